@@ -1,0 +1,16 @@
+/**
+ * Jest runs CommonJS through @swc/jest. Middy (and a few other packages) ship ESM only, so
+ * they are let through the transform instead of running Jest in its experimental ESM mode.
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|aws-local-stepfunctions)/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  setupFiles: ['<rootDir>/tests/setup/polyfills.ts'],
+  testTimeout: 30000,
+};

@@ -1,0 +1,85 @@
+import type { Envelope } from '../envelope';
+import type { Pseudonymizer } from '../pii';
+import type { FlatRow, Source } from '../schema/types';
+import { verifyMetaSignature, verifyWasenderSignature, type Verdict } from '../signature';
+import type { NormalizeContext, NormalizeOutcome } from './context';
+import { normalizeMeta } from './meta';
+import { quarantineRow } from './quarantine';
+import type { QuarantineReason } from './reasons';
+import { normalizeRegistry } from './registry';
+import { normalizeWasender } from './wasender';
+
+export * from './context';
+export * from './reasons';
+export { quarantineRow } from './quarantine';
+export { normalizeMeta, normalizeRegistry, normalizeWasender };
+
+/** Secrets and settings the transform applies to every envelope. */
+export interface TransformSettings {
+  /** Meta app secret; null means signatures are not checked. */
+  readonly metaAppSecret: string | null;
+  /** WASenderApi webhook secret; null means signatures are not checked. */
+  readonly wasenderSecret: string | null;
+  readonly timeZone: string;
+  readonly pseudonymize: Pseudonymizer;
+}
+
+const normalizers: Record<Source, (payload: unknown, ctx: NormalizeContext) => NormalizeOutcome> = {
+  meta: normalizeMeta,
+  wasender: normalizeWasender,
+  registry: normalizeRegistry,
+};
+
+const verdictReason: Record<Exclude<Verdict, 'ok'>, QuarantineReason> = { missing: 'missing_signature', bad: 'bad_signature' };
+
+// fatal: invalid UTF-8 is a malformed body, not something to repair silently.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Outcome of one envelope: its rows (quarantine included) and the quarantine reason, if any. */
+export interface EnvelopeResult {
+  readonly rows: FlatRow[];
+  readonly quarantined: QuarantineReason | null;
+}
+
+/**
+ * Verify, parse and normalize one envelope. Never throws for bad input: a body that fails
+ * verification or parsing becomes one quarantine row; a payload with some broken parts keeps its
+ * good rows and adds one quarantine row for the body.
+ */
+export function processEnvelope(envelope: Envelope, settings: TransformSettings): EnvelopeResult {
+  const ctx: NormalizeContext = {
+    source: envelope.source,
+    receivedTs: envelope.receivedTs,
+    requestId: envelope.requestId,
+    timeZone: settings.timeZone,
+    pseudonymize: settings.pseudonymize,
+  };
+  const quarantine = (reason: QuarantineReason): EnvelopeResult => ({ rows: [quarantineRow(envelope, reason, ctx)], quarantined: reason });
+  const body = Buffer.from(envelope.bodyB64, 'base64');
+
+  let verdict: Verdict = 'ok';
+  if (envelope.source === 'meta' && settings.metaAppSecret !== null) {
+    verdict = verifyMetaSignature(body, envelope.signature, settings.metaAppSecret);
+  } else if (envelope.source === 'wasender' && settings.wasenderSecret !== null) {
+    verdict = verifyWasenderSignature(envelope.signature, settings.wasenderSecret);
+  }
+  if (verdict !== 'ok') return quarantine(verdictReason[verdict]);
+
+  let payload: unknown;
+  try {
+    payload = JSON.parse(utf8.decode(body));
+  } catch {
+    return quarantine('malformed_json');
+  }
+
+  let outcome: NormalizeOutcome;
+  try {
+    outcome = normalizers[envelope.source](payload, ctx);
+  } catch {
+    // A normalizer bug must not lose the body: keep it for replay once fixed.
+    return quarantine('bad_shape');
+  }
+  if (outcome.problems.length === 0) return { rows: outcome.rows, quarantined: null };
+  const reason = outcome.problems[0]!.reason;
+  return { rows: [...outcome.rows, quarantineRow(envelope, reason, ctx)], quarantined: reason };
+}

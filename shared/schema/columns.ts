@@ -1,0 +1,78 @@
+/**
+ * The one schema definition (SPEC section 3). TypeScript row types, Glue columns and the local
+ * engine's tables are all derived from these arrays; nothing else declares a column.
+ */
+export const columnTypes = ['string', 'int', 'bigint', 'double'] as const;
+export type ColumnType = (typeof columnTypes)[number];
+
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** false only for columns every row fills. */
+  readonly nullable: boolean;
+  readonly comment: string;
+}
+
+/** Flattened row: `raw_events` (by arrival date) and `events` (by event date, deduplicated). */
+export const flatRowColumns = [
+  { name: 'event_id', type: 'string', nullable: false, comment: 'dedupe key: the same fact delivered twice gets the same id' },
+  { name: 'kind', type: 'string', nullable: false, comment: 'click | status | send | message | quarantine' },
+  { name: 'source', type: 'string', nullable: false, comment: 'meta | wasender | registry' },
+  { name: 'interaction', type: 'string', nullable: true, comment: 'clicks: button_reply | list_reply | nfm_reply | quick_reply' },
+  { name: 'wamid', type: 'string', nullable: true, comment: 'click/message: inbound message id; status/send: outbound message id' },
+  { name: 'context_wamid', type: 'string', nullable: true, comment: 'click: id of the outbound message that carried the button' },
+  { name: 'wa_id', type: 'string', nullable: true, comment: 'the user: keyed HMAC-SHA256 hex, or the raw number with pii raw' },
+  { name: 'business_id', type: 'string', nullable: true, comment: 'WhatsApp Business Account id' },
+  { name: 'phone_number_id', type: 'string', nullable: true, comment: 'the business phone number id' },
+  { name: 'button_id', type: 'string', nullable: true, comment: 'reply id, list row id, quick-reply payload or Flow token' },
+  { name: 'button_title', type: 'string', nullable: true, comment: 'reply title, list row title, quick-reply text or Flow body' },
+  { name: 'status', type: 'string', nullable: true, comment: 'status rows: sent | delivered | read | failed | played' },
+  { name: 'error_code', type: 'int', nullable: true, comment: 'failed statuses: first error code' },
+  { name: 'campaign_id', type: 'string', nullable: true, comment: 'from the send registry or the status callback data' },
+  { name: 'template_name', type: 'string', nullable: true, comment: 'from the send registry or the status callback data' },
+  { name: 'buttons', type: 'string', nullable: true, comment: 'send rows: JSON array of {id,title} in display order' },
+  { name: 'flow_response', type: 'string', nullable: true, comment: 'nfm_reply: the response_json string' },
+  { name: 'event_ts', type: 'bigint', nullable: true, comment: 'when it happened, epoch milliseconds UTC' },
+  { name: 'received_ts', type: 'bigint', nullable: false, comment: 'when the API received it, epoch milliseconds UTC' },
+  { name: 'event_date', type: 'string', nullable: true, comment: 'event_ts as YYYY-MM-DD in the reporting time zone' },
+  { name: 'request_id', type: 'string', nullable: true, comment: 'API request id, for tracing' },
+  { name: 'reason', type: 'string', nullable: true, comment: 'quarantine rows: stable reason code' },
+  { name: 'raw_body', type: 'string', nullable: true, comment: 'quarantine rows: the original body, base64' },
+  { name: 'signature', type: 'string', nullable: true, comment: 'quarantine rows: the signature header as received' },
+] as const satisfies readonly ColumnDef[];
+
+/** `daily_ctr`: one row per cohort date, campaign, template and button. */
+export const dailyCtrColumns = [
+  { name: 'campaign_id', type: 'string', nullable: false, comment: 'unattributed when nothing names one' },
+  { name: 'template_name', type: 'string', nullable: true, comment: 'null when unknown' },
+  { name: 'button_id', type: 'string', nullable: true, comment: 'the button' },
+  { name: 'button_title', type: 'string', nullable: true, comment: 'the button title' },
+  { name: 'button_position', type: 'int', nullable: true, comment: '1-based position in the registry buttons' },
+  { name: 'messages_sent', type: 'bigint', nullable: false, comment: 'distinct outbound messages of the cohort' },
+  { name: 'messages_delivered', type: 'bigint', nullable: false, comment: 'distinct outbound messages delivered or read' },
+  { name: 'messages_read', type: 'bigint', nullable: false, comment: 'distinct outbound messages read' },
+  { name: 'clicks', type: 'bigint', nullable: false, comment: 'deduplicated taps on this button' },
+  { name: 'clicked_messages', type: 'bigint', nullable: false, comment: 'distinct outbound messages tapped on this button' },
+  { name: 'unique_users', type: 'bigint', nullable: false, comment: 'distinct users who tapped this button' },
+  { name: 'ctr', type: 'double', nullable: true, comment: 'clicked_messages / messages_delivered' },
+  { name: 'read_ctr', type: 'double', nullable: true, comment: 'clicked_messages / messages_read' },
+  { name: 'median_seconds_to_click', type: 'double', nullable: true, comment: 'median tap time minus delivery time' },
+] as const satisfies readonly ColumnDef[];
+
+/** `anomalies`: one row per series and metric that broke from its own history. */
+export const anomalyColumns = [
+  { name: 'campaign_id', type: 'string', nullable: false, comment: 'series campaign' },
+  { name: 'template_name', type: 'string', nullable: true, comment: 'series template' },
+  { name: 'button_id', type: 'string', nullable: true, comment: 'series button' },
+  { name: 'metric', type: 'string', nullable: false, comment: 'ctr | clicks | messages_delivered | ...' },
+  { name: 'kind', type: 'string', nullable: false, comment: 'drop | spike | zero' },
+  { name: 'observed', type: 'double', nullable: true, comment: 'the value on the target date' },
+  { name: 'expected', type: 'double', nullable: true, comment: 'the baseline expectation' },
+  { name: 'lower', type: 'double', nullable: true, comment: 'lower bound of the expected range' },
+  { name: 'upper', type: 'double', nullable: true, comment: 'upper bound of the expected range' },
+  { name: 'score', type: 'double', nullable: true, comment: 'strength of the evidence (higher is stronger)' },
+  { name: 'baseline_days', type: 'int', nullable: true, comment: 'days of history the baseline used' },
+] as const satisfies readonly ColumnDef[];
+
+/** The partition column every table is split by. */
+export const partitionColumn = { name: 'dt', type: 'string', nullable: false, comment: 'partition date YYYY-MM-DD' } as const satisfies ColumnDef;

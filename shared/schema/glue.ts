@@ -1,0 +1,27 @@
+import type { ColumnDef } from './columns';
+import { tables, type TableDef } from './tables';
+
+/** A Glue `Column` as CloudFormation expects it. */
+export interface GlueColumn {
+  Name: string;
+  Type: string;
+  Comment: string;
+}
+
+/** Glue/Hive type names of the schema's column types (they are spelled the same). */
+const glueTypes = { string: 'string', int: 'int', bigint: 'bigint', double: 'double' } as const;
+
+/** Glue columns of a column list, in schema order. */
+export function glueColumns(columns: readonly ColumnDef[]): GlueColumn[] {
+  return columns.map((c) => ({ Name: c.name, Type: glueTypes[c.type], Comment: c.comment }));
+}
+
+/** Glue columns and partition keys of one table. */
+export function glueTableColumns(table: TableDef): { Columns: GlueColumn[]; PartitionKeys: GlueColumn[] } {
+  return { Columns: glueColumns(table.columns), PartitionKeys: glueColumns([table.partition]) };
+}
+
+/** Glue columns for every table, keyed by table name (used by serverless.yml through resources/). */
+export function allGlueTableColumns(): Record<string, { Columns: GlueColumn[]; PartitionKeys: GlueColumn[] }> {
+  return Object.fromEntries(Object.values(tables).map((t) => [t.name, glueTableColumns(t)]));
+}

@@ -1,0 +1,23 @@
+import type { anomalyColumns, ColumnDef, ColumnType, dailyCtrColumns, flatRowColumns } from './columns';
+
+/** TypeScript value type of a column type; bigints are epoch milliseconds and counts, safe as numbers. */
+export interface ColumnTsType {
+  string: string;
+  int: number;
+  bigint: number;
+  double: number;
+}
+
+type ValueOf<C extends ColumnDef> = C['nullable'] extends false ? ColumnTsType[C['type'] & ColumnType] : ColumnTsType[C['type'] & ColumnType] | null;
+
+/** A row type derived from a column list. */
+export type RowOf<Cols extends readonly ColumnDef[]> = { [C in Cols[number] as C['name']]: ValueOf<C> };
+
+export type FlatRow = RowOf<typeof flatRowColumns>;
+export type DailyCtrRow = RowOf<typeof dailyCtrColumns>;
+export type AnomalyRow = RowOf<typeof anomalyColumns>;
+
+export type RowKind = 'click' | 'status' | 'send' | 'message' | 'quarantine';
+export type Source = 'meta' | 'wasender' | 'registry';
+export type Interaction = 'button_reply' | 'list_reply' | 'nfm_reply' | 'quick_reply';
+export type StatusName = 'sent' | 'delivered' | 'read' | 'failed' | 'played';
