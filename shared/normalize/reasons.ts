@@ -8,7 +8,6 @@ export const quarantineReasons = [
   'malformed_json', // the body is not JSON (or not UTF-8)
   'not_whatsapp', // JSON, but not a webhook of the source it was posted to
   'bad_shape', // a WhatsApp payload with a part that breaks the documented shape
-  'bad_envelope', // the record is not an envelope the ingestion API could have written
 ] as const;
 
 export type QuarantineReason = (typeof quarantineReasons)[number];

@@ -1,8 +1,135 @@
-import type { NormalizeContext, NormalizeOutcome } from './context';
+import type { FlatRow } from '../schema/types';
+import { baseRow, eventIds, stampEventTime, type NormalizeContext, type NormalizeOutcome, type Problem } from './context';
 
-/** Rows from one send-registry body (parsed JSON): one send object or an array of them. */
+/*
+ * `POST /sends` body: one send or an array of them,
+ * `{wamid, campaign_id?, template_name?, wa_id?, sent_at, buttons?: [{id, title}]}`.
+ * This is our own API, so it is stricter than the webhooks: a wrong type is a bad item, not a guess.
+ */
+
+type Obj = Record<string, unknown>;
+type Out = { rows: FlatRow[]; problems: Problem[] };
+
+const SOURCE = 'registry' as const;
+/** A value of the wrong type (distinct from null, which means "not given"). */
+const INVALID = Symbol('invalid');
+
+/** Rows from one send-registry body (parsed JSON): one send object or an array of them. Never throws. */
 export function normalizeRegistry(payload: unknown, ctx: NormalizeContext): NormalizeOutcome {
-  void payload;
-  void ctx;
-  return { rows: [], problems: [{ reason: 'not_whatsapp', message: 'not implemented yet' }] };
+  const out: Out = { rows: [], problems: [] };
+  if (Array.isArray(payload)) {
+    for (let i = 0; i < payload.length; i++) sendRow(payload[i], i, ctx, out);
+  } else if (payload !== null && typeof payload === 'object') {
+    sendRow(payload, -1, ctx, out);
+  } else {
+    out.problems.push({ reason: 'not_whatsapp', message: 'a registry body is a send object or an array of them' });
+  }
+  return out;
+}
+
+function sendRow(value: unknown, index: number, ctx: NormalizeContext, out: Out): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return bad(out, `${itemName(index)} is not an object`);
+  const send = value as Obj;
+  const wamid = send.wamid;
+  if (typeof wamid !== 'string' || wamid === '') return bad(out, `${itemName(index)}.wamid is missing`);
+  const sentAt = isoEpochMs(send.sent_at);
+  if (sentAt === null) return bad(out, `${itemName(index)}.sent_at is not an ISO-8601 time with a zone`);
+  const campaignId = optionalText(send.campaign_id);
+  if (campaignId === INVALID) return bad(out, `${itemName(index)}.campaign_id is not a string`);
+  const templateName = optionalText(send.template_name);
+  if (templateName === INVALID) return bad(out, `${itemName(index)}.template_name is not a string`);
+  const waId = phone(send.wa_id);
+  if (waId === INVALID) return bad(out, `${itemName(index)}.wa_id is not a string`);
+  const buttons = buttonsJson(send.buttons);
+  if (buttons === INVALID) return bad(out, `${itemName(index)}.buttons is not an array of {id, title} with string ids and titles`);
+
+  const row = baseRow(ctx, 'send', eventIds.send(SOURCE, wamid));
+  row.source = SOURCE;
+  row.wamid = wamid;
+  row.wa_id = waId === null ? null : ctx.pseudonymize(waId);
+  row.campaign_id = campaignId;
+  row.template_name = templateName;
+  row.buttons = buttons;
+  out.rows.push(stampEventTime(row, sentAt, ctx));
+}
+
+/** Strings as sent (empty means not given), numbers as their decimal text. */
+function optionalText(value: unknown): string | null | typeof INVALID {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return INVALID;
+}
+
+/**
+ * The recipient as WhatsApp writes it (digits, no `+`), so `+1 555-123-4567` and `15551234567`
+ * pseudonymize alike and match the user ids of taps. Other ids are kept as sent.
+ */
+function phone(value: unknown): string | null | typeof INVALID {
+  const s = optionalText(value);
+  if (s === null || s === INVALID) return s;
+  if (!PHONE_RE.test(s)) return s;
+  const digits = s.replace(NOT_DIGIT_RE, '');
+  return digits === '' ? s : digits;
+}
+const PHONE_RE = /^\+?[\d\s().-]+$/;
+const NOT_DIGIT_RE = /\D/g;
+
+/** `[{"id","title"}]` in display order, only those two keys; null when not given. */
+function buttonsJson(value: unknown): string | null | typeof INVALID {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value)) return INVALID;
+  const buttons: { id: string; title: string | null }[] = new Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const b = value[i] as unknown;
+    if (b === null || typeof b !== 'object' || Array.isArray(b)) return INVALID;
+    const id = optionalText((b as Obj).id);
+    const title = optionalText((b as Obj).title);
+    // A button without an id cannot be matched to its taps.
+    if (id === null || id === INVALID || title === INVALID) return INVALID;
+    buttons[i] = { id, title };
+  }
+  return JSON.stringify(buttons);
+}
+
+// RFC 3339 / ISO-8601 extended date-time; the zone is required so the instant is unambiguous.
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
+
+/** Epoch ms of an ISO-8601 date-time with a zone, or null (calendar and clock checked). */
+function isoEpochMs(value: unknown): number | null {
+  if (typeof value !== 'string') return null;
+  const m = ISO_RE.exec(value);
+  if (m === null) return null;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  let offsetMin = 0;
+  if (m[8] === undefined) {
+    const oh = Number(m[10]);
+    const om = m[11] === undefined ? 0 : Number(m[11]);
+    if (oh > 23 || om > 59) return null;
+    offsetMin = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const epoch = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMin * 60_000;
+  return epoch >= 0 ? epoch : null;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** The item's name in problem messages (built only when one is reported). */
+function itemName(index: number): string {
+  return index < 0 ? 'send' : `sends[${index}]`;
+}
+
+function bad(out: Out, message: string): void {
+  out.problems.push({ reason: 'bad_shape', message });
 }

@@ -1,0 +1,9 @@
+import { transformBench } from './transform';
+
+/** A benchmark returns flat figures (ratios measured side by side, sizes, counts). */
+export type Bench = () => Promise<Record<string, number | string | boolean>>;
+
+/** Every benchmark by name; `--only` picks from these. Add one by adding its file and a line here. */
+export const benches: Record<string, Bench> = {
+  transform: transformBench,
+};
