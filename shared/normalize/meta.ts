@@ -123,7 +123,7 @@ function messageRow(m: unknown, s: Scope, ctx: NormalizeContext): FlatRow | stri
 
   const row = baseRow(ctx, tap === null ? 'message' : 'click', eventIds.inbound(SOURCE, id));
   row.wamid = id;
-  row.context_wamid = contextId || null;
+  
   row.wa_id = from ? ctx.pseudonymize(from) : null;
   row.business_id = s.businessId;
   row.phone_number_id = s.phoneNumberId;

@@ -1,0 +1,77 @@
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Context, FirehoseTransformationEvent } from 'aws-lambda';
+import { clearCaches } from '@aws-lambda-powertools/parameters';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler, rawHandler } from '../../../services/transform/handler';
+import { resetSettingsCache } from '../../../services/transform/settings';
+import { rowsOfData } from '../../support/rows';
+import { metaWebhook, signedMetaRecordData } from '../../support/webhooks';
+
+const ssm = mockClient(SSMClient);
+const T = 1_763_000_000_000;
+const env = { ...process.env };
+
+const body = JSON.stringify(metaWebhook({ statuses: [{ id: 'wamid.OUT9', status: 'read', timestamp: 1_763_000_000, recipient: '5511988887777' }] }));
+
+function firehoseEvent(data: string): FirehoseTransformationEvent {
+  return { invocationId: 'i', deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/s', region: 'us-east-1', records: [{ recordId: 'r1', approximateArrivalTimestamp: T, data }] };
+}
+
+beforeEach(() => {
+  ssm.reset();
+  clearCaches();
+  resetSettingsCache();
+  process.env = { ...env, WA_TIMEZONE: 'Asia/Kolkata', WA_PII: 'hash', WA_APP_SECRET_PARAM: '/wa-analytics/test/meta-app-secret', WA_PII_KEY_PARAM: '/wa-analytics/test/pii-key' };
+  ssm.on(GetParameterCommand, { Name: '/wa-analytics/test/meta-app-secret' }).resolves({ Parameter: { Value: 'secret-from-ssm' } });
+  ssm.on(GetParameterCommand, { Name: '/wa-analytics/test/pii-key' }).resolves({ Parameter: { Value: 'pii-key-from-ssm' } });
+  jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+});
+
+afterEach(() => {
+  process.env = env;
+  jest.restoreAllMocks();
+});
+
+describe('transform handler', () => {
+  it('reads secrets from SSM with decryption and verifies with them', async () => {
+    const result = await rawHandler(firehoseEvent(signedMetaRecordData(body, 'secret-from-ssm', T)));
+    const [row] = rowsOfData(result.records[0]!.data);
+    expect(row).toMatchObject({ kind: 'status', status: 'read', event_date: '2025-11-13' });
+    // HMAC-SHA256 of the number with the key fetched from SSM, not the number itself.
+    expect(row!.wa_id).toMatch(/^[0-9a-f]{64}$/);
+    const calls = ssm.commandCalls(GetParameterCommand).map((c) => c.args[0].input);
+    expect(calls).toEqual(expect.arrayContaining([{ Name: '/wa-analytics/test/meta-app-secret', WithDecryption: true }]));
+  });
+
+  it('quarantines bodies signed with another secret than the one in SSM', async () => {
+    const result = await rawHandler(firehoseEvent(signedMetaRecordData(body, 'old-secret', T)));
+    expect(rowsOfData(result.records[0]!.data)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature' }]);
+  });
+
+  it('fails the invocation (so Firehose retries) when a configured secret cannot be read', async () => {
+    ssm.on(GetParameterCommand, { Name: '/wa-analytics/test/meta-app-secret' }).rejects(new Error('AccessDenied'));
+    await expect(rawHandler(firehoseEvent(signedMetaRecordData(body, 'secret-from-ssm', T)))).rejects.toThrow();
+  });
+
+  it('rejects an invalid time zone in the environment with a clear configuration error', async () => {
+    process.env.WA_TIMEZONE = 'Mars/Olympus';
+    await expect(rawHandler(firehoseEvent(signedMetaRecordData(body, 'secret-from-ssm', T)))).rejects.toThrow('unknown time zone "Mars/Olympus"');
+  });
+
+  it('runs inside the Middy chain and emits one summary log line and EMF metrics per batch', async () => {
+    const writes: string[] = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    const logs: string[] = [];
+    jest.spyOn(console, 'info').mockImplementation((...a: unknown[]) => void logs.push(a.map(String).join(' ')));
+    jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void logs.push(a.map(String).join(' ')));
+    const context = { functionName: 'transform', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:transform', memoryLimitInMB: '512', functionVersion: '$LATEST', getRemainingTimeInMillis: () => 60000 } as unknown as Context;
+    const result = await handler(firehoseEvent(signedMetaRecordData(body, 'secret-from-ssm', T)), context);
+    expect(result.records[0]!.result).toBe('Ok');
+    const out = [...writes, ...logs].join('\n');
+    expect(out).toContain('batch transformed');
+    expect(out).toContain('RowsByKind');
+  });
+});
