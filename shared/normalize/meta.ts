@@ -4,7 +4,8 @@ import { baseRow, epochMsFrom, eventIds, stampEventTime, type NormalizeContext, 
 
 /**
  * Meta Cloud API webhook -> flat rows (SPEC section 3). Hot path of the transform: hand-written
- * guards over the parsed JSON, no regex built per row, no intermediate objects per item.
+ * guards over the parsed JSON, no regex built per row, and besides the row itself at most one small
+ * object per tap; problem paths are only formatted when something is broken.
  */
 
 type Obj = Record<string, unknown>;
@@ -123,7 +124,7 @@ function messageRow(m: unknown, s: Scope, ctx: NormalizeContext): FlatRow | stri
 
   const row = baseRow(ctx, tap === null ? 'message' : 'click', eventIds.inbound(SOURCE, id));
   row.wamid = id;
-  
+  row.context_wamid = contextId || null;
   row.wa_id = from ? ctx.pseudonymize(from) : null;
   row.business_id = s.businessId;
   row.phone_number_id = s.phoneNumberId;

@@ -347,6 +347,12 @@ describe('normalizeMeta: batches', () => {
     expect(rowsOf('template-status-update')).toStrictEqual({ rows: [], problems: [] });
   });
 
+  it('reads only changes whose field is messages, whatever the others carry', () => {
+    const body = fixture('text');
+    body.entry[0].changes[0].field = 'smb_message_echoes';
+    expect(normalizeMeta(body, context())).toStrictEqual({ rows: [], problems: [] });
+  });
+
   it('fans out a batch of 1000 statuses into 1000 rows', () => {
     const body = fixture('status-sent');
     const template = firstStatus(body);

@@ -1,0 +1,12 @@
+/**
+ * serverless-esbuild settings, derived from the shared bundle options (esbuild-options.cjs) so the
+ * deployed bundle and the benchmark's bundle are the same artifact.
+ */
+const { transformBuildOptions } = require('./esbuild-options.cjs');
+
+module.exports = () => {
+  const { external, ...build } = transformBuildOptions;
+  // serverless-esbuild's `exclude` is esbuild's `external` without installing anything into the
+  // zip (its own `external` would npm-install those packages); the Lambda runtime provides them.
+  return { ...build, exclude: external };
+};

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { readLocalConfig } from '../../../shared/config/local';
+import type { Envelope } from '../../../shared/envelope';
+import { ConfigError, InputError } from '../../../shared/errors';
+import { processEnvelope } from '../../../shared/normalize';
+import { createPseudonymizer, piiModes, type PiiMode } from '../../../shared/pii';
+import type { Source } from '../../../shared/schema/types';
+import type { RegisterCommand } from './index';
+
+interface FlattenOptions {
+  source: Source;
+  pii?: PiiMode;
+  signature?: string;
+  receivedAt?: string;
+  dataDir?: string;
+}
+
+function readBody(file: string | undefined): Buffer {
+  const path = file === undefined || file === '-' ? 0 : file;
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    throw new InputError(`cannot read ${path === 0 ? 'standard input' : path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause });
+  }
+}
+
+function receivedTs(value: string | undefined): number {
+  if (value === undefined) return Date.now();
+  const ts = Date.parse(value);
+  if (Number.isNaN(ts)) throw new InputError(`--received-at must be an ISO-8601 time (got "${value}")`);
+  return ts;
+}
+
+/**
+ * `flatten`: the rows the transform makes from one raw webhook body, as JSON lines. Signatures
+ * are checked only when `--signature` gives the header, with the secret from the environment.
+ */
+export async function flatten(file: string | undefined, options: FlattenOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  const config = readLocalConfig(process.env, { dataDir: options.dataDir });
+  const pii = options.pii ?? config.pii;
+  const body = readBody(file);
+  const sig = options.signature ?? null;
+  if (sig !== null && options.source === 'meta' && config.appSecret === null) throw new ConfigError('--signature needs WA_APP_SECRET to check a Meta signature');
+  if (sig !== null && options.source === 'wasender' && config.wasenderSecret === null) throw new ConfigError('--signature needs WASENDER_WEBHOOK_SECRET to check a WASenderApi signature');
+  const envelope: Envelope = { source: options.source, bodyB64: body.toString('base64'), signature: sig, requestId: 'cli-flatten', receivedTs: receivedTs(options.receivedAt) };
+  const result = processEnvelope(envelope, {
+    metaAppSecret: sig === null ? null : config.appSecret,
+    wasenderSecret: sig === null ? null : config.wasenderSecret,
+    timeZone: config.timeZone,
+    pseudonymize: createPseudonymizer(pii, config.piiKey),
+  });
+  for (const row of result.rows) out(JSON.stringify(row));
+  if (result.quarantined !== null) err(`flatten: the body was quarantined (${result.quarantined}); see the quarantine row`);
+  return 0;
+}
+
+export const registerFlatten: RegisterCommand = (program: Command) => {
+  program
+    .command('flatten')
+    .description('print the flat rows (JSON lines) the transform makes from one raw webhook body')
+    .argument('[file]', 'the body (a file, or - for standard input)')
+    .addOption(new Option('--source <source>', 'who sent the body').choices(['meta', 'wasender', 'registry']).makeOptionMandatory())
+    .addOption(new Option('--pii <mode>', 'pseudonymize wa_id (hash) or keep it (raw)').choices([...piiModes]))
+    .option('--signature <header>', 'the signature header as received, to check it with the secret from the environment')
+    .option('--received-at <time>', 'ISO-8601 receive time (default: now)')
+    .option('--data-dir <dir>', 'local data dir (holds the generated PII key)')
+    .action(async (file: string | undefined, options: FlattenOptions) => {
+      process.exitCode = await flatten(file, options, (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`));
+    });
+};

@@ -1,0 +1,116 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Catalog } from '../../ports/catalog';
+import { duckColumnList } from '../../schema/duckdb';
+import { tables, type TableName } from '../../schema/tables';
+import { errorMessage, InputError, StorageError } from '../../errors';
+import { withDuckDbFile, type DuckDbFileOptions } from './duckdb-file';
+import { assertPartitionDate, lakeDir, partitionKey } from './lake';
+
+/** File name of the catalog database inside the data directory. */
+export const catalogFileName = 'catalog.duckdb';
+
+/** One registered partition; `location` is a key prefix relative to the lake root. */
+export interface RegisteredPartition {
+  readonly table: TableName;
+  readonly dt: string;
+  readonly location: string;
+}
+
+const ddl = [
+  `CREATE TABLE IF NOT EXISTS table_defs (
+     table_name VARCHAR PRIMARY KEY, format VARCHAR NOT NULL, prefix VARCHAR NOT NULL,
+     columns VARCHAR NOT NULL, description VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS partitions (
+     table_name VARCHAR NOT NULL, dt VARCHAR NOT NULL, location VARCHAR NOT NULL,
+     registered_at TIMESTAMP NOT NULL DEFAULT current_timestamp, PRIMARY KEY (table_name, dt))`,
+];
+
+function assertTable(table: string): TableName {
+  if (!Object.hasOwn(tables, table)) throw new InputError(`unknown table "${table}" (known: ${Object.keys(tables).join(', ')})`);
+  return table as TableName;
+}
+
+/**
+ * The local catalog: `<dataDir>/catalog.duckdb` holds the table definitions (generated from
+ * shared/schema) and the registered partitions. Concurrency rule: no process keeps the file
+ * open; every call opens it, runs one short transaction and closes it, retrying while another
+ * process holds the lock, so `start`, `query` and `daily` can run side by side.
+ */
+export class LocalCatalog implements Catalog {
+  readonly path: string;
+  readonly lakeDir: string;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly options: DuckDbFileOptions,
+  ) {
+    this.path = join(dataDir, catalogFileName);
+    this.lakeDir = lakeDir(dataDir);
+  }
+
+  /** Opens (creating when missing) the catalog of a data directory and refreshes the table definitions. */
+  static async open(dataDir: string, options: DuckDbFileOptions = {}): Promise<LocalCatalog> {
+    const catalog = new LocalCatalog(dataDir, options);
+    try {
+      await mkdir(dataDir, { recursive: true });
+    } catch (cause) {
+      throw new StorageError(`cannot create the data directory ${dataDir}: ${errorMessage(cause)}`, { cause });
+    }
+    await catalog.write(async (connection) => {
+      for (const statement of ddl) await connection.run(statement);
+      for (const t of Object.values(tables)) {
+        await connection.run('INSERT OR REPLACE INTO table_defs VALUES ($1, $2, $3, $4, $5)', [t.name, t.format, t.prefix, duckColumnList(t), t.description]);
+      }
+    });
+    return catalog;
+  }
+
+  async registerPartitions(table: TableName, dts: readonly string[]): Promise<void> {
+    assertTable(table);
+    const unique = [...new Set(dts.map(assertPartitionDate))];
+    if (unique.length === 0) return;
+    await this.write(async (connection) => {
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        for (const dt of unique) {
+          await connection.run('INSERT INTO partitions (table_name, dt, location) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [table, dt, partitionKey(table, dt)]);
+        }
+        await connection.run('COMMIT');
+      } catch (error) {
+        await connection.run('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  async listPartitions(table: TableName): Promise<string[]> {
+    assertTable(table);
+    return (await this.snapshot()).filter((p) => p.table === table).map((p) => p.dt);
+  }
+
+  /** Every registered partition of every table, ordered by table then date (one short read). */
+  async snapshot(): Promise<RegisteredPartition[]> {
+    return this.read(async (connection) => {
+      const reader = await connection.runAndReadAll('SELECT table_name, dt, location FROM partitions ORDER BY table_name, dt');
+      return reader.getRowsJS().map(([table, dt, location]) => ({ table: table as TableName, dt: String(dt), location: String(location) }));
+    });
+  }
+
+  private write<T>(fn: Parameters<typeof withDuckDbFile<T>>[2]): Promise<T> {
+    return this.guard(() => withDuckDbFile(this.path, 'read_write', fn, this.options));
+  }
+
+  private read<T>(fn: Parameters<typeof withDuckDbFile<T>>[2]): Promise<T> {
+    return this.guard(() => withDuckDbFile(this.path, 'read_only', fn, this.options));
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof StorageError) throw error;
+      throw new StorageError(`catalog ${this.path}: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage, StorageError } from '../../errors';
+
+export type DuckDbAccess = 'read_write' | 'read_only';
+
+export interface DuckDbFileOptions {
+  /** How long to keep retrying while another process holds the file's lock (default 10 s). */
+  readonly lockTimeoutMs?: number;
+}
+
+export const defaultLockTimeoutMs = 10_000;
+
+// DuckDB lets one process hold a database file read-write (or many read-only). Its lock is a
+// POSIX record lock, which is per process: two instances in the SAME process would both get it
+// and could corrupt the file, so opens of one path are also serialised inside the process.
+const tails = new Map<string, Promise<unknown>>();
+
+function isLockConflict(error: unknown): boolean {
+  return /could not set lock on file/i.test(errorMessage(error));
+}
+
+async function openWithRetry(path: string, access: DuckDbAccess, lockTimeoutMs: number): Promise<DuckDBInstance> {
+  const deadline = Date.now() + lockTimeoutMs;
+  let delay = 5;
+  for (;;) {
+    try {
+      return await DuckDBInstance.create(path, access === 'read_only' ? { access_mode: 'READ_ONLY' } : {});
+    } catch (error) {
+      if (!isLockConflict(error)) throw new StorageError(`cannot open ${path}: ${errorMessage(error)}`, { cause: error });
+      if (Date.now() >= deadline) {
+        throw new StorageError(`${path} stayed locked by another process for ${lockTimeoutMs} ms (only short-lived connections may hold it)`, { cause: error });
+      }
+      // Holders keep the lock for milliseconds, so a short jittered backoff is enough.
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 200);
+    }
+  }
+}
+
+/**
+ * Opens a DuckDB database file, runs `fn` on one connection and closes everything, so the file's
+ * lock is held only for the duration of `fn`. Waits (with backoff) while another process holds
+ * the lock. Every access to a shared DuckDB file should go through here.
+ */
+export async function withDuckDbFile<T>(path: string, access: DuckDbAccess, fn: (connection: DuckDBConnection) => Promise<T>, options: DuckDbFileOptions = {}): Promise<T> {
+  const previous = tails.get(path) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(async () => {
+    const instance = await openWithRetry(path, access, options.lockTimeoutMs ?? defaultLockTimeoutMs);
+    let connection: DuckDBConnection | undefined;
+    try {
+      connection = await instance.connect();
+      return await fn(connection);
+    } finally {
+      connection?.closeSync();
+      instance.closeSync();
+    }
+  });
+  tails.set(path, run);
+  try {
+    return await run;
+  } finally {
+    if (tails.get(path) === run) tails.delete(path);
+  }
+}

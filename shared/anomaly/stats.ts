@@ -1,0 +1,203 @@
+/**
+ * Distributions and intervals the detector needs, in plain TypeScript (no dependency). Tail
+ * probabilities are returned as natural logarithms so that very strong evidence (p far below
+ * 1e-300) still ranks correctly.
+ */
+
+const LANCZOS_G = 7;
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+] as const;
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** log Γ(x) for x > 0 (Lanczos approximation, about 15 significant digits). */
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const y = x - 1;
+  let a = LANCZOS[0];
+  for (let i = 1; i < LANCZOS.length; i++) a += LANCZOS[i]! / (y + i);
+  const t = y + LANCZOS_G + 0.5;
+  return HALF_LOG_2PI + (y + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+function logBeta(a: number, b: number): number {
+  return logGamma(a) + logGamma(b) - logGamma(a + b);
+}
+
+function logChoose(n: number, k: number): number {
+  return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+}
+
+/** log of P(Z > z) for a standard normal Z, accurate far into the tail. */
+export function logNormalSf(z: number): number {
+  if (z < 0) return Math.log1p(-Math.exp(logNormalSf(-z)));
+  // Chebyshev fit of erfc (Numerical Recipes `erfcc`, relative error below 1.2e-7), kept in logs.
+  const x = z / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * x);
+  const poly =
+    -1.26551223 +
+    t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  return Math.log(0.5) + Math.log(t) - x * x + poly;
+}
+
+/** P(Z > z) for a standard normal Z. */
+export function normalSf(z: number): number {
+  return Math.exp(logNormalSf(z));
+}
+
+const QA = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239] as const;
+const QB = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1] as const;
+const QC = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783] as const;
+const QD = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416] as const;
+
+/** The z with P(Z ≤ z) = p, 0 < p < 1 (Acklam's rational approximation, relative error ~1e-9). */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile needs 0 < p < 1, got ${p}`);
+  const tail = (q: number): number =>
+    (((((QC[0] * q + QC[1]) * q + QC[2]) * q + QC[3]) * q + QC[4]) * q + QC[5]) / ((((QD[0] * q + QD[1]) * q + QD[2]) * q + QD[3]) * q + 1);
+  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log1p(-p)));
+  const q = p - 0.5;
+  const r = q * q;
+  return (
+    ((((((QA[0] * r + QA[1]) * r + QA[2]) * r + QA[3]) * r + QA[4]) * r + QA[5]) * q) /
+    (((((QB[0] * r + QB[1]) * r + QB[2]) * r + QB[3]) * r + QB[4]) * r + 1)
+  );
+}
+
+/** A closed interval. */
+export interface Interval {
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/**
+ * Wilson score interval for a binomial proportion: the set of proportions p0 that a score test at
+ * critical value z would not reject given `successes` out of `trials`. Unlike the Wald interval it
+ * stays inside [0, 1] and behaves at small counts. No trials: the whole [0, 1].
+ */
+export function wilsonInterval(successes: number, trials: number, z: number): Interval {
+  if (trials <= 0) return { lower: 0, upper: 1 };
+  const p = successes / trials;
+  const z2n = (z * z) / trials;
+  const centre = (p + z2n / 2) / (1 + z2n);
+  const half = (z * Math.sqrt((p * (1 - p)) / trials + z2n / (4 * trials))) / (1 + z2n);
+  return { lower: Math.max(0, centre - half), upper: Math.min(1, centre + half) };
+}
+
+/**
+ * A discrete distribution on 0..max, described the way the tail sums below need it. Every
+ * instance is log-concave (unimodal with geometrically shrinking tails), which is what lets a tail
+ * sum stop once its terms no longer matter.
+ */
+export interface CountDistribution {
+  readonly mean: number;
+  readonly variance: number;
+  /** Largest value with positive probability (Infinity when unbounded). */
+  readonly max: number;
+  logPmf(k: number): number;
+  /** pmf(k + 1) / pmf(k). */
+  ratio(k: number): number;
+}
+
+// A tail sum stops when a term adds less than this share; with log-concave terms the rest is
+// bounded by a geometric series and does not change the result at double precision.
+const TAIL_EPSILON = 1e-17;
+
+/**
+ * Beta-binomial count out of n trials with mean proportion p whose day-to-day spread adds
+ * `extraVariance` (a variance of the proportion) on top of binomial sampling: the variance of the
+ * count is n p (1 - p) + n² extraVariance. The overdispersion is capped so both beta shape
+ * parameters stay at least 1 (log-concave); at zero extra variance it is the plain binomial.
+ */
+export function betaBinomial(n: number, p: number, extraVariance: number): CountDistribution {
+  if (!(p > 0 && p < 1)) throw new RangeError(`betaBinomial needs 0 < p < 1, got ${p}`);
+  const pq = p * (1 - p);
+  const wanted = n > 1 && extraVariance > 0 ? (n * extraVariance) / ((n - 1) * pq) : 0;
+  const rho = Math.min(wanted, Math.min(p, 1 - p) / (1 + Math.min(p, 1 - p)));
+  // Below this correlation the beta parameters exceed ~1e9 and the binomial is exact enough.
+  if (rho < 1e-9) {
+    const logP = Math.log(p);
+    const logQ = Math.log1p(-p);
+    return {
+      mean: n * p,
+      variance: n * pq,
+      max: n,
+      logPmf: (k) => logChoose(n, k) + k * logP + (n - k) * logQ,
+      ratio: (k) => ((n - k) / (k + 1)) * (p / (1 - p)),
+    };
+  }
+  const alpha = (p * (1 - rho)) / rho;
+  const beta = ((1 - p) * (1 - rho)) / rho;
+  const logB = logBeta(alpha, beta);
+  return {
+    mean: n * p,
+    variance: n * pq * (1 + (n - 1) * rho),
+    max: n,
+    logPmf: (k) => logChoose(n, k) + logBeta(k + alpha, n - k + beta) - logB,
+    ratio: (k) => ((n - k) / (k + 1)) * ((k + alpha) / (n - k - 1 + beta)),
+  };
+}
+
+/**
+ * Negative binomial (gamma-mixed Poisson) count with the given mean and relative extra variance
+ * c²: the variance is mean + c² mean². c² is capped at 1 (size ≥ 1, log-concave); at zero it is
+ * the Poisson.
+ */
+export function negativeBinomial(mean: number, relativeExtraVariance: number): CountDistribution {
+  if (!(mean > 0)) throw new RangeError(`negativeBinomial needs a positive mean, got ${mean}`);
+  const c2 = Math.min(Math.max(relativeExtraVariance, 0), 1);
+  if (c2 < 1e-12) {
+    const logMean = Math.log(mean);
+    return {
+      mean,
+      variance: mean,
+      max: Infinity,
+      logPmf: (k) => k * logMean - mean - logGamma(k + 1),
+      ratio: (k) => mean / (k + 1),
+    };
+  }
+  const size = 1 / c2;
+  const logPSuccess = Math.log(size / (size + mean));
+  const logPFail = Math.log(mean / (size + mean));
+  const q = mean / (size + mean);
+  return {
+    mean,
+    variance: mean + c2 * mean * mean,
+    max: Infinity,
+    logPmf: (k) => logGamma(k + size) - logGamma(size) - logGamma(k + 1) + size * logPSuccess + k * logPFail,
+    ratio: (k) => ((k + size) / (k + 1)) * q,
+  };
+}
+
+/** log P(X ≤ k). */
+export function logLowerTail(dist: CountDistribution, k: number): number {
+  if (k < 0) return -Infinity;
+  if (k >= dist.max) return 0;
+  if (k >= dist.mean) return Math.log1p(-Math.exp(logUpperTail(dist, k + 1)));
+  // Sum pmf(k), pmf(k-1), … relative to pmf(k); below the mean the terms only shrink.
+  let term = 1;
+  let sum = 1;
+  for (let j = k; j > 0; j--) {
+    term /= dist.ratio(j - 1);
+    sum += term;
+    if (term < sum * TAIL_EPSILON) break;
+  }
+  return dist.logPmf(k) + Math.log(sum);
+}
+
+/** log P(X ≥ k). */
+export function logUpperTail(dist: CountDistribution, k: number): number {
+  if (k <= 0) return 0;
+  if (k > dist.max) return -Infinity;
+  if (k <= dist.mean) return Math.log1p(-Math.exp(logLowerTail(dist, k - 1)));
+  let term = 1;
+  let sum = 1;
+  for (let j = k; j < dist.max; j++) {
+    term *= dist.ratio(j);
+    sum += term;
+    if (term < sum * TAIL_EPSILON) break;
+  }
+  return dist.logPmf(k) + Math.log(sum);
+}

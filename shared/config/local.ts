@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../errors';
+import { piiModes, type PiiMode } from '../pii';
+import { assertTimeZone } from '../time';
+
+/** The one-machine configuration of SPEC section 4, validated. */
+export interface LocalConfig {
+  /** Absolute path of the local lake, write-ahead log and catalog. */
+  readonly dataDir: string;
+  readonly appSecret: string | null;
+  readonly verifyToken: string | null;
+  readonly wasenderSecret: string | null;
+  readonly registryToken: string | null;
+  readonly pii: PiiMode;
+  readonly piiKey: string;
+  readonly timeZone: string;
+  readonly slackWebhookUrl: string | null;
+}
+
+/** Command-line flags that override the environment. */
+export interface LocalFlags {
+  readonly dataDir?: string | undefined;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Default data directory, relative to the working directory. */
+export const defaultDataDir = './.wa-analytics';
+
+/** Name of the generated PII key file inside the data directory. */
+export const piiKeyFileName = 'pii.key';
+
+/** An environment value, with empty strings treated as unset (as shells often export them). */
+function envValue(env: Env, name: string): string | null {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? null : value;
+}
+
+/** Absolute data directory: `--data-dir`, else `WA_DATA_DIR`, else `./.wa-analytics`. */
+export function resolveDataDir(env: Env, flags: LocalFlags = {}): string {
+  const chosen = flags.dataDir !== undefined && flags.dataDir.trim() !== '' ? flags.dataDir : (envValue(env, 'WA_DATA_DIR') ?? defaultDataDir);
+  return resolve(chosen);
+}
+
+function readPiiMode(env: Env): PiiMode {
+  const value = envValue(env, 'WA_PII') ?? 'hash';
+  if (!(piiModes as readonly string[]).includes(value)) throw new ConfigError(`WA_PII must be one of ${piiModes.join(', ')} (got "${value}")`);
+  return value as PiiMode;
+}
+
+function readSlackUrl(env: Env): string | null {
+  const value = envValue(env, 'SLACK_WEBHOOK_URL');
+  if (value === null) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new ConfigError('SLACK_WEBHOOK_URL is not a URL', { cause });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('SLACK_WEBHOOK_URL must be an http(s) URL');
+  return value;
+}
+
+/**
+ * The HMAC key from `WA_PII_KEY`, else the key file in the data directory, generated once with
+ * 32 random bytes (mode 0600). The exclusive create makes two processes starting together agree
+ * on one key: the loser of the race reads the winner's file.
+ */
+function readPiiKey(env: Env, dataDir: string): string {
+  const fromEnv = envValue(env, 'WA_PII_KEY');
+  if (fromEnv !== null) return fromEnv;
+  const file = join(dataDir, piiKeyFileName);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new ConfigError(`cannot create the PII key file in ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    }
+  }
+  let key: string;
+  try {
+    key = readFileSync(file, 'utf8').trim();
+  } catch (cause) {
+    throw new ConfigError(`cannot read the PII key file ${file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause });
+  }
+  if (key === '') throw new ConfigError(`the PII key file ${file} is empty (delete it to generate a new key, or set WA_PII_KEY)`);
+  return key;
+}
+
+/**
+ * Reads and validates the local configuration. Synchronous so that every command can call it
+ * first thing; the only side effect is creating the PII key file when no key is configured.
+ * Throws ConfigError naming the variable at fault.
+ */
+export function readLocalConfig(env: Env, flags: LocalFlags = {}): LocalConfig {
+  const dataDir = resolveDataDir(env, flags);
+  const pii = readPiiMode(env);
+  const timeZone = assertTimeZone(envValue(env, 'WA_TIMEZONE') ?? 'UTC');
+  const slackWebhookUrl = readSlackUrl(env);
+  return {
+    dataDir,
+    appSecret: envValue(env, 'WA_APP_SECRET'),
+    verifyToken: envValue(env, 'WA_VERIFY_TOKEN'),
+    wasenderSecret: envValue(env, 'WASENDER_WEBHOOK_SECRET'),
+    registryToken: envValue(env, 'WA_REGISTRY_TOKEN'),
+    pii,
+    piiKey: readPiiKey(env, dataDir),
+    timeZone,
+    slackWebhookUrl,
+  };
+}
