@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../../ports/catalog';
@@ -97,11 +98,11 @@ export class LocalCatalog implements Catalog {
     });
   }
 
-  private write<T>(fn: Parameters<typeof withDuckDbFile<T>>[2]): Promise<T> {
+  private write<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.guard(() => withDuckDbFile(this.path, 'read_write', fn, this.options));
   }
 
-  private read<T>(fn: Parameters<typeof withDuckDbFile<T>>[2]): Promise<T> {
+  private read<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.guard(() => withDuckDbFile(this.path, 'read_only', fn, this.options));
   }
 

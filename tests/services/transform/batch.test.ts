@@ -32,7 +32,7 @@ describe('transformBatch', () => {
       ['rec-0', 'Ok'],
       ['rec-1', 'Ok'],
     ]);
-    const rows = rowsOfData(result.records[0]!.data);
+    const rows = rowsOfData(result.records[0]!.data!);
     expect(rows.map((r) => r.kind).sort()).toEqual(['click', 'status']);
     for (const row of rows) expect(schemaProblems(row as unknown as Record<string, unknown>)).toEqual([]);
     expect(stats).toMatchObject({ records: 2, ok: 2, failed: 0, rows: 4, rowsByKind: { click: 2, status: 2 } });
@@ -40,7 +40,7 @@ describe('transformBatch', () => {
 
   it('gives the same event ids to the same webhook delivered twice', () => {
     const { result } = transformBatch(event([signedMetaRecordData(tapBody, SECRET, T), signedMetaRecordData(tapBody, SECRET, T + 5000, 'retry')]), settings);
-    const ids = result.records.map((r) => rowsOfData(r.data).map((row) => row.event_id).sort());
+    const ids = result.records.map((r) => rowsOfData(r.data!).map((row) => row.event_id).sort());
     expect(ids[0]).toEqual(ids[1]);
     expect(ids[0]).toEqual(['meta:wamid.IN1', 'meta:wamid.OUT1:delivered']);
   });
@@ -50,7 +50,7 @@ describe('transformBatch', () => {
     const data = Buffer.from(envelopeJson({ source: 'meta', body: tapBody, signature: forged, receivedTs: T })).toString('base64');
     const { result, stats } = transformBatch(event([data]), settings);
     expect(result.records[0]!.result).toBe('Ok');
-    const [row] = rowsOfData(result.records[0]!.data);
+    const [row] = rowsOfData(result.records[0]!.data!);
     expect(row).toMatchObject({ kind: 'quarantine', reason: 'bad_signature', source: 'meta', signature: forged, event_date: '2025-11-13' });
     expect(Buffer.from(row!.raw_body!, 'base64').toString('utf8')).toBe(tapBody);
     expect(stats.quarantinedByReason).toEqual({ bad_signature: 1 });
@@ -58,7 +58,7 @@ describe('transformBatch', () => {
 
   it('quarantines a Meta body with no signature header when a secret is configured', () => {
     const data = Buffer.from(envelopeJson({ source: 'meta', body: tapBody, signature: null, receivedTs: T })).toString('base64');
-    const [row] = rowsOfData(transformBatch(event([data]), settings).result.records[0]!.data);
+    const [row] = rowsOfData(transformBatch(event([data]), settings).result.records[0]!.data!);
     expect(row).toMatchObject({ kind: 'quarantine', reason: 'missing_signature' });
   });
 
@@ -67,8 +67,8 @@ describe('transformBatch', () => {
     const good = Buffer.from(envelopeJson({ source: 'wasender', body, signature: 'ws-secret', receivedTs: T })).toString('base64');
     const bad = Buffer.from(envelopeJson({ source: 'wasender', body, signature: 'ws-secreT', receivedTs: T })).toString('base64');
     const { result } = transformBatch(event([good, bad]), settings);
-    expect(rowsOfData(result.records[0]!.data).filter((r) => r.kind === 'quarantine')).toEqual([]);
-    expect(rowsOfData(result.records[1]!.data)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature', source: 'wasender' }]);
+    expect(rowsOfData(result.records[0]!.data!).filter((r) => r.kind === 'quarantine')).toEqual([]);
+    expect(rowsOfData(result.records[1]!.data!)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature', source: 'wasender' }]);
   });
 
   it('fails only records that are not envelopes at all, and keeps their data for the error prefix', () => {

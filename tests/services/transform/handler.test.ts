@@ -35,7 +35,7 @@ afterEach(() => {
 describe('transform handler', () => {
   it('reads secrets from SSM with decryption and verifies with them', async () => {
     const result = await rawHandler(firehoseEvent(signedMetaRecordData(body, 'secret-from-ssm', T)));
-    const [row] = rowsOfData(result.records[0]!.data);
+    const [row] = rowsOfData(result.records[0]!.data!);
     expect(row).toMatchObject({ kind: 'status', status: 'read', event_date: '2025-11-13' });
     // HMAC-SHA256 of the number with the key fetched from SSM, not the number itself.
     expect(row!.wa_id).toMatch(/^[0-9a-f]{64}$/);
@@ -45,7 +45,7 @@ describe('transform handler', () => {
 
   it('quarantines bodies signed with another secret than the one in SSM', async () => {
     const result = await rawHandler(firehoseEvent(signedMetaRecordData(body, 'old-secret', T)));
-    expect(rowsOfData(result.records[0]!.data)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature' }]);
+    expect(rowsOfData(result.records[0]!.data!)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature' }]);
   });
 
   it('fails the invocation (so Firehose retries) when a configured secret cannot be read', async () => {

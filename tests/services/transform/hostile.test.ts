@@ -113,7 +113,7 @@ describe('transform on hostile input', () => {
     const { result } = transformBatch(eventOf([c]), settings);
     expect(result.records).toHaveLength(1);
     expect(result.records[0]!.result).toBe('Ok');
-    const rows = rowsOfData(result.records[0]!.data);
+    const rows = rowsOfData(result.records[0]!.data!);
     for (const row of rows) expect(schemaProblems(row as unknown as Record<string, unknown>)).toEqual([]);
     const quarantine = rows.filter((r) => r.kind === 'quarantine');
     if (c.expect === 'malformed_json') expect(quarantine.map((r) => r.reason)).toEqual(['malformed_json']);
@@ -143,7 +143,7 @@ describe('transform properties', () => {
         for (const r of result.records) {
           expect(['Ok', 'ProcessingFailed']).toContain(r.result);
           if (r.result !== 'Ok') continue;
-          const rows: FlatRow[] = rowsOfData(r.data);
+          const rows: FlatRow[] = rowsOfData(r.data!);
           for (const row of rows) expect(schemaProblems(row as unknown as Record<string, unknown>)).toEqual([]);
         }
       }),
