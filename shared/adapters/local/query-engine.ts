@@ -1,0 +1,107 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { readdir } from 'node:fs/promises';
+import type { QueryEngine, QueryResult } from '../../ports/query-engine';
+import { databaseName, tables, type TableName } from '../../schema/tables';
+import { errorMessage, QueryError, StorageError } from '../../errors';
+import type { LocalCatalog, RegisteredPartition } from './catalog';
+import { lakePath } from './lake';
+import { dataFileSuffix, derivedViews, sqlIdent, tableSelectSql } from './views';
+import { toQueryResult } from './values';
+
+/** Data files of every table's registered partitions, the state the views are built from. */
+type TableFiles = Record<TableName, string[]>;
+
+async function partitionFiles(lakeRoot: string, partition: RegisteredPartition): Promise<string[]> {
+  const dir = lakePath(lakeRoot, partition.location);
+  const suffix = dataFileSuffix(tables[partition.table]);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    // A registered partition whose folder is gone reads as empty, as on Athena.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new StorageError(`cannot list ${dir}: ${errorMessage(error)}`, { cause: error });
+  }
+  // Dot files are in-progress writes (temp then rename); Athena likewise skips `.` and `_` files.
+  return names.filter((n) => n.endsWith(suffix) && !n.startsWith('.') && !n.startsWith('_')).sort().map((n) => lakePath(dir, n));
+}
+
+/** One line out of DuckDB's multi-line messages (which add a caret drawing after a blank line). */
+export function oneLine(message: string): string {
+  const head = message.split(/\n\s*\n/)[0] ?? message;
+  return head.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/**
+ * Athena's role on one machine: an in-memory DuckDB whose database `whatsapp_analytics` (also the
+ * default, so names work unqualified) holds one view per table over exactly the files of its
+ * registered partitions, plus the derived views. Before each query the catalog is read and the
+ * partition folders listed; views are recreated only when that changed. The catalog file is
+ * therefore held for milliseconds, never for a query's duration.
+ */
+export class LocalQueryEngine implements QueryEngine {
+  private state = '';
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly catalog: LocalCatalog,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** An engine over a catalog's tables. */
+  static async open(catalog: LocalCatalog): Promise<LocalQueryEngine> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(`ATTACH ':memory:' AS ${sqlIdent(databaseName)}; USE ${sqlIdent(databaseName)}`);
+    const engine = new LocalQueryEngine(catalog, instance, connection);
+    await engine.serial(() => engine.refresh());
+    return engine;
+  }
+
+  query(sql: string): Promise<QueryResult> {
+    return this.serial(async () => {
+      await this.refresh();
+      try {
+        return toQueryResult(await this.connection.runAndReadAll(sql));
+      } catch (error) {
+        throw new QueryError(oneLine(errorMessage(error)), { cause: error });
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.tail.catch(() => undefined);
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  // One statement at a time on the connection, and never during a view refresh.
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new QueryError('the query engine is closed'));
+    const run = this.tail.catch(() => undefined).then(fn);
+    this.tail = run;
+    return run;
+  }
+
+  private async refresh(): Promise<void> {
+    const files = Object.fromEntries(Object.keys(tables).map((t) => [t, [] as string[]])) as TableFiles;
+    for (const partition of await this.catalog.snapshot()) {
+      if (!(partition.table in files)) continue;
+      files[partition.table].push(...(await partitionFiles(this.catalog.lakeDir, partition)));
+    }
+    const state = JSON.stringify(files);
+    if (state === this.state) return;
+    const statements = Object.values(tables).map((t) => `CREATE OR REPLACE VIEW ${sqlIdent(t.name)} AS ${tableSelectSql(t, files[t.name])}`);
+    for (const [name, select] of Object.entries(derivedViews)) statements.push(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS ${select}`);
+    try {
+      await this.connection.run(statements.join(';\n'));
+    } catch (error) {
+      throw new StorageError(`cannot define the local tables: ${oneLine(errorMessage(error))}`, { cause: error });
+    }
+    this.state = state;
+  }
+}
