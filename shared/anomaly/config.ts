@@ -9,6 +9,8 @@ export const detectorConfig = {
   minBaselineDays: 7,
   /** The level is the median of the latest this-many (deseasonalised) history days, so it follows slow drift. */
   levelDays: 7,
+  /** History days farther than this many robust standard deviations from the series' trend are left out (earlier anomalies). */
+  outlierZ: 4,
   /** Use a day-of-week factor when the window holds at least this many days of the target's weekday. */
   minSameWeekdayDays: 3,
   /** Otherwise a weekday/weekend factor when the window holds this many days of the same class. */
@@ -25,6 +27,8 @@ export const detectorConfig = {
   zeroMinExpected: 5,
   /** A CTR or clicks alert needs observed/expected at most 1 − this (drop) or at least 1 + this (spike). */
   minRelativeChange: 0.25,
+  /** Two-sided level at which the spread's uncertainty is priced in (normal tail matched to Student's t there). */
+  spreadCalibrationP: 1e-4,
   /** Smallest day-to-day spread assumed for a rate (CTR, clicks per delivery), relative to its level. */
   rateMinRelativeSd: 0.05,
   /** Smallest day-to-day spread assumed for delivered volume, relative to its level. */

@@ -66,6 +66,70 @@ export function normalQuantile(p: number): number {
   );
 }
 
+// Modified Lentz evaluation of the continued fraction of the incomplete beta function
+// (Numerical Recipes `betacf`).
+function betaContinuedFraction(a: number, b: number, x: number): number {
+  const tiny = 1e-300;
+  const qab = a + b;
+  const qap = a + 1;
+  const qam = a - 1;
+  let c = 1;
+  let d = 1 - (qab * x) / qap;
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 500; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const step = d * c;
+    h *= step;
+    if (Math.abs(step - 1) < 1e-15) break;
+  }
+  return h;
+}
+
+/** log of the regularized incomplete beta function I_x(a, b). */
+export function logIncompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return -Infinity;
+  if (x >= 1) return 0;
+  const front = a * Math.log(x) + b * Math.log1p(-x) - logBeta(a, b);
+  if (x < (a + 1) / (a + b + 2)) return front + Math.log(betaContinuedFraction(a, b, x) / a);
+  return Math.log1p(-Math.exp(front) * (betaContinuedFraction(b, a, 1 - x) / b));
+}
+
+/** log of P(T > t) for Student's t with `df` degrees of freedom. */
+export function logStudentTSf(t: number, df: number): number {
+  if (t < 0) return Math.log1p(-Math.exp(logStudentTSf(-t, df)));
+  return Math.log(0.5) + logIncompleteBeta(df / (df + t * t), df / 2, 0.5);
+}
+
+/** The t with P(T ≤ t) = p for Student's t with `df` degrees of freedom, 0.5 ≤ p < 1 (bisection). */
+export function studentTQuantile(p: number, df: number): number {
+  if (!(p >= 0.5 && p < 1)) throw new RangeError(`studentTQuantile needs 0.5 <= p < 1, got ${p}`);
+  const target = Math.log1p(-p);
+  let lo = 0;
+  let hi = 1;
+  while (logStudentTSf(hi, df) > target) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (logStudentTSf(mid, df) > target) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 /** A closed interval. */
 export interface Interval {
   readonly lower: number;

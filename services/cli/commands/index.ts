@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerFlatten } from './flatten';
+import { registerQuery } from './query';
 
 /** Registers one command on the program. Each command lives in its own file in this folder. */
 export type RegisterCommand = (program: Command) => void;
@@ -7,4 +8,5 @@ export type RegisterCommand = (program: Command) => void;
 /** Every command of the CLI, in help order. Add a command by adding its file and one line here. */
 export const commands: RegisterCommand[] = [
   registerFlatten,
+  registerQuery,
 ];

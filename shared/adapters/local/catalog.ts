@@ -5,7 +5,7 @@ import type { Catalog } from '../../ports/catalog';
 import { duckColumnList } from '../../schema/duckdb';
 import { tables, type TableName } from '../../schema/tables';
 import { errorMessage, InputError, StorageError } from '../../errors';
-import { withDuckDbFile, type DuckDbFileOptions } from './duckdb-file';
+import { duckMessage, withDuckDbFile, type DuckDbFileOptions } from './duckdb-file';
 import { assertPartitionDate, lakeDir, partitionKey } from './lake';
 
 /** File name of the catalog database inside the data directory. */
@@ -111,7 +111,7 @@ export class LocalCatalog implements Catalog {
       return await fn();
     } catch (error) {
       if (error instanceof StorageError) throw error;
-      throw new StorageError(`catalog ${this.path}: ${errorMessage(error)}`, { cause: error });
+      throw new StorageError(`catalog ${this.path}: ${duckMessage(error)}`, { cause: error });
     }
   }
 }

@@ -16,8 +16,17 @@ export const defaultLockTimeoutMs = 10_000;
 // and could corrupt the file, so opens of one path are also serialised inside the process.
 const tails = new Map<string, Promise<unknown>>();
 
+/**
+ * Message of an error thrown by DuckDB. The native addon's errors can come from another realm
+ * than the caller's `Error` (as under Jest), where `instanceof Error` fails, so read `message`.
+ */
+export function duckMessage(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : errorMessage(error);
+}
+
 function isLockConflict(error: unknown): boolean {
-  return /could not set lock on file/i.test(errorMessage(error));
+  return /could not set lock on file/i.test(duckMessage(error));
 }
 
 async function openWithRetry(path: string, access: DuckDbAccess, lockTimeoutMs: number): Promise<DuckDBInstance> {
@@ -25,9 +34,9 @@ async function openWithRetry(path: string, access: DuckDbAccess, lockTimeoutMs: 
   let delay = 5;
   for (;;) {
     try {
-      return await DuckDBInstance.create(path, access === 'read_only' ? { access_mode: 'READ_ONLY' } : {});
+      return await DuckDBInstance.create(path, { ...(access === 'read_only' ? { access_mode: 'READ_ONLY' } : {}), threads: '1' });
     } catch (error) {
-      if (!isLockConflict(error)) throw new StorageError(`cannot open ${path}: ${errorMessage(error)}`, { cause: error });
+      if (!isLockConflict(error)) throw new StorageError(`cannot open ${path}: ${duckMessage(error)}`, { cause: error });
       if (Date.now() >= deadline) {
         throw new StorageError(`${path} stayed locked by another process for ${lockTimeoutMs} ms (only short-lived connections may hold it)`, { cause: error });
       }

@@ -4,6 +4,7 @@ import type { QueryEngine, QueryResult } from '../../ports/query-engine';
 import { databaseName, tables, type TableName } from '../../schema/tables';
 import { errorMessage, QueryError, StorageError } from '../../errors';
 import type { LocalCatalog, RegisteredPartition } from './catalog';
+import { duckMessage } from './duckdb-file';
 import { lakePath } from './lake';
 import { dataFileSuffix, derivedViews, sqlIdent, tableSelectSql } from './views';
 import { toQueryResult } from './values';
@@ -66,7 +67,7 @@ export class LocalQueryEngine implements QueryEngine {
       try {
         return toQueryResult(await this.connection.runAndReadAll(sql));
       } catch (error) {
-        throw new QueryError(oneLine(errorMessage(error)), { cause: error });
+        throw new QueryError(oneLine(duckMessage(error)), { cause: error });
       }
     });
   }
@@ -100,7 +101,7 @@ export class LocalQueryEngine implements QueryEngine {
     try {
       await this.connection.run(statements.join(';\n'));
     } catch (error) {
-      throw new StorageError(`cannot define the local tables: ${oneLine(errorMessage(error))}`, { cause: error });
+      throw new StorageError(`cannot define the local tables: ${oneLine(duckMessage(error))}`, { cause: error });
     }
     this.state = state;
   }

@@ -1,0 +1,115 @@
+/**
+ * API Gateway resources, methods and the deployment, generated from the route table
+ * (services/ingest/routes.ts) and its template files, so the deployed API and the local server
+ * can never disagree. The API itself, its stage and roles are in resources/api.yml.
+ */
+const crypto = require('node:crypto');
+const requireTs = require('./ts.cjs');
+
+const { routes, loadTemplate, methodResponseStatuses } = requireTs('../services/ingest/routes.ts');
+
+const pascal = (text) => text.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, __, c) => c.toUpperCase());
+
+/** `/webhooks/meta` -> `ApiResourceWebhooksMeta`. */
+const resourceLogicalId = (path) => `ApiResource${pascal(path)}`;
+
+/** A template's text, through Fn::Sub when it holds `${Name}` placeholders the route declares. */
+function templateValue(route, name, substitutions) {
+  const text = loadTemplate(name);
+  const used = [...new Set([...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]))];
+  const undeclared = used.filter((n) => !route.substitutions.includes(n) || !(n in substitutions));
+  if (undeclared.length > 0) throw new Error(`${name} (route ${route.id}) uses undeclared placeholders: ${undeclared.join(', ')}`);
+  if (used.length === 0) return text;
+  return { 'Fn::Sub': [text, Object.fromEntries(used.map((n) => [n, substitutions[n]]))] };
+}
+
+/** One `AWS::ApiGateway::Resource` per path prefix. */
+function pathResources(paths) {
+  const resources = {};
+  for (const path of paths) {
+    const parts = path.split('/').filter(Boolean);
+    parts.forEach((part, i) => {
+      const prefix = `/${parts.slice(0, i + 1).join('/')}`;
+      const parent = i === 0 ? { 'Fn::GetAtt': ['RestApi', 'RootResourceId'] } : { Ref: resourceLogicalId(`/${parts.slice(0, i).join('/')}`) };
+      resources[resourceLogicalId(prefix)] = {
+        Type: 'AWS::ApiGateway::Resource',
+        Properties: { RestApiId: { Ref: 'RestApi' }, ParentId: parent, PathPart: part },
+      };
+    });
+  }
+  return resources;
+}
+
+function integration(route, substitutions) {
+  const requestTemplates = Object.fromEntries(route.requestContentTypes.map((ct) => [ct, templateValue(route, route.requestTemplate, substitutions)]));
+  const integrationResponses = route.integrationResponses.map((r) => ({
+    ...(r.selectionPattern === null ? {} : { SelectionPattern: r.selectionPattern }),
+    StatusCode: String(r.statusCode),
+    ResponseTemplates: { [r.contentType]: templateValue(route, r.template, substitutions) },
+  }));
+  const common = { PassthroughBehavior: route.passthroughBehavior, RequestTemplates: requestTemplates, IntegrationResponses: integrationResponses };
+  if (route.integration.type === 'MOCK') return { Type: 'MOCK', ...common };
+  const { service, action, httpMethod, requestParameters } = route.integration;
+  return {
+    Type: 'AWS',
+    IntegrationHttpMethod: httpMethod,
+    Uri: { 'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}:${service}:action/${action}` },
+    // The only role API Gateway gets: firehose:PutRecord on this stage's stream.
+    Credentials: { 'Fn::GetAtt': ['ApiFirehoseRole', 'Arn'] },
+    RequestParameters: requestParameters,
+    ...common,
+  };
+}
+
+function method(route, substitutions) {
+  return {
+    Type: 'AWS::ApiGateway::Method',
+    Properties: {
+      RestApiId: { Ref: 'RestApi' },
+      ResourceId: { Ref: resourceLogicalId(route.path) },
+      HttpMethod: route.method,
+      AuthorizationType: route.authorization,
+      Integration: integration(route, substitutions),
+      MethodResponses: methodResponseStatuses(route).map((s) => ({ StatusCode: String(s) })),
+    },
+  };
+}
+
+/**
+ * Resources, methods and a deployment whose logical id hashes the routes: CloudFormation creates a
+ * new deployment (and the stage moves to it) exactly when a route or template changed.
+ */
+function apiResources({ verifyTokenParam }) {
+  const substitutions = {
+    DeliveryStreamName: { Ref: 'DeliveryStream' },
+    // Resolved by CloudFormation at deploy time; the token itself never enters the template.
+    VerifyToken: `{{resolve:ssm:${verifyTokenParam}}}`,
+  };
+  const resources = pathResources([...new Set(routes.map((r) => r.path))]);
+  const methodIds = routes.map((r) => `ApiMethod${r.id}`);
+  routes.forEach((r, i) => {
+    resources[methodIds[i]] = method(r, substitutions);
+  });
+  const hash = crypto.createHash('sha256').update(JSON.stringify(resources)).digest('hex').slice(0, 12);
+  const deploymentId = `ApiDeployment${hash}`;
+  resources[deploymentId] = {
+    Type: 'AWS::ApiGateway::Deployment',
+    DependsOn: methodIds,
+    Properties: { RestApiId: { Ref: 'RestApi' }, Description: `routes ${hash}` },
+  };
+  return { resources, deploymentId };
+}
+
+const fromConfig = async ({ resolveVariable }) => apiResources({ verifyTokenParam: await resolveVariable('param:verifyTokenParam') });
+
+module.exports = {
+  apiResources,
+  /** serverless.yml: `${file(./resources/api.cjs):cloudFormation}`. */
+  async cloudFormation(serverless) {
+    return { Resources: (await fromConfig(serverless)).resources };
+  },
+  /** serverless.yml: the stage's `DeploymentId: !Ref ${file(./resources/api.cjs):deploymentLogicalId}`. */
+  async deploymentLogicalId(serverless) {
+    return (await fromConfig(serverless)).deploymentId;
+  },
+};

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { detectDates } from '../../../shared/anomaly/detect';
+import { parseDailyCtrLines } from '../../../shared/anomaly/history';
+import { errorMessage, InputError } from '../../../shared/errors';
+import { dateRange, isIsoDate } from '../../../shared/time';
+import type { RegisterCommand } from './index';
+
+interface DetectOptions {
+  history: string;
+  date?: string;
+  from?: string;
+  to?: string;
+}
+
+function checkDate(flag: string, value: string): string {
+  if (!isIsoDate(value)) throw new InputError(`${flag} "${value}" is not a YYYY-MM-DD date`);
+  return value;
+}
+
+/** Target dates from the flags: exactly one of --date, or --from with --to (inclusive, not backwards). */
+export function targetDates(opts: Omit<DetectOptions, 'history'>): string[] {
+  const hasRange = opts.from !== undefined || opts.to !== undefined;
+  if (opts.date !== undefined && hasRange) throw new InputError('give either --date or --from/--to, not both');
+  if (opts.date !== undefined) return [checkDate('--date', opts.date)];
+  if (!hasRange) throw new InputError('give --date D or --from D1 --to D2');
+  if (opts.from === undefined || opts.to === undefined) throw new InputError('--from and --to go together');
+  const from = checkDate('--from', opts.from);
+  const to = checkDate('--to', opts.to);
+  if (from > to) throw new InputError(`--from ${from} is after --to ${to}`);
+  return dateRange(from, to);
+}
+
+function readHistory(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new InputError(`cannot read history file ${file}: ${errorMessage(cause)}`, { cause });
+  }
+}
+
+/**
+ * `wa-analytics detect --history FILE (--date D | --from D1 --to D2)`: runs the anomaly detector
+ * over a JSON-lines history of daily_ctr rows, each target date seeing only rows dated before it,
+ * and prints the anomalies as JSON lines (nothing when there are none).
+ */
+export const registerDetect: RegisterCommand = (program) => {
+  program
+    .command('detect')
+    .description('run the anomaly detector on a JSON-lines history of daily_ctr rows and print anomalies as JSON lines')
+    .requiredOption('--history <file>', 'daily_ctr rows as JSON lines, each with its dt')
+    .option('--date <date>', 'the target date (YYYY-MM-DD)')
+    .option('--from <date>', 'first target date of a range')
+    .option('--to <date>', 'last target date of a range (inclusive)')
+    .action((opts: DetectOptions) => {
+      // Validate the flags before reading a possibly large file.
+      const dates = targetDates(opts);
+      const rows = parseDailyCtrLines(readHistory(opts.history));
+      const out = detectDates(rows, dates).map((row) => `${JSON.stringify(row)}\n`);
+      if (out.length > 0) process.stdout.write(out.join(''));
+    });
+};

@@ -1,0 +1,74 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { LocalCatalog } from '../../../shared/adapters/local/catalog';
+import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
+import { resolveDataDir, type Env } from '../../../shared/config/local';
+import { InputError } from '../../../shared/errors';
+import type { QueryResult, QueryValue } from '../../../shared/ports/query-engine';
+import type { RegisterCommand } from './index';
+
+export interface QueryOptions {
+  readonly json?: boolean;
+  readonly dataDir?: string;
+}
+
+function cellText(value: QueryValue): string {
+  if (value === null) return 'NULL';
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // Keep one row per line whatever the data holds.
+  return text.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+}
+
+/**
+ * An aligned text table: header, dashes, rows (numbers right-aligned), then a row count. Written
+ * here rather than with a table library because it is this small and none is a dependency.
+ */
+export function formatTable(result: QueryResult): string {
+  const { columns, rows } = result;
+  const cells = rows.map((row) => columns.map((c) => cellText(row[c] ?? null)));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const numeric = columns.map((c) => rows.length > 0 && rows.every((row) => typeof row[c] === 'number' || row[c] === null));
+  const line = (values: string[], alignNumbers: boolean) =>
+    values
+      .map((v, i) => (alignNumbers && numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const out = [line([...columns], false), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map((r) => line(r, true))];
+  out.push(`(${rows.length} ${rows.length === 1 ? 'row' : 'rows'})`);
+  return out.join('\n');
+}
+
+/**
+ * `query`: runs one SQL text over the local tables and prints the result, as an aligned table or
+ * (with --json) as JSON lines. A SQL error is a QueryError (one line, non-zero exit via main).
+ */
+export async function runQuery(sql: string, options: QueryOptions, out: (text: string) => void, env: Env = process.env): Promise<void> {
+  if (sql.trim() === '') throw new InputError('the SQL text is empty');
+  const dataDir = resolveDataDir(env, { dataDir: options.dataDir });
+  // Querying a mistyped directory should say so, not create an empty lake there.
+  if (!existsSync(dataDir)) throw new InputError(`no local data at ${dataDir} (run wa-analytics start or demo first, or pass --data-dir)`);
+  const engine = await LocalQueryEngine.open(await LocalCatalog.open(dataDir));
+  let result: QueryResult;
+  try {
+    result = await engine.query(sql);
+  } finally {
+    await engine.close();
+  }
+  if (options.json) {
+    for (const row of result.rows) out(`${JSON.stringify(row)}\n`);
+  } else {
+    out(`${formatTable(result)}\n`);
+  }
+}
+
+export const registerQuery: RegisterCommand = (program: Command) => {
+  program
+    .command('query')
+    .description('run SQL over the local tables (raw_events, events, daily_ctr, anomalies, quarantine)')
+    .argument('<sql>', 'the SQL text')
+    .option('--json', 'print JSON lines, one object per row')
+    .option('--data-dir <dir>', 'the local data directory (default: $WA_DATA_DIR or ./.wa-analytics)')
+    .action(async (sql: string, options: QueryOptions) => {
+      await runQuery(sql, options, (text) => process.stdout.write(text));
+    });
+};

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { InputError } from '../../../shared/errors';
+import { openStack, startWarnings, stopOnSignals } from '../../local/stack';
+import type { RegisterCommand } from './index';
+
+interface StartOptions {
+  port: string;
+  dataDir?: string;
+  bufferSeconds: string;
+  bufferMb: string;
+}
+
+function positive(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InputError(`${flag} must be a positive number (got "${value}")`);
+  return n;
+}
+
+/** Parses `--port`: an integer 0–65535 (0 picks a free port). */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InputError(`--port must be an integer from 0 to 65535 (got "${value}")`);
+  return n;
+}
+
+/**
+ * `start`: runs the local API and delivery stream until SIGTERM/SIGINT. The bound URL is the only
+ * line on stdout (so `--port 0` is usable from scripts); everything else goes to stderr.
+ */
+export async function start(options: StartOptions): Promise<void> {
+  const port = parsePort(options.port);
+  const bufferMs = Math.round(positive(options.bufferSeconds, '--buffer-seconds') * 1000);
+  const bufferBytes = Math.round(positive(options.bufferMb, '--buffer-mb') * 1024 * 1024);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const stack = await openStack({ dataDir: options.dataDir, bufferBytes, bufferMs, log });
+  for (const line of startWarnings(stack.config)) log(`wa-analytics: ${line}`);
+  if (stack.stream.recovery.records > 0) log(`wa-analytics: delivered ${stack.stream.recovery.records} acknowledged records left by the previous run`);
+  let url: string;
+  try {
+    url = await stack.listen(port);
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+  stopOnSignals(stack, log);
+  log(`wa-analytics: data dir ${stack.config.dataDir}; buffering ${options.bufferMb} MB / ${options.bufferSeconds} s; POST /webhooks/meta, /webhooks/wasender, /sends; GET /webhooks/meta`);
+  process.stdout.write(`${url}\n`);
+}
+
+export const registerStart: RegisterCommand = (program: Command) => {
+  program
+    .command('start')
+    .description('run the local stack: the ingestion API on 127.0.0.1 and the delivery stream into the local lake')
+    .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', '3000')
+    .option('--data-dir <dir>', 'the local lake, write-ahead log and catalog (default: WA_DATA_DIR or ./.wa-analytics)')
+    .option('--buffer-seconds <s>', 'deliver buffered records at least this often', '60')
+    .option('--buffer-mb <mb>', 'deliver once this much is buffered', '5')
+    .action(start);
+};

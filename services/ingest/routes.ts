@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { IntegrationResponseSpec } from '../../shared/apigw/types';
+import { TemplateError } from '../../shared/errors';
+
+/**
+ * The ingestion API, described once. The CloudFormation generator builds API Gateway (REST) from
+ * this table and the local server serves the same routes, rendering the same template files with
+ * shared/apigw. Nothing about a route should live anywhere else.
+ */
+
+/** Where a route's records come from (the envelope's `source`), or `verify` for Meta's handshake. */
+export type RouteSource = 'meta' | 'wasender' | 'registry' | 'verify';
+/** API Gateway method authorization. */
+export type Authorization = 'NONE' | 'AWS_IAM';
+/** The local server's stand-in: `/sends` takes `Authorization: Bearer <WA_REGISTRY_TOKEN>` instead of SigV4. */
+export type LocalAuthorization = 'NONE' | 'BEARER';
+/** The `Fn::Sub` placeholders templates may hold. */
+export type SubstitutionName = 'DeliveryStreamName' | 'VerifyToken';
+
+/** AWS service integration straight to Firehose `PutRecord` (no Lambda on the hot path). */
+export interface FirehoseIntegration {
+  readonly type: 'AWS';
+  readonly service: 'firehose';
+  readonly action: 'PutRecord';
+  /** Integration HTTP method for the action-style URI `arn:aws:apigateway:{region}:firehose:action/PutRecord`. */
+  readonly httpMethod: 'POST';
+  /** Integration request parameters: Firehose speaks AWS JSON 1.1. */
+  readonly requestParameters: Readonly<Record<string, string>>;
+}
+
+/** API Gateway answers by itself; the request template's `statusCode` picks the integration response. */
+export interface MockIntegration {
+  readonly type: 'MOCK';
+}
+
+/** An integration response of this API: may also name statuses its template can override to. */
+export interface RouteIntegrationResponse extends IntegrationResponseSpec {
+  /** Statuses the template may set through `$context.responseOverride.status` (need method responses too). */
+  readonly overrideStatuses?: readonly number[];
+}
+
+export interface Route {
+  /** Stable identifier, usable in CloudFormation logical ids. */
+  readonly id: string;
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly source: RouteSource;
+  readonly authorization: Authorization;
+  readonly localAuthorization: LocalAuthorization;
+  readonly integration: FirehoseIntegration | MockIntegration;
+  /** Request template file, used for every content type in `requestContentTypes`. */
+  readonly requestTemplate: string;
+  /** Content types with a request template; any other is refused with 415 (passthrough NEVER). */
+  readonly requestContentTypes: readonly string[];
+  readonly passthroughBehavior: 'NEVER';
+  /** `${Name}` placeholders in this route's templates, to be filled by Fn::Sub (AWS) or the local server. */
+  readonly substitutions: readonly SubstitutionName[];
+  readonly integrationResponses: readonly RouteIntegrationResponse[];
+}
+
+const JSON_TYPE = 'application/json';
+
+const firehose: FirehoseIntegration = {
+  type: 'AWS',
+  service: 'firehose',
+  action: 'PutRecord',
+  httpMethod: 'POST',
+  requestParameters: { 'integration.request.header.Content-Type': "'application/x-amz-json-1.1'" },
+};
+
+/**
+ * Firehose's status codes to ours. The patterns do not overlap (AWS does not say which of two
+ * matching patterns wins), and no Firehose failure can reach a 200: the default is a 500.
+ */
+const firehoseResponses: readonly RouteIntegrationResponse[] = [
+  { selectionPattern: '2\\d{2}', statusCode: 200, template: 'firehose-ok.response.vtl', contentType: JSON_TYPE },
+  { selectionPattern: '413', statusCode: 413, template: 'firehose-too-large.response.vtl', contentType: JSON_TYPE },
+  {
+    // Every 4xx but 413; a record over the size limit arrives here as a 400 and is overridden to 413.
+    selectionPattern: '4(0\\d|1[0-24-9]|[2-9]\\d)',
+    statusCode: 500,
+    template: 'firehose-rejected.response.vtl',
+    contentType: JSON_TYPE,
+    overrideStatuses: [413],
+  },
+  { selectionPattern: '5\\d{2}', statusCode: 503, template: 'firehose-unavailable.response.vtl', contentType: JSON_TYPE },
+  { selectionPattern: null, statusCode: 500, template: 'firehose-error.response.vtl', contentType: JSON_TYPE },
+];
+
+function ingestRoute(id: string, path: string, source: 'meta' | 'wasender' | 'registry', authorization: Authorization): Route {
+  return {
+    id,
+    method: 'POST',
+    path,
+    source,
+    authorization,
+    localAuthorization: authorization === 'AWS_IAM' ? 'BEARER' : 'NONE',
+    integration: firehose,
+    requestTemplate: 'firehose-put.request.vtl',
+    requestContentTypes: [JSON_TYPE],
+    passthroughBehavior: 'NEVER',
+    substitutions: ['DeliveryStreamName'],
+    integrationResponses: firehoseResponses,
+  };
+}
+
+/** Every route of the ingestion API. */
+export const routes = [
+  ingestRoute('MetaWebhookPost', '/webhooks/meta', 'meta', 'NONE'),
+  ingestRoute('WasenderWebhookPost', '/webhooks/wasender', 'wasender', 'NONE'),
+  ingestRoute('SendsPost', '/sends', 'registry', 'AWS_IAM'),
+  {
+    id: 'MetaWebhookVerifyGet',
+    method: 'GET',
+    path: '/webhooks/meta',
+    source: 'verify',
+    authorization: 'NONE',
+    localAuthorization: 'NONE',
+    integration: { type: 'MOCK' },
+    requestTemplate: 'meta-verify.request.vtl',
+    // API Gateway takes a request without Content-Type (Meta's GET has none) as application/json.
+    requestContentTypes: [JSON_TYPE],
+    passthroughBehavior: 'NEVER',
+    substitutions: ['VerifyToken'],
+    integrationResponses: [
+      { selectionPattern: '200', statusCode: 200, template: 'meta-verify-challenge.response.vtl', contentType: 'text/plain' },
+      { selectionPattern: null, statusCode: 403, template: 'meta-verify-forbidden.response.vtl', contentType: JSON_TYPE },
+    ],
+  },
+] as const satisfies readonly Route[];
+
+/** The route for a method and resource path, if any. */
+export function findRoute(method: string, path: string): Route | undefined {
+  return routes.find((r) => r.method === method.toUpperCase() && r.path === path);
+}
+
+/**
+ * Whether a request's Content-Type has a request template on this route. Parameters such as
+ * `charset` are ignored and a missing header counts as application/json, as on API Gateway; a
+ * false answer means 415 Unsupported Media Type.
+ */
+export function acceptsContentType(route: Route, contentType: string | undefined): boolean {
+  const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase() || JSON_TYPE;
+  return route.requestContentTypes.includes(media);
+}
+
+/** Every status a route's method can answer: integration response statuses plus template overrides. */
+export function methodResponseStatuses(route: Route): number[] {
+  const statuses = new Set<number>();
+  for (const r of route.integrationResponses) {
+    statuses.add(r.statusCode);
+    for (const s of r.overrideStatuses ?? []) statuses.add(s);
+  }
+  return [...statuses].sort((a, b) => a - b);
+}
+
+const TEMPLATE_DIR = join(__dirname, 'templates');
+
+/** Every template file the routes use. */
+export const templateNames: readonly string[] = [
+  ...new Set(routes.flatMap((r) => [r.requestTemplate, ...r.integrationResponses.map((x) => x.template)])),
+];
+
+/** Absolute path of a template file; only names the routes use are accepted. */
+export function templatePath(name: string): string {
+  if (basename(name) !== name || !templateNames.includes(name)) throw new TemplateError(`unknown mapping template: ${name}`);
+  return join(TEMPLATE_DIR, name);
+}
+
+const loaded = new Map<string, string>();
+
+/** The text of a template file, read once and cached. */
+export function loadTemplate(name: string): string {
+  let text = loaded.get(name);
+  if (text === undefined) {
+    const path = templatePath(name);
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (cause) {
+      throw new TemplateError(`cannot read mapping template ${name}`, { cause });
+    }
+    loaded.set(name, text);
+  }
+  return text;
+}

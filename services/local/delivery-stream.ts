@@ -1,0 +1,304 @@
+import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { join } from 'node:path';
+import { errorPartitionKey, lakeDir, partitionKey } from '../../shared/adapters/local/lake';
+import { ConfigError, errorMessage, InputError, StorageError } from '../../shared/errors';
+import type { Catalog } from '../../shared/ports/catalog';
+import { assertTimeZone, dateInZone } from '../../shared/time';
+import { errorRecordLine, invokeTransform, localStreamIdentity, splitInvocations, type RecordOutcome, type StreamIdentity } from './firehose-invocation';
+import { objectName, writeLakeObject } from './lake-writer';
+import { WriteAheadLog, type WalFileSystem, type WalStats } from './wal';
+import { maxRecordBytes, type WalRecord } from './wal-format';
+
+export const defaultBufferBytes = 5 * 1024 * 1024;
+export const defaultBufferMs = 60_000;
+export const defaultStreamName = 'wa-analytics-local';
+
+export interface DeliveryStreamOptions {
+  /** The local lake root (WA_DATA_DIR). */
+  dataDir: string;
+  /** Flush when buffered record bytes reach this (default 5 MiB). */
+  bufferBytes: number;
+  /** Flush at most this long after the first buffered record (default 60 s). */
+  bufferMs: number;
+  /** Reporting time zone: partition dt = arrival date in this zone. */
+  timeZone: string;
+  transform: (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
+  /** Registers raw partitions after a flush (a LocalCatalog on one machine). */
+  catalog: Catalog;
+  /** Injectable clock (tests). */
+  now?: () => number;
+  /** Segment file operations of the write-ahead log (tests inject failures and count syncs). */
+  walFs?: WalFileSystem;
+  /** Retries of a failed transform invocation (Firehose's default: 3). */
+  transformRetries?: number;
+  /** Delay before retry n is n times this (default 200 ms). */
+  retryDelayMs?: number;
+  /** Delivery stream name, used in object names and ARNs (default wa-analytics-local). */
+  streamName?: string;
+  /** Receives errors of flushes nobody awaits (size and timer triggers); default: one line on stderr. */
+  onError?: (error: unknown) => void;
+}
+
+/** What one flush did. */
+export interface FlushReport {
+  /** Records taken from the buffer (and from a batch retried after a failed flush). */
+  readonly records: number;
+  readonly ok: number;
+  readonly dropped: number;
+  /** Records written to the processing-failed error prefix. */
+  readonly failed: number;
+  readonly invocations: number;
+  /** Lake keys written by this flush. */
+  readonly files: string[];
+  /** raw_events partitions registered by this flush. */
+  readonly partitions: string[];
+}
+
+const emptyReport: FlushReport = { records: 0, ok: 0, dropped: 0, failed: 0, invocations: 0, files: [], partitions: [] };
+
+function addReports(a: FlushReport, b: FlushReport): FlushReport {
+  return {
+    records: a.records + b.records,
+    ok: a.ok + b.ok,
+    dropped: a.dropped + b.dropped,
+    failed: a.failed + b.failed,
+    invocations: a.invocations + b.invocations,
+    files: [...a.files, ...b.files],
+    partitions: [...new Set([...a.partitions, ...b.partitions])].sort(),
+  };
+}
+
+/** Splits records into consecutive batches of about `bytes` of data (recovery delivers these). */
+function chunkBySize(records: readonly WalRecord[], bytes: number): WalRecord[][] {
+  const out: WalRecord[][] = [];
+  let current: WalRecord[] = [];
+  let size = 0;
+  for (const r of records) {
+    current.push(r);
+    size += r.data.length;
+    if (size >= bytes) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+interface Group {
+  earliest: number;
+  chunks: Buffer[];
+}
+
+function addToGroup(groups: Map<string, Group>, dt: string, arrivalTs: number, chunk: Buffer): void {
+  const g = groups.get(dt);
+  if (g) {
+    g.chunks.push(chunk);
+    g.earliest = Math.min(g.earliest, arrivalTs);
+  } else {
+    groups.set(dt, { earliest: arrivalTs, chunks: [chunk] });
+  }
+}
+
+/**
+ * Firehose Direct PUT to S3, on one machine. `put` acknowledges a record once it is durably in
+ * the write-ahead log (group commit); records are buffered by size and time, delivered through
+ * the transform with Firehose's event contract, and written as gzip JSON lines under the same
+ * prefixes as on S3 (by arrival date in the reporting time zone), then the raw partitions are
+ * registered. A crash loses nothing acknowledged: `open` delivers what the log holds beyond the
+ * checkpoint, exactly once.
+ */
+export class LocalDeliveryStream {
+  /** What `open` found and delivered from a previous run. */
+  readonly recovery = { records: 0, ignoredBytes: 0 };
+  private wal!: WriteAheadLog;
+  private buffer: WalRecord[] = [];
+  private bufferedBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private retryBatch: WalRecord[] | null = null;
+  private flushedSeq = 0;
+  private flushTail: Promise<unknown> = Promise.resolve();
+  private flushQueued = false;
+  private closed = false;
+  private readonly identity: StreamIdentity;
+  private readonly lakeRoot: string;
+  private readonly now: () => number;
+
+  private constructor(private readonly options: DeliveryStreamOptions) {
+    this.identity = localStreamIdentity(options.streamName ?? defaultStreamName);
+    this.lakeRoot = lakeDir(options.dataDir);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Opens the log under `<dataDir>/wal` and delivers the records a previous run left unflushed. */
+  static async open(options: DeliveryStreamOptions): Promise<LocalDeliveryStream> {
+    assertTimeZone(options.timeZone);
+    if (!(options.bufferBytes > 0)) throw new ConfigError(`bufferBytes must be positive (got ${options.bufferBytes})`);
+    if (!(options.bufferMs > 0)) throw new ConfigError(`bufferMs must be positive (got ${options.bufferMs})`);
+    const stream = new LocalDeliveryStream(options);
+    const opened = await WriteAheadLog.open({ dir: join(options.dataDir, 'wal'), fs: options.walFs, onDurable: (records) => stream.onDurable(records) });
+    stream.wal = opened.wal;
+    stream.flushedSeq = opened.checkpoint.flushed;
+    stream.recovery.ignoredBytes = opened.ignoredBytes;
+    stream.recovery.records = opened.unflushed.length;
+    try {
+      let rest = opened.unflushed;
+      const inflight = opened.checkpoint.inflight;
+      if (inflight !== null) {
+        // Redeliver exactly the interrupted batch, so its objects get the names they had.
+        const batch = rest.filter((r) => r.seq <= inflight.last);
+        rest = rest.filter((r) => r.seq > inflight.last);
+        if (batch.length > 0) await stream.deliver(batch);
+      }
+      for (const batch of chunkBySize(rest, options.bufferBytes)) await stream.deliver(batch);
+    } catch (error) {
+      await opened.wal.close();
+      throw error;
+    }
+    return stream;
+  }
+
+  /** Write-ahead log counters (appends, writes, syncs). */
+  get walStats(): Readonly<WalStats> {
+    return this.wal.stats;
+  }
+
+  /**
+   * Accepts one record (`data` = the Firehose record data bytes). Resolves once the record is
+   * durably in the log; rejects with StorageError when it is not (the caller answers 5xx), or
+   * InputError for a record over Firehose's 1,000 KiB limit. `arrivalTs` (default now) is the
+   * record's approximateArrivalTimestamp and decides its partition.
+   */
+  async put(data: Buffer, arrivalTs: number = this.now()): Promise<void> {
+    if (this.closed) throw new StorageError('the delivery stream is closed');
+    if (data.length > maxRecordBytes) throw new InputError(`record of ${data.length} bytes is over the ${maxRecordBytes}-byte limit`);
+    if (!Number.isSafeInteger(Math.trunc(arrivalTs)) || arrivalTs < 0) throw new InputError(`arrival time must be epoch milliseconds (got ${arrivalTs})`);
+    await this.wal.append(data, Math.trunc(arrivalTs));
+  }
+
+  /** Transforms and writes everything buffered now; flushes run one at a time. */
+  flush(): Promise<FlushReport> {
+    const run = this.flushTail.catch(() => undefined).then(() => {
+      this.flushQueued = false;
+      return this.flushNow();
+    });
+    this.flushTail = run;
+    return run;
+  }
+
+  /** Flushes and closes the log; later puts reject. Unflushed records stay in the log for the next open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.wal.idle();
+      await this.flush();
+    } finally {
+      this.clearTimer();
+      await this.wal.close();
+    }
+  }
+
+  private onDurable(records: readonly WalRecord[]): void {
+    for (const r of records) {
+      this.buffer.push(r);
+      this.bufferedBytes += r.data.length;
+    }
+    if (this.bufferedBytes >= this.options.bufferBytes) this.backgroundFlush();
+    else if (this.timer === null && this.buffer.length > 0) this.armTimer();
+  }
+
+  private armTimer(): void {
+    this.timer = setTimeout(() => this.backgroundFlush(), this.options.bufferMs);
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private backgroundFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    this.flush().catch((error: unknown) => {
+      if (this.options.onError) this.options.onError(error);
+      else process.stderr.write(`wa-analytics: delivery stream flush failed (will retry): ${errorMessage(error)}\n`);
+    });
+  }
+
+  private async flushNow(): Promise<FlushReport> {
+    this.clearTimer();
+    try {
+      let report = emptyReport;
+      if (this.retryBatch !== null) {
+        report = addReports(report, await this.deliver(this.retryBatch));
+        this.retryBatch = null;
+      }
+      const batch = this.buffer;
+      this.buffer = [];
+      this.bufferedBytes = 0;
+      if (batch.length === 0) return report;
+      try {
+        return addReports(report, await this.deliver(batch));
+      } catch (error) {
+        // The same batch is retried first next time, so its objects keep their names.
+        this.retryBatch = batch;
+        throw error;
+      }
+    } finally {
+      if (!this.closed && this.timer === null && (this.buffer.length > 0 || this.retryBatch !== null)) this.armTimer();
+    }
+  }
+
+  /** Delivers one batch: intent, transform, lake objects, partitions, checkpoint. */
+  private async deliver(batch: readonly WalRecord[]): Promise<FlushReport> {
+    const first = batch[0]!.seq;
+    const last = batch[batch.length - 1]!.seq;
+    await this.wal.commit({ flushed: this.flushedSeq, inflight: { first, last } });
+
+    const events = new Map<string, Group>();
+    const errors = new Map<string, Group>();
+    let ok = 0;
+    let dropped = 0;
+    let failed = 0;
+    const invocations = splitInvocations(batch);
+    for (const records of invocations) {
+      const outcomes: RecordOutcome[] = await invokeTransform(records, this.options.transform, {
+        identity: this.identity,
+        retries: this.options.transformRetries ?? 3,
+        retryDelayMs: this.options.retryDelayMs ?? 200,
+        now: this.now,
+      });
+      records.forEach((record, i) => {
+        const outcome = outcomes[i]!;
+        const dt = dateInZone(record.arrivalTs, this.options.timeZone);
+        if (outcome.result === 'Ok') {
+          ok++;
+          // Firehose concatenates transformed data as is; the transform ends its rows with newlines.
+          if (outcome.data.length > 0) addToGroup(events, dt, record.arrivalTs, outcome.data);
+        } else if (outcome.result === 'Dropped') {
+          dropped++;
+        } else {
+          failed++;
+          addToGroup(errors, dt, record.arrivalTs, Buffer.from(errorRecordLine(record, outcome, this.identity)));
+        }
+      });
+    }
+
+    const files: string[] = [];
+    const write = async (prefix: string, group: Group) => {
+      const key = `${prefix}${objectName(this.identity.streamName, group.earliest, first, last)}`;
+      if (await writeLakeObject(this.lakeRoot, key, group.chunks)) files.push(key);
+    };
+    for (const [dt, group] of events) await write(partitionKey('raw_events', dt), group);
+    for (const [dt, group] of errors) await write(errorPartitionKey('processing-failed', dt), group);
+    const partitions = [...events.keys()].sort();
+    if (partitions.length > 0) await this.options.catalog.registerPartitions('raw_events', partitions);
+
+    await this.wal.commit({ flushed: last, inflight: null });
+    this.flushedSeq = last;
+    return { records: batch.length, ok, dropped, failed, invocations: invocations.length, files, partitions };
+  }
+}

@@ -1,0 +1,57 @@
+import { FIREHOSE_MAX_RECORD_BYTES, putRecordOk, recordTooLarge, resourceNotFound, serviceUnavailable, type ServiceResponse } from '../../shared/apigw/firehose';
+
+/** The part of the local delivery stream the API needs: a durable append. */
+export interface RecordSink {
+  /** Resolves once `data` is durable; rejects (StorageError) when it is not. */
+  put(data: Buffer, arrivalTs?: number): Promise<void>;
+}
+
+const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function validationError(message: string): ServiceResponse {
+  return { status: 400, body: JSON.stringify({ __type: 'ValidationException', message }) };
+}
+
+function serializationError(): ServiceResponse {
+  return { status: 400, body: JSON.stringify({ __type: 'SerializationException', message: null }) };
+}
+
+let lastRecordId = 0;
+
+/**
+ * Firehose `PutRecord` as the local stream answers it, from the JSON the request template
+ * rendered: the same size rule and error shapes as AWS, and a 200 only once the record is
+ * durable. `onFailure` hears about appends that failed (the client only sees a 503).
+ */
+export async function putRecordLocally(
+  rendered: string,
+  streamName: string,
+  sink: RecordSink,
+  arrivalTs: number,
+  onFailure: (error: unknown) => void,
+): Promise<ServiceResponse> {
+  let request: unknown;
+  try {
+    request = JSON.parse(rendered);
+  } catch {
+    return serializationError();
+  }
+  const { DeliveryStreamName: name, Record: record } = (request ?? {}) as { DeliveryStreamName?: unknown; Record?: { Data?: unknown } };
+  if (typeof name !== 'string' || name === '') return validationError("1 validation error detected: Value null at 'deliveryStreamName' failed to satisfy constraint: Member must not be null");
+  if (name !== streamName) return resourceNotFound(name);
+  const encoded = record?.Data;
+  if (typeof encoded !== 'string' || encoded.length % 4 !== 0 || !B64_RE.test(encoded)) return serializationError();
+  // Size check on the decoded length first, without decoding a record that will be refused.
+  const padding = encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0;
+  const size = (encoded.length / 4) * 3 - padding;
+  if (size > FIREHOSE_MAX_RECORD_BYTES) return recordTooLarge(size);
+  try {
+    await sink.put(Buffer.from(encoded, 'base64'), arrivalTs);
+  } catch (error) {
+    onFailure(error);
+    // Details go to the operator's log, not into a body a template might echo.
+    return serviceUnavailable('The local delivery stream could not store the record.');
+  }
+  lastRecordId++;
+  return putRecordOk(`${arrivalTs.toString(16)}${lastRecordId.toString(16).padStart(12, '0')}`);
+}

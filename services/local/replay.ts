@@ -1,0 +1,109 @@
+import { SingleBar } from 'cli-progress';
+import type { FastifyInstance } from 'fastify';
+import { errorMessage, InputError, WaError } from '../../shared/errors';
+import type { Source } from '../../shared/schema/types';
+import { signMetaBody } from '../../shared/signature';
+import { routes } from '../ingest/routes';
+import { inferSource, latestEventTime } from './replay-body';
+import { planReplay, readReplayBodies, type ReplayBody } from './replay-input';
+
+/** The header the replay app reads the receive time from (the app is never bound to a port). */
+export const replayTimeHeader = 'x-wa-replay-received-ts';
+
+/** Posts in flight at once: enough to share the log's group commits, small enough to bound memory. */
+const WINDOW = 64;
+
+export interface ReplaySecrets {
+  readonly appSecret: string | null;
+  readonly wasenderSecret: string | null;
+  readonly registryToken: string | null;
+}
+
+export interface ReplayOptions {
+  /** Route for every body; inferred per body when absent. */
+  readonly source?: Source;
+  /** Stamp each body's receive time with its latest event time. */
+  readonly asOfEventTime: boolean;
+  readonly secrets: ReplaySecrets;
+  /** Draw a progress bar on stderr (callers pass whether stderr is a TTY). */
+  readonly progress: boolean;
+}
+
+export interface ReplayReport {
+  posted: number;
+  accepted: number;
+  /** Non-2xx answers by status code. */
+  rejected: Record<string, number>;
+  /** Bodies sent with the current time because they name no event time (with --as-of-event-time). */
+  unstamped: number;
+}
+
+const pathOf = Object.fromEntries(routes.filter((r) => r.method === 'POST').map((r) => [r.source, r.path])) as Record<Source, string>;
+
+/** The request a sender would have made for this body: route, signature or token, receive time. */
+function requestFor(body: ReplayBody, options: ReplayOptions, report: ReplayReport) {
+  const source = options.source ?? inferSource(body.json);
+  if (source === null) throw new InputError(`cannot tell the source of ${body.where} (not Meta, WASenderApi or a registry send); pass --source`);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const { appSecret, wasenderSecret, registryToken } = options.secrets;
+  if (source === 'meta' && appSecret !== null) headers['x-hub-signature-256'] = signMetaBody(body.bytes, appSecret);
+  if (source === 'wasender' && wasenderSecret !== null) headers['x-webhook-signature'] = wasenderSecret;
+  if (source === 'registry' && registryToken !== null) headers.authorization = `Bearer ${registryToken}`;
+  if (options.asOfEventTime) {
+    const ts = latestEventTime(body.json, source);
+    if (ts === null) report.unstamped++;
+    else headers[replayTimeHeader] = String(ts);
+  }
+  return { method: 'POST' as const, url: pathOf[source], headers, payload: body.bytes };
+}
+
+/**
+ * Posts recorded bodies through the local API in-process (`inject`: same templates, same stream),
+ * as their senders would have. A body that cannot be read or parsed stops the replay with an
+ * InputError saying how many bodies were already sent; those stay accepted.
+ */
+export async function replay(app: FastifyInstance, path: string, options: ReplayOptions): Promise<ReplayReport> {
+  const report: ReplayReport = { posted: 0, accepted: 0, rejected: {}, unstamped: 0 };
+  const plan = await planReplay(path);
+  const bar = options.progress && plan.total > 1 ? new SingleBar({ stream: process.stderr, format: 'replay [{bar}] {percentage}% | {posted} posted' }) : null;
+  let done = 0;
+  bar?.start(plan.total, 0, { posted: 0 });
+  const inFlight = new Set<Promise<void>>();
+  const count = (status: number): void => {
+    report.posted++;
+    if (status >= 200 && status < 300) report.accepted++;
+    else report.rejected[status] = (report.rejected[status] ?? 0) + 1;
+    if (plan.kind === 'dir') done++;
+    bar?.update(done, { posted: report.posted });
+  };
+  try {
+    for await (const body of readReplayBodies(path, plan, (bytes) => (done += bytes))) {
+      // Built before sending, so a body of unknown source stops the replay in order.
+      const request = requestFor(body, options, report);
+      const p: Promise<void> = app
+        .inject(request)
+        .then((response) => count(response.statusCode))
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= WINDOW) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  } catch (error) {
+    await Promise.allSettled(inFlight);
+    bar?.stop();
+    const sent = `${report.posted} ${report.posted === 1 ? 'body was' : 'bodies were'} already sent (${report.accepted} accepted and kept)`;
+    if (error instanceof InputError) throw new InputError(`${error.message}; ${sent}`, { cause: error });
+    throw new WaError('replay', `replay stopped: ${errorMessage(error)}; ${sent}`, { cause: error });
+  }
+  bar?.update(plan.total, { posted: report.posted });
+  bar?.stop();
+  return report;
+}
+
+/** One line for the operator: counts, and rejections by status. */
+export function formatReport(report: ReplayReport): string {
+  const rejected = Object.entries(report.rejected).map(([status, n]) => `${n}×${status}`);
+  const parts = [`posted ${report.posted}`, `accepted ${report.accepted}`, `rejected ${rejected.length === 0 ? 0 : rejected.join(', ')}`];
+  if (report.unstamped > 0) parts.push(`${report.unstamped} without an event time (stamped now)`);
+  return `replay: ${parts.join('; ')}`;
+}

@@ -1,0 +1,153 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { isSafeSubstitution, renderTemplate } from '../../shared/apigw/render';
+import { internalServerError, mockIntegrationStatus, selectIntegrationResponse } from '../../shared/apigw/select';
+import type { ApiRequest, MethodResponse, Substitutions } from '../../shared/apigw/types';
+import { ConfigError, errorMessage, WaError } from '../../shared/errors';
+import { acceptsContentType, loadTemplate, routes, type Route } from '../ingest/routes';
+import { apiRequestOf } from './api-request';
+import { putRecordLocally, type RecordSink } from './firehose-put';
+
+/** API Gateway's payload limit; bigger bodies never reach the integration. */
+export const apiBodyLimit = 10 * 1024 * 1024;
+/** Stage name in `$context.stage` and `$context.path` of local requests. */
+export const localStage = 'local';
+
+export interface LocalServerOptions {
+  /** Where accepted records go: the local delivery stream. */
+  readonly sink: RecordSink;
+  /** The stream name the templates' `${DeliveryStreamName}` becomes (and PutRecord checks). */
+  readonly streamName: string;
+  /** `WA_VERIFY_TOKEN`; null refuses every handshake. */
+  readonly verifyToken: string | null;
+  /** `WA_REGISTRY_TOKEN`; null refuses `/sends` with 403. */
+  readonly registryToken: string | null;
+  /**
+   * In-process replay only (never on a listening server): a header whose epoch-ms value becomes
+   * the request's receive time. It is hidden from the templates.
+   */
+  readonly replayTimeHeader?: string;
+  readonly now?: () => number;
+  /** Operator log (default: stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** API Gateway's own answers (gateway responses), which never reach an integration. */
+const gateway = {
+  missingToken: { status: 403, body: '{"message":"Missing Authentication Token"}', errorType: 'MissingAuthenticationTokenException' },
+  tooLarge: { status: 413, body: '{"message":"Request Too Long"}', errorType: 'RequestTooLarge' },
+  unsupportedMedia: { status: 415, body: '{"message":"Unsupported Media Type"}', errorType: 'UnsupportedMediaTypeException' },
+  unauthorized: { status: 401, body: '{"message":"Unauthorized"}', errorType: 'UnauthorizedException' },
+  registryDisabled: { status: 403, body: '{"message":"registry disabled: set WA_REGISTRY_TOKEN to accept POST /sends"}', errorType: 'AccessDeniedException' },
+  badRequest: { status: 400, body: '{"message":"Bad Request"}', errorType: 'BadRequestException' },
+} as const;
+
+type GatewayResponse = (typeof gateway)[keyof typeof gateway];
+
+function sendGateway(reply: FastifyReply, r: GatewayResponse): FastifyReply {
+  return reply.code(r.status).header('content-type', 'application/json').header('x-amzn-ErrorType', r.errorType).send(r.body);
+}
+
+function sendMethodResponse(reply: FastifyReply, r: MethodResponse): FastifyReply {
+  return reply.code(r.status).headers(r.headers).header('content-type', r.contentType).send(r.body);
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** The local stand-in for AWS_IAM on `/sends`: `Authorization: Bearer <WA_REGISTRY_TOKEN>`. */
+function bearerDenial(header: string | undefined, expected: Buffer | null): GatewayResponse | null {
+  if (expected === null) return gateway.registryDisabled;
+  const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  // Hashing both sides gives equal lengths for a constant-time compare.
+  return m !== null && timingSafeEqual(digest(m[1]!), expected) ? null : gateway.unauthorized;
+}
+
+/** At most one line a second, so a failing disk at thousands of requests a second stays readable. */
+function throttled(log: (line: string) => void): (line: string) => void {
+  let last = 0;
+  let suppressed = 0;
+  return (line) => {
+    const t = Date.now();
+    if (t - last < 1000) {
+      suppressed++;
+      return;
+    }
+    last = t;
+    log(suppressed > 0 ? `${line} (${suppressed} similar lines suppressed)` : line);
+    suppressed = 0;
+  };
+}
+
+/**
+ * The ingestion API on one machine: the routes of services/ingest/routes.ts, rendering the same
+ * mapping templates and integration responses as API Gateway. POST routes put the rendered
+ * PutRecord's record into the local delivery stream and answer 200 only once it is durable.
+ * Signatures are not checked here: the transform checks them, as on AWS.
+ */
+export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
+  const verifyToken = options.verifyToken ?? '';
+  if (!isSafeSubstitution(verifyToken)) throw new ConfigError('WA_VERIFY_TOKEN must not contain quotes, backslashes, line breaks, $ or #');
+  const substitutions: Substitutions = { DeliveryStreamName: options.streamName, VerifyToken: verifyToken };
+  const registryToken = options.registryToken === null ? null : digest(options.registryToken);
+  const now = options.now ?? Date.now;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const logFailure = throttled(log);
+  const timeHeader = options.replayTimeHeader?.toLowerCase();
+  // Every template read once here: the hot path renders cached text (and cached parse trees).
+  for (const route of routes) for (const name of [route.requestTemplate, ...route.integrationResponses.map((r) => r.template)]) loadTemplate(name);
+
+  const app = Fastify({ logger: false, bodyLimit: apiBodyLimit, exposeHeadRoutes: false, genReqId: () => randomUUID() });
+  // The raw bytes, untouched, whatever the content type: signatures are over exact bytes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const receivedAt = (request: FastifyRequest): number => {
+    if (timeHeader === undefined) return now();
+    const ts = Number(request.headers[timeHeader]);
+    return Number.isSafeInteger(ts) && ts > 0 ? ts : now();
+  };
+
+  const integrate = async (route: Route, api: ApiRequest): Promise<{ status: number; body: string }> => {
+    const rendered = renderTemplate(loadTemplate(route.requestTemplate), api, substitutions);
+    if (route.integration.type === 'MOCK') return { status: mockIntegrationStatus(rendered), body: '' };
+    return putRecordLocally(rendered, options.streamName, options.sink, api.requestTimeEpoch, (error) =>
+      logFailure(`wa-analytics: ${route.method} ${route.path} answered 503: the record was not stored: ${errorMessage(error)}`),
+    );
+  };
+
+  const handle = async (route: Route, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    reply.header('x-amzn-RequestId', request.id);
+    if (route.localAuthorization === 'BEARER') {
+      const denial = bearerDenial(request.headers.authorization, registryToken);
+      if (denial !== null) return sendGateway(reply, denial);
+    }
+    if (!acceptsContentType(route, request.headers['content-type'])) return sendGateway(reply, gateway.unsupportedMedia);
+    const api = apiRequestOf(request, { resourcePath: route.path, stage: localStage, requestId: request.id, requestTimeEpoch: receivedAt(request), hiddenHeader: timeHeader });
+    let response: MethodResponse;
+    try {
+      const integration = await integrate(route, api);
+      response = selectIntegrationResponse(route, integration.status, integration.body, { request: api, loadTemplate, substitutions });
+    } catch (error) {
+      // A template that fails is API Gateway's 500; say why in the operator's log.
+      if (!(error instanceof WaError)) throw error;
+      log(`wa-analytics: ${route.method} ${route.path}: ${errorMessage(error)}`);
+      response = internalServerError;
+    }
+    return sendMethodResponse(reply, response);
+  };
+
+  for (const route of routes as readonly Route[]) {
+    app.route({ method: route.method, url: route.path, handler: (request, reply) => handle(route, request, reply) });
+  }
+
+  // Unknown path or method: API Gateway's MISSING_AUTHENTICATION_TOKEN.
+  app.setNotFoundHandler((request, reply) => sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.missingToken));
+  app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
+    reply.header('x-amzn-RequestId', request.id);
+    if (error.statusCode === 413) return sendGateway(reply, gateway.tooLarge);
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return sendGateway(reply, gateway.badRequest);
+    log(`wa-analytics: ${request.method} ${request.url}: ${error.message ?? 'internal error'}`);
+    return sendMethodResponse(reply, internalServerError);
+  });
+  return app;
+}

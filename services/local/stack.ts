@@ -1,0 +1,138 @@
+import type { FastifyInstance } from 'fastify';
+import { LocalCatalog } from '../../shared/adapters/local/catalog';
+import { readLocalConfig, type Env, type LocalConfig } from '../../shared/config/local';
+import { errorMessage } from '../../shared/errors';
+import { createPseudonymizer } from '../../shared/pii';
+import { createTransform } from '../transform/handler';
+import { defaultBufferBytes, defaultBufferMs, defaultStreamName, LocalDeliveryStream } from './delivery-stream';
+import { buildLocalServer } from './server';
+
+/** Loopback only: the local API is for one machine, never exposed. */
+export const localHost = '127.0.0.1';
+
+export interface StackOptions {
+  /** Environment to read the configuration from (default: process.env). */
+  readonly env?: Env;
+  readonly dataDir?: string;
+  readonly bufferBytes?: number;
+  readonly bufferMs?: number;
+  /** See LocalServerOptions.replayTimeHeader: set only for in-process replay. */
+  readonly replayTimeHeader?: string;
+  /** Operator log (default: stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** The local stack: configuration, catalog, delivery stream and API, opened together. */
+export interface LocalStack {
+  readonly config: LocalConfig;
+  readonly app: FastifyInstance;
+  readonly stream: LocalDeliveryStream;
+  readonly catalog: LocalCatalog;
+  /** Binds the API to 127.0.0.1 and returns its base URL (`port` 0 picks a free port). */
+  listen(port: number): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish, flushes the stream and closes it. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Lines to say loudly at start: what is not being checked because a secret is unset. */
+export function startWarnings(config: LocalConfig): string[] {
+  const out: string[] = [];
+  if (config.appSecret === null) out.push('WARNING: WA_APP_SECRET is not set: Meta webhook signatures are NOT checked; anyone can post data.');
+  if (config.wasenderSecret === null) out.push('WARNING: WASENDER_WEBHOOK_SECRET is not set: WASenderApi webhook signatures are NOT checked.');
+  if (config.verifyToken === null) out.push('note: WA_VERIFY_TOKEN is not set: Meta verification handshakes are refused (403).');
+  if (config.registryToken === null) out.push('note: WA_REGISTRY_TOKEN is not set: POST /sends is refused (403).');
+  return out;
+}
+
+/**
+ * Opens the local stack from the configuration (SPEC section 4): the catalog, the delivery stream
+ * with the real transform built from the same secrets, and the API in front of it. Records a
+ * previous run acknowledged but did not deliver are delivered while opening.
+ */
+export async function openStack(options: StackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const config = readLocalConfig(options.env ?? process.env, { dataDir: options.dataDir });
+  const catalog = await LocalCatalog.open(config.dataDir);
+  const transform = createTransform({
+    metaAppSecret: config.appSecret,
+    wasenderSecret: config.wasenderSecret,
+    timeZone: config.timeZone,
+    pseudonymize: createPseudonymizer(config.pii, config.piiKey),
+  });
+  const stream = await LocalDeliveryStream.open({
+    dataDir: config.dataDir,
+    bufferBytes: options.bufferBytes ?? defaultBufferBytes,
+    bufferMs: options.bufferMs ?? defaultBufferMs,
+    timeZone: config.timeZone,
+    transform,
+    catalog,
+    streamName: defaultStreamName,
+    onError: (error) => log(`wa-analytics: delivery stream flush failed (records stay in the log and are retried): ${errorMessage(error)}`),
+  });
+  let app: FastifyInstance;
+  try {
+    app = buildLocalServer({
+      sink: stream,
+      streamName: defaultStreamName,
+      verifyToken: config.verifyToken,
+      registryToken: config.registryToken,
+      replayTimeHeader: options.replayTimeHeader,
+      log,
+    });
+  } catch (error) {
+    await stream.close();
+    throw error;
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    config,
+    app,
+    stream,
+    catalog,
+    async listen(port) {
+      await app.listen({ host: localHost, port });
+      const address = app.server.address();
+      const bound = typeof address === 'object' && address !== null ? address.port : port;
+      return `http://${localHost}:${bound}`;
+    },
+    close() {
+      closing ??= (async () => {
+        try {
+          await app.close();
+        } finally {
+          await stream.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * SIGTERM and SIGINT stop the stack cleanly: no new requests, in-flight ones answered, the
+ * buffer flushed to the lake, exit 0. A second signal while stopping exits at once (the log
+ * keeps every acknowledged record, so nothing is lost, only delivered on the next start).
+ */
+export function stopOnSignals(stack: LocalStack, log: (line: string) => void): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log(`wa-analytics: ${signal} again: exiting without flushing (the write-ahead log keeps every acknowledged record)`);
+      process.exit(130);
+    }
+    stopping = true;
+    log(`wa-analytics: ${signal}: stopping (flushing the delivery stream)`);
+    stack.close().then(
+      () => {
+        log('wa-analytics: stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log(`wa-analytics: stop failed: ${errorMessage(error)} (unflushed records stay in the write-ahead log)`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

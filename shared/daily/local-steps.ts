@@ -1,0 +1,74 @@
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LocalCatalog } from '../adapters/local/catalog';
+import { lakePath, partitionKey } from '../adapters/local/lake';
+import { errorMessage, StorageError } from '../errors';
+import type { QueryEngine } from '../ports/query-engine';
+import { duckdbCopy } from '../sql/dialect';
+import { dailySelect, type DailyTable } from './statements';
+import { eventDateWindow } from './window';
+
+/**
+ * The daily workflow's rebuild steps on one machine: the same SELECT as on Athena, written by a
+ * DuckDB COPY instead of a CTAS. Each step is idempotent: clear the partition folder, write one
+ * Parquet file with sorted rows (the same input gives the same bytes), register the partition.
+ */
+
+/** What the local steps need: the catalog (partitions, lake root) and an engine over it. */
+export interface LocalDailyContext {
+  readonly catalog: LocalCatalog;
+  readonly engine: QueryEngine;
+}
+
+/** The one data file of a rebuilt partition. */
+export const partitionFileName = 'part-00000.parquet';
+
+/** Outcome of one partition rebuild. */
+export interface PartitionBuild {
+  readonly table: DailyTable;
+  readonly dt: string;
+  readonly file: string;
+  readonly rows: number;
+}
+
+/** Rebuilds partition `dt` of `events` or `daily_ctr` from the registered partitions it reads. */
+export async function rebuildPartitionLocal(ctx: LocalDailyContext, table: DailyTable, dt: string, lookbackDays: number): Promise<PartitionBuild> {
+  const select = dailySelect(table, 'duckdb', dt, lookbackDays);
+  const dir = lakePath(ctx.catalog.lakeDir, partitionKey(table, dt));
+  const file = join(dir, partitionFileName);
+  // Dot files are invisible to the engine, so readers never see a half-written file.
+  const temp = join(dir, `.${partitionFileName}.tmp`);
+  try {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new StorageError(`cannot clear ${dir}: ${errorMessage(error)}`, { cause: error });
+  }
+  const result = await ctx.engine.query(duckdbCopy({ select, file: temp }));
+  try {
+    await rename(temp, file);
+  } catch (error) {
+    throw new StorageError(`cannot move ${temp} into place: ${errorMessage(error)}`, { cause: error });
+  }
+  await ctx.catalog.registerPartitions(table, [dt]);
+  return { table, dt, file, rows: copiedRows(result.rows[0]) };
+}
+
+// DuckDB answers a COPY with one row holding the number of rows written.
+function copiedRows(row: Readonly<Record<string, unknown>> | undefined): number {
+  const value = row === undefined ? undefined : Object.values(row)[0];
+  return typeof value === 'number' ? value : Number(value ?? 0);
+}
+
+/**
+ * Steps 2 and 3 of the workflow for a target date: curated events for every event date of the
+ * window (oldest first), then daily_ctr for every cohort date of the window. Raw partitions must
+ * be registered before (see rawPartitionsToRegister).
+ */
+export async function runDailyLocal(ctx: LocalDailyContext, target: string, lookbackDays: number): Promise<PartitionBuild[]> {
+  const days = eventDateWindow(target, lookbackDays);
+  const builds: PartitionBuild[] = [];
+  for (const dt of days) builds.push(await rebuildPartitionLocal(ctx, 'events', dt, lookbackDays));
+  for (const dt of days) builds.push(await rebuildPartitionLocal(ctx, 'daily_ctr', dt, lookbackDays));
+  return builds;
+}

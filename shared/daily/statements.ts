@@ -1,0 +1,51 @@
+import { databaseName, tables } from '../schema/tables';
+import { athenaCtas, createViewDdl, type AthenaCtas, type Dialect, type DialectName } from '../sql/dialect';
+import { renderSql } from '../sql/render';
+import { ctrSourceSpan, curatedSourceSpan } from './window';
+
+/**
+ * The daily workflow's statements for one date, ready for an engine: the SELECTs rendered from
+ * shared/sql/queries and, for Athena, the CTAS/DROP pair around them.
+ */
+
+/** Tables the daily workflow rebuilds one partition at a time. */
+export const dailyTables = ['events', 'daily_ctr'] as const;
+export type DailyTable = (typeof dailyTables)[number];
+
+/** SELECT of the curated `events` rows of one event date. */
+export function curatedEventsSelect(dialect: DialectName | Dialect, eventDate: string, lookbackDays: number): string {
+  const span = curatedSourceSpan(eventDate, lookbackDays);
+  return renderSql('curated-events', { database: databaseName, event_date: eventDate, from_dt: span.from, to_dt: span.to }, dialect);
+}
+
+/** SELECT of the `daily_ctr` rows of one cohort date. */
+export function dailyCtrSelect(dialect: DialectName | Dialect, cohortDate: string, lookbackDays: number): string {
+  const span = ctrSourceSpan(cohortDate, lookbackDays);
+  return renderSql('daily-ctr', { database: databaseName, cohort_date: cohortDate, from_dt: span.from, to_dt: span.to }, dialect);
+}
+
+/** SELECT of one daily table's partition `dt`. */
+export function dailySelect(table: DailyTable, dialect: DialectName | Dialect, dt: string, lookbackDays: number): string {
+  return table === 'events' ? curatedEventsSelect(dialect, dt, lookbackDays) : dailyCtrSelect(dialect, dt, lookbackDays);
+}
+
+/** The `button_clicks` view DDL for an engine. */
+export function buttonClicksViewDdl(dialect: DialectName | Dialect): string {
+  const select = renderSql('button-clicks-view', { database: databaseName }, dialect);
+  return createViewDdl(dialect, { database: databaseName, view: 'button_clicks', select });
+}
+
+/** Temporary CTAS table name of one partition, unique per table and date (`tmp_events_20240501`). */
+export function tempTableName(table: DailyTable, dt: string): string {
+  return `tmp_${table}_${dt.replace(/-/g, '')}`;
+}
+
+/**
+ * Athena statements of one partition rebuild. The caller clears `s3://bucket/<keyPrefix>` first,
+ * runs `create` then `drop`, then registers partition `dt` in Glue.
+ */
+export function athenaPartitionStatements(table: DailyTable, opts: { bucket: string; dt: string; lookbackDays: number }): AthenaCtas & { keyPrefix: string } {
+  const keyPrefix = `${tables[table].prefix}dt=${opts.dt}/`;
+  const select = dailySelect(table, 'athena', opts.dt, opts.lookbackDays);
+  return { ...athenaCtas({ database: databaseName, tempTable: tempTableName(table, opts.dt), bucket: opts.bucket, keyPrefix, select }), keyPrefix };
+}

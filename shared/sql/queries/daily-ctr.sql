@@ -1,0 +1,157 @@
+-- `daily_ctr` rows of one cohort date (SPEC section 3). Reads curated `events` from
+-- from_dt = cohort - lookback - 1 to to_dt = cohort + lookback: the days after the cohort date
+-- bring its late statuses and taps (nothing later is counted); the days before tell which
+-- messages already belong to an earlier cohort, so they are neither counted again here nor
+-- mistaken for unknown messages when tapped.
+-- A message's cohort is the event_date of its registry send, else of its earliest status.
+-- Columns: shared/schema dailyCtrColumns, in schema order.
+-- params: database:ident, cohort_date:date, from_dt:date, to_dt:date
+WITH ev AS (
+  SELECT event_id, kind, wamid, context_wamid, wa_id, button_id, button_title, status,
+         campaign_id, template_name, buttons, event_ts, event_date
+  FROM {{database}}.events
+  WHERE dt BETWEEN {{from_dt}} AND {{to_dt}}
+),
+send_ranked AS (
+  SELECT wamid, event_date, campaign_id, template_name, buttons,
+         ROW_NUMBER() OVER (PARTITION BY wamid ORDER BY event_ts ASC NULLS LAST, event_id ASC) AS pick
+  FROM ev
+  WHERE kind = 'send' AND wamid IS NOT NULL
+),
+sends AS (
+  SELECT wamid, event_date, campaign_id, template_name, buttons FROM send_ranked WHERE pick = 1
+),
+statuses AS (
+  SELECT wamid, status, event_id, event_ts, event_date, campaign_id, template_name
+  FROM ev
+  WHERE kind = 'status' AND wamid IS NOT NULL
+),
+status_first AS (
+  SELECT wamid, event_date FROM (
+    SELECT wamid, event_date,
+           ROW_NUMBER() OVER (PARTITION BY wamid ORDER BY event_ts ASC NULLS LAST, event_id ASC) AS pick
+    FROM statuses
+  ) AS s WHERE pick = 1
+),
+status_campaign AS (
+  SELECT wamid, campaign_id FROM (
+    SELECT wamid, campaign_id,
+           ROW_NUMBER() OVER (PARTITION BY wamid ORDER BY event_ts ASC NULLS LAST, event_id ASC) AS pick
+    FROM statuses WHERE campaign_id IS NOT NULL
+  ) AS s WHERE pick = 1
+),
+status_template AS (
+  SELECT wamid, template_name FROM (
+    SELECT wamid, template_name,
+           ROW_NUMBER() OVER (PARTITION BY wamid ORDER BY event_ts ASC NULLS LAST, event_id ASC) AS pick
+    FROM statuses WHERE template_name IS NOT NULL
+  ) AS s WHERE pick = 1
+),
+-- read implies delivered; the delivery time is the first delivered-or-read status.
+status_flags AS (
+  SELECT wamid,
+         MAX(CASE WHEN status IN ('delivered', 'read') THEN 1 ELSE 0 END) AS delivered,
+         MAX(CASE WHEN status = 'read' THEN 1 ELSE 0 END) AS was_read,
+         MIN(CASE WHEN status IN ('delivered', 'read') THEN event_ts END) AS delivered_ts
+  FROM statuses
+  GROUP BY wamid
+),
+messages AS (
+  SELECT m.wamid,
+         COALESCE(s.event_date, f.event_date) AS cohort_date,
+         COALESCE(s.campaign_id, sc.campaign_id, 'unattributed') AS campaign_id,
+         COALESCE(s.template_name, st.template_name) AS template_name,
+         s.buttons,
+         COALESCE(fl.delivered, 0) AS delivered,
+         COALESCE(fl.was_read, 0) AS was_read,
+         fl.delivered_ts
+  FROM (SELECT wamid FROM sends UNION SELECT wamid FROM statuses) AS m
+  LEFT JOIN sends AS s ON s.wamid = m.wamid
+  LEFT JOIN status_first AS f ON f.wamid = m.wamid
+  LEFT JOIN status_campaign AS sc ON sc.wamid = m.wamid
+  LEFT JOIN status_template AS st ON st.wamid = m.wamid
+  LEFT JOIN status_flags AS fl ON fl.wamid = m.wamid
+),
+cohort AS (
+  SELECT * FROM messages WHERE cohort_date = {{cohort_date}}
+),
+message_counts AS (
+  SELECT campaign_id, template_name,
+         COUNT(*) AS messages_sent,
+         SUM(delivered) AS messages_delivered,
+         SUM(was_read) AS messages_read
+  FROM cohort
+  GROUP BY campaign_id, template_name
+),
+-- A tap whose outbound message is unknown belongs to its own date's cohort, unattributed.
+taps AS (
+  SELECT t.event_id, t.wa_id, t.button_id, t.button_title, t.context_wamid,
+         CASE WHEN m.wamid IS NULL THEN 'unattributed' ELSE m.campaign_id END AS campaign_id,
+         m.template_name,
+         CAST(t.event_ts - m.delivered_ts AS DOUBLE) / 1000 AS seconds_to_click
+  FROM ev AS t
+  LEFT JOIN messages AS m ON m.wamid = t.context_wamid
+  WHERE t.kind = 'click'
+    AND (CASE WHEN m.wamid IS NULL THEN t.event_date ELSE m.cohort_date END) = {{cohort_date}}
+),
+registry_lists AS (
+  SELECT campaign_id, template_name,
+         {{fn:json_buttons(buttons)}} AS button_list,
+         CAST(json_array_length(buttons) AS BIGINT) AS n
+  FROM cohort
+  WHERE buttons IS NOT NULL AND json_array_length(buttons) > 0
+),
+registry_buttons AS (
+  SELECT r.campaign_id, r.template_name,
+         r.button_list[p.pos].id AS button_id,
+         r.button_list[p.pos].title AS button_title,
+         CAST(p.pos AS INTEGER) AS button_position
+  FROM registry_lists AS r
+  CROSS JOIN UNNEST({{fn:int_range(1, r.n)}}) AS p (pos)
+),
+button_keys AS (
+  SELECT campaign_id, template_name, button_id,
+         MIN(button_position) AS button_position,
+         MIN(registry_title) AS registry_title,
+         MIN(tap_title) AS tap_title
+  FROM (
+    SELECT campaign_id, template_name, button_id, button_position,
+           button_title AS registry_title, CAST(NULL AS VARCHAR) AS tap_title
+    FROM registry_buttons
+    UNION ALL
+    SELECT campaign_id, template_name, button_id, CAST(NULL AS INTEGER),
+           CAST(NULL AS VARCHAR), button_title
+    FROM taps
+  ) AS seen
+  GROUP BY campaign_id, template_name, button_id
+),
+tap_counts AS (
+  SELECT campaign_id, template_name, button_id,
+         COUNT(DISTINCT event_id) AS clicks,
+         COUNT(DISTINCT context_wamid) AS clicked_messages,
+         COUNT(DISTINCT wa_id) AS unique_users,
+         {{fn:median(seconds_to_click)}} AS median_seconds_to_click
+  FROM taps
+  GROUP BY campaign_id, template_name, button_id
+)
+SELECT
+  k.campaign_id,
+  k.template_name,
+  k.button_id,
+  COALESCE(k.registry_title, k.tap_title) AS button_title,
+  k.button_position,
+  CAST(COALESCE(c.messages_sent, 0) AS BIGINT) AS messages_sent,
+  CAST(COALESCE(c.messages_delivered, 0) AS BIGINT) AS messages_delivered,
+  CAST(COALESCE(c.messages_read, 0) AS BIGINT) AS messages_read,
+  CAST(COALESCE(t.clicks, 0) AS BIGINT) AS clicks,
+  CAST(COALESCE(t.clicked_messages, 0) AS BIGINT) AS clicked_messages,
+  CAST(COALESCE(t.unique_users, 0) AS BIGINT) AS unique_users,
+  CAST(COALESCE(t.clicked_messages, 0) AS DOUBLE) / NULLIF(COALESCE(c.messages_delivered, 0), 0) AS ctr,
+  CAST(COALESCE(t.clicked_messages, 0) AS DOUBLE) / NULLIF(COALESCE(c.messages_read, 0), 0) AS read_ctr,
+  CAST(t.median_seconds_to_click AS DOUBLE) AS median_seconds_to_click
+FROM button_keys AS k
+LEFT JOIN message_counts AS c
+  ON c.campaign_id = k.campaign_id AND c.template_name IS NOT DISTINCT FROM k.template_name
+LEFT JOIN tap_counts AS t
+  ON t.campaign_id = k.campaign_id AND t.template_name IS NOT DISTINCT FROM k.template_name
+  AND t.button_id IS NOT DISTINCT FROM k.button_id

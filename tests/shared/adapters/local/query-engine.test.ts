@@ -1,0 +1,107 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { LocalCatalog } from '../../../../shared/adapters/local/catalog';
+import { LocalQueryEngine, oneLine } from '../../../../shared/adapters/local/query-engine';
+import { QueryError } from '../../../../shared/errors';
+import { flatRowColumns, tables } from '../../../../shared/schema';
+
+let dataDir: string;
+let catalog: LocalCatalog;
+let engine: LocalQueryEngine;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'wa-analytics-engine-'));
+  catalog = await LocalCatalog.open(dataDir);
+  engine = await LocalQueryEngine.open(catalog);
+});
+afterEach(async () => {
+  await engine.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function writeRaw(dt: string, name: string, rows: object[]): Promise<void> {
+  const dir = join(dataDir, 'lake', 'raw', 'events', `dt=${dt}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, name), gzipSync(rows.map((r) => `${JSON.stringify(r)}\n`).join('')));
+}
+
+const row = (event_id: string, kind: string, extra: object = {}) => ({ event_id, kind, source: 'meta', received_ts: 1_714_557_600_000, ...extra });
+
+describe('LocalQueryEngine', () => {
+  it('sees only registered partitions, as Athena does, and picks up new registrations', async () => {
+    await writeRaw('2024-05-01', 'a.gz', [row('e1', 'click'), row('e2', 'status')]);
+    await writeRaw('2024-05-02', 'b.gz', [row('e3', 'click')]);
+    await catalog.registerPartitions('raw_events', ['2024-05-01']);
+    expect((await engine.query('SELECT event_id, dt FROM raw_events ORDER BY event_id')).rows).toEqual([
+      { event_id: 'e1', dt: '2024-05-01' },
+      { event_id: 'e2', dt: '2024-05-01' },
+    ]);
+    await catalog.registerPartitions('raw_events', ['2024-05-02']);
+    expect((await engine.query('SELECT count(*) AS n FROM raw_events')).rows).toEqual([{ n: 3 }]);
+  });
+
+  it('reaches tables qualified by the database name', async () => {
+    await writeRaw('2024-05-01', 'a.gz', [row('e1', 'click')]);
+    await catalog.registerPartitions('raw_events', ['2024-05-01']);
+    const result = await engine.query('SELECT event_id FROM whatsapp_analytics.raw_events');
+    expect(result.rows).toEqual([{ event_id: 'e1' }]);
+  });
+
+  it('reads JSON with the schema types: bigints as numbers when safe, strings beyond', async () => {
+    await writeRaw('2024-05-01', 'a.gz', [row('e1', 'click', { error_code: 131026, event_ts: 1_714_557_500_000 })]);
+    await catalog.registerPartitions('raw_events', ['2024-05-01']);
+    const result = await engine.query("SELECT event_ts, received_ts, error_code, event_ts * 100000 AS huge, typeof(event_ts) AS t, wa_id FROM raw_events");
+    expect(result.rows).toEqual([{ event_ts: 1_714_557_500_000, received_ts: 1_714_557_600_000, error_code: 131026, huge: '171455750000000000', t: 'BIGINT', wa_id: null }]);
+  });
+
+  it('gives every table its schema columns plus dt, with no rows when nothing is registered', async () => {
+    for (const table of Object.values(tables)) {
+      const result = await engine.query(`SELECT * FROM ${table.name}`);
+      expect(result.columns).toEqual([...table.columns.map((c) => c.name), 'dt']);
+      expect(result.rows).toEqual([]);
+    }
+    expect((await engine.query('SELECT * FROM quarantine')).columns).toEqual([...flatRowColumns.map((c) => c.name), 'dt']);
+  });
+
+  it('exposes quarantine rows as the quarantine view', async () => {
+    await writeRaw('2024-05-01', 'a.gz', [row('e1', 'click'), row('q1', 'quarantine', { reason: 'bad_signature' })]);
+    await catalog.registerPartitions('raw_events', ['2024-05-01']);
+    expect((await engine.query('SELECT event_id, reason FROM quarantine')).rows).toEqual([{ event_id: 'q1', reason: 'bad_signature' }]);
+  });
+
+  it('ignores in-progress dot files inside a registered partition', async () => {
+    await writeRaw('2024-05-01', 'a.gz', [row('e1', 'click')]);
+    await writeRaw('2024-05-01', '.b.gz.tmp', [row('e2', 'click')]);
+    await writeRaw('2024-05-01', '.c.gz', [row('e3', 'click')]);
+    await catalog.registerPartitions('raw_events', ['2024-05-01']);
+    expect((await engine.query('SELECT event_id FROM raw_events')).rows).toEqual([{ event_id: 'e1' }]);
+  });
+
+  it('reads registered Parquet partitions with the schema types', async () => {
+    const dir = join(dataDir, 'lake', 'curated', 'daily_ctr', 'dt=2024-05-01');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'part-0.parquet').replace(/'/g, "''");
+    await engine.query(
+      `COPY (SELECT 'spring' AS campaign_id, NULL AS template_name, 'yes' AS button_id, 'Yes' AS button_title, 1 AS button_position,
+        10 AS messages_sent, 9 AS messages_delivered, 5 AS messages_read, 3 AS clicks, 3 AS clicked_messages, 2 AS unique_users,
+        3 / 9 AS ctr, 0.6 AS read_ctr, 42.5 AS median_seconds_to_click) TO '${file}' (FORMAT parquet)`,
+    );
+    expect((await engine.query('SELECT count(*) AS n FROM daily_ctr')).rows).toEqual([{ n: 0 }]);
+    await catalog.registerPartitions('daily_ctr', ['2024-05-01']);
+    const result = await engine.query('SELECT campaign_id, template_name, messages_sent, clicks, round(ctr, 4) AS ctr, typeof(button_position) AS pos_type, dt FROM whatsapp_analytics.daily_ctr');
+    expect(result.rows).toEqual([{ campaign_id: 'spring', template_name: null, messages_sent: 10, clicks: 3, ctr: 0.3333, pos_type: 'INTEGER', dt: '2024-05-01' }]);
+  });
+
+  it('turns a SQL error into a one-line QueryError', async () => {
+    await expect(engine.query('SELECT * FROM no_such_table')).rejects.toThrow(QueryError);
+    await expect(engine.query('selec 1')).rejects.toThrow(/^Parser Error: syntax error at or near "selec"$/);
+  });
+
+  it('keeps DuckDB messages on one line', () => {
+    expect(oneLine('Catalog Error: Table with name x does not exist!\nDid you mean "y"?\n\nLINE 1: select * from x\n                      ^')).toBe(
+      'Catalog Error: Table with name x does not exist! Did you mean "y"?',
+    );
+  });
+});

@@ -1,0 +1,95 @@
+import { TemplateError } from '../../../shared/errors';
+import { flatRowColumns } from '../../../shared/schema/columns';
+import { athena, duckdb } from '../../../shared/sql/dialect';
+import { declaredParams, renderSql, renderTemplate, splitArgs } from '../../../shared/sql/render';
+
+const template = ['-- a comment with {{no_placeholder}} in it', '-- params: db:ident, day:date, n:int', 'SELECT {{n}} AS n, {{fn:median(x)}} AS m FROM {{db}}.events WHERE dt = {{day}}'].join('\n');
+const params = { db: 'whatsapp_analytics', day: '2024-02-29', n: 3 };
+
+describe('renderTemplate', () => {
+  it('substitutes validated literals and the dialect functions, and drops whole-line comments', () => {
+    expect(renderTemplate(template, params, 'athena')).toBe("SELECT 3 AS n, approx_percentile(x, 0.5) AS m FROM whatsapp_analytics.events WHERE dt = '2024-02-29'");
+    expect(renderTemplate(template, params, duckdb)).toBe("SELECT 3 AS n, median(x) AS m FROM whatsapp_analytics.events WHERE dt = '2024-02-29'");
+  });
+
+  it.each([
+    ['a missing parameter', { db: 'whatsapp_analytics', day: '2024-02-29' }, /missing parameter "n"/],
+    ['an extra parameter', { ...params, extra: 1 }, /unexpected parameter "extra"/],
+    ['a date that is not a calendar day', { ...params, day: '2023-02-29' }, /"day" must be a date/],
+    ['a date with SQL in it', { ...params, day: "2024-01-01' OR '1'='1" }, /"day" must be a date/],
+    ['a negative integer', { ...params, n: -1 }, /non-negative integer/],
+    ['a fractional integer', { ...params, n: 1.5 }, /non-negative integer/],
+    ['a number given for a date', { ...params, day: 20240101 }, /"day" must be a date/],
+    ['an identifier outside the allowlist', { ...params, db: 'information_schema' }, /"db" must be one of/],
+  ])('throws TemplateError for %s', (_what, p, message) => {
+    expect(() => renderTemplate(template, p, 'athena')).toThrow(TemplateError);
+    expect(() => renderTemplate(template, p, 'athena')).toThrow(message);
+  });
+
+  it.each([
+    ['an undeclared placeholder', '-- params: a:int\nSELECT {{a}}, {{b}}', { a: 1 }, /unknown placeholder \{\{b\}\}/],
+    ['an unknown function', 'SELECT {{fn:percentile(x)}}', {}, /unknown function/],
+    ['a wrong number of function arguments', 'SELECT {{fn:median(x, 0.5)}}', {}, /takes 1 argument/],
+    ['a malformed placeholder', 'SELECT {{ not a name }}', {}, /malformed placeholder/],
+    ['a declared parameter that is never used', '-- params: a:int, b:int\nSELECT {{a}}', { a: 1, b: 2 }, /"b" is declared but never used/],
+    ['a bad declaration', '-- params: a:text\nSELECT {{a}}', { a: 'x' }, /bad parameter declaration/],
+  ])('throws TemplateError for %s in the file', (_what, text, p, message) => {
+    expect(() => renderTemplate(text, p, 'duckdb')).toThrow(TemplateError);
+    expect(() => renderTemplate(text, p, 'duckdb')).toThrow(message);
+  });
+
+  it('rejects an unknown dialect', () => {
+    expect(() => renderTemplate('SELECT 1', {}, 'postgres' as 'athena')).toThrow(/unknown SQL dialect/);
+  });
+
+  it('splits function arguments only at top-level commas', () => {
+    expect(splitArgs("1, f(a, b), 'x,y'")).toEqual(['1', 'f(a, b)', "'x,y'"]);
+    expect(splitArgs('')).toEqual([]);
+    expect(() => splitArgs('f(a, b')).toThrow(TemplateError);
+    expect(() => splitArgs('a,,b')).toThrow(TemplateError);
+  });
+
+  it('expands every dialect function on both engines', () => {
+    expect(athena.functions.int_range.render(['1', 'n'])).toBe('sequence(1, n)');
+    expect(duckdb.functions.int_range.render(['1', 'n'])).toBe('generate_series(1, n)');
+  });
+});
+
+describe('renderSql', () => {
+  it('renders the query files with the parameters they declare', () => {
+    const sql = renderSql('curated-events', { database: 'whatsapp_analytics', event_date: '2024-05-01', from_dt: '2024-04-30', to_dt: '2024-05-05' }, 'duckdb');
+    expect(sql).toContain("r.dt BETWEEN '2024-04-30' AND '2024-05-05'");
+    expect(sql).toContain("r.event_date = '2024-05-01'");
+    expect(sql).not.toContain('{{');
+    expect(sql).not.toMatch(/^\s*--/m);
+  });
+
+  it('lists every flat-row column in schema order in the curated-events SELECT', () => {
+    const sql = renderSql('curated-events', { database: 'whatsapp_analytics', event_date: '2024-05-01', from_dt: '2024-04-30', to_dt: '2024-05-05' }, 'athena');
+    const selectList = /^SELECT\s+([\s\S]*?)\s+FROM \(/.exec(sql)![1]!;
+    expect(selectList.split(',').map((s) => s.trim())).toEqual(flatRowColumns.map((c) => c.name));
+  });
+
+  it('renders the same text on both engines apart from the dialect functions', () => {
+    for (const [name, p] of [
+      ['curated-events', { database: 'whatsapp_analytics', event_date: '2024-05-01', from_dt: '2024-04-30', to_dt: '2024-05-05' }],
+      ['daily-ctr', { database: 'whatsapp_analytics', cohort_date: '2024-05-01', from_dt: '2024-04-27', to_dt: '2024-05-04' }],
+      ['button-clicks-view', { database: 'whatsapp_analytics' }],
+    ] as const) {
+      const a = renderSql(name, p, 'athena').split('\n');
+      const d = renderSql(name, p, 'duckdb').split('\n');
+      expect(a.length).toBe(d.length);
+      const differing = a.filter((line, i) => line !== d[i]);
+      for (const line of differing) expect(line).toMatch(/approx_percentile|date_format|json_parse|sequence\(/);
+    }
+  });
+
+  it('declares the parameters of each query file', () => {
+    expect([...declaredParams('-- params: database:ident, cohort_date:date\nSELECT 1').entries()]).toEqual([
+      ['database', 'ident'],
+      ['cohort_date', 'date'],
+    ]);
+    expect(() => renderSql('daily-ctr', { database: 'whatsapp_analytics', cohort_date: '2024-05-01', from_dt: '2024-04-27' }, 'athena')).toThrow(/daily-ctr\.sql: missing parameter "to_dt"/);
+    expect(() => renderSql('nope' as 'daily-ctr', {}, 'athena')).toThrow(/unknown query/);
+  });
+});

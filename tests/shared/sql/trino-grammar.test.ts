@@ -1,0 +1,77 @@
+import { buildSync } from 'esbuild';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { athenaPartitionStatements, buttonClicksViewDdl, curatedEventsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
+import { renderSql } from '../../../shared/sql/render';
+
+/*
+ * Every statement the workflow sends to Athena must parse with a Trino grammar. dt-sql-parser
+ * ships ESM only, so it is bundled once into a CommonJS file in the temp directory (keyed by its
+ * version, reused by later runs) and loaded from there.
+ */
+
+interface ParseError {
+  message: string;
+  startLine: number;
+  startColumn: number;
+}
+interface TrinoParser {
+  validate(sql: string): ParseError[];
+}
+
+function loadTrino(): TrinoParser {
+  const version = (JSON.parse(readFileSync(require.resolve('dt-sql-parser/package.json'), 'utf8')) as { version: string }).version;
+  const dir = join(tmpdir(), 'wa-analytics-dt-sql-parser');
+  const bundle = join(dir, `trino-${version}.cjs`);
+  if (!existsSync(bundle)) {
+    mkdirSync(dir, { recursive: true });
+    const entry = require.resolve('dt-sql-parser/dist/parser/trino/index.js');
+    const temp = `${bundle}.${process.pid}.tmp`;
+    buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: temp, logLevel: 'error' });
+    renameSync(temp, bundle);
+  }
+  // The bundle is .cjs, which the Jest transform leaves alone.
+  const { TrinoSQL } = require(bundle) as { TrinoSQL: new () => TrinoParser };
+  return new TrinoSQL();
+}
+
+const trino = loadTrino();
+
+function syntaxErrors(sql: string): string[] {
+  return trino.validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`);
+}
+
+const statements: [string, string][] = [
+  ['curated-events SELECT', curatedEventsSelect('athena', '2024-05-01', 3)],
+  ['daily-ctr SELECT', dailyCtrSelect('athena', '2024-05-01', 3)],
+  ['button-clicks-view SELECT', renderSql('button-clicks-view', { database: 'whatsapp_analytics' }, 'athena')],
+  ['button_clicks view DDL', buttonClicksViewDdl('athena')],
+  ...dailyTables.flatMap((table): [string, string][] => {
+    const s = athenaPartitionStatements(table, { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', lookbackDays: 3 });
+    return [
+      [`${table} CTAS`, s.create],
+      [`${table} DROP`, s.drop],
+    ];
+  }),
+  ['tutorial query on the view', `SELECT button_id, button_text, COUNT(*), COUNT(DISTINCT wa_id) FROM whatsapp_analytics.button_clicks WHERE timestamp > '2024-05-01T00:00:00Z' GROUP BY button_id, button_text`],
+];
+
+describe('Athena statements against the Trino grammar', () => {
+  it('rejects a broken statement (the check is live)', () => {
+    expect(syntaxErrors('SELECT a FROM WHERE b = 1')).not.toEqual([]);
+    expect(syntaxErrors(curatedEventsSelect('athena', '2024-05-01', 3).replace('PARTITION BY', 'PARTITION'))).not.toEqual([]);
+  });
+
+  it.each(statements)('%s parses with no syntax error', (_name, sql) => {
+    expect(syntaxErrors(sql)).toEqual([]);
+  });
+
+  it('CTAS writes Parquet to the partition prefix through a temporary table', () => {
+    const s = athenaPartitionStatements('events', { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', lookbackDays: 3 });
+    expect(s.keyPrefix).toBe('curated/events/dt=2024-05-01/');
+    expect(s.create).toContain("external_location = 's3://wa-analytics-prod-lake/curated/events/dt=2024-05-01/'");
+    expect(s.create.startsWith('CREATE TABLE whatsapp_analytics.tmp_events_20240501 WITH (')).toBe(true);
+    expect(s.drop).toBe('DROP TABLE IF EXISTS whatsapp_analytics.tmp_events_20240501');
+  });
+});

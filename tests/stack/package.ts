@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
+
+/** The repository root (serverless.yml's directory). */
+export const repoRoot = resolve(__dirname, '..', '..');
+
+/** A compiled CloudFormation template, loosely typed: the tests walk it like data. */
+export interface Template {
+  Resources: Record<string, { Type: string; Properties?: any; Metadata?: any; DependsOn?: string | string[] }>;
+  Outputs?: Record<string, { Value: unknown }>;
+}
+
+/** The environment without any AWS identity, as check-template.sh runs it: packaging must not need one. */
+function offlineEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete env[name];
+  return { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' };
+}
+
+/** Runs `sls package --stage <stage>` into `dir` and returns the compiled update template. */
+export async function packageStage(stage: string, dir: string): Promise<Template> {
+  await promisify(execFile)('npx', ['--no-install', 'sls', 'package', '--stage', stage, '--package', dir], {
+    cwd: repoRoot,
+    env: offlineEnv(),
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}
+
+/** Logical ids and resources of one CloudFormation type. */
+export function resourcesOfType(template: Template, type: string): [string, any][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+/** The entries of a zip file (stored or deflated), read through its central directory. */
+export function zipEntries(zip: Buffer): Record<string, Buffer> {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error('not a zip file');
+  const count = zip.readUInt16LE(eocd + 10);
+  let offset = zip.readUInt32LE(eocd + 16);
+  const entries: Record<string, Buffer> = {};
+  for (let i = 0; i < count; i += 1) {
+    const method = zip.readUInt16LE(offset + 10);
+    const compressedSize = zip.readUInt32LE(offset + 20);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    const local = zip.readUInt32LE(offset + 42);
+    const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
+    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(dataStart, dataStart + compressedSize);
+    entries[name] = method === 8 ? inflateRawSync(data) : Buffer.from(data);
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
