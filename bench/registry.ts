@@ -1,3 +1,4 @@
+import { detectBench } from './detect';
 import { transformBench } from './transform';
 
 /** A benchmark returns flat figures (ratios measured side by side, sizes, counts). */
@@ -6,4 +7,5 @@ export type Bench = () => Promise<Record<string, number | string | boolean>>;
 /** Every benchmark by name; `--only` picks from these. Add one by adding its file and a line here. */
 export const benches: Record<string, Bench> = {
   transform: transformBench,
+  detect: detectBench,
 };

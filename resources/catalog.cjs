@@ -11,7 +11,7 @@ const formats = {
   json: {
     InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
     OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-    SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', Parameters: { 'case.insensitive': 'false' } },
+    SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', Parameters: {} },
     Parameters: { classification: 'json', compressionType: 'gzip' },
   },
   parquet: {

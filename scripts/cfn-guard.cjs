@@ -90,7 +90,8 @@ function run(templatePath, services) {
   fs.copyFileSync(templatePath, data);
   const counts = { PASS: 0, SKIP: 0, FAIL: 0 };
   try {
-    for (const rule of ruleFiles(services)) {
+    const rules = ruleFiles(services);
+    const ruleArgs = rules.flatMap((rule) => {
       let rulesFile = rule.file;
       if (found.some((s) => s.rule === rule.name || s.rule === rule.control)) {
         const patched = withSuppressionFilter(rule);
@@ -101,21 +102,27 @@ function run(templatePath, services) {
           fs.writeFileSync(rulesFile, patched);
         }
       }
-      let output;
-      let status = 0;
-      try {
-        output = execFileSync(guardBin, ['validate', '--rules', rulesFile, '--data', data, '--show-summary', 'all'], { encoding: 'utf8' });
-      } catch (error) {
-        status = error.status;
-        output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
-      }
-      const verdict = status === 19 ? 'FAIL' : /\bPASS\b/.test(output) ? 'PASS' : /\bSKIP\b/.test(output) ? 'SKIP' : null;
-      if (status !== 0 && status !== 19) throw new Error(`cfn-guard failed on ${rule.file} (exit ${status}):\n${output}`);
-      if (verdict === null) throw new Error(`cfn-guard gave no verdict for ${rule.file}:\n${output}`);
+      return ['--rules', rulesFile];
+    });
+    // One cfn-guard run for all rule files; it prints `<file>/<rule>  PASS|FAIL|SKIP` for each.
+    let output;
+    let status = 0;
+    try {
+      output = execFileSync(guardBin, ['validate', ...ruleArgs, '--data', data, '--show-summary', 'all'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    } catch (error) {
+      status = error.status;
+      output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
+    }
+    if (status !== 0 && status !== 19) throw new Error(`cfn-guard failed (exit ${status}):\n${output}`);
+    const verdicts = new Map([...output.matchAll(/^[\w.-]+\.guard\/(\w+)\s+(PASS|FAIL|SKIP)$/gm)].map((m) => [m[1], m[2]]));
+    for (const rule of rules) {
+      const verdict = verdicts.get(rule.name);
+      if (!verdict) throw new Error(`cfn-guard gave no verdict for ${rule.name}:\n${output}`);
       counts[verdict] += 1;
       console.log(`${verdict}  ${rule.control.padEnd(22)} ${rule.name}`);
-      if (verdict === 'FAIL') console.log(output.replaceAll(tmp, '<template>'));
     }
+    if (counts.FAIL > 0 || status === 19) console.log(output.replaceAll(tmp, '<tmp>'));
+    if (status === 19 && counts.FAIL === 0) errors.push('cfn-guard reported a failure that no rule verdict shows');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

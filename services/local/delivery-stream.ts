@@ -4,14 +4,17 @@ import { errorPartitionKey, lakeDir, partitionKey } from '../../shared/adapters/
 import { ConfigError, errorMessage, InputError, StorageError } from '../../shared/errors';
 import type { Catalog } from '../../shared/ports/catalog';
 import { assertTimeZone, dateInZone } from '../../shared/time';
-import { errorRecordLine, invokeTransform, localStreamIdentity, splitInvocations, type RecordOutcome, type StreamIdentity } from './firehose-invocation';
+import { errorRecordLine, invokeTransform, localStreamIdentity, maxInvocationBytes, splitInvocations, type RecordOutcome, type StreamIdentity } from './firehose-invocation';
 import { objectName, writeLakeObject } from './lake-writer';
 import { WriteAheadLog, type WalFileSystem, type WalStats } from './wal';
 import { maxRecordBytes, type WalRecord } from './wal-format';
 
 export const defaultBufferBytes = 5 * 1024 * 1024;
 export const defaultBufferMs = 60_000;
-export const defaultStreamName = 'wa-analytics-local';
+/** As the deployed stream is named `wa-analytics-<stage>-raw`, for a stage called local. */
+export const defaultStreamName = 'wa-analytics-local-raw';
+/** Input per transform invocation: the deployed processor's BufferSizeInMBs (1 MB). */
+export const defaultInvocationBytes = 1024 * 1024;
 
 export interface DeliveryStreamOptions {
   /** The local lake root (WA_DATA_DIR). */
@@ -33,7 +36,9 @@ export interface DeliveryStreamOptions {
   transformRetries?: number;
   /** Delay before retry n is n times this (default 200 ms). */
   retryDelayMs?: number;
-  /** Delivery stream name, used in object names and ARNs (default wa-analytics-local). */
+  /** Input bytes per transform invocation (default 1 MiB as deployed; at most Lambda's 6 MB). */
+  invocationBytes?: number;
+  /** Delivery stream name, used in object names and ARNs (default wa-analytics-local-raw). */
   streamName?: string;
   /** Receives errors of flushes nobody awaits (size and timer triggers); default: one line on stderr. */
   onError?: (error: unknown) => void;
@@ -136,6 +141,10 @@ export class LocalDeliveryStream {
     assertTimeZone(options.timeZone);
     if (!(options.bufferBytes > 0)) throw new ConfigError(`bufferBytes must be positive (got ${options.bufferBytes})`);
     if (!(options.bufferMs > 0)) throw new ConfigError(`bufferMs must be positive (got ${options.bufferMs})`);
+    const invocationBytes = options.invocationBytes ?? defaultInvocationBytes;
+    if (!(invocationBytes > 0 && invocationBytes <= maxInvocationBytes)) {
+      throw new ConfigError(`invocationBytes must be between 1 and ${maxInvocationBytes} (Lambda's payload limit), got ${invocationBytes}`);
+    }
     const stream = new LocalDeliveryStream(options);
     const opened = await WriteAheadLog.open({ dir: join(options.dataDir, 'wal'), fs: options.walFs, onDurable: (records) => stream.onDurable(records) });
     stream.wal = opened.wal;
@@ -263,7 +272,7 @@ export class LocalDeliveryStream {
     let ok = 0;
     let dropped = 0;
     let failed = 0;
-    const invocations = splitInvocations(batch);
+    const invocations = splitInvocations(batch, this.options.invocationBytes ?? defaultInvocationBytes);
     for (const records of invocations) {
       const outcomes: RecordOutcome[] = await invokeTransform(records, this.options.transform, {
         identity: this.identity,

@@ -131,23 +131,27 @@ export function estimateBaseline(
   config: DetectorConfig,
 ): Baseline | null {
   const minDays = Math.max(config.minBaselineDays, 3);
-  if (points.length < minDays) return null;
+  if (points.length < minDays || median(points.map((p) => p.value)) <= 0) return null;
+  // Time in days relative to the target date, which keeps the trend's intercept small.
+  const targetDay = dayNumber(targetDt);
   const days: Day[] = points.map((point) => {
     const weekday = weekdayOf(point.dt);
-    return { point, t: dayNumber(point.dt), weekday, weekend: config.weekendDays.includes(weekday) };
+    return { point, t: dayNumber(point.dt) - targetDay, weekday, weekend: config.weekendDays.includes(weekday) };
   });
 
-  // 1. Rough fit and outliers.
-  const overall = median(points.map((p) => p.value));
-  if (overall <= 0) return null;
+  // 1. Rough fit and outliers: a trend line through the raw values, weekday/weekend factors
+  // relative to it, then the trend again through the values with those factors taken out.
+  const t = days.map((d) => d.t);
+  const rawSlope = resistantSlope(t, points.map((p) => p.value));
+  const rawIntercept = median(days.map((d) => d.point.value - rawSlope * d.t));
   const classFactor = (weekend: boolean): number => {
     const same = days.filter((d) => d.weekend === weekend);
-    const f = same.length >= config.minSeasonClassDays ? median(same.map((d) => d.point.value)) / overall : 1;
-    return f > 0 ? f : 1;
+    const f = same.length >= config.minSeasonClassDays ? median(same.map((d) => d.point.value / (rawIntercept + rawSlope * d.t))) : 1;
+    return Number.isFinite(f) && f > 0 ? f : 1;
   };
   const roughFactor = { true: classFactor(true), false: classFactor(false) };
   const rough = days.map((d) => d.point.value / roughFactor[`${d.weekend}`]);
-  const roughSlope = resistantSlope(days.map((d) => d.t), rough);
+  const roughSlope = resistantSlope(t, rough);
   const intercept = median(rough.map((y, i) => y - roughSlope * days[i]!.t));
   const residuals = rough.map((y, i) => y - (intercept + roughSlope * days[i]!.t));
   const spread = robustSd(residuals);
@@ -184,9 +188,8 @@ export function estimateBaseline(
   if (usable.length < 2) return null;
   const y = usable.map((d) => d.point.value / factor(d.weekday).factor);
   const slope = resistantSlope(usable.map((d) => d.t), y);
-  const targetT = dayNumber(targetDt);
   const latest = usable.slice(-config.levelDays);
-  const level = Math.max(0, median(latest.map((d, i) => y[usable.length - latest.length + i]! + slope * (targetT - d.t))));
+  const level = Math.max(0, median(latest.map((d, i) => y[usable.length - latest.length + i]! + slope * -d.t)));
 
   // 4. Spread.
   const diffs = y.slice(1).map((v, i) => v - y[i]! - slope * (usable[i + 1]!.t - usable[i]!.t));

@@ -30,6 +30,14 @@ function guard(resources: object, name: string) {
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
+/** cfn-guard's failure report for one rule file, from the runner's output. */
+function failureReport(output: string, ruleFile: string): string {
+  const start = output.indexOf(`against rules ${ruleFile}`);
+  if (start < 0) throw new Error(`no failure report for ${ruleFile}`);
+  const end = output.indexOf('Evaluating data', start);
+  return output.slice(start, end < 0 ? undefined : end);
+}
+
 const REASON = 'a reason long enough to be one, written where the suppression is';
 
 test('an unsuppressed failing rule fails the check and names the control', () => {
@@ -48,8 +56,10 @@ test.each([['s3_bucket_object_lock_enabled_check'], ['CT.S3.PR.9']])('a suppress
   // The rule still applies to every other bucket.
   const other = guard({ Lake: suppressed, Other: bucket() }, `other-${rule}`);
   expect(other.status).toBe(1);
-  expect(other.output).toMatch(/Resource = Other/);
-  expect(other.output).not.toMatch(/Resource = Lake/);
+  expect(other.output).toMatch(/^FAIL {2}CT\.S3\.PR\.9 /m);
+  const pr9 = failureReport(other.output, 'ct-s3-pr-9.guard');
+  expect(pr9).toMatch(/Resource = Other/);
+  expect(pr9).not.toMatch(/Resource = Lake/);
 });
 
 test('a suppression without a written reason is an error', () => {

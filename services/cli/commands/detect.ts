@@ -5,7 +5,8 @@ import { errorMessage, InputError } from '../../../shared/errors';
 import { dateRange, isIsoDate } from '../../../shared/time';
 import type { RegisterCommand } from './index';
 
-interface DetectOptions {
+/** Flags of `wa-analytics detect`. */
+export interface DetectOptions {
   history: string;
   date?: string;
   from?: string;
@@ -39,9 +40,19 @@ function readHistory(file: string): string {
 }
 
 /**
- * `wa-analytics detect --history FILE (--date D | --from D1 --to D2)`: runs the anomaly detector
- * over a JSON-lines history of daily_ctr rows, each target date seeing only rows dated before it,
- * and prints the anomalies as JSON lines (nothing when there are none).
+ * The anomalies of the target dates as JSON lines (without newlines), each date seeing only the
+ * history rows dated before it. Throws InputError for bad flags, an unreadable file or a bad row.
+ */
+export function detect(opts: DetectOptions): string[] {
+  // Validate the flags before reading a possibly large file.
+  const dates = targetDates(opts);
+  const rows = parseDailyCtrLines(readHistory(opts.history));
+  return detectDates(rows, dates).map((row) => JSON.stringify(row));
+}
+
+/**
+ * `wa-analytics detect --history FILE (--date D | --from D1 --to D2)`: prints the anomalies as
+ * JSON lines (nothing when there are none).
  */
 export const registerDetect: RegisterCommand = (program) => {
   program
@@ -52,10 +63,7 @@ export const registerDetect: RegisterCommand = (program) => {
     .option('--from <date>', 'first target date of a range')
     .option('--to <date>', 'last target date of a range (inclusive)')
     .action((opts: DetectOptions) => {
-      // Validate the flags before reading a possibly large file.
-      const dates = targetDates(opts);
-      const rows = parseDailyCtrLines(readHistory(opts.history));
-      const out = detectDates(rows, dates).map((row) => `${JSON.stringify(row)}\n`);
-      if (out.length > 0) process.stdout.write(out.join(''));
+      const lines = detect(opts);
+      if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
     });
 };

@@ -1,12 +1,18 @@
 import type { Command } from 'commander';
+import { registerDetect } from './detect';
 import { registerFlatten } from './flatten';
 import { registerQuery } from './query';
+import { registerReplay } from './replay';
+import { registerStart } from './start';
 
 /** Registers one command on the program. Each command lives in its own file in this folder. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the CLI, in help order. Add a command by adding its file and one line here. */
 export const commands: RegisterCommand[] = [
+  registerStart,
+  registerReplay,
   registerFlatten,
+  registerDetect,
   registerQuery,
 ];

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../../ports/catalog';
@@ -58,13 +59,26 @@ export class LocalCatalog implements Catalog {
     } catch (cause) {
       throw new StorageError(`cannot create the data directory ${dataDir}: ${errorMessage(cause)}`, { cause });
     }
+    const expected = Object.values(tables).map((t) => [t.name, t.format, t.prefix, duckColumnList(t), t.description]);
+    // Readers such as `query` should not need the write lock: write only when the file is new
+    // or its table definitions differ from the schema.
+    if (existsSync(catalog.path) && (await catalog.tableDefsMatch(expected))) return catalog;
     await catalog.write(async (connection) => {
       for (const statement of ddl) await connection.run(statement);
-      for (const t of Object.values(tables)) {
-        await connection.run('INSERT OR REPLACE INTO table_defs VALUES ($1, $2, $3, $4, $5)', [t.name, t.format, t.prefix, duckColumnList(t), t.description]);
-      }
+      await connection.run('DELETE FROM table_defs');
+      for (const values of expected) await connection.run('INSERT INTO table_defs VALUES ($1, $2, $3, $4, $5)', values);
     });
     return catalog;
+  }
+
+  private async tableDefsMatch(expected: string[][]): Promise<boolean> {
+    try {
+      const actual = await this.read(async (connection) => (await connection.runAndReadAll('SELECT table_name, format, prefix, columns, description FROM table_defs ORDER BY table_name')).getRowsJS());
+      const sorted = [...expected].sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+      return JSON.stringify(actual) === JSON.stringify(sorted);
+    } catch {
+      return false; // an older or damaged layout: rewrite it
+    }
   }
 
   async registerPartitions(table: TableName, dts: readonly string[]): Promise<void> {

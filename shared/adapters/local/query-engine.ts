@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { readdir } from 'node:fs/promises';
+import { buttonClicksViewDdl } from '../../daily/statements';
 import type { QueryEngine, QueryResult } from '../../ports/query-engine';
 import { databaseName, tables, type TableName } from '../../schema/tables';
 import { errorMessage, QueryError, StorageError } from '../../errors';
@@ -36,7 +37,7 @@ export function oneLine(message: string): string {
 /**
  * Athena's role on one machine: an in-memory DuckDB whose database `whatsapp_analytics` (also the
  * default, so names work unqualified) holds one view per table over exactly the files of its
- * registered partitions, plus the derived views. Before each query the catalog is read and the
+ * registered partitions, plus the derived views (`quarantine`, `button_clicks`). Before each query the catalog is read and the
  * partition folders listed; views are recreated only when that changed. The catalog file is
  * therefore held for milliseconds, never for a query's duration.
  */
@@ -98,6 +99,8 @@ export class LocalQueryEngine implements QueryEngine {
     if (state === this.state) return;
     const statements = Object.values(tables).map((t) => `CREATE OR REPLACE VIEW ${sqlIdent(t.name)} AS ${tableSelectSql(t, files[t.name])}`);
     for (const [name, select] of Object.entries(derivedViews)) statements.push(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS ${select}`);
+    // The tutorial view, from the same SQL template as on Athena.
+    statements.push(buttonClicksViewDdl('duckdb'));
     try {
       await this.connection.run(statements.join(';\n'));
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError, StorageError } from '../../../shared/errors';
+import { ConfigError, InputError, StorageError } from '../../../shared/errors';
 import { LocalDeliveryStream, type DeliveryStreamOptions } from '../../../services/local/delivery-stream';
 import type { FirehoseTransform } from '../../../services/local/firehose-invocation';
 import type { WriteAheadLog } from '../../../services/local/wal';
@@ -57,7 +57,7 @@ describe('LocalDeliveryStream', () => {
     await stream.put(rec('c'), T0 + 2000);
     const report = await stream.flush();
 
-    const key = 'raw/events/dt=2024-05-01/wa-analytics-local-1-2024-05-01-10-00-00-000000000001-000000000003.gz';
+    const key = 'raw/events/dt=2024-05-01/wa-analytics-local-raw-1-2024-05-01-10-00-00-000000000001-000000000003.gz';
     expect(report).toEqual({ records: 3, ok: 3, dropped: 0, failed: 0, invocations: 1, files: [key], partitions: ['2024-05-01'] });
     expect(await listFiles(join(dataDir, 'lake'))).toEqual([key]);
     expect(await gzipJsonLines(lake(key))).toEqual([
@@ -76,8 +76,8 @@ describe('LocalDeliveryStream', () => {
     const report = await stream.flush();
     expect(report.partitions).toEqual(['2024-05-01', '2024-05-02']);
     expect(await listFiles(join(dataDir, 'lake'))).toEqual([
-      'raw/events/dt=2024-05-01/wa-analytics-local-1-2024-05-01-18-29-00-000000000001-000000000002.gz',
-      'raw/events/dt=2024-05-02/wa-analytics-local-1-2024-05-01-18-31-00-000000000001-000000000002.gz',
+      'raw/events/dt=2024-05-01/wa-analytics-local-raw-1-2024-05-01-18-29-00-000000000001-000000000002.gz',
+      'raw/events/dt=2024-05-02/wa-analytics-local-raw-1-2024-05-01-18-31-00-000000000001-000000000002.gz',
     ]);
     expect(await lakeEventIds(dataDir)).toEqual(['after-midnight', 'before-midnight']);
     await stream.close();
@@ -90,7 +90,7 @@ describe('LocalDeliveryStream', () => {
     await stream.put(rec('gone', { drop: true }), T0 + 2);
     const report = await stream.flush();
     expect(report).toMatchObject({ records: 3, ok: 1, dropped: 1, failed: 1 });
-    const errorKey = 'raw/errors/processing-failed/dt=2024-05-01/wa-analytics-local-1-2024-05-01-10-00-00-000000000001-000000000003.gz';
+    const errorKey = 'raw/errors/processing-failed/dt=2024-05-01/wa-analytics-local-raw-1-2024-05-01-10-00-00-000000000001-000000000003.gz';
     expect(report.files).toContain(errorKey);
     expect(await gzipJsonLines(lake(errorKey))).toEqual([
       {
@@ -100,7 +100,7 @@ describe('LocalDeliveryStream', () => {
         errorMessage: 'ProcessingFailed status set for record',
         attemptEndingTimestamp: NOW,
         rawData: rec('bad', { fail: true }).toString('base64'),
-        lambdaArn: 'arn:aws:lambda:local:000000000000:function:wa-analytics-local-transform',
+        lambdaArn: 'arn:aws:lambda:local:000000000000:function:wa-analytics-local-raw-transform',
       },
     ]);
     expect(await lakeEventIds(dataDir)).toEqual(['good']);
@@ -173,9 +173,19 @@ describe('LocalDeliveryStream', () => {
     await stream.close();
   });
 
-  it('splits a large buffer into invocations of at most 6 MB', async () => {
+  it('invokes the transform with at most 1 MiB of input by default, as the deployed processor', async () => {
     const calls: FirehoseTransformationEvent[] = [];
-    const stream = await openStream({ transform: fakeTransform(calls), bufferBytes: 64 * 1024 * 1024 });
+    const stream = await openStream({ transform: fakeTransform(calls) });
+    // 300,000 bytes are 400,000 in base64: two fit in 1 MiB, three do not.
+    for (let i = 0; i < 5; i++) await stream.put(Buffer.from(JSON.stringify({ id: `r${i}`, pad: 'x'.repeat(300_000 - 20) })), T0);
+    expect((await stream.flush()).invocations).toBe(3);
+    expect(calls.map((c) => c.records.length)).toEqual([2, 2, 1]);
+    await stream.close();
+  });
+
+  it('splits a large buffer into invocations of at most 6 MB when configured to the Lambda limit', async () => {
+    const calls: FirehoseTransformationEvent[] = [];
+    const stream = await openStream({ transform: fakeTransform(calls), bufferBytes: 64 * 1024 * 1024, invocationBytes: 6 * 1024 * 1024 });
     const big = (id: string) => Buffer.from(JSON.stringify({ id, pad: 'x'.repeat(1_000_000) }));
     for (let i = 0; i < 7; i++) await stream.put(big(`r${i}`), T0);
     const report = await stream.flush();
@@ -183,6 +193,10 @@ describe('LocalDeliveryStream', () => {
     expect(calls.map((c) => c.records.length)).toEqual([4, 3]);
     expect(await lakeEventIds(dataDir)).toHaveLength(7);
     await stream.close();
+  });
+
+  it('refuses invocations larger than Lambda accepts', async () => {
+    await expect(openStream({ invocationBytes: 7 * 1024 * 1024 })).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('flushes by itself when the buffer reaches its size', async () => {
@@ -261,8 +275,8 @@ describe('LocalDeliveryStream', () => {
 
     const second = await openStream();
     expect(await listFiles(join(dataDir, 'lake'))).toEqual([
-      'raw/events/dt=2024-05-01/wa-analytics-local-1-2024-05-01-10-00-00-000000000001-000000000002.gz',
-      'raw/events/dt=2024-05-01/wa-analytics-local-1-2024-05-01-10-00-00-000000000003-000000000003.gz',
+      'raw/events/dt=2024-05-01/wa-analytics-local-raw-1-2024-05-01-10-00-00-000000000001-000000000002.gz',
+      'raw/events/dt=2024-05-01/wa-analytics-local-raw-1-2024-05-01-10-00-00-000000000003-000000000003.gz',
     ]);
     expect(await lakeEventIds(dataDir)).toEqual(['a', 'b', 'c']);
     expect(catalog.registered).toEqual([
@@ -280,7 +294,7 @@ describe('LocalDeliveryStream', () => {
     await stream.put(rec('b'), T0);
     const report = await stream.flush();
     expect(report.records).toBe(2);
-    expect(report.files).toEqual(['raw/events/dt=2024-05-01/wa-analytics-local-1-2024-05-01-10-00-00-000000000002-000000000002.gz']);
+    expect(report.files).toEqual(['raw/events/dt=2024-05-01/wa-analytics-local-raw-1-2024-05-01-10-00-00-000000000002-000000000002.gz']);
     expect(await lakeEventIds(dataDir)).toEqual(['a', 'b']);
     await stream.close();
   });

@@ -3,7 +3,7 @@ import { buildEvent, invokeTransform, localStreamIdentity, splitInvocations, val
 import type { WalRecord } from '../../../services/local/wal-format';
 import { fakeTransform, rec } from './delivery-fixtures';
 
-const identity = localStreamIdentity('wa-analytics-local');
+const identity = localStreamIdentity('wa-analytics-local-raw');
 const record = (seq: number, data: Buffer, arrivalTs = 1_714_557_600_000): WalRecord => ({ seq, arrivalTs, data });
 const options = { identity, retries: 3, retryDelayMs: 0, now: () => 1_714_557_700_000 };
 
@@ -12,7 +12,7 @@ describe('buildEvent', () => {
     const event = buildEvent([record(5, Buffer.from('{"a":1}'))], identity);
     expect(event.invocationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(event).toMatchObject({
-      deliveryStreamArn: 'arn:aws:firehose:local:000000000000:deliverystream/wa-analytics-local',
+      deliveryStreamArn: 'arn:aws:firehose:local:000000000000:deliverystream/wa-analytics-local-raw',
       region: 'local',
       records: [{ recordId: '5', approximateArrivalTimestamp: 1_714_557_600_000, data: Buffer.from('{"a":1}').toString('base64') }],
     });

@@ -17,12 +17,13 @@ const segments = async () => (await readdir(dir)).filter((n) => n.endsWith('.log
 
 describe('wal-format', () => {
   it('round-trips frames with sequence, arrival time and data', () => {
-    const bytes = Buffer.concat([segmentMagic, encodeFrame(7, 1_714_557_600_123, Buffer.from('héllo')), encodeFrame(8, 1, Buffer.alloc(0))]);
+    const bigSeq = 2 ** 40 + 7;
+    const bytes = Buffer.concat([segmentMagic, encodeFrame(bigSeq, 1_714_557_600_123, Buffer.from('héllo')), encodeFrame(bigSeq + 1, 1, Buffer.alloc(0))]);
     const decoded = decodeSegment(bytes);
     expect(decoded.ignoredBytes).toBe(0);
     expect(decoded.records.map((r) => [r.seq, r.arrivalTs, r.data.toString('utf8')])).toEqual([
-      [7, 1_714_557_600_123, 'héllo'],
-      [8, 1, ''],
+      [bigSeq, 1_714_557_600_123, 'héllo'],
+      [bigSeq + 1, 1, ''],
     ]);
   });
 

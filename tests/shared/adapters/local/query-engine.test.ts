@@ -94,6 +94,21 @@ describe('LocalQueryEngine', () => {
     expect(result.rows).toEqual([{ campaign_id: 'spring', template_name: null, messages_sent: 10, clicks: 3, ctr: 0.3333, pos_type: 'INTEGER', dt: '2024-05-01' }]);
   });
 
+  it('defines button_clicks over the curated events, with an ISO-8601 UTC timestamp', async () => {
+    await writeRaw('2024-05-01', 'a.gz', [
+      row('meta:wamid.IN1', 'click', { event_ts: Date.UTC(2024, 4, 1, 9, 30, 5), wa_id: 'u1', button_id: 'yes', button_title: 'Yes', context_wamid: 'wamid.OUT1' }),
+      row('meta:wamid.OUT1:read', 'status', { event_ts: Date.UTC(2024, 4, 1, 9, 30, 0) }),
+    ]);
+    await catalog.registerPartitions('raw_events', ['2024-05-01']);
+    const dir = join(dataDir, 'lake', 'curated', 'events', 'dt=2024-05-01');
+    await mkdir(dir, { recursive: true });
+    await engine.query(`COPY (SELECT * EXCLUDE (dt) FROM raw_events) TO '${join(dir, 'part-0.parquet').replace(/'/g, "''")}' (FORMAT parquet)`);
+    await catalog.registerPartitions('events', ['2024-05-01']);
+    expect((await engine.query("SELECT * FROM button_clicks WHERE timestamp > '2024-05-01'")).rows).toEqual([
+      { timestamp: '2024-05-01T09:30:05Z', wa_id: 'u1', button_id: 'yes', button_text: 'Yes', context_id: 'wamid.OUT1', event_id: 'meta:wamid.IN1', dt: '2024-05-01' },
+    ]);
+  });
+
   it('turns a SQL error into a one-line QueryError', async () => {
     await expect(engine.query('SELECT * FROM no_such_table')).rejects.toThrow(QueryError);
     await expect(engine.query('selec 1')).rejects.toThrow(/^Parser Error: syntax error at or near "selec"$/);

@@ -1,0 +1,165 @@
+import { detectorConfig } from '../../../shared/anomaly/config';
+import { detectAnomalies, detectDates } from '../../../shared/anomaly/detect';
+import { buttonCandidates } from '../../../shared/anomaly/rules';
+import { indexHistory } from '../../../shared/anomaly/series';
+import type { DetectorInputRow } from '../../../shared/anomaly/types';
+import { InputError } from '../../../shared/errors';
+import { addDays } from '../../../shared/time';
+
+// 2025-03-03 is a Monday; with 28 days of history the target is Monday 2025-03-31.
+const start = '2025-03-03';
+const target = addDays(start, 28);
+const isWeekend = (dt: string): boolean => [0, 6].includes(new Date(`${dt}T00:00:00Z`).getUTCDay());
+
+interface Spec {
+  campaign?: string;
+  template?: string | null;
+  button?: string | null;
+  delivered: number | ((dt: string, t: number) => number);
+  clicked: number | ((dt: string, t: number) => number);
+}
+
+/** Rows of one series from `from` for `days` days; taps are clicked messages plus 10% repeats. */
+function series(spec: Spec, days = 28, from = start): DetectorInputRow[] {
+  const value = (v: Spec['delivered'], dt: string, t: number): number => (typeof v === 'number' ? v : v(dt, t));
+  return Array.from({ length: days }, (_, t) => {
+    const dt = addDays(from, t);
+    const clicked = value(spec.clicked, dt, t);
+    return {
+      dt,
+      campaign_id: spec.campaign ?? 'c1',
+      template_name: spec.template === undefined ? 't1' : spec.template,
+      button_id: spec.button === undefined ? 'b1' : spec.button,
+      messages_delivered: value(spec.delivered, dt, t),
+      clicked_messages: clicked,
+      clicks: Math.round(clicked * 1.1),
+    };
+  });
+}
+
+/** One row of a series on `dt`. */
+function day(spec: Spec, dt: string): DetectorInputRow {
+  return series(spec, 1, dt)[0]!;
+}
+
+describe('detectAnomalies', () => {
+  it('finds a clear CTR drop and reports it once, not again as a clicks drop', () => {
+    const rows = [...series({ delivered: 2000, clicked: 200 }), day({ delivered: 2000, clicked: 80 }, target)];
+    const found = detectAnomalies(rows, target);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      dt: target,
+      campaign_id: 'c1',
+      template_name: 't1',
+      button_id: 'b1',
+      metric: 'ctr',
+      kind: 'drop',
+      observed: 0.04,
+      expected: 0.1,
+      baseline_days: 28,
+    });
+    const row = found[0]!;
+    expect(row.lower!).toBeGreaterThan(0.04);
+    expect(row.lower!).toBeLessThan(0.1);
+    expect(row.upper!).toBeGreaterThan(0.1);
+    expect(row.score!).toBeGreaterThan(-Math.log10(detectorConfig.falseDiscoveryRate));
+  });
+
+  it('does not flag the same proportions at tiny volume, but does at a large one', () => {
+    const tiny = [...series({ delivered: 50, clicked: 5 }), day({ delivered: 50, clicked: 2 }, target)];
+    expect(detectAnomalies(tiny, target)).toEqual([]);
+    const large = [...series({ delivered: 5000, clicked: 500 }), day({ delivered: 5000, clicked: 200 }, target)];
+    expect(detectAnomalies(large, target).map((r) => r.kind)).toEqual(['drop']);
+  });
+
+  it('reports a normally tapped button with no taps at all as kind zero on clicks', () => {
+    const rows = [...series({ delivered: 1000, clicked: 100 }), day({ delivered: 1000, clicked: 0 }, target)];
+    const found = detectAnomalies(rows, target);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ metric: 'clicks', kind: 'zero', observed: 0, expected: 110, button_id: 'b1' });
+  });
+
+  it('lets a rarely tapped button have a day without taps', () => {
+    const rows = [...series({ delivered: 1000, clicked: 3 }), day({ delivered: 1000, clicked: 0 }, target)];
+    expect(detectAnomalies(rows, target)).toEqual([]);
+  });
+
+  it('does not flag a weekend dip that earlier weekends had too, but flags the same CTR on a weekday', () => {
+    const pattern: Spec = { delivered: 2000, clicked: (dt) => (isWeekend(dt) ? 100 : 200) };
+    const history = series(pattern, 33);
+    const saturday = addDays(start, 33);
+    const wednesday = addDays(start, 30);
+    expect(new Date(`${saturday}T00:00:00Z`).getUTCDay()).toBe(6);
+    expect(detectAnomalies([...history, day({ delivered: 2000, clicked: 100 }, saturday)], saturday)).toEqual([]);
+    const weekday = detectAnomalies([...series(pattern, 30), day({ delivered: 2000, clicked: 100 }, wednesday)], wednesday);
+    expect(weekday.map((r) => [r.metric, r.kind, r.expected])).toEqual([['ctr', 'drop', 0.1]]);
+  });
+
+  it('lets the multiple-testing correction turn a borderline drop into no alert', () => {
+    // Small day-to-day wiggle (−2 … +2 tapped messages) around 10% of 1000.
+    const wiggle = (button: string): Spec => ({ button, delivered: 1000, clicked: (_, t) => 100 + ((t * 7) % 5) - 2 });
+    const borderline = [...series(wiggle('b0')), day({ button: 'b0', delivered: 1000, clicked: 54 }, target)];
+    const ctrTest = buttonCandidates(indexHistory(borderline).buttons[0]!, target, 2.5, detectorConfig).find((c) => c.metric === 'ctr')!;
+    expect(Math.exp(ctrTest.logP)).toBeLessThan(detectorConfig.falseDiscoveryRate);
+    expect(detectAnomalies(borderline, target).map((r) => [r.button_id, r.kind])).toEqual([['b0', 'drop']]);
+
+    const quiet = Array.from({ length: 20 }, (_, i) => {
+      const button = `n${String(i).padStart(2, '0')}`;
+      return [...series(wiggle(button)), day({ button, delivered: 1000, clicked: 100 }, target)];
+    }).flat();
+    expect(detectAnomalies([...borderline, ...quiet], target)).toEqual([]);
+  });
+
+  it('emits a delivery collapse once per campaign and template, with no button', () => {
+    const buttons = [
+      { button: 'b1', share: 0.1 },
+      { button: 'b2', share: 0.06 },
+      { button: 'b3', share: 0.02 },
+    ];
+    const rows = buttons.flatMap(({ button, share }) => [
+      ...series({ button, delivered: 5000, clicked: 5000 * share }),
+      day({ button, delivered: 500, clicked: 500 * share }, target),
+    ]);
+    const found = detectAnomalies(rows, target);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ button_id: null, metric: 'messages_delivered', kind: 'drop', observed: 500, expected: 5000 });
+  });
+
+  it('returns the same rows in the same order whatever the input order', () => {
+    const rows = ['c2', 'c1', 'c3'].flatMap((campaign) => [
+      ...series({ campaign, delivered: 2000, clicked: 200 }),
+      day({ campaign, delivered: 2000, clicked: 60 }, target),
+    ]);
+    const found = detectAnomalies(rows, target);
+    expect(found.map((r) => r.campaign_id)).toEqual(['c1', 'c2', 'c3']);
+    expect(detectAnomalies([...rows].reverse(), target)).toEqual(found);
+  });
+
+  it('rejects a target date that is not YYYY-MM-DD', () => {
+    expect(() => detectAnomalies([], '2025-3-31')).toThrow(InputError);
+  });
+});
+
+describe('no look-ahead', () => {
+  const drop = [...series({ delivered: 2000, clicked: 200 }), day({ delivered: 2000, clicked: 80 }, target)];
+
+  it('ignores rows dated after the target', () => {
+    const future = series({ delivered: 9, clicked: (_, t) => t % 2 }, 10, addDays(target, 1));
+    expect(detectAnomalies([...drop, ...future], target)).toEqual(detectAnomalies(drop, target));
+  });
+
+  it('never counts the target row in its own baseline', () => {
+    expect(detectAnomalies(drop, target)[0]!.baseline_days).toBe(28);
+    // six earlier days are one short of minBaselineDays; the target row must not make up the seventh
+    const short = [...series({ delivered: 2000, clicked: 200 }, 6, addDays(target, -6)), day({ delivered: 2000, clicked: 0 }, target)];
+    expect(detectAnomalies(short, target)).toEqual([]);
+  });
+
+  it('runs each date of a range on the rows before it only', () => {
+    const next = addDays(target, 1);
+    const rows = [...drop, day({ delivered: 2000, clicked: 200 }, next)];
+    const ranged = detectDates(rows, [next, target]);
+    expect(ranged.map((r) => [r.dt, r.kind])).toEqual([[target, 'drop']]);
+    expect(ranged).toEqual(detectAnomalies(rows.filter((r) => r.dt <= target), target));
+  });
+});
