@@ -1,11 +1,11 @@
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { join } from 'node:path';
-import { errorPartitionKey, lakeDir, partitionKey } from '../../shared/adapters/local/lake';
+import { lakeDir } from '../../shared/adapters/local/lake';
 import { ConfigError, errorMessage, InputError, StorageError } from '../../shared/errors';
 import type { Catalog } from '../../shared/ports/catalog';
-import { assertTimeZone, dateInZone } from '../../shared/time';
-import { errorRecordLine, invokeTransform, localStreamIdentity, maxInvocationBytes, splitInvocations, type RecordOutcome, type StreamIdentity } from './firehose-invocation';
-import { objectName, writeLakeObject } from './lake-writer';
+import { assertTimeZone } from '../../shared/time';
+import { addReports, chunkBySize, deliverBatch, emptyReport, type BatchContext, type FlushReport } from './batch-delivery';
+import { localStreamIdentity, maxInvocationBytes } from './firehose-invocation';
 import { WriteAheadLog, type WalFileSystem, type WalStats } from './wal';
 import { maxRecordBytes, type WalRecord } from './wal-format';
 
@@ -15,6 +15,8 @@ export const defaultBufferMs = 60_000;
 export const defaultStreamName = 'wa-analytics-local-raw';
 /** Input per transform invocation: the deployed processor's BufferSizeInMBs (1 MB). */
 export const defaultInvocationBytes = 1024 * 1024;
+
+export type { FlushReport } from './batch-delivery';
 
 export interface DeliveryStreamOptions {
   /** The local lake root (WA_DATA_DIR). */
@@ -44,68 +46,6 @@ export interface DeliveryStreamOptions {
   onError?: (error: unknown) => void;
 }
 
-/** What one flush did. */
-export interface FlushReport {
-  /** Records taken from the buffer (and from a batch retried after a failed flush). */
-  readonly records: number;
-  readonly ok: number;
-  readonly dropped: number;
-  /** Records written to the processing-failed error prefix. */
-  readonly failed: number;
-  readonly invocations: number;
-  /** Lake keys written by this flush. */
-  readonly files: string[];
-  /** raw_events partitions registered by this flush. */
-  readonly partitions: string[];
-}
-
-const emptyReport: FlushReport = { records: 0, ok: 0, dropped: 0, failed: 0, invocations: 0, files: [], partitions: [] };
-
-function addReports(a: FlushReport, b: FlushReport): FlushReport {
-  return {
-    records: a.records + b.records,
-    ok: a.ok + b.ok,
-    dropped: a.dropped + b.dropped,
-    failed: a.failed + b.failed,
-    invocations: a.invocations + b.invocations,
-    files: [...a.files, ...b.files],
-    partitions: [...new Set([...a.partitions, ...b.partitions])].sort(),
-  };
-}
-
-/** Splits records into consecutive batches of about `bytes` of data (recovery delivers these). */
-function chunkBySize(records: readonly WalRecord[], bytes: number): WalRecord[][] {
-  const out: WalRecord[][] = [];
-  let current: WalRecord[] = [];
-  let size = 0;
-  for (const r of records) {
-    current.push(r);
-    size += r.data.length;
-    if (size >= bytes) {
-      out.push(current);
-      current = [];
-      size = 0;
-    }
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-interface Group {
-  earliest: number;
-  chunks: Buffer[];
-}
-
-function addToGroup(groups: Map<string, Group>, dt: string, arrivalTs: number, chunk: Buffer): void {
-  const g = groups.get(dt);
-  if (g) {
-    g.chunks.push(chunk);
-    g.earliest = Math.min(g.earliest, arrivalTs);
-  } else {
-    groups.set(dt, { earliest: arrivalTs, chunks: [chunk] });
-  }
-}
-
 /**
  * Firehose Direct PUT to S3, on one machine. `put` acknowledges a record once it is durably in
  * the write-ahead log (group commit); records are buffered by size and time, delivered through
@@ -126,14 +66,22 @@ export class LocalDeliveryStream {
   private flushTail: Promise<unknown> = Promise.resolve();
   private flushQueued = false;
   private closed = false;
-  private readonly identity: StreamIdentity;
-  private readonly lakeRoot: string;
+  private readonly batchContext: BatchContext;
   private readonly now: () => number;
 
   private constructor(private readonly options: DeliveryStreamOptions) {
-    this.identity = localStreamIdentity(options.streamName ?? defaultStreamName);
-    this.lakeRoot = lakeDir(options.dataDir);
     this.now = options.now ?? Date.now;
+    this.batchContext = {
+      lakeRoot: lakeDir(options.dataDir),
+      timeZone: options.timeZone,
+      transform: options.transform,
+      catalog: options.catalog,
+      identity: localStreamIdentity(options.streamName ?? defaultStreamName),
+      invocationBytes: options.invocationBytes ?? defaultInvocationBytes,
+      transformRetries: options.transformRetries ?? 3,
+      retryDelayMs: options.retryDelayMs ?? 200,
+      now: this.now,
+    };
   }
 
   /** Opens the log under `<dataDir>/wal` and delivers the records a previous run left unflushed. */
@@ -155,8 +103,10 @@ export class LocalDeliveryStream {
       let rest = opened.unflushed;
       const inflight = opened.checkpoint.inflight;
       if (inflight !== null) {
-        // Redeliver exactly the interrupted batch, so its objects get the names they had.
-        const batch = rest.filter((r) => r.seq <= inflight.last);
+        // Redeliver exactly the interrupted batch, so its objects get the names they had. Records
+        // between the checkpoint and the batch can only be appends that were rejected (their
+        // bytes reached the disk but the sync failed): nobody was promised them, so they are skipped.
+        const batch = rest.filter((r) => r.seq >= inflight.first && r.seq <= inflight.last);
         rest = rest.filter((r) => r.seq > inflight.last);
         if (batch.length > 0) await stream.deliver(batch);
       }
@@ -261,53 +211,14 @@ export class LocalDeliveryStream {
     }
   }
 
-  /** Delivers one batch: intent, transform, lake objects, partitions, checkpoint. */
+  /** Delivers one batch between an intent and a checkpoint, so a crash redelivers it whole. */
   private async deliver(batch: readonly WalRecord[]): Promise<FlushReport> {
     const first = batch[0]!.seq;
     const last = batch[batch.length - 1]!.seq;
     await this.wal.commit({ flushed: this.flushedSeq, inflight: { first, last } });
-
-    const events = new Map<string, Group>();
-    const errors = new Map<string, Group>();
-    let ok = 0;
-    let dropped = 0;
-    let failed = 0;
-    const invocations = splitInvocations(batch, this.options.invocationBytes ?? defaultInvocationBytes);
-    for (const records of invocations) {
-      const outcomes: RecordOutcome[] = await invokeTransform(records, this.options.transform, {
-        identity: this.identity,
-        retries: this.options.transformRetries ?? 3,
-        retryDelayMs: this.options.retryDelayMs ?? 200,
-        now: this.now,
-      });
-      records.forEach((record, i) => {
-        const outcome = outcomes[i]!;
-        const dt = dateInZone(record.arrivalTs, this.options.timeZone);
-        if (outcome.result === 'Ok') {
-          ok++;
-          // Firehose concatenates transformed data as is; the transform ends its rows with newlines.
-          if (outcome.data.length > 0) addToGroup(events, dt, record.arrivalTs, outcome.data);
-        } else if (outcome.result === 'Dropped') {
-          dropped++;
-        } else {
-          failed++;
-          addToGroup(errors, dt, record.arrivalTs, Buffer.from(errorRecordLine(record, outcome, this.identity)));
-        }
-      });
-    }
-
-    const files: string[] = [];
-    const write = async (prefix: string, group: Group) => {
-      const key = `${prefix}${objectName(this.identity.streamName, group.earliest, first, last)}`;
-      if (await writeLakeObject(this.lakeRoot, key, group.chunks)) files.push(key);
-    };
-    for (const [dt, group] of events) await write(partitionKey('raw_events', dt), group);
-    for (const [dt, group] of errors) await write(errorPartitionKey('processing-failed', dt), group);
-    const partitions = [...events.keys()].sort();
-    if (partitions.length > 0) await this.options.catalog.registerPartitions('raw_events', partitions);
-
+    const report = await deliverBatch(batch, this.batchContext);
     await this.wal.commit({ flushed: last, inflight: null });
     this.flushedSeq = last;
-    return { records: batch.length, ok, dropped, failed, invocations: invocations.length, files, partitions };
+    return report;
   }
 }

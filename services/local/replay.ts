@@ -64,19 +64,24 @@ function requestFor(body: ReplayBody, options: ReplayOptions, report: ReplayRepo
  */
 export async function replay(app: FastifyInstance, path: string, options: ReplayOptions): Promise<ReplayReport> {
   const report: ReplayReport = { posted: 0, accepted: 0, rejected: {}, unstamped: 0 };
-  const plan = await planReplay(path);
-  const bar = options.progress && plan.total > 1 ? new SingleBar({ stream: process.stderr, format: 'replay [{bar}] {percentage}% | {posted} posted' }) : null;
-  let done = 0;
-  bar?.start(plan.total, 0, { posted: 0 });
   const inFlight = new Set<Promise<void>>();
-  const count = (status: number): void => {
-    report.posted++;
-    if (status >= 200 && status < 300) report.accepted++;
-    else report.rejected[status] = (report.rejected[status] ?? 0) + 1;
-    if (plan.kind === 'dir') done++;
-    bar?.update(done, { posted: report.posted });
-  };
+  let bar: SingleBar | null = null;
+  let total = 0;
+  let done = 0;
   try {
+    const plan = await planReplay(path);
+    total = plan.total;
+    if (options.progress && total > 1) {
+      bar = new SingleBar({ stream: process.stderr, format: 'replay [{bar}] {percentage}% | {posted} posted' });
+      bar.start(total, 0, { posted: 0 });
+    }
+    const count = (status: number): void => {
+      report.posted++;
+      if (status >= 200 && status < 300) report.accepted++;
+      else report.rejected[status] = (report.rejected[status] ?? 0) + 1;
+      if (plan.kind === 'dir') done++;
+      bar?.update(done, { posted: report.posted });
+    };
     for await (const body of readReplayBodies(path, plan, (bytes) => (done += bytes))) {
       // Built before sending, so a body of unknown source stops the replay in order.
       const request = requestFor(body, options, report);
@@ -95,7 +100,7 @@ export async function replay(app: FastifyInstance, path: string, options: Replay
     if (error instanceof InputError) throw new InputError(`${error.message}; ${sent}`, { cause: error });
     throw new WaError('replay', `replay stopped: ${errorMessage(error)}; ${sent}`, { cause: error });
   }
-  bar?.update(plan.total, { posted: report.posted });
+  bar?.update(total, { posted: report.posted });
   bar?.stop();
   return report;
 }

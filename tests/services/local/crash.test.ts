@@ -63,7 +63,6 @@ describe('wa-analytics start as a process', () => {
 
     const rows = await queryRows(dataDir, "SELECT request_id, wamid, kind FROM raw_events WHERE kind = 'click'");
     const stored = new Set(rows.map((r) => `${r.request_id} ${r.wamid}`));
-    console.log("DEBUG", acks.length, rows.length, second.stderr().split("\n").filter((l) => l.includes("delivered")));
     const lost = acks.filter((a) => !stored.has(`${a.requestId} ${a.wamid}`));
     expect(lost).toEqual([]);
   }, 60_000);

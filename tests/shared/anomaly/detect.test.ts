@@ -144,15 +144,23 @@ describe('no look-ahead', () => {
   const drop = [...series({ delivered: 2000, clicked: 200 }), day({ delivered: 2000, clicked: 80 }, target)];
 
   it('ignores rows dated after the target', () => {
-    const future = series({ delivered: 9, clicked: (_, t) => t % 2 }, 10, addDays(target, 1));
-    expect(detectAnomalies([...drop, ...future], target)).toEqual(detectAnomalies(drop, target));
+    // Forty later days at the dropped level would pull any baseline that saw them down to 4%.
+    const future = series({ delivered: 2000, clicked: 80 }, 40, addDays(target, 1));
+    const found = detectAnomalies([...drop, ...future], target);
+    expect(found.map((r) => [r.kind, r.expected])).toEqual([['drop', 0.1]]);
+    expect(found).toEqual(detectAnomalies(drop, target));
   });
 
   it('never counts the target row in its own baseline', () => {
     expect(detectAnomalies(drop, target)[0]!.baseline_days).toBe(28);
-    // six earlier days are one short of minBaselineDays; the target row must not make up the seventh
-    const short = [...series({ delivered: 2000, clicked: 200 }, 6, addDays(target, -6)), day({ delivered: 2000, clicked: 0 }, target)];
-    expect(detectAnomalies(short, target)).toEqual([]);
+    // Without outlier removal, a spike on the target would be the seventh baseline day if it
+    // counted; six earlier days are one short of minBaselineDays, seven are enough.
+    const keepAll = { ...detectorConfig, outlierZ: Infinity };
+    const spike = day({ delivered: 2000, clicked: 600 }, target);
+    const six = [...series({ delivered: 2000, clicked: 200 }, 6, addDays(target, -6)), spike];
+    const seven = [...series({ delivered: 2000, clicked: 200 }, 7, addDays(target, -7)), spike];
+    expect(detectAnomalies(six, target, keepAll)).toEqual([]);
+    expect(detectAnomalies(seven, target, keepAll).map((r) => [r.kind, r.baseline_days])).toEqual([['spike', 7]]);
   });
 
   it('runs each date of a range on the rows before it only', () => {

@@ -1,0 +1,105 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { metaTapBody, queryRows, removeTempDirs, runCli, tempDir } from './stack-helpers';
+
+const secrets = { WA_APP_SECRET: 'replay-app-secret', WASENDER_WEBHOOK_SECRET: 'replay-wasender-secret', WA_REGISTRY_TOKEN: 'replay-registry-token', WA_PII: 'raw' };
+
+const seconds = (iso: string) => Date.parse(iso) / 1000;
+
+function wasenderBody(id: string, iso: string): string {
+  return JSON.stringify({
+    event: 'messages.upsert',
+    timestamp: seconds(iso),
+    data: { messages: [{ key: { id, fromMe: false, remoteJid: '15551234567@s.whatsapp.net' }, messageTimestamp: seconds(iso), message: { conversation: 'hello' } }] },
+  });
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+afterAll(removeTempDirs);
+
+describe('wa-analytics replay', () => {
+  it('replays a directory of recorded bodies, signed and routed per body, into the partitions of their event times', async () => {
+    const dataDir = tempDir();
+    const input = join(tempDir(), 'capture');
+    mkdirSync(input);
+    writeFileSync(join(input, 'a-meta.json'), JSON.stringify(JSON.parse(metaTapBody(1, seconds('2024-03-10T12:00:00Z')).body), null, 2));
+    writeFileSync(join(input, 'b-wasender.json'), wasenderBody('3EB0REPLAYDIR01', '2024-03-11T08:00:00Z'));
+    writeFileSync(join(input, 'c-registry.json'), JSON.stringify({ wamid: 'wamid.REPLAYSEND1', campaign_id: 'spring', sent_at: '2024-03-09T23:30:00-03:00' }));
+    writeFileSync(join(input, 'notes.txt'), 'not a body');
+
+    const result = await runCli(['replay', input, '--as-of-event-time', '--data-dir', dataDir], secrets);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('replay: posted 3; accepted 3; rejected 0\n');
+
+    const rows = await queryRows(dataDir, 'SELECT kind, source, dt, received_ts, event_ts FROM raw_events ORDER BY source');
+    expect(rows).toEqual([
+      { kind: 'click', source: 'meta', dt: '2024-03-10', received_ts: Date.parse('2024-03-10T12:00:00Z'), event_ts: Date.parse('2024-03-10T12:00:00Z') },
+      { kind: 'send', source: 'registry', dt: '2024-03-10', received_ts: Date.parse('2024-03-10T02:30:00Z'), event_ts: Date.parse('2024-03-10T02:30:00Z') },
+      { kind: 'message', source: 'wasender', dt: '2024-03-11', received_ts: Date.parse('2024-03-11T08:00:00Z'), event_ts: Date.parse('2024-03-11T08:00:00Z') },
+    ]);
+  }, 40_000);
+
+  it('replays a JSON-lines file with --as-of-event-time into the historical partitions of the reporting time zone', async () => {
+    const dataDir = tempDir();
+    const file = join(tempDir(), 'capture.jsonl');
+    const lines = [
+      metaTapBody(2, seconds('2024-01-15T01:30:00Z')).body, // 2024-01-14 in São Paulo
+      JSON.stringify([
+        { wamid: 'wamid.REPLAYSEND2', sent_at: '2024-02-01T10:00:00Z' },
+        { wamid: 'wamid.REPLAYSEND3', sent_at: '2024-02-03T10:00:00Z' },
+      ]),
+      '',
+      wasenderBody('3EB0REPLAYLINES1', '2024-02-10T12:00:00Z'),
+    ];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    const result = await runCli(['replay', file, '--as-of-event-time', '--data-dir', dataDir], { ...secrets, WA_TIMEZONE: 'America/Sao_Paulo' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('replay: posted 3; accepted 3; rejected 0\n');
+
+    const rows = await queryRows(dataDir, 'SELECT wamid, kind, dt FROM raw_events ORDER BY dt, wamid');
+    expect(rows).toEqual([
+      { wamid: metaTapBody(2).wamid, kind: 'click', dt: '2024-01-14' },
+      // One body, one arrival: both sends land in the partition of the body's latest event.
+      { wamid: 'wamid.REPLAYSEND2', kind: 'send', dt: '2024-02-03' },
+      { wamid: 'wamid.REPLAYSEND3', kind: 'send', dt: '2024-02-03' },
+      { wamid: '3EB0REPLAYLINES1', kind: 'message', dt: '2024-02-10' },
+    ]);
+  }, 40_000);
+
+  it('stops at a bad JSON line with one clear line and a non-zero exit, keeping the bodies already sent', async () => {
+    const dataDir = tempDir();
+    const file = join(tempDir(), 'broken.jsonl');
+    writeFileSync(file, [metaTapBody(10).body, metaTapBody(11).body, '{"object": "whatsapp_business_account", ', metaTapBody(12).body].join('\n'));
+    const before = today();
+
+    const result = await runCli(['replay', file, '--data-dir', dataDir], secrets);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/line 3 of broken\.jsonl is not JSON.*2 bodies were already sent/);
+
+    // Without --as-of-event-time the bodies arrive now.
+    const rows = await queryRows(dataDir, "SELECT wamid, dt FROM raw_events WHERE kind = 'click' ORDER BY wamid");
+    expect(rows.map((r) => r.wamid)).toEqual([metaTapBody(10).wamid, metaTapBody(11).wamid]);
+    for (const r of rows) expect([before, today()]).toContain(r.dt);
+  }, 40_000);
+
+  it('says which file cannot be read, and that nothing was sent', async () => {
+    const missing = join(tempDir(), 'missing.jsonl');
+    const result = await runCli(['replay', missing, '--data-dir', tempDir()], secrets);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/cannot read .*missing\.jsonl: ENOENT; 0 bodies were already sent/);
+  }, 40_000);
+
+  it('counts rejections by status and exits non-zero when a route refuses bodies', async () => {
+    const file = join(tempDir(), 'sends.json');
+    writeFileSync(file, JSON.stringify({ wamid: 'wamid.NOTOKEN', sent_at: '2024-02-01T10:00:00Z' }));
+    const { WA_REGISTRY_TOKEN: _unset, ...withoutToken } = secrets;
+    const result = await runCli(['replay', file, '--data-dir', tempDir()], withoutToken);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('replay: posted 1; accepted 0; rejected 1×403\n');
+  }, 40_000);
+});
