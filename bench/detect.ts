@@ -5,8 +5,12 @@ import type { DatedAnomalyRow } from '../shared/anomaly/types';
 
 /** Seeds the detector's parameters were tuned on; never reported. */
 export const tuningSeeds = [1, 2, 3, 4, 5] as const;
-/** Seeds the reported figures come from; not looked at while tuning. */
-export const heldOutSeeds = [101, 102, 103, 104, 105, 106, 107, 108, 109, 110] as const;
+/**
+ * Seeds the reported figures come from; never looked at while tuning. Earlier held-out sets were
+ * retired once one of their misses had led to a change (101–110: the spread estimator; 201–210:
+ * the generator labelling a low-volume series), see docs/anomaly-detection.md.
+ */
+export const heldOutSeeds = [301, 302, 303, 304, 305, 306, 307, 308, 309, 310] as const;
 
 /** Counts of one evaluation. */
 export interface DetectScore {

@@ -1,4 +1,5 @@
 import { detectBench } from './detect';
+import { ingestBench } from './ingest';
 import { transformBench } from './transform';
 
 /** A benchmark returns flat figures (ratios measured side by side, sizes, counts). */
@@ -8,4 +9,5 @@ export type Bench = () => Promise<Record<string, number | string | boolean>>;
 export const benches: Record<string, Bench> = {
   transform: transformBench,
   detect: detectBench,
+  ingest: ingestBench,
 };

@@ -1,46 +1,12 @@
-import { mkdir, open as openFile, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorMessage, StorageError } from '../../shared/errors';
+import { crc32 } from 'node:zlib';
+import { ConfigError, errorMessage, StorageError } from '../../shared/errors';
 import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
-import { syncDirectory } from './durable-file';
-import { decodeSegment, encodeFrame, segmentMagic, type WalRecord } from './wal-format';
+import { encodeFrame, segmentMagic, type WalRecord } from './wal-format';
+import { nodeWalFileSystem, scanSegments, segmentName, type ClosedSegment, type WalFile, type WalFileSystem } from './wal-segments';
 
-/** An open segment file; `write` writes the whole buffer at the end of the file. */
-export interface WalFile {
-  write(data: Buffer): Promise<void>;
-  /** fdatasync: the written bytes (and the size) survive a crash once this resolves. */
-  sync(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** How the log creates segment files; injectable to count syncs or inject failures. */
-export interface WalFileSystem {
-  /** Creates a new segment file (failing if it exists) and makes its directory entry durable. */
-  createSegment(path: string): Promise<WalFile>;
-}
-
-/** Segment files on the local disk. */
-export const nodeWalFileSystem: WalFileSystem = {
-  async createSegment(path) {
-    const handle = await openFile(path, 'ax');
-    try {
-      await syncDirectory(join(path, '..'));
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
-    return {
-      async write(data) {
-        for (let offset = 0; offset < data.length; ) {
-          const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-          offset += bytesWritten;
-        }
-      },
-      sync: () => handle.datasync(),
-      close: () => handle.close(),
-    };
-  },
-};
+export { nodeWalFileSystem, type WalFile, type WalFileSystem } from './wal-segments';
 
 export interface WalOptions {
   /** The log directory (`<dataDir>/wal`). */
@@ -76,72 +42,49 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
-interface Segment {
+interface OpenSegment {
   readonly path: string;
+  readonly file: WalFile;
+  bytes: number;
   lastSeq: number;
-}
-
-const SEGMENT_RE = /^wal-(\d{16})\.log$/;
-
-function segmentName(firstSeq: number): string {
-  return `wal-${String(firstSeq).padStart(16, '0')}.log`;
 }
 
 /**
  * Append-only write-ahead log with group commit: while one write + fdatasync is in flight, new
  * appends queue up and then share the next single write + fdatasync, so thousands of concurrent
- * appends cost a handful of syncs. An append resolves only once its bytes are synced.
+ * appends cost a handful of syncs. An append resolves only once its bytes are synced; a failed
+ * write or sync rejects its group and the log moves on to a new segment.
+ *
+ * (Overlapping the next group's write with the previous sync was tried: on the loaded test
+ * machine it gave no measurable gain at 32 concurrent appenders, so the simpler loop stays.)
  */
 export class WriteAheadLog {
   readonly stats: WalStats = { appends: 0, writes: 0, syncs: 0, failedWrites: 0 };
   private queue: Pending[] = [];
   private draining: Promise<void> | null = null;
-  private current: (Segment & { file: WalFile; bytes: number }) | null = null;
+  private current: OpenSegment | null = null;
   private closed = false;
 
   private constructor(
     private readonly options: WalOptions,
     private nextSeq: number,
-    private readonly done: Segment[],
+    private readonly done: ClosedSegment[],
   ) {}
 
   /** Opens the log directory: reads the checkpoint and every segment, and returns what is unflushed. */
   static async open(options: WalOptions): Promise<WalOpened> {
     const { dir } = options;
-    let names: string[];
+    if (typeof crc32 !== 'function') throw new ConfigError(`the write-ahead log needs zlib.crc32 (Node >= 20.15); this is Node ${process.versions.node}`);
     try {
       await mkdir(dir, { recursive: true });
-      names = (await readdir(dir)).filter((n) => SEGMENT_RE.test(n)).sort();
     } catch (error) {
-      throw new StorageError(`cannot open the write-ahead log ${dir}: ${errorMessage(error)}`, { cause: error });
+      throw new StorageError(`cannot create the write-ahead log ${dir}: ${errorMessage(error)}`, { cause: error });
     }
     const checkpoint = await readCheckpoint(dir);
-    const unflushed: WalRecord[] = [];
-    const segments: Segment[] = [];
-    let ignoredBytes = 0;
-    let maxSeq = checkpoint.inflight?.last ?? checkpoint.flushed;
-    for (const name of names) {
-      const path = join(dir, name);
-      let decoded;
-      try {
-        decoded = decodeSegment(await readFile(path));
-      } catch (error) {
-        throw new StorageError(`cannot read ${path}: ${errorMessage(error)}`, { cause: error });
-      }
-      ignoredBytes += decoded.ignoredBytes;
-      let lastSeq = 0;
-      for (const record of decoded.records) {
-        lastSeq = Math.max(lastSeq, record.seq);
-        if (record.seq > checkpoint.flushed) unflushed.push(record);
-      }
-      segments.push({ path, lastSeq });
-      // A segment's name is its first sequence number even when all its frames are torn, so new
-      // numbers start above every name and a new segment never reuses an old file.
-      maxSeq = Math.max(maxSeq, lastSeq, Number(SEGMENT_RE.exec(name)![1]));
-    }
-    unflushed.sort((a, b) => a.seq - b.seq);
-    const wal = new WriteAheadLog(options, maxSeq + 1, segments);
-    return { wal, checkpoint, unflushed, ignoredBytes };
+    const scan = await scanSegments(dir, checkpoint.flushed);
+    const maxSeq = Math.max(scan.maxSeq, checkpoint.inflight?.last ?? 0);
+    const wal = new WriteAheadLog(options, maxSeq + 1, [...scan.segments]);
+    return { wal, checkpoint, unflushed: scan.unflushed, ignoredBytes: scan.ignoredBytes };
   }
 
   /** Appends one record; resolves once it is durable, rejects with StorageError if it is not. */
@@ -178,11 +121,11 @@ export class WriteAheadLog {
     }
   }
 
-  /** Waits for pending appends, then closes the current segment. */
+  /** Rejects new appends, waits for pending ones, then closes the current segment. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.idle();
     this.closed = true;
+    await this.idle();
     await this.retireCurrent();
   }
 
@@ -196,10 +139,10 @@ export class WriteAheadLog {
         if (segment.bytes === 0) frames.unshift(segmentMagic);
         const bytes = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
         this.stats.writes++;
+        segment.bytes += bytes.length;
         await segment.file.write(bytes);
         this.stats.syncs++;
         await segment.file.sync();
-        segment.bytes += bytes.length;
         segment.lastSeq = group[group.length - 1]!.record.seq;
       } catch (error) {
         this.stats.failedWrites++;
@@ -215,12 +158,12 @@ export class WriteAheadLog {
     this.draining = null;
   }
 
-  private async segmentFor(firstSeq: number): Promise<Segment & { file: WalFile; bytes: number }> {
+  private async segmentFor(firstSeq: number): Promise<OpenSegment> {
     if (this.current && this.current.bytes >= (this.options.segmentBytes ?? 64 * 1024 * 1024)) await this.retireCurrent();
     if (!this.current) {
       const path = join(this.options.dir, segmentName(firstSeq));
       const file = await (this.options.fs ?? nodeWalFileSystem).createSegment(path);
-      this.current = { path, lastSeq: 0, file, bytes: 0 };
+      this.current = { path, file, bytes: 0, lastSeq: 0 };
     }
     return this.current;
   }

@@ -119,9 +119,9 @@ interface Day {
  *    (or the same weekday/weekend class when there are too few).
  * 3. The level is the median of the latest `levelDays` deseasonalised days, each carried forward
  *    to the target date along the trend, so slow drift does not lag behind.
- * 4. The day-to-day spread is the standard deviation of consecutive differences of the kept days
- *    (drift cancels in a difference) divided by √2, minus the sampling variance, floored at
- *    `minRelativeSd` × level; then inflated for its own uncertainty (spreadInflation).
+ * 4. The day-to-day spread beyond sampling noise comes from consecutive differences of the kept
+ *    days (drift cancels in a difference), each weighted by the inverse of its sampling variance,
+ *    floored at `minRelativeSd` × level; then inflated for its own uncertainty (spreadInflation).
  */
 export function estimateBaseline(
   points: readonly HistoryPoint[],
@@ -191,16 +191,25 @@ export function estimateBaseline(
   const latest = usable.slice(-config.levelDays);
   const level = Math.max(0, median(latest.map((d, i) => y[usable.length - latest.length + i]! + slope * -d.t)));
 
-  // 4. Spread.
-  const diffs = y.slice(1).map((v, i) => v - y[i]! - slope * (usable[i + 1]!.t - usable[i]!.t));
-  const diffMean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
-  const diffVariance = diffs.reduce((a, d) => a + (d - diffMean) ** 2, 0) / Math.max(diffs.length - 1, 1);
+  // 4. Spread: a precision-weighted moment estimate over consecutive differences (the
+  // DerSimonian–Laird estimator of meta-analysis, each difference a "study" whose sampling
+  // variance is known), so a day with few deliveries cannot inflate it.
+  const samplingOf = usable.map((d) => samplingVariance(model, level * factor(d.weekday).factor, d.point.exposure) / factor(d.weekday).factor ** 2);
+  const sampling = median(samplingOf);
+  const floor = (minRelativeSd * level) ** 2;
+  const diffs = y.slice(1).map((v, i) => ({
+    d: v - y[i]! - slope * (usable[i + 1]!.t - usable[i]!.t),
+    w: 1 / Math.max(samplingOf[i]! + samplingOf[i + 1]!, floor * 1e-6, Number.MIN_VALUE),
+  }));
+  const sumW = diffs.reduce((a, x) => a + x.w, 0);
+  const meanD = diffs.reduce((a, x) => a + x.w * x.d, 0) / sumW;
+  const q = diffs.reduce((a, x) => a + x.w * (x.d - meanD) ** 2, 0);
+  const denominator = 2 * (sumW - diffs.reduce((a, x) => a + x.w * x.w, 0) / sumW);
+  const between = Math.max(denominator > 0 ? (q - (diffs.length - 1)) / denominator : 0, floor);
   // n differences of independent days estimate a variance with about 2n/3 degrees of freedom
   // (neighbouring differences share a day).
   const spreadDf = Math.max(1, Math.round((2 * diffs.length) / 3));
   const inflation = spreadInflation(spreadDf, config.spreadCalibrationP);
-  const sampling = median(usable.map((d) => samplingVariance(model, level * factor(d.weekday).factor, d.point.exposure) / factor(d.weekday).factor ** 2));
-  const between = Math.max(diffVariance / 2 - sampling, (minRelativeSd * level) ** 2);
 
   const target = factor(weekdayOf(targetDt));
   const f = target.factor;

@@ -1,5 +1,6 @@
 export * from './baseline';
 export * from './config';
+export * from './counts';
 export * from './detect';
 export * from './history';
 export * from './multiple-testing';

@@ -1,8 +1,9 @@
 import { addDays } from '../time';
 import { estimateBaseline, type Baseline, type HistoryPoint } from './baseline';
 import type { DetectorConfig } from './config';
+import { betaBinomial, logLowerTail, logUpperTail, negativeBinomial, type CountDistribution } from './counts';
 import { dayOn, daysBetween, type ButtonSeries, type DeliveryGroup } from './series';
-import { betaBinomial, logLowerTail, logNormalSf, logUpperTail, negativeBinomial, type CountDistribution } from './stats';
+import { logNormalSf } from './stats';
 import type { AnomalyKind, AnomalyMetric } from './types';
 
 /**
@@ -78,7 +79,7 @@ export function buttonCandidates(series: ButtonSeries, targetDt: string, bandZ: 
   const base = { campaignId: series.campaignId, templateName: series.templateName, buttonId: series.buttonId, baselineDays: ctr.days };
   const out: Candidate[] = [];
 
-  if (today.clickedMessages === 0) {
+  if (today.clickedMessages === 0 && today.clicks === 0) {
     if (ctrDist.mean < config.zeroMinExpected) return [];
     // Report taps (what a reader counts), test tapped messages: none tapped ⇔ no taps at all.
     const tapDist = taps && taps.expected > 0 ? countDistribution(taps, n) : null;

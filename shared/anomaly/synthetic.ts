@@ -35,9 +35,8 @@ export interface SyntheticHistory {
 }
 
 /**
- * Event kinds with their daily probability per eligible series and the effect they have. The
- * eligibility floors (expected tapped messages or deliveries before noise) keep labels to events
- * a reader would call real; the low-volume tier never gets any and must stay silent.
+ * Event kinds with their daily probability per eligible series. The eligibility floors (expected
+ * tapped messages before noise) keep labels to events a reader would call real.
  */
 const events = {
   drop: { rate: 0.008, minExpected: 50 },
@@ -45,6 +44,8 @@ const events = {
   zero: { rate: 0.004, minExpected: 20 },
   collapse: { rate: 0.012, minExpected: 300 },
 } as const;
+/** No event on a (campaign, template) day expecting fewer deliveries: low-volume series must stay silent. */
+const MIN_EVENT_VOLUME = 300;
 type EventName = keyof typeof events;
 
 interface Button {
@@ -110,8 +111,9 @@ function expectedOn(g: Group, b: Button, t: number, weekday: number): { delivere
 }
 
 /**
- * Plans at most one event per (campaign, template) and day: either a delivery collapse or one
- * button's drop, spike or zero-tap day (drops and zeros sometimes last two days).
+ * Plans at most one event per (campaign, template) and day expecting MIN_EVENT_VOLUME deliveries:
+ * either a delivery collapse or one button's drop, spike or zero-tap day (drops and zeros
+ * sometimes last two days).
  */
 function planEvents(r: Random, groups: readonly Group[], dates: readonly string[], warmup: number): Map<string, { name: EventName; button: string | null; factor: number }> {
   const plan = new Map<string, { name: EventName; button: string | null; factor: number }>();
@@ -120,6 +122,7 @@ function planEvents(r: Random, groups: readonly Group[], dates: readonly string[
       const weekday = weekdayOf(dates[t]!);
       if (plan.has(`${gi}|${t}`) || (g.weekdayOnly && (weekday === 0 || weekday === 6))) continue;
       const volume = g.sent * g.volumeByWeekday[weekday]! * g.deliveryRate;
+      if (volume < MIN_EVENT_VOLUME) continue;
       if (volume >= events.collapse.minExpected && r.chance(events.collapse.rate)) {
         plan.set(`${gi}|${t}`, { name: 'collapse', button: null, factor: r.uniform(0.05, 0.35) });
         continue;

@@ -42,6 +42,7 @@ function assertTable(table: string): TableName {
 export class LocalCatalog implements Catalog {
   readonly path: string;
   readonly lakeDir: string;
+  private readonly known = new Set<string>();
 
   private constructor(
     readonly dataDir: string,
@@ -83,7 +84,9 @@ export class LocalCatalog implements Catalog {
 
   async registerPartitions(table: TableName, dts: readonly string[]): Promise<void> {
     assertTable(table);
-    const unique = [...new Set(dts.map(assertPartitionDate))];
+    // Partitions are never removed, so one this instance registered is still there: the stream
+    // registers today's partition on every flush, and this keeps those flushes off the file lock.
+    const unique = [...new Set(dts.map(assertPartitionDate))].filter((dt) => !this.known.has(`${table}/${dt}`));
     if (unique.length === 0) return;
     await this.write(async (connection) => {
       await connection.run('BEGIN TRANSACTION');
@@ -92,6 +95,7 @@ export class LocalCatalog implements Catalog {
           await connection.run('INSERT INTO partitions (table_name, dt, location) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [table, dt, partitionKey(table, dt)]);
         }
         await connection.run('COMMIT');
+        for (const dt of unique) this.known.add(`${table}/${dt}`);
       } catch (error) {
         await connection.run('ROLLBACK');
         throw error;

@@ -1,4 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, StorageError } from '../../errors';
 
@@ -52,7 +53,8 @@ async function openWithRetry(path: string, access: DuckDbAccess, lockTimeoutMs: 
  * lock is held only for the duration of `fn`. Waits (with backoff) while another process holds
  * the lock. Every access to a shared DuckDB file should go through here.
  */
-export async function withDuckDbFile<T>(path: string, access: DuckDbAccess, fn: (connection: DuckDBConnection) => Promise<T>, options: DuckDbFileOptions = {}): Promise<T> {
+export async function withDuckDbFile<T>(file: string, access: DuckDbAccess, fn: (connection: DuckDBConnection) => Promise<T>, options: DuckDbFileOptions = {}): Promise<T> {
+  const path = resolve(file); // one mutex per file, however the path was spelled
   const previous = tails.get(path) ?? Promise.resolve();
   const run = previous.catch(() => undefined).then(async () => {
     const instance = await openWithRetry(path, access, options.lockTimeoutMs ?? defaultLockTimeoutMs);

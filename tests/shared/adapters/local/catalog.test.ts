@@ -87,6 +87,18 @@ describe('LocalCatalog', () => {
     expect(await catalog.listPartitions('raw_events')).toEqual(['2024-05-01']);
   });
 
+  it('registers a partition it already registered without touching the file (even while it is locked)', async () => {
+    const catalog = await LocalCatalog.open(dataDir, { lockTimeoutMs: 50 });
+    await catalog.registerPartitions('raw_events', ['2024-05-01']);
+    const holder = await holdLock(catalog.path);
+    try {
+      await expect(catalog.registerPartitions('raw_events', ['2024-05-01'])).resolves.toBeUndefined();
+      await expect(catalog.registerPartitions('raw_events', ['2024-05-02'])).rejects.toThrow(StorageError);
+    } finally {
+      await holder.release();
+    }
+  });
+
   it('fails with StorageError when the lock is held past the timeout', async () => {
     const catalog = await LocalCatalog.open(dataDir, { lockTimeoutMs: 50 });
     const holder = await holdLock(catalog.path);

@@ -1,0 +1,102 @@
+import { detectAnomalies } from '../../shared/anomaly/detect';
+import { detectorConfig } from '../../shared/anomaly/config';
+import type { DetectorInputRow } from '../../shared/anomaly/types';
+import { anomaliesSelect } from '../../shared/daily/anomalies-select';
+import { defaultLookbackDays, eventDateWindow, rawPartitionsToRegister } from '../../shared/daily/window';
+import type { DailyTable } from '../../shared/daily/statements';
+import { InputError } from '../../shared/errors';
+import type { AnomalyRow } from '../../shared/schema/types';
+import { buildDigest, buildFailureAlert, campaignHeadlines, type HeadlineInputRow } from '../../shared/slack/digest';
+import { addDays, dateInZone } from '../../shared/time';
+import { digestMarkerKey, type DailyContext } from './context';
+
+/**
+ * The workflow's steps as plain async functions over the ports; each task handler is one line
+ * around one of these. Inputs and outputs are the JSON the state machine passes along.
+ */
+
+export interface WorkflowInput {
+  readonly date?: unknown;
+  readonly lookbackDays?: unknown;
+}
+
+/** The resolved run: target date, lookback and the event/cohort dates the Map states iterate. */
+export interface ResolvedRun {
+  readonly date: string;
+  readonly lookbackDays: number;
+  readonly days: string[];
+}
+
+/** Step 0: defaults (yesterday in the reporting time zone, lookback 3) and validation. */
+export function resolveRun(input: WorkflowInput, timeZone: string, now: number = Date.now()): ResolvedRun {
+  if (input.date !== undefined && input.date !== null && typeof input.date !== 'string') throw new InputError('date must be a string YYYY-MM-DD');
+  const date = typeof input.date === 'string' ? input.date : addDays(dateInZone(now, timeZone), -1);
+  const lookbackDays = input.lookbackDays === undefined || input.lookbackDays === null ? defaultLookbackDays : Number(input.lookbackDays);
+  if (typeof input.lookbackDays === 'string' && input.lookbackDays.trim() === '') throw new InputError('lookbackDays is empty');
+  return { date, lookbackDays, days: eventDateWindow(date, lookbackDays) };
+}
+
+/** Step 1: registers every raw arrival partition the window reads. */
+export async function registerRaw(ctx: DailyContext, run: { date: string; lookbackDays: number }): Promise<{ registered: number }> {
+  const dts = rawPartitionsToRegister(run.date, run.lookbackDays);
+  await ctx.catalog.registerPartitions('raw_events', dts);
+  return { registered: dts.length };
+}
+
+/** Steps 2 and 3, one partition per call (the Map states fan out over the window's dates). */
+export async function rebuild(ctx: DailyContext, item: { table: DailyTable; dt: string; lookbackDays: number }): Promise<{ table: DailyTable; dt: string }> {
+  if (item.table !== 'events' && item.table !== 'daily_ctr') throw new InputError(`cannot rebuild table "${String(item.table)}"`);
+  await ctx.rebuildPartition(item.table, item.dt, item.lookbackDays);
+  return { table: item.table, dt: item.dt };
+}
+
+const sqlDate = (d: string) => `'${d}'`;
+
+/** Step 4: anomalies of the target date against its own history, written as partition `dt`. */
+export async function detect(ctx: DailyContext, run: { date: string }): Promise<{ anomalies: number }> {
+  const from = addDays(run.date, -detectorConfig.windowDays);
+  const history = await ctx.engine.query(
+    `SELECT dt, campaign_id, template_name, button_id, messages_delivered, clicked_messages, clicks FROM daily_ctr WHERE dt BETWEEN ${sqlDate(from)} AND ${sqlDate(run.date)}`,
+  );
+  const found = detectAnomalies(history.rows as unknown as DetectorInputRow[], run.date);
+  const rows: AnomalyRow[] = found.map(({ dt: _dt, ...row }) => row);
+  await ctx.writeAnomalies(run.date, anomaliesSelect(rows));
+  return { anomalies: rows.length };
+}
+
+/** Step 5: one digest per target date; a marker object makes re-runs silent. */
+export async function digest(ctx: DailyContext, run: { date: string }): Promise<{ posted: boolean }> {
+  const marker = digestMarkerKey(run.date);
+  if ((await ctx.store.getText(marker)) !== undefined) return { posted: false };
+  const d = sqlDate(run.date);
+  const anomalies = (await ctx.engine.query(`SELECT * FROM anomalies WHERE dt = ${d} ORDER BY score DESC NULLS LAST, campaign_id, button_id, metric`)).rows;
+  const ctr = (await ctx.engine.query(`SELECT campaign_id, template_name, messages_delivered, clicked_messages, clicks FROM daily_ctr WHERE dt = ${d}`)).rows;
+  const quarantine = (await ctx.engine.query(`SELECT COUNT(*) AS n FROM raw_events WHERE dt = ${d} AND kind = 'quarantine'`)).rows[0];
+  const message = buildDigest({
+    date: run.date,
+    anomalies: anomalies as unknown as AnomalyRow[],
+    headlines: campaignHeadlines(ctr as unknown as HeadlineInputRow[]),
+    quarantined: Number(quarantine?.n ?? 0),
+  });
+  await ctx.notifier.post(message);
+  // Written after the post: a crash in between posts twice rather than never.
+  await ctx.store.putText(marker, JSON.stringify({ date: run.date, postedAt: new Date().toISOString() }));
+  return { posted: true };
+}
+
+/** What a Catch hands the failure task: the state input plus `failure: { Error, Cause }`. */
+export interface FailureInput {
+  readonly date?: unknown;
+  readonly failure?: { readonly Error?: unknown; readonly Cause?: unknown };
+}
+
+/** The failure alert; then the state machine fails. */
+export async function notifyFailure(ctx: DailyContext, input: FailureInput): Promise<{ alerted: true }> {
+  const alert = buildFailureAlert({
+    date: typeof input.date === 'string' ? input.date : undefined,
+    error: String(input.failure?.Error ?? 'Error'),
+    cause: String(input.failure?.Cause ?? 'unknown cause'),
+  });
+  await ctx.notifier.post(alert);
+  return { alerted: true };
+}

@@ -1,0 +1,80 @@
+import { errorMessage, NotifyError } from '../errors';
+import type { ChatMessage, Notifier } from '../ports/notifier';
+
+/**
+ * Slack incoming webhook notifier (global fetch). A 429 is retried after its `Retry-After`
+ * seconds (capped), a 5xx after a short backoff; anything else that is not 2xx is a NotifyError.
+ */
+
+export interface SlackOptions {
+  /** Attempts in total, the first included. */
+  readonly maxAttempts?: number;
+  /** Upper bound on one wait, in ms, whatever Retry-After says (a Lambda has a deadline). */
+  readonly maxWaitMs?: number;
+  /** Wait before retrying a 5xx or network error, in ms (doubled each time). */
+  readonly backoffMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Milliseconds to wait from a Retry-After header (seconds or an HTTP date); 1 s when absent. */
+export function retryAfterMs(header: string | null, now: number = Date.now()): number {
+  if (header === null || header.trim() === '') return 1000;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? 1000 : Math.max(0, at - now);
+}
+
+export class SlackWebhookNotifier implements Notifier {
+  private readonly maxAttempts: number;
+  private readonly maxWaitMs: number;
+  private readonly backoffMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly url: string, options: SlackOptions = {}) {
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.maxWaitMs = options.maxWaitMs ?? 30_000;
+    this.backoffMs = options.backoffMs ?? 500;
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  async post(message: ChatMessage): Promise<void> {
+    const body = JSON.stringify({ text: message.text, blocks: message.blocks });
+    let last = '';
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      let wait: number;
+      try {
+        const response = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const text = await response.text();
+        if (response.ok) return;
+        last = `Slack answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
+        if (response.status === 429) wait = retryAfterMs(response.headers.get('retry-after'));
+        else if (response.status >= 500) wait = this.backoffMs * 2 ** (attempt - 1);
+        // 4xx other than 429 (bad payload, revoked webhook) will not get better by retrying.
+        else throw new NotifyError(last);
+      } catch (error) {
+        if (error instanceof NotifyError) throw error;
+        last = `cannot reach Slack: ${errorMessage(error)}`;
+        wait = this.backoffMs * 2 ** (attempt - 1);
+      }
+      if (attempt < this.maxAttempts) await this.sleep(Math.min(wait, this.maxWaitMs));
+    }
+    throw new NotifyError(`${last} (after ${this.maxAttempts} attempts)`);
+  }
+}
+
+/** Prints messages instead of posting them (locally, when SLACK_WEBHOOK_URL is unset). */
+export class ConsoleNotifier implements Notifier {
+  constructor(private readonly out: (text: string) => void = (text) => process.stdout.write(text)) {}
+
+  async post(message: ChatMessage): Promise<void> {
+    this.out(`[slack] ${message.text.replace(/\n/g, '\n[slack] ')}\n`);
+  }
+}
+
+/** The Slack notifier when a URL is set, the console otherwise. */
+export function notifierFor(url: string | undefined, options: SlackOptions = {}, out?: (text: string) => void): Notifier {
+  return url && url.trim() !== '' ? new SlackWebhookNotifier(url.trim(), options) : new ConsoleNotifier(out);
+}

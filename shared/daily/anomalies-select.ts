@@ -1,0 +1,26 @@
+import type { AnomalyRow } from '../schema/types';
+import { anomalyColumns } from '../schema/columns';
+
+/**
+ * A SELECT of literal `anomalies` rows, valid on Athena (Trino) and DuckDB alike, so the anomaly
+ * step writes its partition with the same CTAS / COPY wrapper as the other daily tables. Zero
+ * rows is a typed SELECT with `WHERE false`, so the partition still exists (the step ran).
+ */
+
+const sqlTypes = { string: 'VARCHAR', int: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE' } as const;
+
+function literal(value: unknown, type: keyof typeof sqlTypes): string {
+  if (value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value))) return `CAST(NULL AS ${sqlTypes[type]})`;
+  if (type === 'string') return `CAST('${String(value).replace(/'/g, "''")}' AS VARCHAR)`;
+  const n = Number(value);
+  // Doubles in exponent form are valid in both engines; integers are written without a fraction.
+  return `CAST(${type === 'double' ? n.toExponential() : Math.trunc(n).toString()} AS ${sqlTypes[type]})`;
+}
+
+/** SELECT of the given anomaly rows in schema column order. */
+export function anomaliesSelect(rows: readonly AnomalyRow[]): string {
+  const selectOf = (row: AnomalyRow | null) =>
+    `SELECT ${anomalyColumns.map((c) => `${literal(row === null ? null : (row as Record<string, unknown>)[c.name], c.type)} AS ${c.name}`).join(', ')}`;
+  if (rows.length === 0) return `${selectOf(null)} WHERE 1 = 0`;
+  return rows.map(selectOf).join('\nUNION ALL\n');
+}
