@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDaily } from './daily';
 import { registerDetect } from './detect';
 import { registerFlatten } from './flatten';
 import { registerQuery } from './query';
@@ -13,6 +14,7 @@ export const commands: RegisterCommand[] = [
   registerStart,
   registerReplay,
   registerFlatten,
+  registerDaily,
   registerDetect,
   registerQuery,
 ];
