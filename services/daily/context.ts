@@ -29,7 +29,8 @@ export function digestMarkerKey(date: string): string {
 }
 
 let installed: DailyContext | undefined;
-let factory: (() => Promise<DailyContext>) | undefined;
+// In Lambda the AWS adapters, loaded on first use so a local run never builds SDK clients.
+let factory: (() => Promise<DailyContext>) | undefined = async () => (await import('./aws-context')).awsDailyContextFromEnv();
 let pending: Promise<DailyContext> | undefined;
 
 /** Installs a ready context (the local runner, tests). `undefined` removes it. */
@@ -47,7 +48,7 @@ export function setDailyContextFactory(build: (() => Promise<DailyContext>) | un
 /** The context the tasks run with. */
 export async function dailyContext(): Promise<DailyContext> {
   if (installed) return installed;
-  if (!factory) throw new ConfigError('no daily workflow context: the AWS adapters are not wired and no local context is installed');
+  if (!factory) throw new ConfigError('no daily workflow context: no factory set and no local context installed');
   pending ??= factory();
   return pending;
 }
