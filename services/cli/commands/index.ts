@@ -4,7 +4,9 @@ import { registerDetect } from './detect';
 import { registerFlatten } from './flatten';
 import { registerQuery } from './query';
 import { registerReplay } from './replay';
+import { registerRequeue } from './requeue';
 import { registerStart } from './start';
+import { registerStatus } from './status';
 
 /** Registers one command on the program. Each command lives in its own file in this folder. */
 export type RegisterCommand = (program: Command) => void;
@@ -17,4 +19,6 @@ export const commands: RegisterCommand[] = [
   registerDaily,
   registerDetect,
   registerQuery,
+  registerRequeue,
+  registerStatus,
 ];

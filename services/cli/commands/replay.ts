@@ -2,12 +2,16 @@ import { Option, type Command } from 'commander';
 import type { Source } from '../../../shared/schema/types';
 import { formatReport, replay, replayTimeHeader, type ReplayReport } from '../../local/replay';
 import { openStack } from '../../local/stack';
+import { runStageReplay } from '../../ops/replay-command';
 import type { RegisterCommand } from './index';
 
 interface ReplayCommandOptions {
   source?: Source;
   asOfEventTime?: boolean;
   dataDir?: string;
+  stage?: string;
+  region?: string;
+  stream?: string;
 }
 
 /**
@@ -42,7 +46,12 @@ export const registerReplay: RegisterCommand = (program: Command) => {
     .addOption(new Option('--source <source>', 'route every body to this source (default: inferred per body)').choices(['meta', 'wasender', 'registry']))
     .option('--as-of-event-time', "stamp each body's arrival with its latest event time, so it lands in the partition it would have landed in live")
     .option('--data-dir <dir>', 'the local lake, write-ahead log and catalog (default: WA_DATA_DIR or ./.wa-analytics)')
+    .option('--stage <stage>', "send into a deployed stage's Firehose stream instead of the local API")
+    .option('--region <region>', 'with --stage: AWS region (default: AWS_REGION or the profile)')
+    .option('--stream <name>', 'with --stage: Firehose stream name (default: the stack output DeliveryStreamName)')
     .action(async (path: string, options: ReplayCommandOptions) => {
-      await replayCommand(path, options);
+      // The local path stays as it was; --stage goes to services/ops.
+      if (options.stage !== undefined) process.exitCode = (await runStageReplay(path, { ...options, stage: options.stage })).code;
+      else await replayCommand(path, options);
     });
 };

@@ -11,6 +11,7 @@ import { ThrottlingError, TransientError } from '../../../shared/ports/retryable
 import type { DailyContext } from '../../../services/daily/context';
 import { localDailyContext } from '../../../services/daily/local-context';
 import { runDailyWorkflowLocal } from '../../../services/daily/local-run';
+import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
 import { writeRawLake } from '../../shared/daily/scenario';
 
 /** Records posted messages instead of sending them. */
@@ -158,5 +159,19 @@ describe('daily workflow under aws-local-stepfunctions', () => {
     expect(rebuilds.length).toBeLessThanOrEqual(3);
     expect(rebuilds.every((c) => !c.ok && c.error === 'QueryError')).toBe(true);
     expect(slack.messages.map((m) => m.text.split('\n')[0])).toEqual(['WhatsApp analytics daily workflow FAILED for 2024-05-03']);
+  });
+
+  it('writes anomalies to their partition and lists them first in the digest', async () => {
+    const slack = new RecordingNotifier();
+    const ctx = context(slack);
+    const anomaly = { campaign_id: 'spring', template_name: 'spring_v2', button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.05, expected: 0.4, lower: 0.3, upper: 0.5, score: 12.5, baseline_days: 28 };
+    const result = await run(ctx, {
+      handlerOverrides: { DetectAnomalies: async () => (await ctx.writeAnomalies('2024-05-03', anomaliesSelect([anomaly])), { anomalies: 1 }) },
+    });
+    expect(result.status).toBe('SUCCEEDED');
+    expect((await engine.query(`SELECT * EXCLUDE (dt) FROM anomalies WHERE dt = '2024-05-03'`)).rows).toEqual([anomaly]);
+    const lines = slack.messages[0]!.text.split('\n');
+    expect(lines[0]).toBe('WhatsApp CTR digest 2024-05-03: 1 anomaly');
+    expect(lines[1]).toBe('DROP ctr on spring / spring_v2 / yes: 5.0% vs 40.0% (expected 30.0%–50.0%)');
   });
 });

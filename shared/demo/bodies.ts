@@ -1,0 +1,118 @@
+import type { MessageFact, StatusFact, TapFact } from './types';
+
+/**
+ * The exact webhook bodies the demo posts, in the shapes Meta, WASenderApi and the send registry
+ * use (the same shapes as tests/fixtures). Built from facts only, so what the pipeline reads is
+ * what the ground truth says happened.
+ */
+
+/** The demo business's WhatsApp Business Account and phone number. */
+export const demoBusiness = { businessId: '102290129340398', phoneNumberId: '106540352242922', displayPhone: '15550783881' } as const;
+
+/** Meta's text for the error codes the demo uses. */
+const errorTitles: Readonly<Record<number, string>> = {
+  131026: 'Message undeliverable',
+  131049: 'This message was not delivered to maintain healthy ecosystem engagement.',
+  131000: 'Something went wrong',
+};
+
+const seconds = (ms: number): string => String(Math.floor(ms / 1000));
+
+/** One status in a Meta webhook, with pricing or errors as Meta sends them. */
+function metaStatus(m: MessageFact, s: StatusFact): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: m.wamid, status: s.status, timestamp: seconds(s.ts), recipient_id: m.user };
+  if (s.status === 'failed') {
+    const title = errorTitles[s.errorCode ?? 131000] ?? 'Something went wrong';
+    out.errors = [{ code: s.errorCode ?? 131000, title, message: title, error_data: { details: title } }];
+  } else {
+    out.conversation = { id: `c${m.wamid.slice(-24)}`, origin: { type: 'marketing' } };
+    out.pricing = { billable: true, pricing_model: 'PMP', category: 'marketing', type: 'regular' };
+  }
+  if (m.callback !== null) out.biz_opaque_callback_data = m.callback;
+  return out;
+}
+
+/** A Meta tap or text reply, in the message shape of its interaction. */
+function metaMessage(t: TapFact): Record<string, unknown> {
+  const base = { context: { from: demoBusiness.displayPhone, id: t.context }, from: t.user, id: t.id, timestamp: seconds(t.ts) };
+  switch (t.interaction) {
+    case null:
+      return { ...base, type: 'text', text: { body: t.title ?? 'Thanks!' } };
+    case 'quick_reply':
+      return { ...base, type: 'button', button: { payload: t.buttonId, text: t.title } };
+    case 'button_reply':
+      return { ...base, type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: t.buttonId, title: t.title } } };
+    case 'list_reply':
+      return { ...base, type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: t.buttonId, title: t.title, description: 'Tap to open' } } };
+    case 'nfm_reply':
+      return {
+        ...base,
+        type: 'interactive',
+        interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', body: 'Sent', response_json: JSON.stringify({ flow_token: t.buttonId, score: '9', comment: 'Quick delivery' }) } },
+      };
+  }
+}
+
+function metaEnvelope(value: Record<string, unknown>): string {
+  const v = { messaging_product: 'whatsapp', metadata: { display_phone_number: demoBusiness.displayPhone, phone_number_id: demoBusiness.phoneNumberId }, ...value };
+  return JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: demoBusiness.businessId, changes: [{ value: v, field: 'messages' }] }] });
+}
+
+/** A Meta webhook carrying several statuses (Meta batches them under load). */
+export function metaStatusBody(items: readonly { message: MessageFact; status: StatusFact }[]): string {
+  return metaEnvelope({ statuses: items.map((i) => metaStatus(i.message, i.status)) });
+}
+
+/** A Meta webhook carrying one inbound message. */
+export function metaTapBody(t: TapFact, profileName: string): string {
+  return metaEnvelope({ contacts: [{ profile: { name: profileName }, wa_id: t.user }], messages: [metaMessage(t)] });
+}
+
+/** Baileys' numeric WAMessageStatus. */
+const baileysStatus = { failed: 0, sent: 2, delivered: 3, read: 4 } as const;
+
+/** A WASenderApi `messages.update` of statuses that share one event time (its top-level timestamp). */
+export function wasenderStatusBody(ts: number, items: readonly { message: MessageFact; status: StatusFact }[]): string {
+  return JSON.stringify({
+    event: 'messages.update',
+    sessionId: 'demo-session',
+    timestamp: ts,
+    data: items.map((i) => ({ key: { remoteJid: `${i.message.user}@s.whatsapp.net`, id: i.message.wamid, fromMe: true }, update: { status: baileysStatus[i.status.status] } })),
+  });
+}
+
+/** A WASenderApi `messages.upsert` with one button tap quoting the outbound message. */
+export function wasenderTapBody(t: TapFact, pushName: string): string {
+  const jid = `${t.user}@s.whatsapp.net`;
+  return JSON.stringify({
+    event: 'messages.upsert',
+    timestamp: Math.floor(t.ts / 1000),
+    sessionId: 'demo-session',
+    data: {
+      messages: [
+        {
+          key: { id: t.id, fromMe: false, remoteJid: jid, addressingMode: 'pn', senderPn: jid, cleanedSenderPn: t.user },
+          messageTimestamp: Math.floor(t.ts / 1000),
+          pushName,
+          broadcast: false,
+          messageBody: t.title,
+          message: { buttonsResponseMessage: { selectedButtonId: t.buttonId, selectedDisplayText: t.title, type: 'DISPLAY_TEXT', contextInfo: { stanzaId: t.context } } },
+        },
+      ],
+    },
+  });
+}
+
+/** A `POST /sends` body: one registry entry per send. */
+export function registryBody(messages: readonly MessageFact[]): string {
+  return JSON.stringify(
+    messages.map((m) => ({
+      wamid: m.wamid,
+      campaign_id: m.campaignId,
+      template_name: m.templateName,
+      wa_id: `+${m.user}`,
+      sent_at: new Date(m.sendTs).toISOString(),
+      buttons: m.buttons,
+    })),
+  );
+}

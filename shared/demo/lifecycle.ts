@@ -1,0 +1,141 @@
+import type { Random } from '../random';
+import { buttonWeights, type DemoCampaign } from './campaigns';
+import type { IncidentEffects } from './incidents';
+import { baileysId, metaWamid, type DemoUser } from './population';
+import type { DemoStatusName, MessageFact, StatusFact, TapFact } from './types';
+
+/**
+ * One outbound message's life: failed or sent, delivered (at once, or when an offline phone comes
+ * back), read, tapped (usually one button, sometimes twice or a second button), and when each of
+ * those webhooks is first ready to be sent (`due`): right away, or when a phone that went offline
+ * after reading reconnects, hours or days later.
+ */
+
+const SECOND = 1000;
+const HOUR = 3600 * SECOND;
+const DAY = 24 * HOUR;
+
+/** The behaviour the simulation draws from; rates are per message unless said otherwise. */
+export const lifecycleRates = {
+  failure: 0.03,
+  /** Offline when the message is sent: delivered when the phone is back. */
+  offlineAtSend: { regular: 0.04, intermittent: 0.35 },
+  /** Goes offline after reading: read receipt and taps wait for the reconnect. */
+  offlineAfterRead: { regular: 0.05, intermittent: 0.3 },
+  read: 0.72,
+  /** Taps that come much later (the user comes back to the message), not within minutes. */
+  laterTap: 0.12,
+  repeatTap: 0.1,
+  secondButton: 0.04,
+  textReply: 0.015,
+} as const;
+
+const errorCodes = [131026, 131026, 131049] as const;
+const outageErrorCode = 131000;
+const replies = ['Thanks!', 'How much is shipping?', 'Is this still valid?', 'ok'] as const;
+
+/** Draws from a log-normal with the given median (ms) and log-sd. */
+const logNormal = (r: Random, median: number, sigma: number): number => median * Math.exp(r.normal(0, sigma));
+const whole = (ms: number): number => Math.floor(ms / SECOND) * SECOND;
+
+export interface MessageInput {
+  readonly campaign: DemoCampaign;
+  readonly user: DemoUser;
+  readonly sendTs: number;
+  readonly sendDate: string;
+  /** Share of delivered messages tapped today (season and noise applied). */
+  readonly engagement: number;
+  readonly effects: IncidentEffects;
+  /** Nothing happens after this instant: later facts would fall outside the pipeline's lookback. */
+  readonly horizonEnd: number;
+}
+
+export interface MessageLife {
+  readonly message: MessageFact;
+  readonly taps: TapFact[];
+}
+
+/** Simulates one message. `due` receives, for each status and tap, when its webhook is first ready. */
+export function liveMessage(r: Random, input: MessageInput, due: Map<StatusFact | TapFact, number>): MessageLife {
+  const { campaign: c, user, sendTs, effects } = input;
+  const meta = c.provider === 'meta';
+  const wamid = meta ? metaWamid(r, user.phone, false) : baileysId(r, false);
+  const statuses: StatusFact[] = [];
+  const taps: TapFact[] = [];
+  const message: MessageFact = {
+    wamid, provider: c.provider, user: user.phone, sendTs, sendDate: input.sendDate, campaignId: c.campaignId, templateName: c.templateName,
+    viaRegistry: c.attribution === 'registry', callback: callbackData(c), buttons: c.buttons, registryArrivals: [], statuses,
+  };
+  const network = () => r.uniform(0.3 * SECOND, 3 * SECOND);
+  const status = (name: DemoStatusName, ts: number, dueAt: number, errorCode: number | null = null) => {
+    const s: StatusFact = { status: name, ts: whole(ts), errorCode, arrivals: [] };
+    statuses.push(s);
+    due.set(s, Math.max(dueAt, s.ts + SECOND));
+  };
+
+  const failure = effects.outageFailure ?? lifecycleRates.failure;
+  if (r.chance(failure)) {
+    status('failed', sendTs + r.uniform(2, 20) * SECOND, 0, effects.outageFailure !== null ? outageErrorCode : r.pick(errorCodes));
+    return { message, taps };
+  }
+  const sentTs = sendTs + r.uniform(1, 4) * SECOND;
+  status('sent', sentTs, sentTs + network());
+
+  const kind = user.intermittent ? 'intermittent' : 'regular';
+  let deliveredTs = sentTs + logNormal(r, 4 * SECOND, 0.8);
+  if (r.chance(lifecycleRates.offlineAtSend[kind])) deliveredTs = sentTs + (r.chance(0.55) ? r.uniform(0.5 * HOUR, 12 * HOUR) : r.uniform(12 * HOUR, 4 * DAY));
+  if (deliveredTs > input.horizonEnd) return { message, taps };
+  status('delivered', deliveredTs, deliveredTs + network());
+  if (!r.chance(lifecycleRates.read)) return { message, taps };
+
+  const readTs = deliveredTs + Math.min(logNormal(r, 20 * 60 * SECOND, 1.4), 2 * DAY);
+  if (readTs > input.horizonEnd) return { message, taps };
+  // Offline right after reading: everything until the reconnect is sent then.
+  const reconnect = r.chance(lifecycleRates.offlineAfterRead[kind]) ? readTs + (r.chance(0.6) ? r.uniform(1 * HOUR, 10 * HOUR) : r.uniform(1 * DAY, 3 * DAY)) : 0;
+  const dueOf = (ts: number) => Math.max(ts, reconnect) + network();
+  status('read', readTs, dueOf(readTs));
+
+  const tap = (buttonIndex: number | null, ts: number) => {
+    if (ts > input.horizonEnd) return;
+    const b = buttonIndex === null ? null : c.buttons[buttonIndex]!;
+    if (b !== null && b.id === effects.brokenButton) return;
+    const t: TapFact = {
+      id: meta ? metaWamid(r, user.phone, true) : baileysId(r, true), provider: c.provider, context: wamid, user: user.phone, ts: whole(ts),
+      interaction: b === null ? null : c.interaction, buttonId: b?.id ?? null, title: b?.title ?? r.pick(replies), arrivals: [],
+    };
+    taps.push(t);
+    due.set(t, Math.max(dueOf(ts), t.ts + SECOND));
+  };
+
+  if (meta && r.chance(lifecycleRates.textReply)) tap(null, readTs + r.uniform(60, 600) * SECOND);
+  const weights = buttonWeights(c);
+  const chosen = pickWeighted(r, weights);
+  const tapChance = Math.min(0.95, input.engagement / lifecycleRates.read);
+  const collapse = effects.collapsedButton?.id === c.buttons[chosen]!.id ? effects.collapsedButton.factor : 1;
+  if (!r.chance(tapChance * collapse)) return { message, taps };
+  const tapTs = readTs + (r.chance(lifecycleRates.laterTap) ? r.uniform(1 * HOUR, 30 * HOUR) : logNormal(r, 45 * SECOND, 1));
+  tap(chosen, tapTs);
+  if (r.chance(lifecycleRates.repeatTap)) tap(chosen, tapTs + r.uniform(3, 90) * SECOND);
+  if (c.buttons.length > 1 && r.chance(lifecycleRates.secondButton)) {
+    const other = (chosen + r.int(1, c.buttons.length - 1)) % c.buttons.length;
+    tap(other, tapTs + r.uniform(30 * SECOND, 2 * HOUR));
+  }
+  return { message, taps };
+}
+
+/** The callback data a sender of this campaign attaches to each message. */
+function callbackData(c: DemoCampaign): string | null {
+  if (c.provider !== 'meta' || c.callback === 'none') return null;
+  return c.callback === 'campaign' ? c.campaignId : JSON.stringify({ campaign_id: c.campaignId, template_name: c.templateName });
+}
+
+/** Index drawn with probability proportional to its weight. */
+export function pickWeighted(r: Random, weights: readonly number[]): number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let u = r.next() * total;
+  for (let i = 0; i < weights.length; i++) {
+    u -= weights[i]!;
+    if (u < 0) return i;
+  }
+  return weights.length - 1;
+}

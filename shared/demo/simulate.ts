@@ -1,0 +1,97 @@
+import { weekdayOf } from '../anomaly/baseline';
+import { InputError } from '../errors';
+import { createRandom } from '../random';
+import { addDays, dateRange, isIsoDate } from '../time';
+import { demoCampaigns, weekend } from './campaigns';
+import { effectsOn, planIncidents } from './incidents';
+import { liveMessage } from './lifecycle';
+import { makeAudience, metaWamid } from './population';
+import { buildTraffic } from './traffic';
+import type { MessageFact, Simulation, StatusFact, TapFact } from './types';
+
+/**
+ * The demo campaign simulator: a seeded, deterministic history of a WhatsApp business's
+ * campaigns, as webhook traffic with simulated arrival times plus the facts behind it.
+ * Pure: no clock, no I/O; the same options give byte-identical deliveries.
+ */
+
+export interface DemoOptions {
+  readonly seed: number;
+  /** First simulated day (UTC). Fixed by default so one seed always gives the same dates. */
+  readonly startDate: string;
+  readonly days: number;
+  /**
+   * The daily workflow's lookback. Nothing about a message happens later than lookback + 1 days
+   * after its send date: the workflow reads that far back to tell a message's cohort, so older
+   * messages would look new to it.
+   */
+  readonly lookbackDays: number;
+}
+
+/** 2025-03-03 is a Monday: the default 28 days are four full weeks. */
+export const defaultDemoOptions = { seed: 42, startDate: '2025-03-03', days: 28, lookbackDays: 3 } as const;
+
+const SECOND = 1000;
+const HOUR = 3600 * SECOND;
+
+/** Day-to-day noise (log-sd) of a campaign's volume and engagement. */
+const dailyNoise = { volume: 0.08, engagement: 0.06 } as const;
+/** Blast speed: sends per second as a template goes out. */
+const sendsPerSecond = 12;
+/** Taps a day on messages the pipeline never saw (sent before tracking began): unattributed. */
+const strayTapsPerDay = 3;
+
+const dayStart = (date: string): number => Date.parse(`${date}T00:00:00Z`);
+
+function validate(o: DemoOptions): void {
+  if (!Number.isSafeInteger(o.seed)) throw new InputError(`seed must be an integer (got ${o.seed})`);
+  if (!isIsoDate(o.startDate)) throw new InputError(`start date must be YYYY-MM-DD (got "${o.startDate}")`);
+  if (!Number.isSafeInteger(o.days) || o.days < 1 || o.days > 366) throw new InputError(`days must be a whole number from 1 to 366 (got ${o.days})`);
+  if (!Number.isSafeInteger(o.lookbackDays) || o.lookbackDays < 0 || o.lookbackDays > 30) throw new InputError(`lookback must be 0 to 30 days (got ${o.lookbackDays})`);
+}
+
+/** Simulates the whole history: messages, taps, incidents and the traffic they make. */
+export function simulateDemo(options: Partial<DemoOptions> = {}): Simulation {
+  const o: DemoOptions = { ...defaultDemoOptions, ...options };
+  validate(o);
+  const r = createRandom(o.seed);
+  const audience = makeAudience(r);
+  const dates = dateRange(o.startDate, addDays(o.startDate, o.days - 1));
+  const incidents = planIncidents(dates);
+  const due = new Map<StatusFact | TapFact, number>();
+  const messages: MessageFact[] = [];
+  const taps: TapFact[] = [];
+
+  for (const date of dates) {
+    const weekday = weekdayOf(date);
+    const isWeekend = weekday === 0 || weekday === 6;
+    const horizonEnd = dayStart(addDays(date, o.lookbackDays + 2)) - SECOND;
+    for (const c of demoCampaigns) {
+      const volume = c.weekdaySends * (isWeekend ? weekend.volume : 1) * Math.exp(r.normal(0, dailyNoise.volume));
+      const engagement = c.engagement * (isWeekend ? weekend.engagement : 1) * Math.exp(r.normal(0, dailyNoise.engagement));
+      const effects = effectsOn(incidents, date, c.campaignId);
+      let ts = dayStart(date) + c.sendHour * HOUR + Math.round(r.uniform(0, 10 * 60)) * SECOND;
+      const count = r.poisson(volume);
+      for (let i = 0; i < count; i++) {
+        ts += Math.round(r.uniform(0, 2000 / sendsPerSecond));
+        const life = liveMessage(r, { campaign: c, user: r.pick(audience), sendTs: ts, sendDate: date, engagement, effects, horizonEnd }, due);
+        messages.push(life.message);
+        taps.push(...life.taps);
+      }
+    }
+    for (let i = r.poisson(strayTapsPerDay); i > 0; i--) {
+      const user = r.pick(audience);
+      const tsAt = Math.floor((dayStart(date) + r.uniform(7 * HOUR, 22 * HOUR)) / SECOND) * SECOND;
+      const t: TapFact = {
+        id: metaWamid(r, user.phone, true), provider: 'meta', context: metaWamid(r, user.phone, false), user: user.phone, ts: tsAt,
+        interaction: 'button_reply', buttonId: 'winter_deals', title: 'See winter deals', arrivals: [],
+      };
+      taps.push(t);
+      due.set(t, tsAt + r.uniform(0.3 * SECOND, 3 * SECOND));
+    }
+  }
+  taps.sort((a, b) => a.ts - b.ts);
+  const names = new Map(audience.map((u) => [u.phone, u.name]));
+  const deliveries = buildTraffic(r, messages, taps, due, names);
+  return { startDate: o.startDate, days: o.days, dates, messages, taps, incidents, deliveries };
+}

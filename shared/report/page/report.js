@@ -1,0 +1,78 @@
+// The dashboard's only script besides Chart.js: reads the chart specs from the JSON data block
+// and draws each one. Values never reach innerHTML; labels are drawn on canvas as text.
+(function () {
+  'use strict';
+  var model = JSON.parse(document.getElementById('report-data').textContent);
+  var number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+  function valueText(unit, value) {
+    if (value === null || value === undefined) return '–';
+    return unit === 'percent' ? number.format(value) + ' %' : number.format(value);
+  }
+
+  function datasetOf(spec, d) {
+    var marker = d.role === 'marker';
+    var out = { label: d.label, data: d.data, borderColor: d.color, backgroundColor: d.color, notes: d.notes || null };
+    if (spec.type === 'line') {
+      out.borderDash = d.dash;
+      out.borderWidth = 2;
+      out.spanGaps = false;
+      out.showLine = !marker;
+      out.pointStyle = marker ? 'triangle' : 'circle';
+      out.pointRadius = marker ? 9 : 3;
+      out.pointHoverRadius = marker ? 11 : 5;
+      out.pointBorderColor = marker ? '#000000' : d.color;
+      out.pointBorderWidth = marker ? 1.5 : 1;
+      // Markers are drawn last (lowest order is drawn on top) so they sit above the lines.
+      out.order = marker ? 0 : 1;
+    } else {
+      // One or two categories would otherwise stretch a bar across the whole chart.
+      out.maxBarThickness = 56;
+    }
+    return out;
+  }
+
+  function draw(spec) {
+    var canvas = document.getElementById('chart-' + spec.id);
+    var count = spec.yUnit === 'count';
+    return new Chart(canvas, {
+      type: spec.type,
+      data: { labels: spec.labels, datasets: spec.datasets.map(function (d) { return datasetOf(spec, d); }) },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        // No animation: the page is complete as soon as it loads (screenshots, printing).
+        animation: false,
+        interaction: { mode: 'nearest', intersect: false },
+        plugins: {
+          legend: { position: 'bottom', labels: { usePointStyle: true, boxWidth: 10 } },
+          tooltip: {
+            callbacks: {
+              label: function (ctx) { return ctx.dataset.label + ': ' + valueText(spec.yUnit, ctx.parsed.y); },
+              afterLabel: function (ctx) { var n = ctx.dataset.notes; return n && n[ctx.dataIndex] ? n[ctx.dataIndex] : ''; },
+            },
+          },
+        },
+        scales: {
+          x: { stacked: spec.stacked, title: { display: true, text: spec.xTitle } },
+          y: {
+            stacked: spec.stacked,
+            beginAtZero: true,
+            title: { display: true, text: spec.yTitle },
+            ticks: { precision: count ? 0 : undefined, callback: function (v) { return valueText(spec.yUnit, v); } },
+          },
+        },
+      },
+    });
+  }
+
+  Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+  Chart.defaults.color = '#1f2328';
+  var drawn = 0;
+  model.charts.forEach(function (spec) {
+    draw(spec);
+    drawn += 1;
+  });
+  // Tells a test (or a printer script) that every chart exists.
+  document.documentElement.setAttribute('data-charts-drawn', String(drawn));
+})();

@@ -1,0 +1,205 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { timeToTapBuckets } from '../../../shared/report/charts';
+import { buildReportModel, type ChartSpec, type ReportModel } from '../../../shared/report/model';
+import type { AlertRow, CtrPointRow, ReportData } from '../../../shared/report/queries';
+import { anomalyColor } from '../../../shared/report/format';
+
+const ctr = (dt: string, button: string, delivered: number, clicked: number, extra: Partial<CtrPointRow> = {}): CtrPointRow => ({
+  dt,
+  campaign_id: 'spring',
+  template_name: 'v1',
+  button_id: button,
+  button_title: button.toUpperCase(),
+  messages_delivered: delivered,
+  clicked_messages: clicked,
+  clicks: clicked,
+  ctr: delivered === 0 ? null : clicked / delivered,
+  ...extra,
+});
+const alert = (dt: string, button: string | null, extra: Partial<AlertRow> = {}): AlertRow => ({
+  dt,
+  campaign_id: 'spring',
+  template_name: 'v1',
+  button_id: button,
+  metric: 'ctr',
+  kind: 'drop',
+  observed: 0.1,
+  expected: 0.5,
+  lower: 0.3,
+  upper: 0.7,
+  score: 5,
+  baseline_days: 28,
+  ...extra,
+});
+
+const data: ReportData = {
+  // 05-02 is missing on purpose: the chart must show a gap, not join 05-01 to 05-03.
+  ctrOverTime: [ctr('2024-05-01', 'yes', 10, 5), ctr('2024-05-03', 'yes', 10, 1), ctr('2024-05-01', 'no', 10, 2), ctr('2024-05-03', 'no', 0, 0)],
+  ctrByPosition: [
+    { button_position: 1, messages_delivered: 20, clicked_messages: 6, clicks: 7, ctr: 0.3 },
+    { button_position: 2, messages_delivered: 20, clicked_messages: 2, clicks: 2, ctr: 0.1 },
+  ],
+  funnel: [{ campaign_id: 'spring', messages_sent: 25, messages_delivered: 20, messages_read: 15, messages_tapped: 8 }],
+  timeToTap: [
+    { lower_seconds: 60, taps: 3 },
+    { lower_seconds: 259_200, taps: 1 },
+  ],
+  dailyVolume: [
+    { day: '2024-05-01', messages_sent: 20, messages_delivered: 18, taps: 6 },
+    { day: '2024-05-03', messages_sent: 5, messages_delivered: 2, taps: 2 },
+  ],
+  quarantine: [
+    { arrival_date: '2024-05-01', reason: 'bad_signature', quarantined_rows: 2 },
+    { arrival_date: '2024-05-02', reason: 'malformed_json', quarantined_rows: 1 },
+  ],
+  alerts: [alert('2024-05-03', 'yes')],
+};
+
+const empty: ReportData = { ctrOverTime: [], ctrByPosition: [], funnel: [], timeToTap: [], dailyVolume: [], quarantine: [], alerts: [] };
+
+function chart(model: ReportModel, id: string): ChartSpec {
+  const found = model.charts.find((c) => c.id === id);
+  if (found === undefined) throw new Error(`no chart ${id}`);
+  return found;
+}
+
+const model = buildReportModel(data, { generatedAt: '2024-05-04T06:00:00.000Z' });
+
+describe('report model: CTR per button over time', () => {
+  const c = chart(model, 'ctr-over-time');
+
+  it('puts every day of the range on the x axis and leaves missing days empty', () => {
+    expect(c.labels).toEqual(['2024-05-01', '2024-05-02', '2024-05-03']);
+    const no = c.datasets.find((d) => d.label === 'spring · v1 · NO')!;
+    const yes = c.datasets.find((d) => d.label === 'spring · v1 · YES')!;
+    expect(yes.data).toEqual([50, null, 10]);
+    // Nothing delivered: the CTR is unknown, not 0 %.
+    expect(no.data).toEqual([20, null, null]);
+    expect(c.yTitle).toBe('CTR (%)');
+    expect(c.yUnit).toBe('percent');
+  });
+
+  it('marks the alerted day on its series with a legend entry of its own', () => {
+    const marker = c.datasets.find((d) => d.role === 'marker')!;
+    expect(marker.label).toMatch(/anomaly/i);
+    expect(marker.color).toBe(anomalyColor);
+    expect(marker.data).toEqual([{ x: '2024-05-03', y: 10 }]);
+    expect(marker.notes).toEqual(['drop in ctr: observed 10.0 %, expected 50.0 %']);
+    expect(c.datasets.filter((d) => d.role === 'series').every((d) => d.color !== anomalyColor)).toBe(true);
+  });
+
+  it('marks every button of the template for an alert without a button', () => {
+    const m = buildReportModel({ ...data, alerts: [alert('2024-05-01', null, { metric: 'messages_delivered', kind: 'zero', observed: 0, expected: 40 })] }, { generatedAt: 'x' });
+    const marker = chart(m, 'ctr-over-time').datasets.find((d) => d.role === 'marker')!;
+    expect(marker.data).toEqual([
+      { x: '2024-05-01', y: 20 },
+      { x: '2024-05-01', y: 50 },
+    ]);
+    expect(marker.notes![0]).toBe('zero in messages_delivered: observed 0.0, expected 40.0');
+  });
+
+  it('draws alerted series first when capped and says how many are only in the table', () => {
+    const m = buildReportModel({ ...data, alerts: [alert('2024-05-01', 'no')] }, { generatedAt: 'x', maxCtrSeries: 1 });
+    const c1 = chart(m, 'ctr-over-time');
+    // "yes" has more taps, but "no" carries the alert.
+    expect(c1.datasets.filter((d) => d.role === 'series').map((d) => d.label)).toEqual(['spring · v1 · NO']);
+    expect(c1.description).toContain('Showing 1 of 2 buttons');
+    expect(c1.table.rows).toHaveLength(4);
+  });
+
+  it('lists every point in the table with counts, the CTR in percent and the alert', () => {
+    expect(c.table.columns.map((col) => col.label)).toContain('CTR (%)');
+    expect(c.table.rows).toContainEqual(['2024-05-03', 'spring', 'v1', 'YES', '10', '1', '1', '10.0 %', 'drop in ctr']);
+    expect(c.table.rows).toContainEqual(['2024-05-03', 'spring', 'v1', 'NO', '0', '0', '0', '–', '']);
+  });
+});
+
+describe('report model: other charts', () => {
+  it('shows CTR by position as percentages per position', () => {
+    const c = chart(model, 'ctr-by-position');
+    expect(c.labels).toEqual(['Position 1', 'Position 2']);
+    expect(c.datasets[0]!.data).toEqual([30, 10]);
+    expect(c.table.rows[0]).toEqual(['1', '20', '6', '7', '30.0 %']);
+  });
+
+  it('shows the funnel as message counts per stage with rates in the table', () => {
+    const c = chart(model, 'funnel');
+    expect(c.datasets.map((d) => [d.label, d.data])).toEqual([
+      ['Delivered', [20]],
+      ['Read', [15]],
+      ['Tapped', [8]],
+    ]);
+    expect(c.yTitle).toBe('Messages');
+    expect(c.table.rows[0]).toEqual(['spring', '25', '20', '15', '8', '75.0 %', '40.0 %']);
+  });
+
+  it('shows every time-to-tap bucket, empty ones as zero, with readable labels', () => {
+    const c = chart(model, 'time-to-tap');
+    expect(c.labels).toEqual(['< 1 min', '1 min – 5 min', '5 min – 15 min', '15 min – 1 h', '1 h – 6 h', '6 h – 1 d', '1 d – 3 d', '≥ 3 d']);
+    expect(c.datasets[0]!.data).toEqual([0, 3, 0, 0, 0, 0, 0, 1]);
+    expect(c.table.rows[1]).toEqual(['1 min – 5 min', '60', '300', '3', '75.0 %']);
+  });
+
+  it('adds a bucket for taps timed before the delivery status only when there are some', () => {
+    const m = buildReportModel({ ...data, timeToTap: [{ lower_seconds: -1, taps: 2 }] }, { generatedAt: 'x' });
+    expect(chart(m, 'time-to-tap').labels[0]).toBe('before delivery status');
+    expect(chart(model, 'time-to-tap').labels).not.toContain('before delivery status');
+  });
+
+  it('uses the same bucket bounds as the SQL', () => {
+    const sql = readFileSync(join(__dirname, '../../../shared/report/queries/time-to-tap.sql'), 'utf8');
+    const thens = [...sql.matchAll(/WHEN seconds < -?\d+ THEN (-?\d+)/g)].map((m) => Number(m[1]));
+    const last = Number(/ELSE (\d+)/.exec(sql)![1]);
+    expect([...thens.filter((t) => t >= 0), last]).toEqual([...timeToTapBuckets]);
+  });
+
+  it('fills days without volume with zeros', () => {
+    const c = chart(model, 'daily-volume');
+    expect(c.labels).toEqual(['2024-05-01', '2024-05-02', '2024-05-03']);
+    expect(c.datasets.find((d) => d.label === 'Taps')!.data).toEqual([6, 0, 2]);
+    expect(c.yTitle).toBe('Messages per day');
+  });
+
+  it('stacks quarantined rows by reason per arrival day', () => {
+    const c = chart(model, 'quarantine');
+    expect(c.stacked).toBe(true);
+    expect(c.datasets.map((d) => [d.label, d.data])).toEqual([
+      ['bad_signature', [2, 0]],
+      ['malformed_json', [0, 1]],
+    ]);
+  });
+});
+
+describe('report model: summary, alerts and empty data', () => {
+  it('summarises the period, delivered and tapped messages, alerts and quarantine', () => {
+    expect(model.summary).toEqual([
+      { label: 'Period (3 days)', value: '2024-05-01 → 2024-05-03' },
+      { label: 'Messages delivered', value: '20' },
+      { label: 'Messages tapped', value: '8' },
+      { label: 'Tapped / delivered', value: '40.0 %' },
+      { label: 'Alerts', value: '1' },
+      { label: 'Quarantined rows', value: '3' },
+    ]);
+  });
+
+  it('prints alert values in their metric unit', () => {
+    expect(model.alerts.rows).toEqual([['2024-05-03', 'spring', 'v1', 'yes', 'ctr', 'drop', '10.0 %', '50.0 %', '30.0 % – 70.0 %', '5.0', '28']]);
+    expect(model.alertsEmptyMessage).toBeNull();
+  });
+
+  it('gives every chart an empty-state message when there is no data, and none when there is', () => {
+    const m = buildReportModel(empty, { generatedAt: 'x' });
+    expect(m.charts.map((c) => c.emptyMessage !== null)).toEqual(m.charts.map(() => true));
+    expect(model.charts.map((c) => c.emptyMessage)).toEqual(model.charts.map(() => null));
+    expect(m.alertsEmptyMessage).toMatch(/no alerts/i);
+    expect(m.summary[0]).toEqual({ label: 'Period', value: 'no data' });
+  });
+
+  it('titles both axes of every chart, with a unit on the y axis', () => {
+    for (const c of model.charts) {
+      expect(c.xTitle).not.toBe('');
+      expect(c.yTitle).toMatch(/%|Messages|Taps|rows/);
+    }
+  });
+});
