@@ -139,7 +139,7 @@ export class FirehoseSender {
   private stopped(error: unknown, unsent: number): WaError {
     const base = awsFailure(`Firehose PutRecordBatch into ${this.options.streamName}`, error);
     const r = this.report;
-    const tail = `stopped after ${r.sent} records were sent (${unsent} in the failing call and any not yet read were not sent${r.failed > 0 ? `, ${r.failed} failed` : ''})`;
+    const tail = `stopped after ${r.sent} ${r.sent === 1 ? 'record was' : 'records were'} sent (${unsent} in the failing call and any not yet read were not sent${r.failed > 0 ? `, ${r.failed} failed` : ''})`;
     return new WaError(base.code, `${base.message}; ${tail}`, { cause: error });
   }
 }

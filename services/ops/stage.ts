@@ -35,8 +35,8 @@ const purpose: Record<StageOutputName, string> = {
   DataBucketName: 'the lake bucket',
   GlueDatabaseName: 'the Glue database',
   Region: 'the region',
-  DailyStateMachineArn: 'the daily workflow (deployed with the Step Functions workflow)',
-  AthenaWorkgroup: 'the Athena workgroup (deployed with the Step Functions workflow)',
+  DailyStateMachineArn: 'the daily workflow state machine',
+  AthenaWorkgroup: 'the Athena workgroup',
 };
 
 const STAGE_RE = /^[A-Za-z0-9-]{1,64}$/;

@@ -4,6 +4,7 @@ import { registerDetect } from './detect';
 import { registerFlatten } from './flatten';
 import { registerQuery } from './query';
 import { registerReplay } from './replay';
+import { registerReport } from './report';
 import { registerRequeue } from './requeue';
 import { registerStart } from './start';
 import { registerStatus } from './status';
@@ -19,6 +20,7 @@ export const commands: RegisterCommand[] = [
   registerDaily,
   registerDetect,
   registerQuery,
+  registerReport,
   registerRequeue,
   registerStatus,
 ];

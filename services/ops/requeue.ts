@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { InputError } from '../../shared/errors';
+import { quarantineReasons } from '../../shared/normalize/reasons';
+import type { Source } from '../../shared/schema/types';
+import { dateRange, isIsoDate } from '../../shared/time';
+import { envelopeRecord, survivesTemplate } from './envelope';
+import type { OutRecord } from './firehose-sender';
+import { awsFailure } from './stage';
+
+/**
+ * Finds quarantine rows of some arrival days and rebuilds the records the API had written for
+ * them. Rows are read from the raw objects (`raw/events/dt=D/`, gzip JSON lines) rather than
+ * through Athena: the newest arrival partitions are registered only by the next daily run, an
+ * Athena scan of raw JSON reads the same bytes anyway, and S3 needs no workgroup or result bucket.
+ */
+
+const gunzipAsync = promisify(gunzip);
+const sources: readonly string[] = ['meta', 'wasender', 'registry'];
+
+/** One quarantine row to send again. */
+export interface Quarantined {
+  readonly dt: string;
+  readonly key: string;
+  readonly eventId: string;
+  readonly reason: string;
+  readonly source: Source;
+  readonly requestId: string | null;
+  readonly receivedTs: number;
+  readonly body: Buffer;
+  readonly signature: string | null;
+}
+
+export interface QuarantineScan {
+  readonly rows: Quarantined[];
+  /** Rows that cannot be sent as the API would have, with why (label: why). */
+  readonly skipped: string[];
+  /** Same body and signature seen again (a sender's retry): sent once. */
+  duplicates: number;
+  objects: number;
+}
+
+/** Checks `--from/--to/--reason` before anything is read. */
+export function checkRange(from: string | undefined, to: string | undefined, reason: string | undefined): string[] {
+  if (from === undefined || to === undefined) throw new InputError('--from and --to are required (arrival dates YYYY-MM-DD)');
+  for (const [flag, v] of [['--from', from], ['--to', to]] as const) if (!isIsoDate(v)) throw new InputError(`${flag} must be a date YYYY-MM-DD (got "${v}")`);
+  if (from > to) throw new InputError(`--from ${from} is after --to ${to}`);
+  if (reason !== undefined && !(quarantineReasons as readonly string[]).includes(reason)) {
+    throw new InputError(`--reason must be one of ${quarantineReasons.join(', ')} (got "${reason}")`);
+  }
+  return dateRange(from, to);
+}
+
+/** Every quarantine row (of `reason`, when given) in the raw partitions of `days`. */
+export async function scanQuarantine(s3: S3Client, bucket: string, days: readonly string[], reason?: string): Promise<QuarantineScan> {
+  const scan: QuarantineScan = { rows: [], skipped: [], duplicates: 0, objects: 0 };
+  const seen = new Set<string>();
+  for (const dt of days) {
+    for (const key of await listKeys(s3, bucket, `raw/events/dt=${dt}/`)) {
+      scan.objects++;
+      const lines = (await readObject(s3, bucket, key)).split('\n');
+      lines.forEach((line, i) => {
+        if (line.trim() === '') return;
+        const row = parseRow(line);
+        if (row === null || row.kind !== 'quarantine' || (reason !== undefined && row.reason !== reason)) return;
+        const label = `${key}:${i + 1}`;
+        const q = quarantined(row, dt, key);
+        if (typeof q === 'string') return void scan.skipped.push(`${label}: ${q}`);
+        if (seen.has(q.eventId)) return void scan.duplicates++;
+        seen.add(q.eventId);
+        scan.rows.push(q);
+      });
+    }
+  }
+  return scan;
+}
+
+/** The record to send for a row: the envelope the API's template builds from the original facts. */
+export function requeueRecord(q: Quarantined, requestId: () => string = () => `requeue-${randomUUID()}`): OutRecord {
+  const data = envelopeRecord({ source: q.source, body: q.body, signature: q.signature, requestId: q.requestId ?? requestId(), receivedTs: q.receivedTs });
+  return { data, label: `${q.key} ${q.eventId}` };
+}
+
+function parseRow(line: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(line);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The row as a Quarantined, or why it cannot be sent again. */
+function quarantined(row: Record<string, unknown>, dt: string, key: string): Quarantined | string {
+  const { source, raw_body: rawBody, signature, request_id: requestId, event_id: eventId } = row;
+  const receivedTs = Number(row.received_ts);
+  if (typeof source !== 'string' || !sources.includes(source)) return `unknown source ${JSON.stringify(source)}`;
+  if (typeof rawBody !== 'string') return 'no raw_body';
+  if (!Number.isSafeInteger(receivedTs) || receivedTs <= 0) return 'no received_ts';
+  const body = Buffer.from(rawBody, 'base64');
+  if (!survivesTemplate(body)) return 'body is not UTF-8, so the API could not have written it (not sent)';
+  return {
+    dt,
+    key,
+    eventId: typeof eventId === 'string' ? eventId : `${key}:${rawBody.slice(0, 32)}`,
+    reason: typeof row.reason === 'string' ? row.reason : 'unknown',
+    source: source as Source,
+    requestId: typeof requestId === 'string' && requestId !== '' ? requestId : null,
+    receivedTs,
+    body,
+    signature: typeof signature === 'string' && signature !== '' ? signature : null,
+  };
+}
+
+async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  } catch (error) {
+    throw awsFailure(`listing s3://${bucket}/${prefix}`, error);
+  }
+  return keys.sort();
+}
+
+/** One raw object's text; Firehose writes GZIP, a plain object (compression off) is read as is. */
+async function readObject(s3: S3Client, bucket: string, key: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    bytes = Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
+  } catch (error) {
+    throw awsFailure(`reading s3://${bucket}/${key}`, error);
+  }
+  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  return (gzipped ? await gunzipAsync(bytes) : bytes).toString('utf8');
+}
+
+/** One line per row for `--dry-run`. */
+export function describeRow(q: Quarantined): string {
+  return [q.dt, q.reason, q.source, q.requestId ?? '-', new Date(q.receivedTs).toISOString(), `${q.body.length} bytes`, q.eventId].join('\t');
+}
