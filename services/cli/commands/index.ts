@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBackfill } from './backfill';
 import { registerDaily } from './daily';
 import { registerDetect } from './detect';
 import { registerFlatten } from './flatten';
@@ -18,6 +19,7 @@ export const commands: RegisterCommand[] = [
   registerReplay,
   registerFlatten,
   registerDaily,
+  registerBackfill,
   registerDetect,
   registerQuery,
   registerReport,

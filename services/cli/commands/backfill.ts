@@ -1,0 +1,69 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Command } from 'commander';
+import { InputError } from '../../../shared/errors';
+import { backfill, backfillDates, stepFunctionsRunner, type BackfillDay } from '../../daily/backfill';
+import { startProgress } from '../../ops/progress';
+import { requireOutput, resolveStage } from '../../ops/stage';
+import { runDaily } from './daily';
+import type { RegisterCommand } from './index';
+
+export interface BackfillOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly lookback?: string;
+  readonly dataDir?: string;
+  readonly stage?: string;
+  readonly region?: string;
+}
+
+/**
+ * `backfill`: the daily workflow for each date of a range, in order — locally (the same run as
+ * `daily`), or on a deployed stage by starting its state machine once per date and waiting.
+ */
+export async function runBackfill(options: BackfillOptions, out: (text: string) => void, sfn?: SFNClient): Promise<BackfillDay[]> {
+  const dates = backfillDates(options.from, options.to);
+  if (options.stage !== undefined && options.dataDir !== undefined) throw new InputError('--data-dir is for a local backfill; drop it with --stage');
+  let lookbackDays: number | undefined;
+  if (options.lookback !== undefined) {
+    if (!/^\d+$/.test(options.lookback)) throw new InputError(`--lookback must be a whole number of days (got "${options.lookback}")`);
+    lookbackDays = Number(options.lookback);
+  }
+  let runOne: (date: string) => Promise<BackfillDay>;
+  if (options.stage !== undefined) {
+    const stage = await resolveStage({ stage: options.stage, region: options.region });
+    const client = sfn ?? new SFNClient({ region: stage.region });
+    runOne = stepFunctionsRunner({ client, stateMachineArn: requireOutput(stage, 'DailyStateMachineArn'), lookbackDays, runId: Date.now().toString(36) });
+  } else {
+    runOne = async (date) => {
+      const result = await runDaily({ date, lookback: options.lookback, dataDir: options.dataDir }, () => undefined);
+      return { date, ok: result.status === 'SUCCEEDED', detail: result.status };
+    };
+  }
+  const bar = startProgress(`backfill ${options.from}…${options.to}`, dates.length, process.stderr.isTTY === true);
+  let failed = 0;
+  try {
+    const days = await backfill(dates, runOne, (done, _total, day) => {
+      if (!day.ok) failed++;
+      bar.update(done, { sent: done - failed, failed });
+    });
+    out(`backfill done: ${days.length} dates from ${options.from} to ${options.to}${options.stage ? ` on stage ${options.stage}` : ''}\n`);
+    return days;
+  } finally {
+    bar.stop();
+  }
+}
+
+export const registerBackfill: RegisterCommand = (program: Command) => {
+  program
+    .command('backfill')
+    .description('run the daily workflow for each date of a range, locally or on a deployed stage (Step Functions)')
+    .requiredOption('--from <date>', 'first target date YYYY-MM-DD')
+    .requiredOption('--to <date>', 'last target date YYYY-MM-DD')
+    .option('--lookback <days>', 'days of late arrivals to wait for (default 3)')
+    .option('--data-dir <dir>', 'the local data directory (local backfill)')
+    .option('--stage <stage>', 'run on this deployed stage instead of locally')
+    .option('--region <region>', 'AWS region of the stage')
+    .action(async (options: BackfillOptions) => {
+      await runBackfill(options, (text) => process.stdout.write(text));
+    });
+};
