@@ -2,10 +2,14 @@
  * The Glue catalog generated from the one schema (shared/schema): the database and one external
  * table per name in serverless.yml's `custom.catalogTables`. JSON tables read Firehose's gzip JSON
  * lines with the OpenX SerDe; Parquet tables are what the daily workflow's CTAS writes.
+ * `custom.catalogViews` adds the Athena views of shared/daily/statements.ts as Glue VIRTUAL_VIEW
+ * tables in Athena's own encoding (what `CREATE VIEW` on Athena stores), so they exist from the
+ * first deploy without a DDL run.
  */
 const requireTs = require('./ts.cjs');
 
-const { tables, glueTableColumns } = requireTs('../shared/schema/index.ts');
+const { tables, glueTableColumns, databaseName } = requireTs('../shared/schema/index.ts');
+const { buttonClicksViewDdl } = requireTs('../shared/daily/statements.ts');
 
 const formats = {
   json: {
@@ -56,14 +60,123 @@ function glueTable(table) {
   };
 }
 
-/** The catalog resources for the named tables, in a database with the given name. */
-function catalogResources(databaseName, tableNames) {
+/** Presto/Trino type names of the schema's column types, as Athena writes them into a view. */
+const prestoTypes = { string: 'varchar', int: 'integer', bigint: 'bigint', double: 'double' };
+
+/** The views the catalog can declare: their Athena DDL (from the one place that builds it). */
+const views = {
+  button_clicks: {
+    description: 'Click rows in the columns a first tutorial uses (SPEC section 3)',
+    ddl: () => buttonClicksViewDdl('athena'),
+    // Output columns computed by an expression (not a column of the source table).
+    computed: { timestamp: { type: 'string', comment: 'event_ts as ISO-8601 UTC text YYYY-MM-DDTHH:MM:SSZ' } },
+  },
+};
+
+/** `CREATE OR REPLACE VIEW db.name AS\n<select>` -> the SELECT. */
+function viewSelect(name, ddl) {
+  const header = `CREATE OR REPLACE VIEW ${databaseName}.${name} AS\n`;
+  if (!ddl.startsWith(header)) throw new Error(`view ${name}: DDL does not start with "${header.trim()}"`);
+  return ddl.slice(header.length);
+}
+
+/** Splits a select list on commas outside parentheses and quotes. */
+function splitTopLevel(list) {
+  const parts = [];
+  let depth = 0;
+  let quote = null;
+  let start = 0;
+  for (let i = 0; i < list.length; i += 1) {
+    const c = list[i];
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth += 1;
+    else if (c === ')') depth -= 1;
+    else if (c === ',' && depth === 0) {
+      parts.push(list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(list.slice(start));
+  return parts.map((p) => p.trim());
+}
+
+/**
+ * The source table and output columns of a view's `SELECT <list> FROM <db>.<table> ...`, each
+ * with its schema type: a bare or aliased column of the source table keeps its type, an expression
+ * must be declared in the view's `computed` types.
+ */
+function viewColumns(name, view, select) {
+  const m = /^\s*SELECT\s+([\s\S]*?)\s+FROM\s+([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\b/i.exec(select);
+  if (!m) throw new Error(`view ${name}: cannot read its select list and source table`);
+  const source = tables[m[3]];
+  if (!source) throw new Error(`view ${name}: reads ${m[3]}, which shared/schema/tables.ts does not define`);
+  const sourceColumns = new Map([...source.columns, source.partition].map((c) => [c.name, c]));
+  const columns = splitTopLevel(m[1]).map((item) => {
+    const aliased = /^([\s\S]+?)\s+AS\s+"?([a-z_][a-z0-9_]*)"?$/i.exec(item);
+    const expr = (aliased ? aliased[1] : item).trim();
+    const column = (aliased ? aliased[2] : item).replace(/"/g, '');
+    const sourceColumn = sourceColumns.get(expr.replace(/"/g, ''));
+    const declared = sourceColumn ?? view.computed[column];
+    if (!declared) throw new Error(`view ${name}: column ${column} is an expression with no declared type`);
+    return { name: column, type: declared.type, comment: declared.comment };
+  });
+  return { source: source.name, columns };
+}
+
+/**
+ * A Glue VIRTUAL_VIEW as Athena stores one: the Presto view JSON (original SQL, catalog, schema,
+ * columns with Presto types) base64-encoded in ViewOriginalText, Hive types in the columns.
+ * The SELECT is the workflow's own text, requalified to the stage's database.
+ */
+function glueView(name, glueDatabase) {
+  const view = views[name];
+  if (!view) throw new Error(`custom.catalogViews names "${name}", which resources/catalog.cjs cannot build`);
+  const original = viewSelect(name, view.ddl());
+  const qualified = new RegExp(`\\b${databaseName}\\.`, 'g');
+  const select = original.replace(qualified, `${glueDatabase}.`);
+  if (select === original && glueDatabase !== databaseName) throw new Error(`view ${name}: its SELECT does not read ${databaseName}.<table>`);
+  const { source, columns } = viewColumns(name, view, select);
+  const presto = {
+    originalSql: select,
+    catalog: 'awsdatacatalog',
+    schema: glueDatabase,
+    columns: columns.map((c) => ({ name: c.name, type: prestoTypes[c.type] })),
+    runAsInvoker: false,
+    properties: {},
+  };
+  const resource = {
+    Type: 'AWS::Glue::Table',
+    Properties: {
+      CatalogId: { Ref: 'AWS::AccountId' },
+      DatabaseName: { Ref: 'GlueDatabase' },
+      TableInput: {
+        Name: name,
+        Description: view.description,
+        TableType: 'VIRTUAL_VIEW',
+        Parameters: { presto_view: 'true', comment: 'Presto View' },
+        PartitionKeys: [],
+        ViewOriginalText: `/* Presto View: ${Buffer.from(JSON.stringify(presto), 'utf8').toString('base64')} */`,
+        ViewExpandedText: '/* Presto View */',
+        StorageDescriptor: {
+          Columns: columns.map((c) => ({ Name: c.name, Type: c.type, Comment: c.comment })),
+          SerdeInfo: {},
+        },
+      },
+    },
+  };
+  return { source, resource };
+}
+
+/** The catalog resources for the named tables and views, in a database with the given name. */
+function catalogResources(glueDatabase, tableNames, viewNames = []) {
   const resources = {
     GlueDatabase: {
       Type: 'AWS::Glue::Database',
       Properties: {
         CatalogId: { Ref: 'AWS::AccountId' },
-        DatabaseInput: { Name: databaseName, Description: 'WhatsApp button analytics lake (wa-analytics)' },
+        DatabaseInput: { Name: glueDatabase, Description: 'WhatsApp button analytics lake (wa-analytics)' },
       },
     },
   };
@@ -72,16 +185,24 @@ function catalogResources(databaseName, tableNames) {
     if (!table) throw new Error(`custom.catalogTables names "${name}", which shared/schema/tables.ts does not define`);
     resources[tableLogicalId(name)] = glueTable(table);
   }
+  for (const name of viewNames) {
+    const { source, resource } = glueView(name, glueDatabase);
+    if (!tableNames.includes(source)) throw new Error(`view ${name} reads ${source}: add it to custom.catalogTables`);
+    // A view is created after the table it reads.
+    resources[tableLogicalId(name)] = { ...resource, DependsOn: [tableLogicalId(source)] };
+  }
   return resources;
 }
 
 module.exports = {
   catalogResources,
   tableLogicalId,
+  viewColumns,
   /** serverless.yml: `${file(./resources/catalog.cjs):cloudFormation}`. */
   async cloudFormation({ resolveVariable, resolveConfigurationProperty }) {
-    const databaseName = await resolveVariable('param:glueDatabase');
+    const glueDatabase = await resolveVariable('param:glueDatabase');
     const tableNames = (await resolveConfigurationProperty(['custom', 'catalogTables'])) ?? [];
-    return { Resources: catalogResources(databaseName, tableNames) };
+    const viewNames = (await resolveConfigurationProperty(['custom', 'catalogViews'])) ?? [];
+    return { Resources: catalogResources(glueDatabase, tableNames, viewNames) };
   },
 };

@@ -8,5 +8,6 @@ module.exports = () => {
   const { external, ...build } = transformBuildOptions;
   // serverless-esbuild's `exclude` is esbuild's `external` without installing anything into the
   // zip (its own `external` would npm-install those packages); the Lambda runtime provides them.
-  return { ...build, exclude: external };
+  // The daily tasks' SQL files are compiled into their bundles (resources/esbuild-plugins.cjs).
+  return { ...build, exclude: external, plugins: 'resources/esbuild-plugins.cjs' };
 };

@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { definitionPlaceholders, definitionText, substituteDefinition } from '../../services/daily/definition';
 import { loadTemplate, routes } from '../../services/ingest/routes';
+import { buttonClicksViewDdl } from '../../shared/daily/statements';
 import { databaseName, glueTableColumns, tables } from '../../shared/schema';
+import { queriesDir } from '../../shared/sql/render';
 import { packageStage, repoRoot, resourcesOfType, zipEntries, type Template } from './package';
 
 let dir: string;
@@ -50,7 +53,28 @@ function method(t: Template, httpMethod: string, path: string) {
 }
 
 const firehose = () => res(prod, 'DeliveryStream').Properties.ExtendedS3DestinationConfiguration;
+
+/** Actions that only exist on Resource "*" and that Step Functions logging / X-Ray tracing need. */
+const stateMachineLogDeliveryActions = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+] as const;
+const stateMachineTracingActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'] as const;
 const asList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+/** `daily_ctr` -> `GlueTableDailyCtr` (resources/catalog.cjs). */
+const glueTableId = (name: string) => `GlueTable${name.replace(/(^|_)([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase())}`;
+/** The Presto view JSON inside a Glue view's ViewOriginalText. */
+function prestoView(text: string): any {
+  const m = /^\/\* Presto View: ([A-Za-z0-9+/=]+) \*\/$/.exec(text);
+  if (!m) throw new Error(`not a Presto view: ${text.slice(0, 40)}`);
+  return JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8'));
+}
 
 /** Every statement of every IAM role's inline policies, with the role's logical id. */
 function roleStatements(t: Template): { role: string; statement: any }[] {
@@ -121,14 +145,23 @@ describe('IAM', () => {
     expect(statements).toEqual([{ Effect: 'Allow', Action: 'firehose:PutRecord', Resource: { 'Fn::GetAtt': ['DeliveryStream', 'Arn'] } }]);
   });
 
-  test('no role statement allows a wildcard action or a bare * resource', () => {
+  test('no role statement allows a wildcard action or a bare * resource (except the APIs that have no resources)', () => {
     const statements = roleStatements(prod);
     expect(statements.length).toBeGreaterThan(10);
+    const bareStar: { role: string; actions: string[] }[] = [];
     for (const { role, statement } of statements) {
       for (const action of asList(statement.Action)) expect(`${role}: ${action}`).not.toMatch(/(^|:)[^:]*\*$/);
-      for (const resource of asList(statement.Resource)) expect(`${role}: ${JSON.stringify(resource)}`).not.toBe(`${role}: "*"`);
+      if (asList(statement.Resource).some((r) => r === '*')) bareStar.push({ role, actions: asList(statement.Action) });
     }
+    // The one exception: the state machine's log delivery (CloudWatch Logs vended-log delivery APIs)
+    // and X-Ray tracing. AWS documents Resource "*" for these actions: they support no resource-level
+    // permissions. Exactly these actions, only on the state machine's role.
+    expect(bareStar).toEqual([
+      { role: 'DailyStateMachineRole', actions: [...stateMachineLogDeliveryActions] },
+      { role: 'DailyStateMachineRole', actions: [...stateMachineTracingActions] },
+    ]);
     expect(resourcesOfType(prod, 'AWS::IAM::ManagedPolicy')).toEqual([]);
+    expect(resourcesOfType(prod, 'AWS::IAM::Policy')).toEqual([]);
   });
 
   test("resource policies allow no wildcard action; the key's only one is the default delegation to IAM", () => {
@@ -173,7 +206,8 @@ describe('delivery stream', () => {
 describe('transform Lambda', () => {
   test('runs nodejs22.x with secrets passed as SSM parameter names only', () => {
     const fn = res(prod, 'TransformLambdaFunction').Properties;
-    expect(resourcesOfType(prod, 'AWS::Lambda::Function').map(([, f]) => f.Properties.Runtime)).toEqual(['nodejs22.x']);
+    expect(new Set(resourcesOfType(prod, 'AWS::Lambda::Function').map(([, f]) => f.Properties.Runtime))).toEqual(new Set(['nodejs22.x']));
+    expect(fn.Role).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
     expect(fn.Handler).toBe('services/transform/handler.handler');
     expect(fn.Environment.Variables).toEqual({
       WA_TIMEZONE: 'UTC',
@@ -218,8 +252,275 @@ describe('catalog', () => {
     expect(input.StorageDescriptor.Location).toEqual({ 'Fn::Sub': 's3://${DataBucket}/raw/events/' });
   });
 
+  test.each(['events', 'daily_ctr', 'anomalies'] as const)('%s is the one schema as an external Parquet table over its curated prefix', (name) => {
+    const input = res(prod, glueTableId(name)).Properties.TableInput;
+    const { Columns, PartitionKeys } = glueTableColumns(tables[name]);
+    expect(input.Name).toBe(name);
+    expect(input.TableType).toBe('EXTERNAL_TABLE');
+    expect(input.PartitionKeys).toEqual(PartitionKeys);
+    expect(input.StorageDescriptor.Columns).toEqual(Columns);
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    expect(input.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
+    expect(input.StorageDescriptor.Location).toEqual({ 'Fn::Sub': `s3://\${DataBucket}/${tables[name].prefix}` });
+    expect(tables[name].prefix).toMatch(/^curated\//);
+  });
+
+  test('button_clicks is an Athena view in Glue: the workflow SELECT, SPEC columns, Presto encoding', () => {
+    const view = res(prod, 'GlueTableButtonClicks');
+    const input = view.Properties.TableInput;
+    expect(input.TableType).toBe('VIRTUAL_VIEW');
+    expect(input.Parameters).toEqual({ presto_view: 'true', comment: 'Presto View' });
+    expect(input.ViewExpandedText).toBe('/* Presto View */');
+    const presto = prestoView(input.ViewOriginalText);
+    const ddl = buttonClicksViewDdl('athena');
+    expect(ddl.startsWith(`CREATE OR REPLACE VIEW ${databaseName}.button_clicks AS\n`)).toBe(true);
+    expect(presto.originalSql).toBe(ddl.slice(ddl.indexOf('\n') + 1));
+    expect(presto).toMatchObject({ catalog: 'awsdatacatalog', schema: databaseName });
+    const names = ['timestamp', 'wa_id', 'button_id', 'button_text', 'context_id', 'event_id', 'dt'];
+    expect(presto.columns).toEqual(names.map((name) => ({ name, type: 'varchar' })));
+    expect(input.StorageDescriptor.Columns.map((c: any) => [c.Name, c.Type])).toEqual(names.map((n) => [n, 'string']));
+    expect(view.DependsOn).toEqual([glueTableId('events')]);
+    // dev reads its own database.
+    const dev_ = prestoView(res(dev, 'GlueTableButtonClicks').Properties.TableInput.ViewOriginalText);
+    expect(dev_.schema).toBe(`${databaseName}_dev`);
+    expect(dev_.originalSql).toBe(presto.originalSql.replace(`FROM ${databaseName}.events`, `FROM ${databaseName}_dev.events`));
+  });
+
   test('a second stage gets its own database so it cannot collide with prod in one account', () => {
     expect(res(dev, 'GlueDatabase').Properties.DatabaseInput.Name).toBe(`${databaseName}_dev`);
+  });
+});
+
+/** A task function of the ASL's `${<Name>FunctionArn}` placeholder (the naming resources/daily.cjs enforces). */
+function taskOf(placeholder: string) {
+  const pascal = placeholder.replace(/FunctionArn$/, '');
+  const kebab = pascal.replace(/[A-Z]/g, (c, i: number) => `${i === 0 ? '' : '-'}${c.toLowerCase()}`);
+  return {
+    functionId: `${pascal}LambdaFunction`,
+    logGroupId: `${pascal}LogGroup`,
+    zip: `${pascal[0]!.toLowerCase()}${pascal.slice(1)}.zip`,
+    bundle: `services/daily/tasks/${kebab}.js`,
+    handler: `services/daily/tasks/${kebab}.handler`,
+    file: join(repoRoot, 'services', 'daily', 'tasks', `${kebab}.ts`),
+  };
+}
+const tasks = () => definitionPlaceholders().map((p) => ({ placeholder: p, ...taskOf(p) }));
+
+/** Every state of a definition, recursively, with the Map state it runs inside. */
+function walkStates(states: Record<string, any>, inMap?: string): { name: string; state: any; inMap?: string }[] {
+  return Object.entries(states).flatMap(([name, state]) => [
+    { name, state, inMap },
+    ...(state.Type === 'Map' ? walkStates((state.ItemProcessor ?? state.Iterator).States, name) : []),
+    ...(state.Type === 'Parallel' ? state.Branches.flatMap((b: any) => walkStates(b.States, inMap)) : []),
+  ]);
+}
+
+const stateMachine = () => res(prod, 'DailyStateMachine').Properties;
+const deployedDefinition = (): any => {
+  const sm = stateMachine();
+  const values = Object.fromEntries(
+    Object.entries(sm.DefinitionSubstitutions).map(([name, v]: [string, any]) => [name, `arn:aws:lambda:us-east-1:123456789012:function:${res(prod, v['Fn::GetAtt'][0]).Properties.FunctionName}`]),
+  );
+  return { values, definition: substituteDefinition(values, sm.DefinitionString) };
+};
+
+describe('daily workflow', () => {
+  test('the state machine deploys the ASL file as written, each ${…FunctionArn} filled with its task function', () => {
+    const sm = stateMachine();
+    expect(sm.StateMachineType).toBe('STANDARD');
+    expect(sm.DefinitionString).toBe(definitionText);
+    expect(JSON.parse(sm.DefinitionString)).toEqual(JSON.parse(readFileSync(join(repoRoot, 'services', 'daily', 'state-machine.asl.json'), 'utf8')));
+    expect(sm.DefinitionSubstitutions).toEqual(Object.fromEntries(tasks().map((t) => [t.placeholder, { 'Fn::GetAtt': [t.functionId, 'Arn'] }])));
+    const { values, definition } = deployedDefinition();
+    expect(JSON.stringify(definition)).not.toMatch(/\$\{/);
+    const taskStates = walkStates(definition.States).filter((s) => s.state.Type === 'Task');
+    expect(new Set(taskStates.map((s) => s.state.Resource))).toEqual(new Set(Object.values(values)));
+  });
+
+  test('the definition is JSONPath only', () => {
+    const { definition } = deployedDefinition();
+    expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+    for (const { name, state } of walkStates(definition.States)) {
+      expect(`${name}: ${state.QueryLanguage ?? 'JSONPath'}`).toBe(`${name}: JSONPath`);
+      expect(`${name}: ${['Arguments', 'Output', 'Assign'].filter((k) => k in state)}`).toBe(`${name}: `);
+    }
+  });
+
+  test('every Task retries with backoff and is caught: Tasks inside a Map retry, their Map catches', () => {
+    const { definition } = deployedDefinition();
+    const all = walkStates(definition.States);
+    const taskStates = all.filter((s) => s.state.Type === 'Task');
+    expect(taskStates.length).toBeGreaterThanOrEqual(6);
+    for (const { name, state, inMap } of taskStates) {
+      expect(`${name}: ${state.Retry?.length ?? 0}`).not.toBe(`${name}: 0`);
+      for (const retry of state.Retry) {
+        expect(retry.ErrorEquals).toEqual(expect.arrayContaining(['ThrottlingError', 'TransientError']));
+        expect(retry.BackoffRate).toBeGreaterThan(1);
+      }
+      const catcher = inMap ? definition.States[inMap] : state;
+      expect(`${inMap ?? name}: ${JSON.stringify(catcher.Catch?.map((c: any) => c.ErrorEquals))}`).toBe(`${inMap ?? name}: [["States.ALL"]]`);
+    }
+    // Every Catch leads to the failure alert, which itself ends in the Fail state.
+    for (const { name, state } of all.filter((s) => s.state.Catch && s.name !== 'NotifyFailure')) expect(`${name} -> ${state.Catch[0].Next}`).toBe(`${name} -> NotifyFailure`);
+    expect(definition.States[definition.States.NotifyFailure.Next].Type).toBe('Fail');
+  });
+
+  test('logs to an encrypted log group without execution data, with X-Ray tracing', () => {
+    const sm = stateMachine();
+    expect(['ALL', 'ERROR']).toContain(sm.LoggingConfiguration.Level);
+    expect(sm.LoggingConfiguration.IncludeExecutionData).toBe(false);
+    expect(sm.LoggingConfiguration.Destinations).toEqual([{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['DailyStateMachineLogGroup', 'Arn'] } } }]);
+    expect(sm.TracingConfiguration).toEqual({ Enabled: true });
+    const group = res(prod, 'DailyStateMachineLogGroup').Properties;
+    expect(group.KmsKeyId).toEqual({ 'Fn::GetAtt': ['DataKey', 'Arn'] });
+    expect(group.LogGroupName).toBe('/aws/vendedlogs/states/wa-analytics-prod-daily');
+    expect(group.RetentionInDays).toBeGreaterThanOrEqual(365);
+  });
+
+  test("the state machine's role may invoke exactly the task functions, plus logging and tracing", () => {
+    const role = res(prod, 'DailyStateMachineRole').Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([expect.objectContaining({ Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' })]);
+    const statements = roleStatements(prod).filter((s) => s.role === 'DailyStateMachineRole').map((s) => s.statement);
+    expect(statements).toEqual([
+      { Sid: 'InvokeTasks', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: tasks().map((t) => ({ 'Fn::GetAtt': [t.functionId, 'Arn'] })) },
+      { Sid: 'LogDelivery', Effect: 'Allow', Action: [...stateMachineLogDeliveryActions], Resource: '*' },
+      { Sid: 'Tracing', Effect: 'Allow', Action: [...stateMachineTracingActions], Resource: '*' },
+    ]);
+  });
+
+  test('the task functions: their handler files, their own role, the environment aws-context.ts reads, encrypted logs', () => {
+    const awsContext = readFileSync(join(repoRoot, 'services', 'daily', 'aws-context.ts'), 'utf8');
+    const envNames = new Set([...awsContext.matchAll(/required\(env, '([A-Z_]+)'\)|env\.([A-Z_]+)/g)].map((m) => m[1] ?? m[2]));
+    // Whatever it reads (more later, e.g. GLUE_DATABASE), every task function has it.
+    expect([...envNames]).toEqual(expect.arrayContaining(['DATA_BUCKET', 'ATHENA_WORKGROUP', 'SLACK_WEBHOOK_PARAM', 'WA_TIMEZONE']));
+    const { definition } = deployedDefinition();
+    const states = walkStates(definition.States).filter((s) => s.state.Type === 'Task');
+    for (const t of tasks()) {
+      const fn = res(prod, t.functionId).Properties;
+      expect(fn.Handler).toBe(t.handler);
+      expect(existsSync(t.file)).toBe(true);
+      expect(readFileSync(t.file, 'utf8')).toMatch(/^export const handler = /m);
+      expect(fn.Role).toEqual({ 'Fn::Sub': '${DailyTaskRole.Arn}' });
+      expect(fn.Environment.Variables).toMatchObject({
+        DATA_BUCKET: { Ref: 'DataBucket' },
+        GLUE_DATABASE: { Ref: 'GlueDatabase' },
+        ATHENA_WORKGROUP: { Ref: 'AthenaWorkGroup' },
+        WA_TIMEZONE: firehose().CustomTimeZone,
+        SLACK_WEBHOOK_PARAM: '/wa-analytics/prod/slack-webhook-url',
+      });
+      for (const name of envNames) expect(fn.Environment.Variables[name!]).toBeDefined();
+      // The Lambda times out before its Task state does, so the Catch sees the Lambda's error.
+      const arn = `arn:aws:lambda:us-east-1:123456789012:function:${fn.FunctionName}`;
+      for (const { state } of states.filter((s) => s.state.Resource === arn)) expect(fn.Timeout).toBeLessThan(state.TimeoutSeconds);
+      expect(res(prod, t.logGroupId).Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': ['DataKey', 'Arn'] });
+    }
+  });
+
+  test('the task bundles are one file each, carry the SQL query texts and leave the AWS SDK to the runtime', () => {
+    const sqlLines = readdirSync(queriesDir)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => readFileSync(join(queriesDir, f), 'utf8').split('\n').find((l) => l.length >= 30 && !/[`$\\]/.test(l))!);
+    expect(sqlLines.length).toBeGreaterThanOrEqual(3);
+    for (const t of tasks()) {
+      const entries = zipEntries(readFileSync(join(dir, 'prod', t.zip)));
+      expect(Object.keys(entries)).toEqual([t.bundle]);
+      const code = entries[t.bundle]!.toString('utf8');
+      expect(code).not.toMatch(/require\("@duckdb/);
+      // shared/sql/render.ts reads queries/*.sql next to itself; a bundle has no such folder, so
+      // every bundle holding render.ts must carry the texts (resources/esbuild-plugins.cjs).
+      const hasRender = code.includes('"queries"');
+      if (t.functionId === 'RebuildPartitionLambdaFunction') expect(hasRender).toBe(true);
+      if (hasRender) for (const line of sqlLines) expect(code).toContain(line);
+    }
+  });
+
+  test('EventBridge Scheduler starts it daily in the stage time zone with the stage lookback', () => {
+    const schedule = res(prod, 'DailySchedule').Properties;
+    expect(schedule.ScheduleExpression).toBe('cron(30 2 * * ? *)');
+    // The stage's one time zone parameter: the same as Firehose's arrival partitions and the tasks'.
+    expect(schedule.ScheduleExpressionTimezone).toBe('UTC');
+    expect(schedule.ScheduleExpressionTimezone).toBe(firehose().CustomTimeZone);
+    expect(schedule.ScheduleExpressionTimezone).toBe(res(prod, 'ResolveInputLambdaFunction').Properties.Environment.Variables.WA_TIMEZONE);
+    expect(schedule.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+    expect(schedule.State).toBe('ENABLED');
+    expect(schedule.Target.Arn).toEqual({ Ref: 'DailyStateMachine' });
+    expect(JSON.parse(schedule.Target.Input)).toEqual({ lookbackDays: 3 });
+    expect(schedule.Target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(schedule.Target.RoleArn).toEqual({ 'Fn::GetAtt': ['DailyScheduleRole', 'Arn'] });
+    const role = res(prod, 'DailyScheduleRole').Properties;
+    expect(role.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(roleStatements(prod).filter((s) => s.role === 'DailyScheduleRole').map((s) => s.statement)).toEqual([
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: 'DailyStateMachine' } },
+    ]);
+  });
+
+  test('the Athena workgroup enforces its scan cutoff and KMS-encrypted results under athena-results/', () => {
+    const config = res(prod, 'AthenaWorkGroup').Properties.WorkGroupConfiguration;
+    expect(config.EnforceWorkGroupConfiguration).toBe(true);
+    expect(config.BytesScannedCutoffPerQuery).toBe(107374182400);
+    expect(res(dev, 'AthenaWorkGroup').Properties.WorkGroupConfiguration.BytesScannedCutoffPerQuery).toBe(10737418240);
+    expect(config.PublishCloudWatchMetricsEnabled).toBe(true);
+    expect(config.EngineVersion.SelectedEngineVersion).toBe('Athena engine version 3');
+    expect(config.ResultConfiguration).toEqual({
+      OutputLocation: { 'Fn::Sub': 's3://${DataBucket}/athena-results/' },
+      ExpectedBucketOwner: { Ref: 'AWS::AccountId' },
+      EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: { 'Fn::GetAtt': ['DataKey', 'Arn'] } },
+    });
+    const rules = res(prod, 'DataBucket').Properties.LifecycleConfiguration.Rules;
+    expect(rules).toEqual(expect.arrayContaining([expect.objectContaining({ Prefix: 'athena-results/', ExpirationInDays: 30 })]));
+  });
+
+  test("the tasks' role: no * action or resource, Glue/Athena/S3/SSM scoped to the stage's catalog, workgroup, prefixes and parameter", () => {
+    const statements = roleStatements(prod).filter((s) => s.role === 'DailyTaskRole').map((s) => s.statement);
+    const text = JSON.stringify(statements);
+    for (const st of statements) {
+      expect(st.Effect).toBe('Allow');
+      for (const action of asList(st.Action)) expect(action).not.toMatch(/\*/);
+      for (const resource of asList(st.Resource)) expect(resource).not.toBe('*');
+    }
+    const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
+    const glueArn = (suffix: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:${suffix}` });
+    expect(bySid.CtasTemporaryTables).toEqual({
+      Sid: 'CtasTemporaryTables',
+      Effect: 'Allow',
+      Action: ['glue:CreateTable', 'glue:DeleteTable'],
+      Resource: [glueArn('catalog'), glueArn('database/${GlueDatabase}'), glueArn('table/${GlueDatabase}/tmp_*')],
+    });
+    expect(asList(bySid.RegisterPartitions.Resource)).toEqual([
+      glueArn('catalog'),
+      glueArn('database/${GlueDatabase}'),
+      ...['raw_events', 'events', 'daily_ctr', 'anomalies'].map((t) => glueArn(`table/\${GlueDatabase}/${t}`)),
+    ]);
+    expect(bySid.AthenaQueries.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}' });
+    expect(bySid.SlackWebhookUrl).toMatchObject({
+      Action: 'ssm:GetParameter',
+      Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/wa-analytics/prod/slack-webhook-url' },
+    });
+    // Every Glue statement is on this catalog's database and tables only.
+    for (const st of statements.filter((x) => asList(x.Action).some((a: string) => a.startsWith('glue:')))) {
+      for (const r of asList(st.Resource)) expect((r as any)['Fn::Sub']).toMatch(/:glue:\$\{AWS::Region\}:\$\{AWS::AccountId\}:(catalog|database\/\$\{GlueDatabase\}|table\/\$\{GlueDatabase\}\/[a-z_*]+)$/);
+    }
+    // Objects are written only under curated/, athena-results/ and workflow/; raw/ is read-only.
+    const objectPrefixes = (action: string) =>
+      statements
+        .filter((x) => asList(x.Action).includes(action))
+        .flatMap((x) => asList(x.Resource))
+        .map((r: any) => r['Fn::Join'][1][1]);
+    expect(objectPrefixes('s3:PutObject').sort()).toEqual(['/athena-results/*', '/curated/*', '/workflow/*']);
+    expect(objectPrefixes('s3:DeleteObject')).toEqual(['/curated/*']);
+    expect(objectPrefixes('s3:GetObject').sort()).toEqual(['/athena-results/*', '/curated/*', '/raw/events/*', '/workflow/*']);
+    expect(bySid.StageKeyThroughS3.Resource).toEqual({ 'Fn::GetAtt': ['DataKey', 'Arn'] });
+    expect(text).not.toMatch(/"(iam|sts|states|lambda|firehose):/);
+  });
+
+  test("the transform's role gained nothing of the workflow's", () => {
+    const actions = roleStatements(prod)
+      .filter((s) => s.role === 'IamRoleLambdaExecution')
+      .flatMap((s) => asList(s.statement.Action) as string[]);
+    expect(actions.filter((a) => /^(glue|athena|s3|states|lambda):/.test(a))).toEqual([]);
+    expect(actions.sort()).toEqual(['kms:Decrypt', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:TagResource', 'ssm:GetParameter', 'ssm:GetParameters'].sort());
+    const ssm = roleStatements(prod).find((s) => s.role === 'IamRoleLambdaExecution' && asList(s.statement.Action).includes('ssm:GetParameter'))!;
+    expect(JSON.stringify(ssm.statement.Resource)).not.toMatch(/slack/);
   });
 });
 
@@ -240,28 +541,46 @@ describe('storage and alarms', () => {
     for (const id of buckets) expect(Object.values(res(prod, id).Properties.PublicAccessBlockConfiguration)).toEqual([true, true, true, true]);
   });
 
-  test('the five operational alarms notify the encrypted alarm topic', () => {
+  test('the six operational alarms notify the encrypted alarm topic', () => {
     const alarms = resourcesOfType(prod, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     expect(alarms.map((a) => a.MetricName).sort()).toEqual(
-      ['5XXError', 'DeliveryToS3.DataFreshness', 'DeliveryToS3.Success', 'Errors', 'ExecuteProcessing.Success'].sort(),
+      ['5XXError', 'DeliveryToS3.DataFreshness', 'DeliveryToS3.Success', 'Errors', 'ExecuteProcessing.Success', 'ExecutionsFailed'].sort(),
     );
+    const workflow = alarms.find((a) => a.MetricName === 'ExecutionsFailed');
+    expect(workflow).toMatchObject({ Namespace: 'AWS/States', Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'DailyStateMachine' } }], Threshold: 1 });
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     expect(res(prod, 'AlarmTopic').Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['DataKey', 'Arn'] });
   });
 
-  test('outputs name the stream, bucket, API URL, Glue database and region', () => {
+  test('outputs name the stream, bucket, API URL, Glue database, region, workflow and workgroup', () => {
     expect(Object.keys(prod.Outputs ?? {})).toEqual(
-      expect.arrayContaining(['DeliveryStreamName', 'DataBucketName', 'ApiUrl', 'GlueDatabaseName', 'Region']),
+      expect.arrayContaining(['DeliveryStreamName', 'DataBucketName', 'ApiUrl', 'GlueDatabaseName', 'Region', 'DailyStateMachineArn', 'AthenaWorkgroup']),
     );
+    expect(prod.Outputs!.DailyStateMachineArn!.Value).toEqual({ Ref: 'DailyStateMachine' });
+    expect(prod.Outputs!.AthenaWorkgroup!.Value).toEqual({ Ref: 'AthenaWorkGroup' });
   });
 });
 
 test('the Control Tower rules pass on the prod template, honouring only written suppressions', () => {
   const output = execFileSync(
     'node',
-    ['scripts/cfn-guard.cjs', join(dir, 'prod', 'cloudformation-template-update-stack.json'), 's3', 'apigateway', 'lambda', 'cloudwatch', 'keymanagementservice', 'identityandaccessmanagement'],
+    [
+      'scripts/cfn-guard.cjs',
+      join(dir, 'prod', 'cloudformation-template-update-stack.json'),
+      's3',
+      'apigateway',
+      'lambda',
+      'stepfunctions',
+      'athena',
+      'cloudwatch',
+      'keymanagementservice',
+      'identityandaccessmanagement',
+    ],
     { cwd: repoRoot, encoding: 'utf8' },
   );
   expect(output).toMatch(/FAIL 0,/);
   expect(output).toMatch(/PASS  CT\.S3\.PR\.10 /);
+  for (const control of ['STEPFUNCTIONS.PR.1', 'STEPFUNCTIONS.PR.2', 'ATHENA.PR.1', 'ATHENA.PR.2', 'CLOUDWATCH.PR.3', 'IAM.PR.5']) {
+    expect(output).toMatch(new RegExp(`^PASS  CT\\.${control.replace(/\./g, '\\.')} `, 'm'));
+  }
 });
