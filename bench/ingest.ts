@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { IncomingHttpHeaders } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -30,7 +30,19 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 
 interface Server {
   readonly url: string;
+  readonly pid: number;
   stop(): Promise<number | null>;
+}
+
+/** CPU seconds a process (all its threads) has used so far; null where /proc is not available. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks, counted after the parenthesised command name.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** Spawns a server process that prints its URL as the first stdout line (bounded wait). */
@@ -48,7 +60,7 @@ function spawnServer(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
       const line = out.split('\n').find((l) => l.startsWith('http://'));
       if (line === undefined) return;
       clearTimeout(timer);
-      res({ url: line.trim(), stop: () => (child.kill('SIGTERM'), exited) });
+      res({ url: line.trim(), pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) });
     });
     void exited.then((code) => (clearTimeout(timer), rej(new Error(`${args.join(' ')} exited (${code}) before printing its URL`))));
   });
@@ -88,6 +100,8 @@ async function storedRequestIds(dataDir: string): Promise<Set<string>> {
 
 /** Requests per second and p99 latency over alternating rounds (one machine, same conditions). */
 interface Side {
+  /** Server CPU seconds used during the rounds (null without /proc). */
+  cpu: number | null;
   rps: number[];
   p99: number[];
   requests: number;
@@ -101,8 +115,11 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-async function round(side: Side, url: string, requests: autocannon.Request[]): Promise<void> {
-  const r = await load(url, requests, ROUND_S);
+async function round(side: Side, server: Server, requests: autocannon.Request[]): Promise<void> {
+  const before = cpuSeconds(server.pid);
+  const r = await load(server.url, requests, ROUND_S);
+  const after = cpuSeconds(server.pid);
+  side.cpu = before === null || after === null || side.cpu === null ? null : side.cpu + (after - before);
   side.rps.push(r.requests.average);
   side.p99.push(r.latency.p99);
   side.requests += r.requests.total;
@@ -136,11 +153,11 @@ export async function ingestBench(): Promise<Record<string, number>> {
     });
     await load(bare.url, bareRequests, WARMUP_S);
     await load(ingest.url, ingestRequests, WARMUP_S);
-    const bareSide: Side = { rps: [], p99: [], requests: 0, non2xx: 0, errors: 0 };
-    const ingestSide: Side = { rps: [], p99: [], requests: 0, non2xx: 0, errors: 0 };
+    const bareSide: Side = { cpu: 0, rps: [], p99: [], requests: 0, non2xx: 0, errors: 0 };
+    const ingestSide: Side = { cpu: 0, rps: [], p99: [], requests: 0, non2xx: 0, errors: 0 };
     for (let i = 0; i < ROUNDS; i++) {
-      await round(bareSide, bare.url, bareRequests);
-      await round(ingestSide, ingest.url, ingestRequests);
+      await round(bareSide, bare, bareRequests);
+      await round(ingestSide, ingest, ingestRequests);
     }
     servers.length = 0;
     await bare.stop();
@@ -156,7 +173,13 @@ export async function ingestBench(): Promise<Record<string, number>> {
     );
     const ingestRps = median(ingestSide.rps);
     const bareRps = median(bareSide.rps);
+    // Server CPU per request (all threads: API, log writer, transform worker): where the ratio comes from.
+    const cpuFigures: Record<string, number> =
+      ingestSide.cpu === null || bareSide.cpu === null
+        ? {}
+        : { ingest_cpu_us_per_req: Math.round((ingestSide.cpu * 1e6) / ingestSide.requests), bare_cpu_us_per_req: Math.round((bareSide.cpu * 1e6) / bareSide.requests) };
     return {
+      ...cpuFigures,
       ingest_rps: Math.round(ingestRps),
       ingest_p99_ms: Math.max(...ingestSide.p99),
       bare_rps: Math.round(bareRps),

@@ -1,3 +1,4 @@
+import { dailyBench } from './daily';
 import { detectBench } from './detect';
 import { ingestBench } from './ingest';
 import { transformBench } from './transform';
@@ -10,4 +11,5 @@ export const benches: Record<string, Bench> = {
   transform: transformBench,
   detect: detectBench,
   ingest: ingestBench,
+  daily: dailyBench,
 };

@@ -5,7 +5,7 @@ import type { Source } from '../../shared/schema/types';
 import { signMetaBody } from '../../shared/signature';
 import { routes } from '../ingest/routes';
 import { inferSource, latestEventTime } from './replay-body';
-import { planReplay, readReplayBodies, type ReplayBody } from './replay-input';
+import { planReplay, readReplayBodies, type ReplayBody, type ReplayPlan } from './replay-input';
 
 /** The header the replay app reads the receive time from (the app is never bound to a port). */
 export const replayTimeHeader = 'x-wa-replay-received-ts';
@@ -57,6 +57,11 @@ function requestFor(body: ReplayBody, options: ReplayOptions, report: ReplayRepo
   return { method: 'POST' as const, url: pathOf[source], headers, payload: body.bytes };
 }
 
+/** A replay worth a progress bar: many files, or a big JSON-lines file. */
+function isLong(plan: ReplayPlan): boolean {
+  return plan.kind === 'dir' ? plan.total >= 50 : plan.kind === 'jsonl' && plan.total >= 256 * 1024;
+}
+
 /**
  * Posts recorded bodies through the local API in-process (`inject`: same templates, same stream),
  * as their senders would have. A body that cannot be read or parsed stops the replay with an
@@ -68,10 +73,12 @@ export async function replay(app: FastifyInstance, path: string, options: Replay
   let bar: SingleBar | null = null;
   let total = 0;
   let done = 0;
+  // A post that could not be made at all (not a status: the app itself failed) stops the replay.
+  let failure: unknown;
   try {
     const plan = await planReplay(path);
     total = plan.total;
-    if (options.progress && total > 1) {
+    if (options.progress && isLong(plan)) {
       bar = new SingleBar({ stream: process.stderr, format: 'replay [{bar}] {percentage}% | {posted} posted' });
       bar.start(total, 0, { posted: 0 });
     }
@@ -87,12 +94,17 @@ export async function replay(app: FastifyInstance, path: string, options: Replay
       const request = requestFor(body, options, report);
       const p: Promise<void> = app
         .inject(request)
-        .then((response) => count(response.statusCode))
+        .then(
+          (response) => count(response.statusCode),
+          (error: unknown) => void (failure ??= error),
+        )
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
       if (inFlight.size >= WINDOW) await Promise.race(inFlight);
+      if (failure !== undefined) throw failure;
     }
     await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
   } catch (error) {
     await Promise.allSettled(inFlight);
     bar?.stop();

@@ -1,8 +1,8 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { isSafeSubstitution, renderTemplate } from '../../shared/apigw/render';
-import { internalServerError, mockIntegrationStatus, selectIntegrationResponse } from '../../shared/apigw/select';
-import type { ApiRequest, MethodResponse, Substitutions } from '../../shared/apigw/types';
+import { isSafeSubstitution, renderResponseTemplate, renderTemplate } from '../../shared/apigw/render';
+import { internalServerError, mockIntegrationStatus, pickIntegrationResponse, selectIntegrationResponse } from '../../shared/apigw/select';
+import type { ApiRequest, IntegrationResponseSpec, MethodResponse, Substitutions } from '../../shared/apigw/types';
 import { ConfigError, errorMessage, WaError } from '../../shared/errors';
 import { acceptsContentType, loadTemplate, routes, type Route } from '../ingest/routes';
 import { apiRequestOf } from './api-request';
@@ -78,6 +78,30 @@ function throttled(log: (line: string) => void): (line: string) => void {
   };
 }
 
+/** True when a template is plain text once VTL comments are gone, so it renders the same every time. */
+function isStaticTemplate(text: string): boolean {
+  return !/[$#]/.test(text.replace(/#\*[\s\S]*?\*#/g, '').replace(/##.*$/gm, ''));
+}
+
+const probeRequest: ApiRequest = { method: 'POST', resourcePath: '/', path: '/', headers: {}, query: {}, body: '', requestId: '', requestTimeEpoch: 0, stage: localStage, sourceIp: '127.0.0.1' };
+
+/**
+ * Method responses of the integration responses whose template is static, rendered once by the
+ * real renderer: the 200 of every webhook then costs no template work.
+ */
+function staticResponses(substitutions: Substitutions): Map<IntegrationResponseSpec, MethodResponse> {
+  const out = new Map<IntegrationResponseSpec, MethodResponse>();
+  for (const route of routes as readonly Route[]) {
+    for (const spec of route.integrationResponses) {
+      const text = loadTemplate(spec.template);
+      if (!isStaticTemplate(text)) continue;
+      const r = renderResponseTemplate(text, probeRequest, '', substitutions);
+      out.set(spec, { status: r.statusOverride ?? spec.statusCode, contentType: spec.contentType, body: r.body, headers: r.headerOverrides });
+    }
+  }
+  return out;
+}
+
 /**
  * The ingestion API on one machine: the routes of services/ingest/routes.ts, rendering the same
  * mapping templates and integration responses as API Gateway. POST routes put the rendered
@@ -94,7 +118,17 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   const logFailure = throttled(log);
   const timeHeader = options.replayTimeHeader?.toLowerCase();
   // Every template read once here: the hot path renders cached text (and cached parse trees).
-  for (const route of routes) for (const name of [route.requestTemplate, ...route.integrationResponses.map((r) => r.template)]) loadTemplate(name);
+  for (const route of routes) loadTemplate(route.requestTemplate);
+  const fixed = staticResponses(substitutions);
+  // The pick depends only on the route and the status code: remembered instead of re-matched.
+  const picks = new Map<Route, Map<number, IntegrationResponseSpec | null>>();
+  const pickFor = (route: Route, status: number): IntegrationResponseSpec | null => {
+    let byStatus = picks.get(route);
+    if (!byStatus) picks.set(route, (byStatus = new Map()));
+    let spec = byStatus.get(status);
+    if (spec === undefined) byStatus.set(status, (spec = pickIntegrationResponse(route, status)));
+    return spec;
+  };
 
   const app = Fastify({ logger: false, bodyLimit: apiBodyLimit, exposeHeadRoutes: false, genReqId: () => randomUUID() });
   // The raw bytes, untouched, whatever the content type: signatures are over exact bytes.
@@ -126,7 +160,8 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
     let response: MethodResponse;
     try {
       const integration = await integrate(route, api);
-      response = selectIntegrationResponse(route, integration.status, integration.body, { request: api, loadTemplate, substitutions });
+      const spec = pickFor(route, integration.status);
+      response = (spec && fixed.get(spec)) ?? selectIntegrationResponse(route, integration.status, integration.body, { request: api, loadTemplate, substitutions });
     } catch (error) {
       // A template that fails is API Gateway's 500; say why in the operator's log.
       if (!(error instanceof WaError)) throw error;

@@ -6,6 +6,7 @@ import { createPseudonymizer } from '../../shared/pii';
 import { createTransform } from '../transform/handler';
 import { defaultBufferBytes, defaultBufferMs, defaultStreamName, LocalDeliveryStream } from './delivery-stream';
 import { buildLocalServer } from './server';
+import { workerTransform } from './transform-worker';
 
 /** Loopback only: the local API is for one machine, never exposed. */
 export const localHost = '127.0.0.1';
@@ -16,6 +17,8 @@ export interface StackOptions {
   readonly dataDir?: string;
   readonly bufferBytes?: number;
   readonly bufferMs?: number;
+  /** Run the transform on the API's own thread instead of a worker thread (simpler to debug). */
+  readonly inlineTransform?: boolean;
   /** See LocalServerOptions.replayTimeHeader: set only for in-process replay. */
   readonly replayTimeHeader?: string;
   /** Operator log (default: stderr). */
@@ -53,22 +56,25 @@ export async function openStack(options: StackOptions = {}): Promise<LocalStack>
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const config = readLocalConfig(options.env ?? process.env, { dataDir: options.dataDir });
   const catalog = await LocalCatalog.open(config.dataDir);
-  const transform = createTransform({
-    metaAppSecret: config.appSecret,
-    wasenderSecret: config.wasenderSecret,
-    timeZone: config.timeZone,
-    pseudonymize: createPseudonymizer(config.pii, config.piiKey),
-  });
-  const stream = await LocalDeliveryStream.open({
-    dataDir: config.dataDir,
-    bufferBytes: options.bufferBytes ?? defaultBufferBytes,
-    bufferMs: options.bufferMs ?? defaultBufferMs,
-    timeZone: config.timeZone,
-    transform,
-    catalog,
-    streamName: defaultStreamName,
-    onError: (error) => log(`wa-analytics: delivery stream flush failed (records stay in the log and are retried): ${errorMessage(error)}`),
-  });
+  const settings = { metaAppSecret: config.appSecret, wasenderSecret: config.wasenderSecret, timeZone: config.timeZone };
+  const worker = options.inlineTransform ? null : workerTransform({ ...settings, pii: config.pii, piiKey: config.piiKey });
+  const transform = worker?.transform ?? createTransform({ ...settings, pseudonymize: createPseudonymizer(config.pii, config.piiKey) });
+  let stream: LocalDeliveryStream;
+  try {
+    stream = await LocalDeliveryStream.open({
+      dataDir: config.dataDir,
+      bufferBytes: options.bufferBytes ?? defaultBufferBytes,
+      bufferMs: options.bufferMs ?? defaultBufferMs,
+      timeZone: config.timeZone,
+      transform,
+      catalog,
+      streamName: defaultStreamName,
+      onError: (error) => log(`wa-analytics: delivery stream flush failed (records stay in the log and are retried): ${errorMessage(error)}`),
+    });
+  } catch (error) {
+    await worker?.close();
+    throw error;
+  }
   let app: FastifyInstance;
   try {
     app = buildLocalServer({
@@ -81,6 +87,7 @@ export async function openStack(options: StackOptions = {}): Promise<LocalStack>
     });
   } catch (error) {
     await stream.close();
+    await worker?.close();
     throw error;
   }
   let closing: Promise<void> | null = null;
@@ -100,7 +107,11 @@ export async function openStack(options: StackOptions = {}): Promise<LocalStack>
         try {
           await app.close();
         } finally {
-          await stream.close();
+          try {
+            await stream.close();
+          } finally {
+            await worker?.close();
+          }
         }
       })();
       return closing;

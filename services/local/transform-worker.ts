@@ -74,6 +74,11 @@ export function workerTransform(settings: WorkerTransformSettings): { transform:
     });
   };
 
+  // Started now, not at the first batch: loading the transform takes a moment that should not
+  // land in the middle of a burst.
+  worker = start();
+  worker.unref();
+
   return {
     transform,
     async close() {

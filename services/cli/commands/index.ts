@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerBackfill } from './backfill';
 import { registerDaily } from './daily';
+import { registerDemo } from './demo';
 import { registerDetect } from './detect';
 import { registerFlatten } from './flatten';
 import { registerQuery } from './query';
@@ -16,6 +17,7 @@ export type RegisterCommand = (program: Command) => void;
 /** Every command of the CLI, in help order. Add a command by adding its file and one line here. */
 export const commands: RegisterCommand[] = [
   registerStart,
+  registerDemo,
   registerReplay,
   registerFlatten,
   registerDaily,
