@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../../../shared/errors';
+import { parseDailyTime, scheduleDaily } from '../../local/daily-schedule';
 import { openStack, startWarnings, stopOnSignals } from '../../local/stack';
+import { runDaily } from './daily';
 import type { RegisterCommand } from './index';
 
 interface StartOptions {
@@ -8,6 +10,10 @@ interface StartOptions {
   dataDir?: string;
   bufferSeconds: string;
   bufferMb: string;
+  /** `--daily-at HH:MM`. */
+  dailyAt?: string;
+  /** false with `--no-daily`. */
+  daily?: boolean;
 }
 
 function positive(value: string, flag: string): number {
@@ -31,6 +37,7 @@ export async function start(options: StartOptions): Promise<void> {
   const port = parsePort(options.port);
   const bufferMs = Math.round(positive(options.bufferSeconds, '--buffer-seconds') * 1000);
   const bufferBytes = Math.round(positive(options.bufferMb, '--buffer-mb') * 1024 * 1024);
+  const dailyAt = options.daily === false ? null : parseDailyTime(options.dailyAt ?? process.env.WA_DAILY_TIME ?? '02:30');
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const stack = await openStack({ dataDir: options.dataDir, bufferBytes, bufferMs, log });
   for (const line of startWarnings(stack.config)) log(`wa-analytics: ${line}`);
@@ -43,6 +50,20 @@ export async function start(options: StartOptions): Promise<void> {
     throw error;
   }
   stopOnSignals(stack, log);
+  if (dailyAt !== null) {
+    const hhmm = `${String(Math.floor(dailyAt / 60)).padStart(2, '0')}:${String(dailyAt % 60).padStart(2, '0')}`;
+    log(`wa-analytics: daily workflow every day at ${hhmm} ${stack.config.timeZone} (--no-daily to turn off)`);
+    // The local EventBridge schedule: deliver what is buffered, then run yesterday's workflow.
+    scheduleDaily({
+      minutes: dailyAt,
+      timeZone: stack.config.timeZone,
+      log: (line) => log(`wa-analytics: ${line}`),
+      run: async (date) => {
+        await stack.stream.flush();
+        await runDaily({ date, dataDir: stack.config.dataDir }, (text) => process.stderr.write(text));
+      },
+    });
+  }
   log(`wa-analytics: data dir ${stack.config.dataDir}; buffering ${options.bufferMb} MB / ${options.bufferSeconds} s; POST /webhooks/meta, /webhooks/wasender, /sends; GET /webhooks/meta`);
   process.stdout.write(`${url}\n`);
 }
@@ -55,5 +76,7 @@ export const registerStart: RegisterCommand = (program: Command) => {
     .option('--data-dir <dir>', 'the local lake, write-ahead log and catalog (default: WA_DATA_DIR or ./.wa-analytics)')
     .option('--buffer-seconds <s>', 'deliver buffered records at least this often', '60')
     .option('--buffer-mb <mb>', 'deliver once this much is buffered', '5')
+    .option('--daily-at <HH:MM>', 'run the daily workflow for yesterday at this local time in WA_TIMEZONE (default: WA_DAILY_TIME or 02:30)')
+    .option('--no-daily', 'do not run the daily workflow on a schedule')
     .action(start);
 };
