@@ -7,7 +7,7 @@ import type { Incident, IncidentName } from './types';
  */
 
 /** Days of normal history before the first incident can be placed. */
-export const incidentWarmupDays = 8;
+export const incidentWarmupDays = 10;
 /** The shortest demo that still has every incident after its warm-up. */
 export const minDemoDays = incidentWarmupDays + 1;
 
@@ -44,7 +44,7 @@ export interface IncidentEffects {
 }
 
 /** CTR factor of a collapsed button, and the share of sends failing in an outage. */
-export const incidentSeverity = { ctrFactor: 0.2, outageFailure: 0.85 } as const;
+export const incidentSeverity = { ctrFactor: 0.1, outageFailure: 0.95 } as const;
 
 export function effectsOn(incidents: readonly Incident[], dt: string, campaignId: string): IncidentEffects {
   const today = incidents.filter((i) => i.dt === dt && i.campaign_id === campaignId);

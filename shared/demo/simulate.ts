@@ -35,7 +35,7 @@ const SECOND = 1000;
 const HOUR = 3600 * SECOND;
 
 /** Day-to-day noise (log-sd) of a campaign's volume and engagement. */
-const dailyNoise = { volume: 0.08, engagement: 0.06 } as const;
+const dailyNoise = { volume: 0.05, engagement: 0.05 } as const;
 /** Blast speed: sends per second as a template goes out. */
 const sendsPerSecond = 12;
 /** Taps a day on messages the pipeline never saw (sent before tracking began): unattributed. */

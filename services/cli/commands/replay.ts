@@ -2,7 +2,6 @@ import { Option, type Command } from 'commander';
 import type { Source } from '../../../shared/schema/types';
 import { formatReport, replay, replayTimeHeader, type ReplayReport } from '../../local/replay';
 import { openStack } from '../../local/stack';
-import { runStageReplay } from '../../ops/replay-command';
 import type { RegisterCommand } from './index';
 
 interface ReplayCommandOptions {
@@ -50,8 +49,14 @@ export const registerReplay: RegisterCommand = (program: Command) => {
     .option('--region <region>', 'with --stage: AWS region (default: AWS_REGION or the profile)')
     .option('--stream <name>', 'with --stage: Firehose stream name (default: the stack output DeliveryStreamName)')
     .action(async (path: string, options: ReplayCommandOptions) => {
-      // The local path stays as it was; --stage goes to services/ops.
-      if (options.stage !== undefined) process.exitCode = (await runStageReplay(path, { ...options, stage: options.stage })).code;
-      else await replayCommand(path, options);
+      // The local path stays as it was; --stage goes to services/ops, loaded only then: it pulls
+      // in the AWS SDK clients, which every other command start would otherwise pay for.
+      if (options.stage !== undefined) {
+        // require, not import(): the CLI runs as CommonJS through tsx, whose ESM loader is not registered.
+        const { runStageReplay } = require('../../ops/replay-command') as typeof import('../../ops/replay-command');
+        process.exitCode = (await runStageReplay(path, { ...options, stage: options.stage })).code;
+      } else {
+        await replayCommand(path, options);
+      }
     });
 };

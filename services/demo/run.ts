@@ -1,0 +1,146 @@
+import { SingleBar } from 'cli-progress';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LocalCatalog } from '../../shared/adapters/local/catalog';
+import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
+import { resolveDataDir, type Env } from '../../shared/config/local';
+import { defaultDemoOptions, simulateDemo, type DemoOptions } from '../../shared/demo/simulate';
+import type { Simulation } from '../../shared/demo/types';
+import { InputError, WaError } from '../../shared/errors';
+import type { QueryRow } from '../../shared/ports/query-engine';
+import { localDailyContext } from '../daily/local-context';
+import { runDailyWorkflowLocal } from '../daily/local-run';
+import { replayTimeHeader } from '../local/replay';
+import { openStack } from '../local/stack';
+import { generateReport } from '../report/generate';
+import { pushDeliveries, type DemoSecrets } from './push';
+import { alertTable, ctrSummarySql, ctrTable } from './tables';
+
+/**
+ * `wa-analytics demo`: simulates a campaign history, posts it through the local API with its
+ * simulated arrival times, runs the daily workflow for every day in order, prints the CTR table
+ * and the alerts, writes the dashboard and says where everything is.
+ */
+
+/** Marks a data directory as the demo's, so a later demo may replace it (and nothing else). */
+export const demoMarkerFile = 'demo.json';
+
+/** Fixed demo secrets: the stack checks every signature, and one seed gives one data set. */
+export const demoSecrets: DemoSecrets = { appSecret: 'demo-app-secret', wasenderSecret: 'demo-wasender-secret', registryToken: 'demo-registry-token' };
+
+export interface DemoRunOptions extends Partial<DemoOptions> {
+  readonly dataDir?: string;
+  /** Draw progress bars on stderr (callers pass whether it is a TTY). */
+  readonly progress: boolean;
+  readonly out: (text: string) => void;
+  readonly env?: Env;
+  /** Run the transform on this thread (tests); default: as `wa-analytics start` does. */
+  readonly inlineTransform?: boolean;
+}
+
+export interface DemoResult {
+  readonly dataDir: string;
+  readonly simulation: Simulation;
+  readonly reportPath: string;
+  readonly seconds: number;
+}
+
+/** Refuses a directory holding anything but an earlier demo; clears an earlier demo. */
+async function prepareDataDir(dataDir: string): Promise<void> {
+  if (existsSync(dataDir)) {
+    const entries = await readdir(dataDir);
+    if (entries.length > 0 && !entries.includes(demoMarkerFile)) {
+      throw new InputError(`${dataDir} already holds data that is not from a demo; pass an empty or new --data-dir`);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  await mkdir(dataDir, { recursive: true });
+}
+
+function bar(enabled: boolean, label: string, total: number): SingleBar | null {
+  if (!enabled) return null;
+  const b = new SingleBar({ stream: process.stderr, format: `${label.padEnd(8)} [{bar}] {percentage}% | {value}/{total}`, hideCursor: true });
+  b.start(total, 0);
+  return b;
+}
+
+/** Runs the whole demo; resolves with where it put everything. */
+export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
+  const started = Date.now();
+  const env = options.env ?? process.env;
+  const o: DemoOptions = {
+    seed: options.seed ?? defaultDemoOptions.seed,
+    startDate: options.startDate ?? defaultDemoOptions.startDate,
+    days: options.days ?? defaultDemoOptions.days,
+    lookbackDays: options.lookbackDays ?? defaultDemoOptions.lookbackDays,
+  };
+  const dataDir = resolveDataDir(env, { dataDir: options.dataDir });
+  const sim = simulateDemo(o);
+  await prepareDataDir(dataDir);
+  await writeFile(join(dataDir, demoMarkerFile), `${JSON.stringify(o)}\n`);
+  const last = sim.dates[sim.dates.length - 1]!;
+  options.out(`demo: ${sim.messages.length} messages and ${sim.taps.length} inbound messages over ${o.days} days (${o.startDate} … ${last}), seed ${o.seed}: ${sim.deliveries.length} webhook deliveries\n`);
+
+  // The demo's own secrets, UTC, a fixed pseudonym key: one seed gives one data set, and the
+  // user's Slack is never posted to from made-up data.
+  const stackEnv: Env = {
+    WA_DATA_DIR: dataDir, WA_APP_SECRET: demoSecrets.appSecret, WASENDER_WEBHOOK_SECRET: demoSecrets.wasenderSecret,
+    WA_REGISTRY_TOKEN: demoSecrets.registryToken, WA_TIMEZONE: 'UTC', WA_PII: 'hash', WA_PII_KEY: `demo-pii-key-${o.seed}`,
+  };
+  const stack = await openStack({ env: stackEnv, dataDir, replayTimeHeader, bufferBytes: 16 * 1024 * 1024, inlineTransform: options.inlineTransform, log: (l) => process.stderr.write(`${l}\n`) });
+  const ingestStarted = Date.now();
+  const posting = bar(options.progress, 'ingest', sim.deliveries.length);
+  try {
+    await pushDeliveries(stack.app, sim.deliveries, demoSecrets, (done) => {
+      if (done % 200 === 0) posting?.update(done);
+    });
+    posting?.update(sim.deliveries.length);
+  } finally {
+    posting?.stop();
+    await stack.close();
+  }
+
+  const ingestSeconds = (Date.now() - ingestStarted) / 1000;
+  const workflowStarted = Date.now();
+  const catalog = await LocalCatalog.open(dataDir);
+  const engine = await LocalQueryEngine.open(catalog);
+  let ctr: readonly QueryRow[];
+  let alerts: readonly QueryRow[];
+  const running = bar(options.progress, 'daily', sim.dates.length);
+  try {
+    // Digests would go to Slack: the demo prints its alerts itself instead.
+    const context = localDailyContext({ catalog, engine, timeZone: 'UTC', notifier: { post: async () => undefined } });
+    for (const [i, date] of sim.dates.entries()) {
+      const result = await runDailyWorkflowLocal({ date, lookbackDays: o.lookbackDays }, { context, retryIntervalMs: 0 });
+      if (result.status === 'FAILED') throw new WaError('workflow', `daily workflow failed for ${date}: ${result.error ?? 'unknown error'}`);
+      running?.update(i + 1);
+    }
+    ctr = (await engine.query(ctrSummarySql)).rows;
+    alerts = (await engine.query('SELECT * FROM anomalies ORDER BY dt, campaign_id, template_name NULLS FIRST, button_id NULLS FIRST, metric')).rows;
+  } finally {
+    running?.stop();
+    await engine.close();
+  }
+  const workflowSeconds = (Date.now() - workflowStarted) / 1000;
+  const report = await generateReport({ dataDir });
+  const seconds = (Date.now() - started) / 1000;
+  const q = `wa-analytics query "SELECT dt, button_id, messages_delivered, clicked_messages, ctr FROM daily_ctr WHERE campaign_id = 'spring_sale' ORDER BY dt, button_position" --data-dir ${dataDir}`;
+  options.out(
+    [
+      '',
+      `CTR by button, cohorts ${o.startDate} … ${last}`,
+      ctrTable(ctr),
+      '',
+      `Alerts (${alerts.length}; injected: ${sim.incidents.map((i) => `${i.name} ${i.dt}`).join(', ') || 'none'})`,
+      alertTable(alerts),
+      '',
+      `data dir:  ${dataDir}`,
+      `dashboard: ${report.path}`,
+      `try:       ${q}`,
+      `done in ${seconds.toFixed(1)} s (ingest ${ingestSeconds.toFixed(1)} s, daily workflow ${workflowSeconds.toFixed(1)} s)`,
+      '',
+    ].join('\n'),
+  );
+  return { dataDir, simulation: sim, reportPath: report.path, seconds };
+}

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { processEnvelope } from '../../../shared/normalize';
+import { createPseudonymizer } from '../../../shared/pii';
+import { weekdayOf } from '../../../shared/anomaly/baseline';
+import { minDemoDays } from '../../../shared/demo/incidents';
+import { simulateDemo } from '../../../shared/demo/simulate';
+import { trafficRates } from '../../../shared/demo/traffic';
+import { truthDailyCtr } from '../../../shared/demo/truth';
+import type { Simulation } from '../../../shared/demo/types';
+
+const HOUR = 3_600_000;
+const digest = (sim: Simulation) => createHash('sha256').update(JSON.stringify(sim.deliveries)).digest('hex');
+
+let sim: Simulation;
+beforeAll(() => {
+  sim = simulateDemo({ days: 14, seed: 7 });
+});
+
+describe('demo simulation', () => {
+  it('gives byte-identical deliveries for the same seed and different ones for another seed', () => {
+    expect(digest(simulateDemo({ days: 14, seed: 7 }))).toBe(digest(sim));
+    expect(digest(simulateDemo({ days: 14, seed: 8 }))).not.toBe(digest(sim));
+  });
+
+  it('lists deliveries in arrival order, from all three sources', () => {
+    const times = sim.deliveries.map((d) => d.arrivalTs);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(new Set(sim.deliveries.map((d) => d.source))).toEqual(new Set(['meta', 'wasender', 'registry']));
+  });
+
+  it('makes bodies the real transform turns into exactly the simulated facts, nothing quarantined', () => {
+    const settings = { metaAppSecret: null, wasenderSecret: null, timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
+    const ids = new Set<string>();
+    let quarantined = 0;
+    for (const d of sim.deliveries) {
+      const envelope = { source: d.source, receivedTs: d.arrivalTs, requestId: null, signature: null, bodyB64: Buffer.from(d.body).toString('base64') };
+      const result = processEnvelope(envelope, settings);
+      if (result.quarantined !== null) quarantined++;
+      for (const row of result.rows) ids.add(row.event_id);
+    }
+    const statuses = sim.messages.reduce((n, m) => n + m.statuses.length, 0);
+    const sends = sim.messages.filter((m) => m.viaRegistry).length;
+    expect(quarantined).toBe(0);
+    expect(ids.size).toBe(sends + statuses + sim.taps.length);
+  });
+
+  it('registers every send within seconds of sending it, callback-only campaigns never', () => {
+    const registered = sim.messages.filter((m) => m.viaRegistry);
+    expect(registered.every((m) => m.registryArrivals[0]! - m.sendTs > 0 && m.registryArrivals[0]! - m.sendTs < 30_000)).toBe(true);
+    expect(sim.messages.filter((m) => !m.viaRegistry).every((m) => m.registryArrivals.length === 0 && m.callback !== null)).toBe(true);
+  });
+
+  it('delivers a realistic share of webhooks twice or three times, as the very same body later', () => {
+    const seen = new Map<string, number>();
+    let copies = 0;
+    for (const d of sim.deliveries) {
+      const key = `${d.source}|${d.body}`;
+      if (seen.has(key)) {
+        copies++;
+        expect(d.arrivalTs).toBeGreaterThan(seen.get(key)!);
+      } else seen.set(key, d.arrivalTs);
+    }
+    const rate = copies / seen.size;
+    const intended = trafficRates.duplicate * (1 + trafficRates.thirdCopy);
+    expect(rate).toBeGreaterThan(intended * 0.7);
+    expect(rate).toBeLessThan(intended * 1.3);
+  });
+
+  it('has offline users: read receipts arriving hours or days after the read, deliveries days after the send', () => {
+    const reads = sim.messages.flatMap((m) => m.statuses.filter((s) => s.status === 'read'));
+    const lateReads = reads.filter((s) => s.arrivals[0]! - s.ts > HOUR).length / reads.length;
+    // 5 % of regular users and 30 % of the 8 % intermittent ones go offline after reading.
+    expect(lateReads).toBeGreaterThan(0.05);
+    expect(lateReads).toBeLessThan(0.1);
+    expect(reads.some((s) => s.arrivals[0]! - s.ts > 24 * HOUR)).toBe(true);
+    const delivered = sim.messages.flatMap((m) => m.statuses.filter((s) => s.status === 'delivered').map((s) => s.ts - m.sendTs));
+    expect(delivered.filter((ms) => ms > 24 * HOUR).length).toBeGreaterThan(0);
+    const taps = sim.taps.filter((t) => t.interaction !== null);
+    expect(taps.filter((t) => t.arrivals[0]! - t.ts > HOUR).length / taps.length).toBeGreaterThan(0.03);
+  });
+
+  it('sends less at weekends', () => {
+    const perDay = (weekend: boolean) => {
+      const days = sim.dates.filter((d) => [0, 6].includes(weekdayOf(d)) === weekend);
+      return sim.messages.filter((m) => days.includes(m.sendDate)).length / days.length;
+    };
+    const ratio = perDay(true) / perDay(false);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(0.7);
+  });
+
+  it('shows the position effect: earlier buttons get a higher CTR', () => {
+    const rows = truthDailyCtr(sim, { lookbackDays: 3, asOf: sim.dates[sim.dates.length - 1]! });
+    const ctrOf = (campaign: string) => {
+      const by = new Map<number, { clicked: number; delivered: number }>();
+      for (const r of rows.filter((x) => x.campaign_id === campaign && x.dt < sim.incidents[0]!.dt)) {
+        const acc = by.get(r.button_position!) ?? { clicked: 0, delivered: 0 };
+        by.set(r.button_position!, { clicked: acc.clicked + r.clicked_messages, delivered: acc.delivered + r.messages_delivered });
+      }
+      return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v.clicked / v.delivered);
+    };
+    const spring = ctrOf('spring_sale');
+    expect(spring).toHaveLength(3);
+    expect(spring[0]!).toBeGreaterThan(spring[1]!);
+    expect(spring[1]!).toBeGreaterThan(spring[2]!);
+    const loyalty = ctrOf('loyalty_club');
+    expect(loyalty[0]!).toBeGreaterThan(loyalty[1]!);
+    expect(loyalty[1]!).toBeGreaterThan(loyalty[4]!);
+  });
+
+  it('injects no incident into a history too short to have a baseline', () => {
+    expect(simulateDemo({ days: minDemoDays - 1 }).incidents).toEqual([]);
+    expect(simulateDemo({ days: minDemoDays }).incidents).toHaveLength(3);
+  });
+
+  it('refuses nonsense options with one clear message', () => {
+    expect(() => simulateDemo({ days: 0 })).toThrow('days must be a whole number from 1 to 366 (got 0)');
+    expect(() => simulateDemo({ startDate: '2025-02-30' })).toThrow('start date must be YYYY-MM-DD (got "2025-02-30")');
+  });
+});
