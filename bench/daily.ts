@@ -7,12 +7,12 @@ import { LocalCatalog } from '../shared/adapters/local/catalog';
 import { lakeDir, lakePath, partitionKey } from '../shared/adapters/local/lake';
 import { LocalQueryEngine } from '../shared/adapters/local/query-engine';
 import { anomaliesSelect } from '../shared/daily/anomalies-select';
-import { rebuildPartitionLocal } from '../shared/daily/local-steps';
+import { rebuildPartitionLocal, writePartitionLocal } from '../shared/daily/local-steps';
 import { ctrSourceSpan, defaultLookbackDays, eventDateWindow } from '../shared/daily/window';
 import { createPseudonymizer } from '../shared/pii';
+import type { TableName } from '../shared/schema/tables';
 import { addDays, dateRange } from '../shared/time';
 import { transformBatch } from '../services/transform/batch';
-import { localDailyContext } from '../services/daily/local-context';
 import { digestMarkerKey } from '../services/daily/context';
 import { runDaily } from '../services/cli/commands/daily';
 import { rowsOfData } from '../tests/support/rows';
@@ -176,11 +176,24 @@ async function buildLake(days: number): Promise<{ dataDir: string; rowsPerDay: M
   await catalog.registerPartitions('raw_events', all);
   const before = all.filter((d) => d < eventDateWindow(TARGET, lookback)[0]!);
   const engine = await LocalQueryEngine.open(catalog);
+  // The history is written by the workflow's own steps, one table at a time; each table's
+  // partitions are registered together once written (none reads its own table), so the engine
+  // redefines its tables three times instead of after every partition.
+  const pending: string[] = [];
+  const deferring = Object.assign(Object.create(catalog) as LocalCatalog, {
+    registerPartitions: async (_table: string, dts: readonly string[]) => void pending.push(...dts),
+  });
+  const steps = { catalog: deferring, engine };
+  const flush = async (table: TableName) => {
+    await catalog.registerPartitions(table, pending.splice(0));
+  };
   try {
-    const ctx = localDailyContext({ catalog, engine, timeZone: 'UTC', notifier: { post: async () => undefined } });
-    for (const dt of before) await rebuildPartitionLocal({ catalog, engine }, 'events', dt, lookback);
-    for (const dt of before) await rebuildPartitionLocal({ catalog, engine }, 'daily_ctr', dt, lookback);
-    for (const dt of before) await ctx.writeAnomalies(dt, anomaliesSelect([]));
+    for (const dt of before) await rebuildPartitionLocal(steps, 'events', dt, lookback);
+    await flush('events');
+    for (const dt of before) await rebuildPartitionLocal(steps, 'daily_ctr', dt, lookback);
+    await flush('daily_ctr');
+    for (const dt of before) await writePartitionLocal(steps, 'anomalies', dt, anomaliesSelect([]));
+    await flush('anomalies');
   } finally {
     await engine.close();
   }

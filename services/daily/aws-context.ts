@@ -12,7 +12,8 @@ import type { Catalog } from '../../shared/ports/catalog';
 import type { ChatMessage, Notifier } from '../../shared/ports/notifier';
 import type { ObjectStore } from '../../shared/ports/object-store';
 import type { QueryEngine } from '../../shared/ports/query-engine';
-import { databaseName, tables } from '../../shared/schema/tables';
+import { tables } from '../../shared/schema/tables';
+import { DATABASE_NAME_RE } from '../../shared/sql/render';
 import { athenaCtas } from '../../shared/sql/dialect';
 import { assertTimeZone } from '../../shared/time';
 import type { DailyContext } from './context';
@@ -23,6 +24,8 @@ export interface AthenaRebuildPorts {
   readonly engine: QueryEngine;
   readonly store: ObjectStore;
   readonly bucket: string;
+  /** The stage's Glue database (GLUE_DATABASE): temporary CTAS tables and the SELECTs name it. */
+  readonly database: string;
 }
 
 /**
@@ -40,13 +43,13 @@ async function ctasPartition(ports: AthenaRebuildPorts, stmts: { create: string;
 
 /** Rebuilds partition `dt` of `events` / `daily_ctr` on Athena. */
 export function athenaRebuildPartition(ports: AthenaRebuildPorts, table: DailyTable, dt: string, lookbackDays: number): Promise<void> {
-  return ctasPartition(ports, athenaPartitionStatements(table, { bucket: ports.bucket, dt, lookbackDays }), table, dt);
+  return ctasPartition(ports, athenaPartitionStatements(table, { bucket: ports.bucket, dt, lookbackDays, database: ports.database }), table, dt);
 }
 
 /** Writes partition `dt` of `anomalies` on Athena from a SELECT of literal rows. */
 export function athenaWriteAnomalies(ports: AthenaRebuildPorts, dt: string, select: string): Promise<void> {
   const keyPrefix = `${tables.anomalies.prefix}dt=${dt}/`;
-  const stmts = athenaCtas({ database: databaseName, tempTable: `tmp_anomalies_${dt.replace(/-/g, '')}`, bucket: ports.bucket, keyPrefix, select });
+  const stmts = athenaCtas({ database: ports.database, tempTable: `tmp_anomalies_${dt.replace(/-/g, '')}`, bucket: ports.bucket, keyPrefix, select });
   return ctasPartition(ports, { ...stmts, keyPrefix }, 'anomalies', dt);
 }
 
@@ -67,13 +70,27 @@ class SsmSlackNotifier implements Notifier {
   }
 }
 
-/** The Lambda's context from its environment: DATA_BUCKET, ATHENA_WORKGROUP, WA_TIMEZONE, SLACK_WEBHOOK_PARAM. */
+/**
+ * The stage's Glue database from GLUE_DATABASE (`whatsapp_analytics` in prod,
+ * `whatsapp_analytics_dev` in dev). Required: a default would send a stage's writes to another
+ * stage's catalog.
+ */
+export function glueDatabaseFromEnv(env: NodeJS.ProcessEnv): string {
+  const database = required(env, 'GLUE_DATABASE');
+  if (!DATABASE_NAME_RE.test(database)) throw new ConfigError(`GLUE_DATABASE must be a lower-case Glue database name (got "${database}")`);
+  return database;
+}
+
+/** The Lambda's context from its environment: DATA_BUCKET, GLUE_DATABASE, ATHENA_WORKGROUP, WA_TIMEZONE, SLACK_WEBHOOK_PARAM. */
 export async function awsDailyContextFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<DailyContext> {
   const bucket = required(env, 'DATA_BUCKET');
-  const catalog = new GlueCatalog(new GlueClient({}), bucket);
-  const engine = new AthenaQueryEngine(new AthenaClient({}), { workGroup: required(env, 'ATHENA_WORKGROUP') });
+  const database = glueDatabaseFromEnv(env);
+  // Glue partitions, Athena's default database (the unqualified names of the detect and digest
+  // queries) and the CTAS statements all name the stage's database.
+  const catalog = new GlueCatalog(new GlueClient({}), bucket, database);
+  const engine = new AthenaQueryEngine(new AthenaClient({}), { workGroup: required(env, 'ATHENA_WORKGROUP'), database });
   const store = new S3ObjectStore(new S3Client({}), bucket);
-  const ports = { catalog, engine, store, bucket };
+  const ports = { catalog, engine, store, bucket, database };
   return {
     catalog,
     engine,

@@ -1,14 +1,9 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { notifierFor } from '../../shared/adapters/slack';
 import { FileObjectStore } from '../../shared/adapters/files/object-store';
 import type { LocalCatalog } from '../../shared/adapters/local/catalog';
-import { lakePath, partitionKey } from '../../shared/adapters/local/lake';
-import { partitionFileName, rebuildPartitionLocal } from '../../shared/daily/local-steps';
-import { errorMessage, StorageError } from '../../shared/errors';
+import { rebuildPartitionLocal, writePartitionLocal } from '../../shared/daily/local-steps';
 import type { Notifier } from '../../shared/ports/notifier';
 import type { QueryEngine } from '../../shared/ports/query-engine';
-import { duckdbCopy } from '../../shared/sql/dialect';
 import type { DailyContext } from './context';
 
 /**
@@ -26,26 +21,6 @@ export interface LocalContextParts {
   readonly out?: (text: string) => void;
 }
 
-/** Writes the anomalies partition `dt` from a SELECT (same clear/write/rename/register as the other tables). */
-async function writeAnomaliesLocal(catalog: LocalCatalog, engine: QueryEngine, dt: string, select: string): Promise<void> {
-  const dir = lakePath(catalog.lakeDir, partitionKey('anomalies', dt));
-  const file = join(dir, partitionFileName);
-  const temp = join(dir, `.${partitionFileName}.tmp`);
-  try {
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new StorageError(`cannot clear ${dir}: ${errorMessage(error)}`, { cause: error });
-  }
-  await engine.query(duckdbCopy({ select, file: temp }));
-  try {
-    await rename(temp, file);
-  } catch (error) {
-    throw new StorageError(`cannot move ${temp} into place: ${errorMessage(error)}`, { cause: error });
-  }
-  await catalog.registerPartitions('anomalies', [dt]);
-}
-
 /** A DailyContext over a local catalog and engine. */
 export function localDailyContext(parts: LocalContextParts): DailyContext {
   const { catalog, engine } = parts;
@@ -58,6 +33,9 @@ export function localDailyContext(parts: LocalContextParts): DailyContext {
     rebuildPartition: async (table, dt, lookbackDays) => {
       await rebuildPartitionLocal({ catalog, engine }, table, dt, lookbackDays);
     },
-    writeAnomalies: (dt, select) => writeAnomaliesLocal(catalog, engine, dt, select),
+    // The same write/replace/register as the other tables.
+    writeAnomalies: async (dt, select) => {
+      await writePartitionLocal({ catalog, engine }, 'anomalies', dt, select);
+    },
   };
 }

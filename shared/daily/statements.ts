@@ -5,7 +5,9 @@ import { ctrSourceSpan, curatedSourceSpan } from './window';
 
 /**
  * The daily workflow's statements for one date, ready for an engine: the SELECTs rendered from
- * shared/sql/queries and, for Athena, the CTAS/DROP pair around them.
+ * shared/sql/queries and, for Athena, the CTAS/DROP pair around them. `database` is the catalog
+ * database the statements name: the stage's Glue database on AWS (GLUE_DATABASE, it differs per
+ * stage), `databaseName` by default (the local engine's).
  */
 
 /** Tables the daily workflow rebuilds one partition at a time. */
@@ -13,26 +15,26 @@ export const dailyTables = ['events', 'daily_ctr'] as const;
 export type DailyTable = (typeof dailyTables)[number];
 
 /** SELECT of the curated `events` rows of one event date. */
-export function curatedEventsSelect(dialect: DialectName | Dialect, eventDate: string, lookbackDays: number): string {
+export function curatedEventsSelect(dialect: DialectName | Dialect, eventDate: string, lookbackDays: number, database: string = databaseName): string {
   const span = curatedSourceSpan(eventDate, lookbackDays);
-  return renderSql('curated-events', { database: databaseName, event_date: eventDate, from_dt: span.from, to_dt: span.to }, dialect);
+  return renderSql('curated-events', { database, event_date: eventDate, from_dt: span.from, to_dt: span.to }, dialect);
 }
 
 /** SELECT of the `daily_ctr` rows of one cohort date. */
-export function dailyCtrSelect(dialect: DialectName | Dialect, cohortDate: string, lookbackDays: number): string {
+export function dailyCtrSelect(dialect: DialectName | Dialect, cohortDate: string, lookbackDays: number, database: string = databaseName): string {
   const span = ctrSourceSpan(cohortDate, lookbackDays);
-  return renderSql('daily-ctr', { database: databaseName, cohort_date: cohortDate, from_dt: span.from, to_dt: span.to }, dialect);
+  return renderSql('daily-ctr', { database, cohort_date: cohortDate, from_dt: span.from, to_dt: span.to }, dialect);
 }
 
 /** SELECT of one daily table's partition `dt`. */
-export function dailySelect(table: DailyTable, dialect: DialectName | Dialect, dt: string, lookbackDays: number): string {
-  return table === 'events' ? curatedEventsSelect(dialect, dt, lookbackDays) : dailyCtrSelect(dialect, dt, lookbackDays);
+export function dailySelect(table: DailyTable, dialect: DialectName | Dialect, dt: string, lookbackDays: number, database: string = databaseName): string {
+  return table === 'events' ? curatedEventsSelect(dialect, dt, lookbackDays, database) : dailyCtrSelect(dialect, dt, lookbackDays, database);
 }
 
 /** The `button_clicks` view DDL for an engine. */
-export function buttonClicksViewDdl(dialect: DialectName | Dialect): string {
-  const select = renderSql('button-clicks-view', { database: databaseName }, dialect);
-  return createViewDdl(dialect, { database: databaseName, view: 'button_clicks', select });
+export function buttonClicksViewDdl(dialect: DialectName | Dialect, database: string = databaseName): string {
+  const select = renderSql('button-clicks-view', { database }, dialect);
+  return createViewDdl(dialect, { database, view: 'button_clicks', select });
 }
 
 /** Temporary CTAS table name of one partition, unique per table and date (`tmp_events_20240501`). */
@@ -44,8 +46,12 @@ export function tempTableName(table: DailyTable, dt: string): string {
  * Athena statements of one partition rebuild. The caller clears `s3://bucket/<keyPrefix>` first,
  * runs `create` then `drop`, then registers partition `dt` in Glue.
  */
-export function athenaPartitionStatements(table: DailyTable, opts: { bucket: string; dt: string; lookbackDays: number }): AthenaCtas & { keyPrefix: string } {
+export function athenaPartitionStatements(
+  table: DailyTable,
+  opts: { bucket: string; dt: string; lookbackDays: number; database?: string },
+): AthenaCtas & { keyPrefix: string } {
+  const database = opts.database ?? databaseName;
   const keyPrefix = `${tables[table].prefix}dt=${opts.dt}/`;
-  const select = dailySelect(table, 'athena', opts.dt, opts.lookbackDays);
-  return { ...athenaCtas({ database: databaseName, tempTable: tempTableName(table, opts.dt), bucket: opts.bucket, keyPrefix, select }), keyPrefix };
+  const select = dailySelect(table, 'athena', opts.dt, opts.lookbackDays, database);
+  return { ...athenaCtas({ database, tempTable: tempTableName(table, opts.dt), bucket: opts.bucket, keyPrefix, select }), keyPrefix };
 }

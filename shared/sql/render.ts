@@ -7,7 +7,7 @@ import { dialectOf, sqlFunctionNames, type Dialect, type DialectName, type SqlFu
 
 /**
  * SQL templates: `queries/<name>.sql`, one query per file. A file declares its parameters in a
- * header line `-- params: name:kind, …` (kinds: date, int, ident) and uses them as `{{name}}`;
+ * header line `-- params: name:kind, …` (kinds: date, int, ident, database) and uses them as `{{name}}`;
  * engine-specific functions are `{{fn:name(arg, …)}}` (see dialect.ts). Values are validated
  * and rendered as literals here, never pasted as given. Whole-line `--` comments are dropped.
  */
@@ -15,13 +15,20 @@ import { dialectOf, sqlFunctionNames, type Dialect, type DialectName, type SqlFu
 export const queryNames = ['curated-events', 'daily-ctr', 'button-clicks-view'] as const;
 export type QueryName = (typeof queryNames)[number];
 
-export const paramKinds = ['date', 'int', 'ident'] as const;
+export const paramKinds = ['date', 'int', 'ident', 'database'] as const;
 export type ParamKind = (typeof paramKinds)[number];
 
 export type SqlParamValue = string | number;
 
 /** Identifiers a template may receive: the catalog database, its tables and views. */
 export const identifierAllowlist: readonly string[] = [databaseName, ...Object.keys(tables), 'button_clicks'];
+
+/**
+ * A catalog database name (kind `database`): the stage's Glue database differs per stage
+ * (`whatsapp_analytics`, `whatsapp_analytics_dev`), so it is checked by form, not by list:
+ * lower-case letters, digits and underscores, as Glue stores and Athena accepts unquoted.
+ */
+export const DATABASE_NAME_RE = /^[a-z_][a-z0-9_]{0,254}$/;
 
 const PARAMS_LINE_RE = /^--\s*params:(.*)$/m;
 const PARAM_DECL_RE = /^([a-z_][a-z0-9_]*):([a-z]+)$/;
@@ -121,6 +128,11 @@ function literal(name: string, kind: ParamKind, value: SqlParamValue): string {
     case 'ident':
       if (typeof value !== 'string' || !identifierAllowlist.includes(value)) {
         throw new TemplateError(`parameter "${name}" must be one of ${identifierAllowlist.join(', ')} (got ${JSON.stringify(value)})`);
+      }
+      return value;
+    case 'database':
+      if (typeof value !== 'string' || !DATABASE_NAME_RE.test(value)) {
+        throw new TemplateError(`parameter "${name}" must be a database name of lower-case letters, digits and underscores (got ${JSON.stringify(value)})`);
       }
       return value;
   }

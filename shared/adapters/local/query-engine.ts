@@ -91,10 +91,11 @@ export class LocalQueryEngine implements QueryEngine {
 
   private async refresh(): Promise<void> {
     const files = Object.fromEntries(Object.keys(tables).map((t) => [t, [] as string[]])) as TableFiles;
-    for (const partition of await this.catalog.snapshot()) {
-      if (!(partition.table in files)) continue;
-      files[partition.table].push(...(await partitionFiles(this.catalog.lakeDir, partition)));
-    }
+    const partitions = (await this.catalog.snapshot()).filter((p) => p.table in files);
+    // Listed concurrently: this runs before every query and there is a folder per registered
+    // partition, so one after the other it would cost more the more history the lake holds.
+    const listed = await Promise.all(partitions.map((p) => partitionFiles(this.catalog.lakeDir, p)));
+    partitions.forEach((p, i) => files[p.table].push(...listed[i]!));
     const state = JSON.stringify(files);
     if (state === this.state) return;
     const statements = Object.values(tables).map((t) => `CREATE OR REPLACE VIEW ${sqlIdent(t.name)} AS ${tableSelectSql(t, files[t.name])}`);

@@ -1,7 +1,7 @@
 -- The `button_clicks` view (SPEC section 3): click rows in the columns a first tutorial uses.
 -- `timestamp` is ISO-8601 UTC text (YYYY-MM-DDTHH:MM:SSZ), so `WHERE timestamp > '2024-05-01'`
 -- compares as text on both engines.
--- params: database:ident
+-- params: database:database
 SELECT
   {{fn:iso_utc_seconds(event_ts)}} AS "timestamp",
   wa_id,

@@ -3,7 +3,7 @@
 -- quarantine rows excluded, one row per event_id. The kept copy is the first received; the
 -- remaining columns break ties so that a re-run always keeps the same copy.
 -- Columns: shared/schema flatRowColumns, in schema order (no dt: it is the partition folder).
--- params: database:ident, event_date:date, from_dt:date, to_dt:date
+-- params: database:database, event_date:date, from_dt:date, to_dt:date
 SELECT
   event_id, kind, source, interaction, wamid, context_wamid, wa_id, business_id, phone_number_id,
   button_id, button_title, status, error_code, campaign_id, template_name, buttons, flow_response,

@@ -5,7 +5,7 @@
 -- mistaken for unknown messages when tapped.
 -- A message's cohort is the event_date of its registry send, else of its earliest status.
 -- Columns: shared/schema dailyCtrColumns, in schema order.
--- params: database:ident, cohort_date:date, from_dt:date, to_dt:date
+-- params: database:database, cohort_date:date, from_dt:date, to_dt:date
 WITH ev AS (
   SELECT event_id, kind, wamid, context_wamid, wa_id, button_id, button_title, status,
          campaign_id, template_name, buttons, event_ts, event_date

@@ -2,7 +2,7 @@ import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } fr
 import { BatchCreatePartitionCommand, GlueClient } from '@aws-sdk/client-glue';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { athenaRebuildPartition, athenaWriteAnomalies } from '../../../services/daily/aws-context';
+import { athenaRebuildPartition, athenaWriteAnomalies, awsDailyContextFromEnv } from '../../../services/daily/aws-context';
 import { AthenaQueryEngine } from '../../../shared/adapters/aws/athena-engine';
 import { GlueCatalog } from '../../../shared/adapters/aws/glue-catalog';
 import { S3ObjectStore } from '../../../shared/adapters/aws/s3-object-store';
@@ -28,11 +28,12 @@ beforeEach(() => {
   glue.on(BatchCreatePartitionCommand).callsFake(() => (order.push('glue:partition'), { Errors: [] }));
 });
 
-function ports() {
+function ports(database = 'whatsapp_analytics') {
   return {
     bucket: 'lake-bucket',
-    catalog: new GlueCatalog(new GlueClient({}), 'lake-bucket'),
-    engine: new AthenaQueryEngine(new AthenaClient({}), { workGroup: 'wa-dev', pollMs: 0 }),
+    database,
+    catalog: new GlueCatalog(new GlueClient({}), 'lake-bucket', database),
+    engine: new AthenaQueryEngine(new AthenaClient({}), { workGroup: 'wa-dev', pollMs: 0, database }),
     store: new S3ObjectStore(new S3Client({}), 'lake-bucket'),
   };
 }
@@ -58,5 +59,63 @@ describe('Athena partition rebuild on AWS adapters', () => {
     expect(create).toContain("CAST('o''brien' AS VARCHAR) AS campaign_id");
     expect(create).toContain('CAST(NULL AS VARCHAR) AS template_name');
     expect(create).toContain('CAST(28 AS INTEGER) AS baseline_days');
+  });
+});
+
+describe('the stage\'s Glue database', () => {
+  const devEnv = { DATA_BUCKET: 'wa-analytics-dev-lake', GLUE_DATABASE: 'whatsapp_analytics_dev', ATHENA_WORKGROUP: 'wa-analytics-dev', SLACK_WEBHOOK_PARAM: '/wa-analytics/dev/slack', WA_TIMEZONE: 'UTC' };
+  const queries = () => athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
+
+  it('a dev-stage rebuild CTASes into whatsapp_analytics_dev and registers the partition there', async () => {
+    const ctx = await awsDailyContextFromEnv(devEnv);
+    await ctx.rebuildPartition('events', '2024-05-01', 3);
+    const [drop, create] = queries();
+    expect(create!.QueryString).toMatch(/^CREATE TABLE whatsapp_analytics_dev\.tmp_events_20240501 WITH \(/);
+    expect(create!.QueryString).toContain('FROM whatsapp_analytics_dev.raw_events AS r');
+    expect(create!.QueryString).toContain("external_location = 's3://wa-analytics-dev-lake/curated/events/dt=2024-05-01/'");
+    expect(drop!.QueryString).toBe('DROP TABLE IF EXISTS whatsapp_analytics_dev.tmp_events_20240501');
+    for (const q of queries()) {
+      expect(q.QueryExecutionContext).toEqual({ Database: 'whatsapp_analytics_dev' });
+      expect(q.WorkGroup).toBe('wa-analytics-dev');
+      // Nothing names the prod database (a dev run must not touch the prod catalog).
+      expect(q.QueryString).not.toMatch(/whatsapp_analytics\./);
+    }
+    const batch = glue.commandCalls(BatchCreatePartitionCommand).map((c) => c.args[0].input);
+    expect(batch).toHaveLength(1);
+    expect(batch[0]).toMatchObject({ DatabaseName: 'whatsapp_analytics_dev', TableName: 'events' });
+    expect(batch[0]!.PartitionInputList![0]!.StorageDescriptor!.Location).toBe('s3://wa-analytics-dev-lake/curated/events/dt=2024-05-01/');
+  });
+
+  it('a dev-stage daily_ctr rebuild reads the dev curated events', async () => {
+    const ctx = await awsDailyContextFromEnv(devEnv);
+    await ctx.rebuildPartition('daily_ctr', '2024-05-01', 3);
+    const create = queries()[1]!.QueryString!;
+    expect(create).toMatch(/^CREATE TABLE whatsapp_analytics_dev\.tmp_daily_ctr_20240501 /);
+    expect(create).toContain('FROM whatsapp_analytics_dev.events');
+    expect(create).not.toMatch(/whatsapp_analytics\./);
+  });
+
+  it('dev-stage anomalies and raw partition registration use the dev database', async () => {
+    const ctx = await awsDailyContextFromEnv(devEnv);
+    await ctx.writeAnomalies('2024-05-01', anomaliesSelect([]));
+    await ctx.catalog.registerPartitions('raw_events', ['2024-05-01']);
+    expect(queries()[1]!.QueryString).toMatch(/^CREATE TABLE whatsapp_analytics_dev\.tmp_anomalies_20240501 /);
+    expect(glue.commandCalls(BatchCreatePartitionCommand).map((c) => [c.args[0].input.DatabaseName, c.args[0].input.TableName])).toEqual([
+      ['whatsapp_analytics_dev', 'anomalies'],
+      ['whatsapp_analytics_dev', 'raw_events'],
+    ]);
+  });
+
+  it('prod keeps whatsapp_analytics', async () => {
+    const ctx = await awsDailyContextFromEnv({ ...devEnv, GLUE_DATABASE: 'whatsapp_analytics' });
+    await ctx.rebuildPartition('events', '2024-05-01', 3);
+    expect(queries()[1]!.QueryString).toMatch(/^CREATE TABLE whatsapp_analytics\.tmp_events_20240501 /);
+    expect(glue.commandCalls(BatchCreatePartitionCommand)[0]!.args[0].input.DatabaseName).toBe('whatsapp_analytics');
+  });
+
+  it('refuses to start without GLUE_DATABASE or with a name that is not one', async () => {
+    const { GLUE_DATABASE: _omit, ...without } = devEnv;
+    await expect(awsDailyContextFromEnv(without)).rejects.toThrow(/GLUE_DATABASE is not set/);
+    await expect(awsDailyContextFromEnv({ ...devEnv, GLUE_DATABASE: 'prod; DROP TABLE x' })).rejects.toThrow(/GLUE_DATABASE must be/);
   });
 });

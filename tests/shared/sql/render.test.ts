@@ -1,7 +1,7 @@
 import { TemplateError } from '../../../shared/errors';
 import { flatRowColumns } from '../../../shared/schema/columns';
 import { athena, duckdb } from '../../../shared/sql/dialect';
-import { declaredParams, renderSql, renderTemplate, splitArgs } from '../../../shared/sql/render';
+import { declaredParams, loadQuery, renderSql, renderTemplate, splitArgs } from '../../../shared/sql/render';
 
 const template = ['-- a comment with {{no_placeholder}} in it', '-- params: db:ident, day:date, n:int', 'SELECT {{n}} AS n, {{fn:median(x)}} AS m FROM {{db}}.events WHERE dt = {{day}}'].join('\n');
 const params = { db: 'whatsapp_analytics', day: '2024-02-29', n: 3 };
@@ -81,6 +81,15 @@ describe('renderSql', () => {
       expect(a.length).toBe(d.length);
       const differing = a.filter((line, i) => line !== d[i]);
       for (const line of differing) expect(line).toMatch(/approx_percentile|date_format|json_parse|sequence\(/);
+    }
+  });
+
+  it('takes the catalog database as a parameter checked by form (it differs per stage)', () => {
+    for (const name of ['curated-events', 'daily-ctr', 'button-clicks-view'] as const) expect(declaredParams(loadQuery(name)).get('database')).toBe('database');
+    const dev = renderSql('curated-events', { database: 'whatsapp_analytics_dev', event_date: '2024-05-01', from_dt: '2024-04-30', to_dt: '2024-05-05' }, 'athena');
+    expect(dev).toContain('FROM whatsapp_analytics_dev.raw_events AS r');
+    for (const bad of ['whatsapp-analytics', 'Whatsapp_analytics', '1db', 'db.events', "x; DROP TABLE y", '', 'a'.repeat(256)]) {
+      expect(() => renderSql('button-clicks-view', { database: bad }, 'athena')).toThrow(/"database" must be a database name/);
     }
   });
 

@@ -54,6 +54,9 @@ const statements: [string, string][] = [
       [`${table} DROP`, s.drop],
     ];
   }),
+  // The dev stage's Glue database (serverless.yml glueDatabase) in every statement of a rebuild.
+  ...dailyTables.map((table): [string, string] => [`${table} CTAS on the dev database`, athenaPartitionStatements(table, { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', lookbackDays: 3, database: 'whatsapp_analytics_dev' }).create]),
+  ['button_clicks view DDL on the dev database', buttonClicksViewDdl('athena', 'whatsapp_analytics_dev')],
   ['tutorial query on the view', `SELECT button_id, button_text, COUNT(*), COUNT(DISTINCT wa_id) FROM whatsapp_analytics.button_clicks WHERE timestamp > '2024-05-01T00:00:00Z' GROUP BY button_id, button_text`],
 ];
 
@@ -73,5 +76,15 @@ describe('Athena statements against the Trino grammar', () => {
     expect(s.create).toContain("external_location = 's3://wa-analytics-prod-lake/curated/events/dt=2024-05-01/'");
     expect(s.create.startsWith('CREATE TABLE whatsapp_analytics.tmp_events_20240501 WITH (')).toBe(true);
     expect(s.drop).toBe('DROP TABLE IF EXISTS whatsapp_analytics.tmp_events_20240501');
+  });
+
+  it('names the stage database given, in the temporary table and in what the SELECT reads', () => {
+    const events = athenaPartitionStatements('events', { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', lookbackDays: 3, database: 'whatsapp_analytics_dev' });
+    expect(events.create.startsWith('CREATE TABLE whatsapp_analytics_dev.tmp_events_20240501 WITH (')).toBe(true);
+    expect(events.create).toContain('FROM whatsapp_analytics_dev.raw_events AS r');
+    expect(events.drop).toBe('DROP TABLE IF EXISTS whatsapp_analytics_dev.tmp_events_20240501');
+    const ctr = athenaPartitionStatements('daily_ctr', { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', lookbackDays: 3, database: 'whatsapp_analytics_dev' });
+    expect(ctr.create).toContain('FROM whatsapp_analytics_dev.events');
+    for (const sql of [events.create, ctr.create, buttonClicksViewDdl('athena', 'whatsapp_analytics_dev')]) expect(sql).not.toMatch(/whatsapp_analytics\./);
   });
 });

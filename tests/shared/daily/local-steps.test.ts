@@ -1,0 +1,62 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalCatalog } from '../../../shared/adapters/local/catalog';
+import { lakePath, partitionKey } from '../../../shared/adapters/local/lake';
+import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
+import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
+import { partitionFileName, rebuildPartitionLocal, writePartitionLocal } from '../../../shared/daily/local-steps';
+import { rawPartitionsToRegister } from '../../../shared/daily/window';
+import { writeRawLake } from './scenario';
+
+let dataDir: string;
+let catalog: LocalCatalog;
+let engine: LocalQueryEngine;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'wa-local-steps-'));
+  catalog = await LocalCatalog.open(dataDir);
+  await writeRawLake(catalog.lakeDir);
+  await catalog.registerPartitions('raw_events', rawPartitionsToRegister('2024-05-01', 2));
+  engine = await LocalQueryEngine.open(catalog);
+}, 60_000);
+
+afterEach(async () => {
+  await engine?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const eventsDir = () => lakePath(catalog.lakeDir, partitionKey('events', '2024-05-01'));
+const count = async () => Number((await engine.query(`SELECT COUNT(*) AS n FROM events WHERE dt = '2024-05-01'`)).rows[0]!.n);
+
+describe('local partition writes', () => {
+  it('a re-run replaces the file in place, leaves only that file and writes the same bytes', async () => {
+    const first = await rebuildPartitionLocal({ catalog, engine }, 'events', '2024-05-01', 2);
+    expect(first.rows).toBeGreaterThan(0);
+    const bytes = await readFile(first.file);
+    // Leftovers a crash or an older layout could leave in the folder.
+    await writeFile(join(eventsDir(), 'stale-00001.parquet'), bytes);
+    await writeFile(join(eventsDir(), `.${partitionFileName}.tmp`), 'half written');
+    expect(await count()).toBe(first.rows * 2);
+    const again = await rebuildPartitionLocal({ catalog, engine }, 'events', '2024-05-01', 2);
+    expect(again).toEqual(first);
+    expect(await readdir(eventsDir())).toEqual([partitionFileName]);
+    expect((await readFile(again.file)).equals(bytes)).toBe(true);
+    expect(await count()).toBe(first.rows);
+    expect(await catalog.listPartitions('events')).toEqual(['2024-05-01']);
+  });
+
+  it('a failed write keeps the rows already there and leaves no temporary file', async () => {
+    const first = await rebuildPartitionLocal({ catalog, engine }, 'events', '2024-05-01', 2);
+    await expect(writePartitionLocal({ catalog, engine }, 'events', '2024-05-01', 'SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
+    expect(await readdir(eventsDir())).toEqual([partitionFileName]);
+    expect(await count()).toBe(first.rows);
+  });
+
+  it('writes a partition of literal rows (the anomalies step) and registers it', async () => {
+    const out = await writePartitionLocal({ catalog, engine }, 'anomalies', '2024-05-01', anomaliesSelect([]));
+    expect(out.rows).toBe(0);
+    expect(await catalog.listPartitions('anomalies')).toEqual(['2024-05-01']);
+    expect(Number((await engine.query(`SELECT COUNT(*) AS n FROM anomalies WHERE dt = '2024-05-01'`)).rows[0]!.n)).toBe(0);
+  });
+});
