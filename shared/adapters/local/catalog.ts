@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../../ports/catalog';
 import { duckColumnList } from '../../schema/duckdb';
@@ -43,6 +43,8 @@ export class LocalCatalog implements Catalog {
   readonly path: string;
   readonly lakeDir: string;
   private readonly known = new Set<string>();
+  /** The last snapshot and the file signature it was read under (see `snapshot`). */
+  private cached: { signature: string; partitions: RegisteredPartition[] } | undefined;
 
   private constructor(
     readonly dataDir: string,
@@ -96,6 +98,7 @@ export class LocalCatalog implements Catalog {
         }
         await connection.run('COMMIT');
         for (const dt of unique) this.known.add(`${table}/${dt}`);
+        this.cached = undefined;
       } catch (error) {
         await connection.run('ROLLBACK');
         throw error;
@@ -108,12 +111,36 @@ export class LocalCatalog implements Catalog {
     return (await this.snapshot()).filter((p) => p.table === table).map((p) => p.dt);
   }
 
-  /** Every registered partition of every table, ordered by table then date (one short read). */
+  /**
+   * Every registered partition of every table, ordered by table then date. The query engine asks
+   * before every query and opening the file costs tens of milliseconds, so the answer is reused
+   * while the catalog file and its WAL are unchanged (any writer, in any process, changes their
+   * modification time). The signature is taken before the read: a write during the read only
+   * causes one more read next time.
+   */
   async snapshot(): Promise<RegisteredPartition[]> {
-    return this.read(async (connection) => {
+    const signature = await this.fileSignature();
+    if (this.cached !== undefined && this.cached.signature === signature) return this.cached.partitions;
+    const partitions = await this.read(async (connection) => {
       const reader = await connection.runAndReadAll('SELECT table_name, dt, location FROM partitions ORDER BY table_name, dt');
       return reader.getRowsJS().map(([table, dt, location]) => ({ table: table as TableName, dt: String(dt), location: String(location) }));
     });
+    this.cached = { signature, partitions };
+    return partitions;
+  }
+
+  private async fileSignature(): Promise<string> {
+    const parts = await Promise.all(
+      [this.path, `${this.path}.wal`].map(async (file) => {
+        try {
+          const s = await stat(file, { bigint: true });
+          return `${s.ino}:${s.size}:${s.mtimeNs}`;
+        } catch {
+          return '-';
+        }
+      }),
+    );
+    return parts.join('|');
   }
 
   private write<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {

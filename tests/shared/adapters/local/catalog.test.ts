@@ -66,6 +66,16 @@ describe('LocalCatalog', () => {
     );
   });
 
+  it('sees partitions another catalog instance registered after it cached a snapshot', async () => {
+    const reader = await LocalCatalog.open(dataDir);
+    const writer = await LocalCatalog.open(dataDir);
+    expect(await reader.listPartitions('raw_events')).toEqual([]);
+    await writer.registerPartitions('raw_events', ['2024-03-01']);
+    expect(await reader.listPartitions('raw_events')).toEqual(['2024-03-01']);
+    await writer.registerPartitions('events', ['2024-03-02']);
+    expect(await reader.listPartitions('events')).toEqual(['2024-03-02']);
+  });
+
   it('rejects a malformed partition date and an unknown table with InputError', async () => {
     const catalog = await LocalCatalog.open(dataDir);
     await expect(catalog.registerPartitions('raw_events', ['2024-13-01'])).rejects.toBeInstanceOf(InputError);
