@@ -1,6 +1,7 @@
 /**
  * Jest runs CommonJS through @swc/jest. Middy (and a few other packages) ship ESM only, so
- * they are let through the transform instead of running Jest in its experimental ESM mode.
+ * they are let through the transform instead of running Jest in its experimental ESM mode
+ * (`cookie` is fastify's `inject`, through light-my-request).
  */
 module.exports = {
   testEnvironment: 'node',
@@ -9,7 +10,7 @@ module.exports = {
   transform: {
     '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|aws-local-stepfunctions)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|aws-local-stepfunctions|cookie)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   setupFiles: ['<rootDir>/tests/setup/polyfills.ts'],
   testTimeout: 30000,

@@ -16,6 +16,33 @@ function serializationError(): ServiceResponse {
 
 let lastRecordId = 0;
 
+let knownStream = '';
+let knownPrefix = '';
+
+const NEEDS_JSON_RE = /["\\\u0000-\u001f]/;
+const isJsonSpace = (code: number): boolean => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+
+/**
+ * `Record.Data` of a rendered PutRecord in exactly the shape the request template writes
+ * (`{"DeliveryStreamName":<this stream>,"Record":{"Data":"..."}}`, trailing whitespace allowed),
+ * or undefined for anything else, which then goes through JSON.parse. The string between the
+ * quotes holds no quote or backslash, so JSON.parse would return it unchanged: this saves parsing
+ * (and copying) a string of 1.8 times the body on every webhook.
+ */
+export function recordDataOf(rendered: string, streamName: string): string | undefined {
+  if (streamName !== knownStream) {
+    knownStream = streamName;
+    knownPrefix = `{"DeliveryStreamName":${JSON.stringify(streamName)},"Record":{"Data":"`;
+  }
+  if (!rendered.startsWith(knownPrefix)) return undefined;
+  let end = rendered.length;
+  while (end > 0 && isJsonSpace(rendered.charCodeAt(end - 1))) end--;
+  if (end < knownPrefix.length + 3 || !rendered.startsWith('"}}', end - 3)) return undefined;
+  const data = rendered.slice(knownPrefix.length, end - 3);
+  // A quote or backslash would need JSON unescaping, a control character is a JSON syntax error.
+  return NEEDS_JSON_RE.test(data) ? undefined : data;
+}
+
 /**
  * Firehose `PutRecord` as the local stream answers it, from the JSON the request template
  * rendered: the same size rule and error shapes as AWS, and a 200 only once the record is
@@ -28,16 +55,19 @@ export async function putRecordLocally(
   arrivalTs: number,
   onFailure: (error: unknown) => void,
 ): Promise<ServiceResponse> {
-  let request: unknown;
-  try {
-    request = JSON.parse(rendered);
-  } catch {
-    return serializationError();
+  let encoded: unknown = recordDataOf(rendered, streamName);
+  if (encoded === undefined) {
+    let request: unknown;
+    try {
+      request = JSON.parse(rendered);
+    } catch {
+      return serializationError();
+    }
+    const { DeliveryStreamName: name, Record: record } = (request ?? {}) as { DeliveryStreamName?: unknown; Record?: { Data?: unknown } };
+    if (typeof name !== 'string' || name === '') return validationError("1 validation error detected: Value null at 'deliveryStreamName' failed to satisfy constraint: Member must not be null");
+    if (name !== streamName) return resourceNotFound(name);
+    encoded = record?.Data;
   }
-  const { DeliveryStreamName: name, Record: record } = (request ?? {}) as { DeliveryStreamName?: unknown; Record?: { Data?: unknown } };
-  if (typeof name !== 'string' || name === '') return validationError("1 validation error detected: Value null at 'deliveryStreamName' failed to satisfy constraint: Member must not be null");
-  if (name !== streamName) return resourceNotFound(name);
-  const encoded = record?.Data;
   if (typeof encoded !== 'string' || encoded.length % 4 !== 0) return serializationError();
   // Size check on the decoded length first, without decoding a record that will be refused.
   const padding = encoded.endsWith('==') ? 2 : encoded.endsWith('=') ? 1 : 0;

@@ -42,14 +42,31 @@ function readU64(buf: Buffer, offset: number): number {
   return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * TWO_32;
 }
 
+/** Bytes a frame of `dataLength` bytes of data takes in a segment. */
+export function frameSize(dataLength: number): number {
+  return FRAME_HEADER + BODY_HEADER + dataLength;
+}
+
+/**
+ * Writes one record as a frame into `target` at `offset` (which must have {@link frameSize}
+ * bytes free) and returns the offset after it. The log writes a whole group of frames into one
+ * buffer this way, copying each record's data once.
+ */
+export function writeFrame(target: Buffer, offset: number, seq: number, arrivalTs: number, data: Buffer): number {
+  const body = offset + FRAME_HEADER;
+  target.writeUInt32LE(BODY_HEADER + data.length, offset);
+  writeU64(target, seq, body);
+  writeU64(target, arrivalTs, body + 8);
+  data.copy(target, body + BODY_HEADER);
+  const end = body + BODY_HEADER + data.length;
+  target.writeUInt32LE(crc32(target.subarray(body, end)), offset + 4);
+  return end;
+}
+
 /** Encodes one record as a frame (`seq` and `arrivalTs` are non-negative safe integers). */
 export function encodeFrame(seq: number, arrivalTs: number, data: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(FRAME_HEADER + BODY_HEADER + data.length);
-  frame.writeUInt32LE(BODY_HEADER + data.length, 0);
-  writeU64(frame, seq, FRAME_HEADER);
-  writeU64(frame, arrivalTs, FRAME_HEADER + 8);
-  data.copy(frame, FRAME_HEADER + BODY_HEADER);
-  frame.writeUInt32LE(crc32(frame.subarray(FRAME_HEADER)), 4);
+  const frame = Buffer.allocUnsafe(frameSize(data.length));
+  writeFrame(frame, 0, seq, arrivalTs, data);
   return frame;
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { ConfigError, errorMessage, StorageError } from '../../shared/errors';
 import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
-import { encodeFrame, segmentMagic, type WalRecord } from './wal-format';
+import { frameSize, segmentMagic, writeFrame, type WalRecord } from './wal-format';
 import { nodeWalFileSystem, scanSegments, segmentName, type ClosedSegment, type WalFile, type WalFileSystem } from './wal-segments';
 
 export { nodeWalFileSystem, type WalFile, type WalFileSystem } from './wal-segments';
@@ -37,7 +37,6 @@ export interface WalOpened {
 
 interface Pending {
   readonly record: WalRecord;
-  readonly frame: Buffer;
   readonly resolve: (record: WalRecord) => void;
   readonly reject: (error: Error) => void;
 }
@@ -47,6 +46,20 @@ interface OpenSegment {
   readonly file: WalFile;
   bytes: number;
   lastSeq: number;
+}
+
+/**
+ * The bytes of one group write: the segment magic when the segment is new, then a frame per record,
+ * framed straight into one buffer (each record's data is copied once, not framed and then
+ * concatenated).
+ */
+function encodeGroup(group: readonly Pending[], withMagic: boolean): Buffer {
+  let size = withMagic ? segmentMagic.length : 0;
+  for (const p of group) size += frameSize(p.record.data.length);
+  const bytes = Buffer.allocUnsafe(size);
+  let offset = withMagic ? segmentMagic.copy(bytes, 0) : 0;
+  for (const { record } of group) offset = writeFrame(bytes, offset, record.seq, record.arrivalTs, record.data);
+  return bytes;
 }
 
 /**
@@ -93,7 +106,7 @@ export class WriteAheadLog {
     const record: WalRecord = { seq: this.nextSeq++, arrivalTs, data };
     this.stats.appends++;
     return new Promise<WalRecord>((resolve, reject) => {
-      this.queue.push({ record, frame: encodeFrame(record.seq, arrivalTs, data), resolve, reject });
+      this.queue.push({ record, resolve, reject });
       this.draining ??= this.drain();
     });
   }
@@ -135,9 +148,7 @@ export class WriteAheadLog {
       this.queue = [];
       try {
         const segment = await this.segmentFor(group[0]!.record.seq);
-        const frames = group.map((p) => p.frame);
-        if (segment.bytes === 0) frames.unshift(segmentMagic);
-        const bytes = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
+        const bytes = encodeGroup(group, segment.bytes === 0);
         this.stats.writes++;
         segment.bytes += bytes.length;
         await segment.file.write(bytes);

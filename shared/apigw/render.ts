@@ -1,52 +1,11 @@
-import { Compile, parse } from 'velocityjs';
-import { TemplateError, WaError } from '../errors';
+import { TemplateError } from '../errors';
 import { createContext } from './context';
 import { TemplateInput } from './input';
-import { javaMethodHandlers } from './java';
 import type { ApiRequest, ResponseRender, Substitutions } from './types';
 import { createUtil } from './util';
-
-type Asts = ReturnType<typeof parse>;
-type CompileConfig = NonNullable<ConstructorParameters<typeof Compile>[1]>;
-
-const compileConfig: CompileConfig = { customMethodHandlers: [...javaMethodHandlers] };
-
-/**
- * velocityjs with API Gateway's output rules: a null or undefined reference renders as nothing
- * (velocityjs prints `null`, or the reference text unless silent), and the small strings
- * velocityjs re-parses on every evaluation (`"$a$b"`) are parsed once.
- */
-class ApiGatewayCompile extends Compile {
-  protected override getReferences(ast: Asts[number], isVal?: boolean): string {
-    const value = super.getReferences(ast, isVal);
-    return isVal && value === null ? '' : value;
-  }
-
-  protected override evalStr(str: string): string {
-    return this.renderAstList(parseCached(str), this.contextId);
-  }
-}
+import { parseVtl, renderAsts, type Asts } from './vtl';
 
 const MAX_CACHED = 512;
-const stringAsts = new Map<string, Asts>();
-
-function parseCached(text: string): Asts {
-  let asts = stringAsts.get(text);
-  if (!asts) {
-    asts = parseVtl(text);
-    if (stringAsts.size >= MAX_CACHED) stringAsts.clear();
-    stringAsts.set(text, asts);
-  }
-  return asts;
-}
-
-function parseVtl(text: string): Asts {
-  try {
-    return parse(text);
-  } catch (cause) {
-    throw new TemplateError(`mapping template does not parse: ${errorText(cause)}`, { cause });
-  }
-}
 
 /** Per template text: the `${Name}` placeholders it holds, and its parsed form per set of values. */
 interface Prepared {
@@ -107,20 +66,6 @@ function compiled(text: string, substitutions: Substitutions): Asts {
   return asts;
 }
 
-function run(asts: Asts, vars: Record<string, unknown>): string {
-  try {
-    // Silent: an undefined reference renders as nothing, as on API Gateway.
-    return new ApiGatewayCompile(asts, compileConfig).render(vars, undefined, true);
-  } catch (cause) {
-    if (cause instanceof WaError) throw cause;
-    throw new TemplateError(`mapping template failed: ${errorText(cause)}`, { cause });
-  }
-}
-
-function errorText(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
-}
-
 /**
  * Renders a request mapping template: `${Name}` placeholders first (see {@link substitute}), then
  * VTL with `$input` (the method request), `$util` and `$context`.
@@ -128,7 +73,7 @@ function errorText(cause: unknown): string {
 export function renderTemplate(text: string, request: ApiRequest, substitutions: Substitutions = {}): string {
   const asts = compiled(text, substitutions);
   const context = createContext(request);
-  return run(asts, { input: new TemplateInput(request, request.body), util: createUtil(), context: context.vars });
+  return renderAsts(asts, { input: new TemplateInput(request, request.body), util: createUtil(), context: context.vars });
 }
 
 /**
@@ -145,7 +90,7 @@ export function renderResponseTemplate(
 ): ResponseRender {
   const asts = compiled(text, substitutions);
   const context = createContext(request);
-  const body = run(asts, { input: new TemplateInput(request, integrationResponseBody), util: createUtil(), context: context.vars });
+  const body = renderAsts(asts, { input: new TemplateInput(request, integrationResponseBody), util: createUtil(), context: context.vars });
   const { status, headers } = context.overrides();
   const valid = typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599;
   return valid ? { body, statusOverride: status, headerOverrides: headers } : { body, headerOverrides: headers };
