@@ -30,3 +30,9 @@ export function rowsOfData(data: string): FlatRow[] {
   if (!text.endsWith('\n')) throw new Error('record data is not newline-terminated');
   return text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as FlatRow);
 }
+
+/** An expected row with every schema column: null unless given. */
+export function fullRow(fields: Partial<FlatRow>): FlatRow {
+  const row = Object.fromEntries(flatRowColumns.map((c) => [c.name, null])) as unknown as FlatRow;
+  return Object.assign(row, fields);
+}

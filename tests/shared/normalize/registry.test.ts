@@ -5,6 +5,7 @@ import { normalizeRegistry, type NormalizeContext } from '../../../shared/normal
 import { createPseudonymizer } from '../../../shared/pii';
 import { flatRowColumns } from '../../../shared/schema/columns';
 import type { FlatRow } from '../../../shared/schema/types';
+import { fullRow } from '../../support/rows';
 
 const RECEIVED = 1747775460000;
 const REQUEST = 'req-sends-01';
@@ -26,33 +27,7 @@ function context(overrides: Partial<NormalizeContext> = {}): NormalizeContext {
 
 /** A full expected send row: every column, null unless given. */
 function send(fields: Partial<FlatRow>): FlatRow {
-  return {
-    event_id: '',
-    kind: 'send',
-    source: 'registry',
-    interaction: null,
-    wamid: null,
-    context_wamid: null,
-    wa_id: null,
-    business_id: null,
-    phone_number_id: null,
-    button_id: null,
-    button_title: null,
-    status: null,
-    error_code: null,
-    campaign_id: null,
-    template_name: null,
-    buttons: null,
-    flow_response: null,
-    event_ts: null,
-    received_ts: RECEIVED,
-    event_date: null,
-    request_id: REQUEST,
-    reason: null,
-    raw_body: null,
-    signature: null,
-    ...fields,
-  };
+  return fullRow({ event_id: '', kind: 'send', source: 'registry', received_ts: RECEIVED, request_id: REQUEST, ...fields });
 }
 
 const singleRow = send({

@@ -7,6 +7,7 @@ import { quarantineReasons } from '../../../shared/normalize/reasons';
 import { createPseudonymizer } from '../../../shared/pii';
 import { flatRowColumns } from '../../../shared/schema/columns';
 import type { FlatRow } from '../../../shared/schema/types';
+import { fullRow } from '../../support/rows';
 
 const RECEIVED = 1747776005000;
 const REQUEST = 'req-7f3a';
@@ -26,35 +27,9 @@ function context(overrides: Partial<NormalizeContext> = {}): NormalizeContext {
   };
 }
 
-/** A full expected row: every column, null unless given. */
+/** A full expected message row: every column, null unless given. */
 function expected(fields: Partial<FlatRow>): FlatRow {
-  return {
-    event_id: '',
-    kind: 'message',
-    source: 'wasender',
-    interaction: null,
-    wamid: null,
-    context_wamid: null,
-    wa_id: null,
-    business_id: null,
-    phone_number_id: null,
-    button_id: null,
-    button_title: null,
-    status: null,
-    error_code: null,
-    campaign_id: null,
-    template_name: null,
-    buttons: null,
-    flow_response: null,
-    event_ts: null,
-    received_ts: RECEIVED,
-    event_date: null,
-    request_id: REQUEST,
-    reason: null,
-    raw_body: null,
-    signature: null,
-    ...fields,
-  };
+  return fullRow({ event_id: '', kind: 'message', source: 'wasender', received_ts: RECEIVED, request_id: REQUEST, ...fields });
 }
 
 const buttonReplyRow = expected({
