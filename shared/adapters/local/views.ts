@@ -40,9 +40,11 @@ export function tableSelectSql(table: TableDef, files: readonly string[]): strin
     const source = `read_json(${list}, format = 'newline_delimited', compression = 'gzip', columns = ${duckJsonColumns(table.columns)}, ${hive})`;
     return `SELECT ${cols.join(', ')} FROM ${source}`;
   }
-  // Parquet files carry their own types; cast to the schema's so every engine agrees.
+  // Parquet files carry their own types; cast to the schema's so every engine agrees. Every file
+  // is written by one COPY of the schema's columns, so the first file's footer describes them all
+  // (union_by_name would read every footer at bind time: a cost that grows with history).
   const cols = table.columns.map((c) => `CAST(${sqlIdent(c.name)} AS ${duckType(c)}) AS ${sqlIdent(c.name)}`);
-  const source = `read_parquet(${list}, union_by_name = true, ${hive})`;
+  const source = `read_parquet(${list}, ${hive})`;
   return `SELECT ${cols.join(', ')}, ${sqlIdent(table.partition.name)} FROM ${source}`;
 }
 
