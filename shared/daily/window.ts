@@ -68,3 +68,17 @@ export function ctrSourceSpan(cohortDate: string, lookbackDays: number): DateSpa
   const lookback = assertLookback(lookbackDays);
   return { from: addDays(cohortDate, -lookback - 1), to: addDays(cohortDate, lookback) };
 }
+
+/**
+ * Every partition date one run reads, any table: raw arrivals up to target + lookback + 1, curated
+ * events back to the oldest cohort's history (target − 2·lookback − 1), and `historyDays` of
+ * `daily_ctr` before the target for the anomaly baseline. Every workflow query filters on `dt`
+ * inside this span, so an engine that exposes only it answers exactly as Athena's partition
+ * pruning does — and the run's cost stays bounded by the window, not by the lake's history.
+ */
+export function workflowReadSpan(target: string, lookbackDays: number, historyDays: number): DateSpan {
+  assertDate('target date', target);
+  const lookback = assertLookback(lookbackDays);
+  const back = Math.max(2 * lookback + 1, historyDays);
+  return { from: addDays(target, -back - 1), to: addDays(target, lookback + 1) };
+}

@@ -8,6 +8,8 @@ import { assertTimeZone } from '../../../shared/time';
 import { localDailyContext } from '../../daily/local-context';
 import { runDailyWorkflowLocal, type LocalRunResult } from '../../daily/local-run';
 import { resolveRun } from '../../daily/steps';
+import { workflowReadSpan } from '../../../shared/daily/window';
+import { detectorConfig } from '../../../shared/anomaly/config';
 import type { RegisterCommand } from './index';
 
 export interface DailyOptions {
@@ -43,7 +45,7 @@ export async function runDaily(options: DailyOptions, out: (text: string) => voi
   if (!existsSync(dataDir)) throw new InputError(`no local data at ${dataDir} (run wa-analytics start or demo first, or pass --data-dir)`);
   if (slackWebhookUrl === undefined) out('SLACK_WEBHOOK_URL is not set: Slack messages are printed here\n');
   const catalog = await LocalCatalog.open(dataDir);
-  const engine = await LocalQueryEngine.open(catalog);
+  const engine = await LocalQueryEngine.open(catalog, { window: workflowReadSpan(run.date, run.lookbackDays, detectorConfig.windowDays) });
   let result: LocalRunResult;
   try {
     const context = localDailyContext({ catalog, engine, timeZone, slackWebhookUrl: slackWebhookUrl ?? null, out });

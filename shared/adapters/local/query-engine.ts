@@ -50,14 +50,19 @@ export class LocalQueryEngine implements QueryEngine {
     private readonly catalog: LocalCatalog,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly window: { from: string; to: string } | undefined,
   ) {}
 
-  /** An engine over a catalog's tables. */
-  static async open(catalog: LocalCatalog): Promise<LocalQueryEngine> {
+  /**
+   * An engine over a catalog's tables. With `window`, the tables expose only partitions whose
+   * `dt` lies in it: a caller whose every query filters `dt` inside the window (the daily
+   * workflow) gets the same answers at a cost bounded by the window instead of the history.
+   */
+  static async open(catalog: LocalCatalog, options: { window?: { from: string; to: string } } = {}): Promise<LocalQueryEngine> {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run(`ATTACH ':memory:' AS ${sqlIdent(databaseName)}; USE ${sqlIdent(databaseName)}`);
-    const engine = new LocalQueryEngine(catalog, instance, connection);
+    const engine = new LocalQueryEngine(catalog, instance, connection, options.window);
     await engine.serial(() => engine.refresh());
     return engine;
   }
@@ -91,7 +96,8 @@ export class LocalQueryEngine implements QueryEngine {
 
   private async refresh(): Promise<void> {
     const files = Object.fromEntries(Object.keys(tables).map((t) => [t, [] as string[]])) as TableFiles;
-    const partitions = (await this.catalog.snapshot()).filter((p) => p.table in files);
+    const window = this.window;
+    const partitions = (await this.catalog.snapshot()).filter((p) => p.table in files && (window === undefined || (p.dt >= window.from && p.dt <= window.to)));
     // Listed concurrently: this runs before every query and there is a folder per registered
     // partition, so one after the other it would cost more the more history the lake holds.
     const listed = await Promise.all(partitions.map((p) => partitionFiles(this.catalog.lakeDir, p)));

@@ -42,6 +42,18 @@ describe('LocalQueryEngine', () => {
     expect((await engine.query('SELECT count(*) AS n FROM raw_events')).rows).toEqual([{ n: 3 }]);
   });
 
+  it('exposes only the partitions inside its window when opened with one', async () => {
+    for (const dt of ['2024-04-30', '2024-05-01', '2024-05-02', '2024-05-03']) await writeRaw(dt, 'x.gz', [row(`e-${dt}`, 'click')]);
+    await catalog.registerPartitions('raw_events', ['2024-04-30', '2024-05-01', '2024-05-02', '2024-05-03']);
+    const windowed = await LocalQueryEngine.open(catalog, { window: { from: '2024-05-01', to: '2024-05-02' } });
+    try {
+      expect((await windowed.query('SELECT dt FROM raw_events ORDER BY dt')).rows).toEqual([{ dt: '2024-05-01' }, { dt: '2024-05-02' }]);
+    } finally {
+      await windowed.close();
+    }
+    expect((await engine.query('SELECT count(*)::INTEGER AS n FROM raw_events')).rows).toEqual([{ n: 4 }]);
+  });
+
   it('reaches tables qualified by the database name', async () => {
     await writeRaw('2024-05-01', 'a.gz', [row('e1', 'click')]);
     await catalog.registerPartitions('raw_events', ['2024-05-01']);
