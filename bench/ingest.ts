@@ -140,7 +140,7 @@ export async function ingestBench(): Promise<Record<string, number>> {
     const bare = await spawnServer(['-e', BARE_SERVER], process.env);
     servers.push(bare);
     const env = { ...process.env, WA_APP_SECRET: APP_SECRET, WA_PII: 'hash', WA_PII_KEY: 'bench-pii-key', WA_VERIFY_TOKEN: '', WA_REGISTRY_TOKEN: '' };
-    const ingest = await spawnServer(['bin/wa-analytics.cjs', 'start', '--port', '0', '--data-dir', dataDir], env);
+    const ingest = await spawnServer(['bin/wa-analytics.cjs', 'start', '--port', '0', '--data-dir', dataDir, '--no-daily'], env);
     servers.push(ingest);
 
     const acked = new Set<string>();
