@@ -8,23 +8,13 @@
  */
 const requireTs = require('./ts.cjs');
 
-const { tables, glueTableColumns, databaseName } = requireTs('../shared/schema/index.ts');
+const { tables, glueTableColumns, databaseName, glueStorageFormats, glueTableParameters } = requireTs('../shared/schema/index.ts');
 const { buttonClicksViewDdl } = requireTs('../shared/daily/statements.ts');
 
-const formats = {
-  json: {
-    InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-    OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-    SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', Parameters: {} },
-    Parameters: { classification: 'json', compressionType: 'gzip' },
-  },
-  parquet: {
-    InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-    OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-    SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', Parameters: {} },
-    Parameters: { classification: 'parquet', 'parquet.compression': 'SNAPPY' },
-  },
-};
+// The same storage descriptors the Glue adapter gives each partition (shared/schema/glue.ts).
+const formats = Object.fromEntries(
+  Object.entries(glueStorageFormats).map(([name, storage]) => [name, { ...storage, Parameters: glueTableParameters[name] }]),
+);
 
 /** `raw_events` -> `GlueTableRawEvents`. */
 function tableLogicalId(name) {

@@ -1,5 +1,5 @@
 import type { ColumnDef } from './columns';
-import { tables, type TableDef } from './tables';
+import { tables, type StorageFormat, type TableDef } from './tables';
 
 /** A Glue `Column` as CloudFormation expects it. */
 export interface GlueColumn {
@@ -25,3 +25,26 @@ export function glueTableColumns(table: TableDef): { Columns: GlueColumn[]; Part
 export function allGlueTableColumns(): Record<string, { Columns: GlueColumn[]; PartitionKeys: GlueColumn[] }> {
   return Object.fromEntries(Object.values(tables).map((t) => [t.name, glueTableColumns(t)]));
 }
+
+/**
+ * How Glue/Athena read each storage format: a table's StorageDescriptor and every partition's
+ * must agree, so the stack (resources/catalog.cjs) and the Glue adapter both take them from here.
+ */
+export const glueStorageFormats = {
+  json: {
+    InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+    OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+    SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', Parameters: {} },
+  },
+  parquet: {
+    InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+    OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+    SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', Parameters: {} },
+  },
+} as const satisfies Record<StorageFormat, unknown>;
+
+/** Table-level Glue parameters of each storage format. */
+export const glueTableParameters = {
+  json: { classification: 'json', compressionType: 'gzip' },
+  parquet: { classification: 'parquet', 'parquet.compression': 'SNAPPY' },
+} as const satisfies Record<StorageFormat, Record<string, string>>;

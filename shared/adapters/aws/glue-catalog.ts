@@ -1,26 +1,13 @@
 import { BatchCreatePartitionCommand, GetPartitionsCommand, type GlueClient, type PartitionInput } from '@aws-sdk/client-glue';
 import type { Catalog } from '../../ports/catalog';
-import { databaseName, tables, type StorageFormat, type TableName } from '../../schema/tables';
+import { glueStorageFormats } from '../../schema/glue';
+import { databaseName, tables, type TableName } from '../../schema/tables';
 import { assertPartitionDate } from '../local/lake';
 import { classifyAwsError } from './errors';
 
 /** Glue's BatchCreatePartition takes at most 100 partitions per call. */
 export const batchCreateLimit = 100 as const;
 
-// The same formats as the tables' StorageDescriptor in resources/catalog.cjs: a partition's
-// descriptor is what Athena reads it with, so it must match its table.
-const storage = {
-  json: {
-    InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-    OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-    SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', Parameters: {} },
-  },
-  parquet: {
-    InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-    OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-    SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', Parameters: {} },
-  },
-} as const satisfies Record<StorageFormat, unknown>;
 
 /** The Glue catalog: partitions registered with BatchCreatePartition, at the table's standard location. */
 export class GlueCatalog implements Catalog {
@@ -33,7 +20,7 @@ export class GlueCatalog implements Catalog {
   /** The PartitionInput of one `dt` of a table. */
   partitionInput(table: TableName, dt: string): PartitionInput {
     const def = tables[table];
-    return { Values: [assertPartitionDate(dt)], StorageDescriptor: { Location: `s3://${this.bucket}/${def.prefix}dt=${dt}/`, ...storage[def.format] } };
+    return { Values: [assertPartitionDate(dt)], StorageDescriptor: { Location: `s3://${this.bucket}/${def.prefix}dt=${dt}/`, ...glueStorageFormats[def.format] } };
   }
 
   /**
