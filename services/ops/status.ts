@@ -5,7 +5,7 @@ import { ListExecutionsCommand, type ExecutionListItem, type SFNClient } from '@
 import { errorMessage } from '../../shared/errors';
 import { addDays, dateInZone } from '../../shared/time';
 import { digestMarkerKey } from '../daily/context';
-import { runAthenaQuery } from './athena-query';
+import { AthenaQueryEngine } from '../../shared/adapters/aws/athena-engine';
 import { awsFailure, optionalOutput, requireOutput, type Stage } from './stage';
 
 /**
@@ -146,20 +146,24 @@ export async function countsCheck(athena: AthenaClient, stage: Stage, options: S
   const from = addDays(to, -(options.days - 1));
   let rows;
   try {
-    rows = await runAthenaQuery(athena, { sql: countsSql(requireOutput(stage, 'GlueDatabaseName'), from, to), database: requireOutput(stage, 'GlueDatabaseName'), workgroup, sleep: options.sleep });
+    // The workflow's own Athena adapter, bounded in time for a command someone waits on.
+    const database = requireOutput(stage, 'GlueDatabaseName');
+    const engine = new AthenaQueryEngine(athena, { workGroup: workgroup, database, pollMs: 500, sleep: options.sleep, timeoutMs: 60_000 });
+    rows = (await engine.query(countsSql(database, from, to))).rows;
   } catch (error) {
     return { name, level: 'warn', detail: `not counted: ${errorMessage(error)}` };
   }
   const byDay = new Map<string, { kinds: string[]; quarantined: string[] }>();
   let quarantined = 0;
   for (const r of rows) {
-    const day = byDay.get(r.dt ?? '?') ?? { kinds: [], quarantined: [] };
+    const dt = String(r.dt ?? '?');
+    const day = byDay.get(dt) ?? { kinds: [], quarantined: [] };
     day.kinds.push(`${r.kind}=${r.n}`);
     if (r.kind === 'quarantine') {
       day.quarantined.push(`${r.reason}=${r.n}`);
       quarantined += Number(r.n);
     }
-    byDay.set(r.dt ?? '?', day);
+    byDay.set(dt, day);
   }
   const lines = [...byDay.entries()].map(([dt, d]) => `${dt}  ${d.kinds.join(' ')}${d.quarantined.length > 0 ? `  quarantined: ${d.quarantined.join(' ')}` : ''}`);
   const detail = `${from}..${to}: ${rows.reduce((a, r) => a + Number(r.n), 0)} raw rows, ${quarantined} quarantined${byDay.size === 0 ? ' (no registered partition yet)' : ''}`;

@@ -11,6 +11,8 @@ export interface AthenaEngineOptions {
   /** Wait between GetQueryExecution polls, in ms. */
   readonly pollMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Give up (QueryError) when a query is still running after this long; none by default (a Lambda's timeout bounds it). */
+  readonly timeoutMs?: number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -53,6 +55,7 @@ export class AthenaQueryEngine implements QueryEngine {
       );
       return out.QueryExecutionId!;
     });
+    const deadline = this.options.timeoutMs === undefined ? Infinity : Date.now() + this.options.timeoutMs;
     for (;;) {
       const execution = await this.call('GetQueryExecution', async () => (await this.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution);
       const state = execution?.Status?.State;
@@ -62,6 +65,7 @@ export class AthenaQueryEngine implements QueryEngine {
         if (execution?.Status?.AthenaError?.Retryable) throw new TransientError(reason);
         throw new QueryError(reason);
       }
+      if (Date.now() > deadline) throw new QueryError(`Athena query ${id} still ${state ?? 'pending'} after ${Math.round(this.options.timeoutMs! / 1000)} s`);
       await this.sleep(this.pollMs);
     }
   }

@@ -36,7 +36,7 @@ function healthy(): void {
     ],
   });
   athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
-  athena.on(GetQueryExecutionCommand).resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } }).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+  athena.on(GetQueryExecutionCommand).resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } }).resolves({ QueryExecution: { StatementType: 'DML', Status: { State: 'SUCCEEDED' } } });
   const cell = (v: string) => ({ VarCharValue: v });
   athena.on(GetQueryResultsCommand).resolves({
     ResultSet: {
