@@ -33,7 +33,7 @@ export const defaultDataDir = './.wa-analytics';
 export const piiKeyFileName = 'pii.key';
 
 /** An environment value, with empty strings treated as unset (as shells often export them). */
-function envValue(env: Env, name: string): string | null {
+export function envValue(env: Env, name: string): string | null {
   const value = env[name];
   return value === undefined || value.trim() === '' ? null : value;
 }
@@ -50,7 +50,13 @@ function readPiiMode(env: Env): PiiMode {
   return value as PiiMode;
 }
 
-function readSlackUrl(env: Env): string | null {
+/** `WA_TIMEZONE`, a valid IANA name; UTC when unset. */
+export function readTimeZone(env: Env): string {
+  return assertTimeZone(envValue(env, 'WA_TIMEZONE') ?? 'UTC');
+}
+
+/** `SLACK_WEBHOOK_URL`, checked to be an http(s) URL; null when unset. */
+export function readSlackUrl(env: Env): string | null {
   const value = envValue(env, 'SLACK_WEBHOOK_URL');
   if (value === null) return null;
   let url: URL;
@@ -98,7 +104,7 @@ function readPiiKey(env: Env, dataDir: string): string {
 export function readLocalConfig(env: Env, flags: LocalFlags = {}): LocalConfig {
   const dataDir = resolveDataDir(env, flags);
   const pii = readPiiMode(env);
-  const timeZone = assertTimeZone(envValue(env, 'WA_TIMEZONE') ?? 'UTC');
+  const timeZone = readTimeZone(env);
   const slackWebhookUrl = readSlackUrl(env);
   return {
     dataDir,

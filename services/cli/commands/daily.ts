@@ -2,25 +2,19 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { LocalCatalog } from '../../../shared/adapters/local/catalog';
 import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
-import { resolveDataDir, type Env } from '../../../shared/config/local';
-import { ConfigError, InputError, WaError } from '../../../shared/errors';
-import { assertTimeZone } from '../../../shared/time';
+import { readSlackUrl, readTimeZone, resolveDataDir, type Env } from '../../../shared/config/local';
+import { InputError, WaError } from '../../../shared/errors';
+import { detectorConfig } from '../../../shared/anomaly/config';
+import { workflowReadSpan } from '../../../shared/daily/window';
 import { localDailyContext } from '../../daily/local-context';
 import { runDailyWorkflowLocal, type LocalRunResult } from '../../daily/local-run';
 import { resolveRun } from '../../daily/steps';
-import { workflowReadSpan } from '../../../shared/daily/window';
-import { detectorConfig } from '../../../shared/anomaly/config';
 import type { RegisterCommand } from './index';
 
 export interface DailyOptions {
   readonly date?: string;
   readonly lookback?: string;
   readonly dataDir?: string;
-}
-
-function envValue(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 function parseLookback(text: string | undefined): number | undefined {
@@ -36,19 +30,18 @@ function parseLookback(text: string | undefined): number | undefined {
  * failure alert went out (to Slack, or printed).
  */
 export async function runDaily(options: DailyOptions, out: (text: string) => void, env: Env = process.env): Promise<LocalRunResult> {
-  const timeZone = assertTimeZone(envValue(env, 'WA_TIMEZONE') ?? 'UTC');
-  const slackWebhookUrl = envValue(env, 'SLACK_WEBHOOK_URL');
-  if (slackWebhookUrl !== undefined && !URL.canParse(slackWebhookUrl)) throw new ConfigError('SLACK_WEBHOOK_URL is not a URL');
+  const timeZone = readTimeZone(env);
+  const slackWebhookUrl = readSlackUrl(env);
   // Defaults resolved here, in the configured time zone, so the machine gets an explicit date.
   const run = resolveRun({ date: options.date, lookbackDays: parseLookback(options.lookback) }, timeZone);
   const dataDir = resolveDataDir(env, { dataDir: options.dataDir });
   if (!existsSync(dataDir)) throw new InputError(`no local data at ${dataDir} (run wa-analytics start or demo first, or pass --data-dir)`);
-  if (slackWebhookUrl === undefined) out('SLACK_WEBHOOK_URL is not set: Slack messages are printed here\n');
+  if (slackWebhookUrl === null) out('SLACK_WEBHOOK_URL is not set: Slack messages are printed here\n');
   const catalog = await LocalCatalog.open(dataDir);
   const engine = await LocalQueryEngine.open(catalog, { window: workflowReadSpan(run.date, run.lookbackDays, detectorConfig.windowDays) });
   let result: LocalRunResult;
   try {
-    const context = localDailyContext({ catalog, engine, timeZone, slackWebhookUrl: slackWebhookUrl ?? null, out });
+    const context = localDailyContext({ catalog, engine, timeZone, slackWebhookUrl, out });
     result = await runDailyWorkflowLocal({ date: run.date, lookbackDays: run.lookbackDays }, { context });
   } finally {
     await engine.close();
