@@ -1,27 +1,34 @@
+import { constants as fsConstants } from 'node:fs';
 import { open as openFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage, StorageError } from '../../shared/errors';
 import { syncDirectory } from './durable-file';
 import { decodeSegment, type WalRecord } from './wal-format';
 
-/** An open segment file; `write` writes the whole buffer at the end of the file. */
+/** An open segment file. */
 export interface WalFile {
-  write(data: Buffer): Promise<void>;
-  /** fdatasync: the written bytes (and the size) survive a crash once this resolves. */
-  sync(): Promise<void>;
+  /** Writes the whole buffer at the end of the file; resolves once the bytes (and size) are durable. */
+  append(data: Buffer): Promise<void>;
   close(): Promise<void>;
 }
 
-/** How the log creates segment files; injectable to count syncs or inject failures. */
+/** How the log creates segment files; injectable to count durable writes or inject failures. */
 export interface WalFileSystem {
   /** Creates a new segment file (failing if it exists) and makes its directory entry durable. */
   createSegment(path: string): Promise<WalFile>;
 }
 
+// O_DSYNC makes each write return only once its data is on stable storage: one system call, and one
+// thread-pool round trip, per group instead of a write and then an fdatasync. On a busy two-core
+// machine each round trip costs a thread wake-up, which is most of an acknowledgement's latency.
+// Where the flag does not exist (Windows), the write is followed by an fdatasync.
+const { O_APPEND, O_CREAT, O_DSYNC, O_EXCL, O_WRONLY } = fsConstants;
+const segmentFlags = O_DSYNC === undefined ? 'ax' : O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_DSYNC;
+
 /** Segment files on the local disk. */
 export const nodeWalFileSystem: WalFileSystem = {
   async createSegment(path) {
-    const handle = await openFile(path, 'ax');
+    const handle = await openFile(path, segmentFlags);
     try {
       await syncDirectory(join(path, '..'));
     } catch (error) {
@@ -29,13 +36,13 @@ export const nodeWalFileSystem: WalFileSystem = {
       throw error;
     }
     return {
-      async write(data) {
+      async append(data) {
         for (let offset = 0; offset < data.length; ) {
           const { bytesWritten } = await handle.write(data, offset, data.length - offset);
           offset += bytesWritten;
         }
+        if (O_DSYNC === undefined) await handle.datasync();
       },
-      sync: () => handle.datasync(),
       close: () => handle.close(),
     };
   },

@@ -57,26 +57,21 @@ export class RecordingCatalog implements Catalog {
   }
 }
 
-/** Segment file system that counts syncs and can fail the next writes. */
+/** Segment file system that counts durable writes and can fail the next ones. */
 export class CountingWalFs implements WalFileSystem {
   syncs = 0;
-  writes = 0;
   failWrites = 0;
 
   async createSegment(path: string): Promise<WalFile> {
     const file = await nodeWalFileSystem.createSegment(path);
     return {
-      write: async (data) => {
-        this.writes++;
+      append: async (data) => {
+        this.syncs++;
         if (this.failWrites > 0) {
           this.failWrites--;
           throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
         }
-        await file.write(data);
-      },
-      sync: async () => {
-        this.syncs++;
-        await file.sync();
+        await file.append(data);
       },
       close: () => file.close(),
     };

@@ -165,8 +165,7 @@ describe('the local API when the write-ahead log cannot be written', () => {
       async createSegment(path) {
         const file = await nodeWalFileSystem.createSegment(path);
         return {
-          write: (data) => (failing ? Promise.reject(Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' })) : file.write(data)),
-          sync: () => file.sync(),
+          append: (data) => (failing ? Promise.reject(Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' })) : file.append(data)),
           close: () => file.close(),
         };
       },
