@@ -1,7 +1,7 @@
 import { errorPartitionKey, partitionKey } from '../../shared/adapters/local/lake';
 import type { Catalog } from '../../shared/ports/catalog';
 import { dateInZone } from '../../shared/time';
-import { errorRecordLine, invokeTransform, splitInvocations, type FirehoseTransform, type StreamIdentity } from './firehose-invocation';
+import { errorRecordLine, splitInvocations, type InvocationRunner, type StreamIdentity } from './firehose-invocation';
 import { objectName, writeLakeObject } from './lake-writer';
 import type { WalRecord } from './wal-format';
 
@@ -73,13 +73,11 @@ function addToGroup(groups: Map<string, Group>, dt: string, arrivalTs: number, c
 export interface BatchContext {
   readonly lakeRoot: string;
   readonly timeZone: string;
-  readonly transform: FirehoseTransform;
+  /** Runs one invocation (in-process, or on the transform worker). */
+  readonly invoke: InvocationRunner;
   readonly catalog: Catalog;
   readonly identity: StreamIdentity;
   readonly invocationBytes: number;
-  readonly transformRetries: number;
-  readonly retryDelayMs: number;
-  readonly now: () => number;
 }
 
 /**
@@ -98,7 +96,7 @@ export async function deliverBatch(batch: readonly WalRecord[], ctx: BatchContex
   let failed = 0;
   const invocations = splitInvocations(batch, ctx.invocationBytes);
   for (const records of invocations) {
-    const outcomes = await invokeTransform(records, ctx.transform, { identity: ctx.identity, retries: ctx.transformRetries, retryDelayMs: ctx.retryDelayMs, now: ctx.now });
+    const outcomes = await ctx.invoke(records);
     records.forEach((record, i) => {
       const outcome = outcomes[i]!;
       const dt = dateInZone(record.arrivalTs, ctx.timeZone);

@@ -1,11 +1,10 @@
-import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { join } from 'node:path';
 import { lakeDir } from '../../shared/adapters/local/lake';
 import { ConfigError, errorMessage, InputError, StorageError } from '../../shared/errors';
 import type { Catalog } from '../../shared/ports/catalog';
 import { assertTimeZone } from '../../shared/time';
 import { addReports, chunkBySize, deliverBatch, emptyReport, type BatchContext, type FlushReport } from './batch-delivery';
-import { localStreamIdentity, maxInvocationBytes } from './firehose-invocation';
+import { invokeTransform, localStreamIdentity, maxInvocationBytes, type FirehoseTransform, type InvocationRunner } from './firehose-invocation';
 import { WriteAheadLog, type WalFileSystem, type WalStats } from './wal';
 import { maxRecordBytes, type WalRecord } from './wal-format';
 
@@ -15,6 +14,9 @@ export const defaultBufferMs = 60_000;
 export const defaultStreamName = 'wa-analytics-local-raw';
 /** Input per transform invocation: the deployed processor's BufferSizeInMBs (1 MB). */
 export const defaultInvocationBytes = 1024 * 1024;
+/** Retries of a failed transform invocation (Firehose's default) and the delay step between them. */
+export const defaultTransformRetries = 3;
+export const defaultRetryDelayMs = 200;
 
 export type { FlushReport } from './batch-delivery';
 
@@ -27,14 +29,19 @@ export interface DeliveryStreamOptions {
   bufferMs: number;
   /** Reporting time zone: partition dt = arrival date in this zone. */
   timeZone: string;
-  transform: (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
+  /**
+   * The transform: a function called in-process with Firehose's event (this stream then retries
+   * and checks its answers as Firehose does), or a runner doing whole invocations elsewhere (the
+   * transform worker), which then owns the retries.
+   */
+  transform: FirehoseTransform | { readonly invoke: InvocationRunner };
   /** Registers raw partitions after a flush (a LocalCatalog on one machine). */
   catalog: Catalog;
   /** Injectable clock (tests). */
   now?: () => number;
   /** Segment file operations of the write-ahead log (tests inject failures and count syncs). */
   walFs?: WalFileSystem;
-  /** Retries of a failed transform invocation (Firehose's default: 3). */
+  /** Retries of a failed invocation of an in-process transform (Firehose's default: 3). */
   transformRetries?: number;
   /** Delay before retry n is n times this (default 200 ms). */
   retryDelayMs?: number;
@@ -71,16 +78,16 @@ export class LocalDeliveryStream {
 
   private constructor(private readonly options: DeliveryStreamOptions) {
     this.now = options.now ?? Date.now;
+    const identity = localStreamIdentity(options.streamName ?? defaultStreamName);
+    const { transform } = options;
+    const invokeOptions = { identity, retries: options.transformRetries ?? defaultTransformRetries, retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs, now: this.now };
     this.batchContext = {
       lakeRoot: lakeDir(options.dataDir),
       timeZone: options.timeZone,
-      transform: options.transform,
+      invoke: typeof transform === 'function' ? (records) => invokeTransform(records, transform, invokeOptions) : transform.invoke,
       catalog: options.catalog,
-      identity: localStreamIdentity(options.streamName ?? defaultStreamName),
+      identity,
       invocationBytes: options.invocationBytes ?? defaultInvocationBytes,
-      transformRetries: options.transformRetries ?? 3,
-      retryDelayMs: options.retryDelayMs ?? 200,
-      now: this.now,
     };
   }
 

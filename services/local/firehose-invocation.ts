@@ -7,6 +7,12 @@ import type { WalRecord } from './wal-format';
 /** The transform, called the way Firehose calls the Lambda function. */
 export type FirehoseTransform = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
 
+/**
+ * One whole invocation, Firehose's side included (event, call, retries, answer checks), wherever
+ * it runs: outcomes for the records, in input order.
+ */
+export type InvocationRunner = (records: readonly WalRecord[]) => Promise<RecordOutcome[]>;
+
 /** Names the local stream shows the transform and writes into error records. */
 export interface StreamIdentity {
   readonly streamName: string;

@@ -4,9 +4,9 @@ import { readLocalConfig, type Env, type LocalConfig } from '../../shared/config
 import { errorMessage } from '../../shared/errors';
 import { createPseudonymizer } from '../../shared/pii';
 import { createTransform } from '../transform/handler';
-import { defaultBufferBytes, defaultBufferMs, defaultStreamName, LocalDeliveryStream } from './delivery-stream';
+import { defaultBufferBytes, defaultBufferMs, defaultRetryDelayMs, defaultStreamName, defaultTransformRetries, LocalDeliveryStream } from './delivery-stream';
 import { buildLocalServer } from './server';
-import { workerTransform } from './transform-worker';
+import { workerInvoker } from './transform-worker';
 
 /** Loopback only: the local API is for one machine, never exposed. */
 export const localHost = '127.0.0.1';
@@ -57,8 +57,10 @@ export async function openStack(options: StackOptions = {}): Promise<LocalStack>
   const config = readLocalConfig(options.env ?? process.env, { dataDir: options.dataDir });
   const catalog = await LocalCatalog.open(config.dataDir);
   const settings = { metaAppSecret: config.appSecret, wasenderSecret: config.wasenderSecret, timeZone: config.timeZone };
-  const worker = options.inlineTransform ? null : workerTransform({ ...settings, pii: config.pii, piiKey: config.piiKey });
-  const transform = worker?.transform ?? createTransform({ ...settings, pseudonymize: createPseudonymizer(config.pii, config.piiKey) });
+  const worker = options.inlineTransform
+    ? null
+    : workerInvoker({ ...settings, pii: config.pii, piiKey: config.piiKey, streamName: defaultStreamName, retries: defaultTransformRetries, retryDelayMs: defaultRetryDelayMs });
+  const transform = worker ?? createTransform({ ...settings, pseudonymize: createPseudonymizer(config.pii, config.piiKey) });
   let stream: LocalDeliveryStream;
   try {
     stream = await LocalDeliveryStream.open({
