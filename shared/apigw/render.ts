@@ -56,7 +56,7 @@ function compiled(text: string, substitutions: Substitutions): Asts {
     if (prepared.size >= MAX_CACHED) prepared.clear();
     prepared.set(text, entry);
   }
-  const key = entry.names.map((n) => (Object.hasOwn(substitutions, n) ? substitutions[n] : '\u0001missing')).join('\u0000');
+  const key = entry.names.length === 1 ? valueKey(substitutions, entry.names[0]!) : entry.names.map((n) => valueKey(substitutions, n)).join('\u0000');
   let asts = entry.byValues.get(key);
   if (!asts) {
     asts = parseVtl(substitute(text, substitutions));
@@ -64,6 +64,11 @@ function compiled(text: string, substitutions: Substitutions): Asts {
     entry.byValues.set(key, asts);
   }
   return asts;
+}
+
+// A placeholder's value in the parse-cache key ('\u0001' cannot start a value that substitutes).
+function valueKey(substitutions: Substitutions, name: string): string {
+  return Object.hasOwn(substitutions, name) ? substitutions[name]! : '\u0001missing';
 }
 
 /**

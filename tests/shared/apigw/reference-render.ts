@@ -24,9 +24,13 @@ class ReferenceCompile extends Compile {
   }
 }
 
+/** Plain velocityjs (plus the Java method handlers) on VTL text, with `vars` as the references. */
+export function referenceRenderVtl(text: string, vars: Record<string, unknown>): string {
+  return new ReferenceCompile(parse(text), { customMethodHandlers: [...javaMethodHandlers] }).render(vars, undefined, true);
+}
+
 function run(text: string, substitutions: Substitutions, vars: Record<string, unknown>): string {
-  const asts = parse(substitute(text, substitutions));
-  return new ReferenceCompile(asts, { customMethodHandlers: [...javaMethodHandlers] }).render(vars, undefined, true);
+  return referenceRenderVtl(substitute(text, substitutions), vars);
 }
 
 /** The reference result of a request template. */
