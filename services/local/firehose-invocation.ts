@@ -1,11 +1,12 @@
-import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../../shared/errors';
+import type { FirehoseTransform } from '../transform/handler';
 import type { WalRecord } from './wal-format';
 
-/** The transform, called the way Firehose calls the Lambda function. */
-export type FirehoseTransform = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
+// The transform's signature is the Lambda handler's own: one declaration, in the handler.
+export type { FirehoseTransform };
 
 /**
  * One whole invocation, Firehose's side included (event, call, retries, answer checks), wherever
