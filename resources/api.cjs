@@ -6,7 +6,7 @@
 const crypto = require('node:crypto');
 const requireTs = require('./ts.cjs');
 
-const { routes, loadTemplate, methodResponseStatuses } = requireTs('../services/ingest/routes.ts');
+const { routes, loadTemplate, methodResponseStatuses, binaryMediaTypes } = requireTs('../services/ingest/routes.ts');
 
 const pascal = (text) => text.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, __, c) => c.toUpperCase());
 
@@ -45,11 +45,12 @@ function integration(route, substitutions) {
   const integrationResponses = route.integrationResponses.map((r) => ({
     ...(r.selectionPattern === null ? {} : { SelectionPattern: r.selectionPattern }),
     StatusCode: String(r.statusCode),
+    ContentHandling: r.contentHandling,
     ResponseTemplates: { [r.contentType]: templateValue(route, r.template, substitutions) },
   }));
   const common = { PassthroughBehavior: route.passthroughBehavior, RequestTemplates: requestTemplates, IntegrationResponses: integrationResponses };
   if (route.integration.type === 'MOCK') return { Type: 'MOCK', ...common };
-  const { service, action, httpMethod, requestParameters } = route.integration;
+  const { service, action, httpMethod, requestParameters, contentHandling } = route.integration;
   return {
     Type: 'AWS',
     IntegrationHttpMethod: httpMethod,
@@ -57,6 +58,8 @@ function integration(route, substitutions) {
     // The only role API Gateway gets: firehose:PutRecord on this stage's stream.
     Credentials: { 'Fn::GetAtt': ['ApiFirehoseRole', 'Arn'] },
     RequestParameters: requestParameters,
+    // The body reaches the template as base64 of its bytes (it is a binary media type).
+    ContentHandling: contentHandling,
     ...common,
   };
 }
@@ -104,6 +107,8 @@ const fromConfig = async ({ resolveVariable }) => apiResources({ verifyTokenPara
 
 module.exports = {
   apiResources,
+  /** serverless.yml (api.yml): the RestApi's `BinaryMediaTypes`, from the route table. */
+  binaryMediaTypes: [...binaryMediaTypes],
   /** serverless.yml: `${file(./resources/api.cjs):cloudFormation}`. */
   async cloudFormation(serverless) {
     return { Resources: (await fromConfig(serverless)).resources };

@@ -1,38 +1,63 @@
 import { EnvelopeError } from './errors';
-import type { Source } from './schema/types';
+import { sources, type Source } from './schema/types';
 
 /**
- * What the ingestion API's mapping templates put in each Firehose record (JSON, one object):
- * `{"v":1,"source":"meta","request_id":"…","received_ts":1700000000000,"signature":"<b64>","body":"<b64>"}`.
- * Body and signature header are base64 so that any bytes (and any hostile header) survive
- * the template untouched.
+ * What the ingestion API's mapping template (services/ingest/templates/firehose-put.request.vtl)
+ * puts in each Firehose record. Version 2, written today: a JSON header object immediately
+ * followed by the request body's bytes, untouched, so the body travels once and any bytes survive:
+ *   `{"v":2,"source":"meta","request_id":"…","received_ts":1700000000000,"signature":"<b64>"}<body>`
+ * (the header may hold spaces before its `}`: the template pads it to a multiple of 3 bytes).
+ * Version 1, still read (records in flight in Firehose when a stage is updated, quarantine kept
+ * for requeue): one JSON object whose `body` field holds the body as base64.
  */
 export interface Envelope {
   readonly source: Source;
-  /** The raw request body as base64, exactly as received. */
-  readonly bodyB64: string;
+  /** The raw request body, exactly as received. */
+  readonly body: Buffer;
   /** The signature header as received, or null when absent. */
   readonly signature: string | null;
   readonly requestId: string | null;
   readonly receivedTs: number;
 }
 
-const sources: readonly string[] = ['meta', 'wasender', 'registry'];
-const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+/** The envelope version the request template writes. */
+export const ENVELOPE_VERSION = 2;
 
-/** Parses the JSON text of an envelope; throws EnvelopeError when it is not one. */
-export function parseEnvelope(text: string): Envelope {
+const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+/**
+ * The length of the JSON object at the start of `data` (through its closing brace), or -1 when
+ * it does not close. Strings are skipped with their escapes, so a brace inside one does not end
+ * the object; neither version's header holds nested objects.
+ */
+function headerLength(data: Buffer): number {
+  if (data[0] !== 0x7b /* { */) return -1;
+  const end = data.length;
+  let inString = false;
+  for (let i = 1; i < end; i++) {
+    const c = data[i]!;
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7d /* } */) return i + 1;
+  }
+  return -1;
+}
+
+function parseObject(text: string): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new EnvelopeError('record is not JSON', { cause });
+    throw new EnvelopeError('record is not an envelope: its header is not JSON', { cause });
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new EnvelopeError('record is not a JSON object');
-  const o = raw as Record<string, unknown>;
-  if (o.v !== 1) throw new EnvelopeError('unknown envelope version');
-  if (typeof o.source !== 'string' || !sources.includes(o.source)) throw new EnvelopeError('unknown source');
-  if (typeof o.body !== 'string' || o.body.length % 4 !== 0 || !B64_RE.test(o.body)) throw new EnvelopeError('body is not base64');
+  return raw as Record<string, unknown>;
+}
+
+/** The fields both versions share, checked. */
+function common(o: Record<string, unknown>, body: Buffer): Envelope {
+  if (typeof o.source !== 'string' || !(sources as readonly string[]).includes(o.source)) throw new EnvelopeError('unknown source');
   if (typeof o.received_ts !== 'number' || !Number.isSafeInteger(o.received_ts) || o.received_ts <= 0) {
     throw new EnvelopeError('received_ts is not epoch milliseconds');
   }
@@ -42,10 +67,24 @@ export function parseEnvelope(text: string): Envelope {
     signature = Buffer.from(o.signature, 'base64').toString('utf8');
   }
   const requestId = typeof o.request_id === 'string' && o.request_id !== '' ? o.request_id : null;
-  return { source: o.source as Source, bodyB64: o.body, signature, requestId, receivedTs: o.received_ts };
+  return { source: o.source as Source, body, signature, requestId, receivedTs: o.received_ts };
+}
+
+/** Reads one record's bytes (Firehose `data`, base64-decoded) as an envelope; throws EnvelopeError when it is not one. */
+export function parseEnvelope(data: Buffer): Envelope {
+  const n = headerLength(data);
+  if (n < 0) throw new EnvelopeError('record is not an envelope: no JSON header');
+  const head = parseObject(data.toString('latin1', 0, n));
+  if (head.v === ENVELOPE_VERSION) return common(head, data.subarray(n));
+  if (head.v !== 1) throw new EnvelopeError('unknown envelope version');
+  // Version 1 is the whole record; its header scan ended at the closing brace of the only object.
+  if (data.subarray(n).toString('latin1').trim() !== '') throw new EnvelopeError('version 1 envelope followed by other bytes');
+  const b = head.body;
+  if (typeof b !== 'string' || b.length % 4 !== 0 || !B64_RE.test(b)) throw new EnvelopeError('body is not base64');
+  return common(head, Buffer.from(b, 'base64'));
 }
 
 /** Decodes one Firehose record's `data` (base64) into an envelope. */
 export function decodeRecordData(data: string): Envelope {
-  return parseEnvelope(Buffer.from(data, 'base64').toString('utf8'));
+  return parseEnvelope(Buffer.from(data, 'base64'));
 }

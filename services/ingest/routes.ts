@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { integrationRequestPayload } from '../../shared/apigw/payload';
 import type { IntegrationResponseSpec } from '../../shared/apigw/types';
 import { TemplateError } from '../../shared/errors';
 
@@ -21,6 +22,11 @@ export type SubstitutionName = 'DeliveryStreamName' | 'VerifyToken';
 /** AWS service integration straight to Firehose `PutRecord` (no Lambda on the hot path). */
 export interface FirehoseIntegration {
   readonly type: 'AWS';
+  /**
+   * CONVERT_TO_TEXT with a binary media type: the request template's `$input.body` is the body's
+   * bytes as base64, so any bytes (not only UTF-8) reach the record exactly as sent.
+   */
+  readonly contentHandling: 'CONVERT_TO_TEXT';
   readonly service: 'firehose';
   readonly action: 'PutRecord';
   /** Integration HTTP method for the action-style URI `arn:aws:apigateway:{region}:firehose:action/PutRecord`. */
@@ -36,6 +42,11 @@ export interface MockIntegration {
 
 /** An integration response of this API: may also name statuses its template can override to. */
 export interface RouteIntegrationResponse extends IntegrationResponseSpec {
+  /**
+   * Always CONVERT_TO_TEXT: with binary media types set, a client whose `Accept` names one would
+   * otherwise have Firehose's (text) answer base64-decoded before the template reads it.
+   */
+  readonly contentHandling: 'CONVERT_TO_TEXT';
   /** Statuses the template may set through `$context.responseOverride.status` (need method responses too). */
   readonly overrideStatuses?: readonly number[];
 }
@@ -61,11 +72,20 @@ export interface Route {
 
 const JSON_TYPE = 'application/json';
 
+/**
+ * The REST API's `binaryMediaTypes`: request bodies of these types are bytes, not text, so API
+ * Gateway does not read them as UTF-8 (which replaces invalid bytes and breaks signatures).
+ * Matched on type/subtype, parameters such as `charset` ignored. Not `*\/*`: that would make
+ * Firehose's own `application/x-amz-json-1.1` answers binary too.
+ */
+export const binaryMediaTypes: readonly string[] = [JSON_TYPE];
+
 const firehose: FirehoseIntegration = {
   type: 'AWS',
   service: 'firehose',
   action: 'PutRecord',
   httpMethod: 'POST',
+  contentHandling: 'CONVERT_TO_TEXT',
   requestParameters: { 'integration.request.header.Content-Type': "'application/x-amz-json-1.1'" },
 };
 
@@ -74,18 +94,19 @@ const firehose: FirehoseIntegration = {
  * matching patterns wins), and no Firehose failure can reach a 200: the default is a 500.
  */
 const firehoseResponses: readonly RouteIntegrationResponse[] = [
-  { selectionPattern: '2\\d{2}', statusCode: 200, template: 'firehose-ok.response.vtl', contentType: JSON_TYPE },
-  { selectionPattern: '413', statusCode: 413, template: 'firehose-too-large.response.vtl', contentType: JSON_TYPE },
+  { selectionPattern: '2\\d{2}', statusCode: 200, template: 'firehose-ok.response.vtl', contentType: JSON_TYPE, contentHandling: 'CONVERT_TO_TEXT' },
+  { selectionPattern: '413', statusCode: 413, template: 'firehose-too-large.response.vtl', contentType: JSON_TYPE, contentHandling: 'CONVERT_TO_TEXT' },
   {
     // Every 4xx but 413; a record over the size limit arrives here as a 400 and is overridden to 413.
     selectionPattern: '4(0\\d|1[0-24-9]|[2-9]\\d)',
     statusCode: 500,
     template: 'firehose-rejected.response.vtl',
     contentType: JSON_TYPE,
+    contentHandling: 'CONVERT_TO_TEXT',
     overrideStatuses: [413],
   },
-  { selectionPattern: '5\\d{2}', statusCode: 503, template: 'firehose-unavailable.response.vtl', contentType: JSON_TYPE },
-  { selectionPattern: null, statusCode: 500, template: 'firehose-error.response.vtl', contentType: JSON_TYPE },
+  { selectionPattern: '5\\d{2}', statusCode: 503, template: 'firehose-unavailable.response.vtl', contentType: JSON_TYPE, contentHandling: 'CONVERT_TO_TEXT' },
+  { selectionPattern: null, statusCode: 500, template: 'firehose-error.response.vtl', contentType: JSON_TYPE, contentHandling: 'CONVERT_TO_TEXT' },
 ];
 
 function ingestRoute(id: string, path: string, source: 'meta' | 'wasender' | 'registry', authorization: Authorization): Route {
@@ -124,8 +145,8 @@ export const routes = [
     passthroughBehavior: 'NEVER',
     substitutions: ['VerifyToken'],
     integrationResponses: [
-      { selectionPattern: '200', statusCode: 200, template: 'meta-verify-challenge.response.vtl', contentType: 'text/plain' },
-      { selectionPattern: null, statusCode: 403, template: 'meta-verify-forbidden.response.vtl', contentType: JSON_TYPE },
+      { selectionPattern: '200', statusCode: 200, template: 'meta-verify-challenge.response.vtl', contentType: 'text/plain', contentHandling: 'CONVERT_TO_TEXT' },
+      { selectionPattern: null, statusCode: 403, template: 'meta-verify-forbidden.response.vtl', contentType: JSON_TYPE, contentHandling: 'CONVERT_TO_TEXT' },
     ],
   },
 ] as const satisfies readonly Route[];
@@ -143,6 +164,15 @@ export function findRoute(method: string, path: string): Route | undefined {
 export function acceptsContentType(route: Route, contentType: string | undefined): boolean {
   const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase() || JSON_TYPE;
   return route.requestContentTypes.includes(media);
+}
+
+/**
+ * What a route's request template sees as `$input.body` for a body of this Content-Type: the
+ * webhook routes get its bytes as base64 (see {@link binaryMediaTypes}).
+ */
+export function integrationPayload(route: Route, body: Buffer, contentType: string | undefined): Buffer | string {
+  const handling = route.integration.type === 'AWS' ? route.integration.contentHandling : undefined;
+  return integrationRequestPayload(body, contentType, binaryMediaTypes, handling);
 }
 
 /** Every status a route's method can answer: integration response statuses plus template overrides. */

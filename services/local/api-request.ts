@@ -1,9 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { ApiRequest } from '../../shared/apigw/types';
+import { integrationPayload, type Route } from '../ingest/routes';
 
 /** Everything about one request that is not in the HTTP message itself. */
 export interface RequestFacts {
-  readonly resourcePath: string;
+  readonly route: Route;
   readonly stage: string;
   readonly requestId: string;
   readonly requestTimeEpoch: number;
@@ -40,15 +41,16 @@ export function apiRequestOf(request: FastifyRequest, facts: RequestFacts): ApiR
   const url = request.raw.url ?? '/';
   const q = url.indexOf('?');
   const body = request.body;
+  const contentType = request.headers['content-type'];
   const userAgent = request.headers['user-agent'];
   return {
     method: request.method,
-    resourcePath: facts.resourcePath,
+    resourcePath: facts.route.path,
     // On AWS `$context.path` starts with the stage name.
     path: `/${facts.stage}${q < 0 ? url : url.slice(0, q)}`,
     headers: headersOf(request.raw.rawHeaders, facts.hiddenHeader),
     query: queryOf(request.query),
-    body: Buffer.isBuffer(body) ? body : '',
+    body: integrationPayload(facts.route, Buffer.isBuffer(body) ? body : Buffer.alloc(0), contentType),
     requestId: facts.requestId,
     requestTimeEpoch: facts.requestTimeEpoch,
     stage: facts.stage,

@@ -34,6 +34,8 @@ export interface ReplayReport {
   accepted: number;
   /** Non-2xx answers by status code. */
   rejected: Record<string, number>;
+  /** What the API said, for the first rejection of each status code. */
+  reasons: Record<string, string>;
   /** Bodies sent with the current time because they name no event time (with --as-of-event-time). */
   unstamped: number;
 }
@@ -68,7 +70,7 @@ function isLong(plan: ReplayPlan): boolean {
  * InputError saying how many bodies were already sent; those stay accepted.
  */
 export async function replay(app: FastifyInstance, path: string, options: ReplayOptions): Promise<ReplayReport> {
-  const report: ReplayReport = { posted: 0, accepted: 0, rejected: {}, unstamped: 0 };
+  const report: ReplayReport = { posted: 0, accepted: 0, rejected: {}, reasons: {}, unstamped: 0 };
   const inFlight = new Set<Promise<void>>();
   let bar: SingleBar | null = null;
   let total = 0;
@@ -82,10 +84,13 @@ export async function replay(app: FastifyInstance, path: string, options: Replay
       bar = new SingleBar({ stream: process.stderr, format: 'replay [{bar}] {percentage}% | {posted} posted' });
       bar.start(total, 0, { posted: 0 });
     }
-    const count = (status: number): void => {
+    const count = (status: number, body: string): void => {
       report.posted++;
       if (status >= 200 && status < 300) report.accepted++;
-      else report.rejected[status] = (report.rejected[status] ?? 0) + 1;
+      else {
+        report.rejected[status] = (report.rejected[status] ?? 0) + 1;
+        report.reasons[status] ??= answerText(body);
+      }
       if (plan.kind === 'dir') done++;
       bar?.update(done, { posted: report.posted });
     };
@@ -95,7 +100,7 @@ export async function replay(app: FastifyInstance, path: string, options: Replay
       const p: Promise<void> = app
         .inject(request)
         .then(
-          (response) => count(response.statusCode),
+          (response) => count(response.statusCode, response.body),
           (error: unknown) => void (failure ??= error),
         )
         .finally(() => inFlight.delete(p));
@@ -117,9 +122,23 @@ export async function replay(app: FastifyInstance, path: string, options: Replay
   return report;
 }
 
-/** One line for the operator: counts, and rejections by status. */
+/** The `message` (gateway answers) or `error` (integration answers) of a response body. */
+function answerText(body: string): string {
+  try {
+    const o = JSON.parse(body) as { message?: unknown; error?: unknown };
+    const text = typeof o.message === 'string' ? o.message : typeof o.error === 'string' ? o.error : '';
+    return text.slice(0, 200);
+  } catch {
+    return '';
+  }
+}
+
+/** One line for the operator: counts, and rejections by status with what the API said. */
 export function formatReport(report: ReplayReport): string {
-  const rejected = Object.entries(report.rejected).map(([status, n]) => `${n}×${status}`);
+  const rejected = Object.entries(report.rejected).map(([status, n]) => {
+    const reason = report.reasons[status];
+    return reason ? `${n}×${status} (${reason})` : `${n}×${status}`;
+  });
   const parts = [`posted ${report.posted}`, `accepted ${report.accepted}`, `rejected ${rejected.length === 0 ? 0 : rejected.join(', ')}`];
   if (report.unstamped > 0) parts.push(`${report.unstamped} without an event time (stamped now)`);
   return `replay: ${parts.join('; ')}`;

@@ -13,6 +13,12 @@ export const apiBodyLimit = 10 * 1024 * 1024;
 /** Stage name in `$context.stage` and `$context.path` of local requests. */
 export const localStage = 'local';
 
+/** What the operator is told about without reading each response: bodies refused as too large. */
+export interface IngestCounters {
+  /** 413 answers: bodies over Firehose's record limit or API Gateway's payload limit (stored nowhere). */
+  tooLarge: number;
+}
+
 export interface LocalServerOptions {
   /** Where accepted records go: the local delivery stream. */
   readonly sink: RecordSink;
@@ -28,6 +34,13 @@ export interface LocalServerOptions {
    */
   readonly replayTimeHeader?: string;
   readonly now?: () => number;
+  /** Counted here as requests are answered (the CloudWatch metric's local stand-in). */
+  readonly counters?: IngestCounters;
+  /**
+   * In-process replay only: `/sends` is the operator's own data dir, not a network caller, so
+   * it needs no bearer token.
+   */
+  readonly trustRegistry?: boolean;
   /** Operator log (default: stderr). */
   readonly log?: (line: string) => void;
 }
@@ -37,8 +50,12 @@ const gateway = {
   missingToken: { status: 403, body: '{"message":"Missing Authentication Token"}', errorType: 'MissingAuthenticationTokenException' },
   tooLarge: { status: 413, body: '{"message":"Request Too Long"}', errorType: 'RequestTooLarge' },
   unsupportedMedia: { status: 415, body: '{"message":"Unsupported Media Type"}', errorType: 'UnsupportedMediaTypeException' },
-  unauthorized: { status: 401, body: '{"message":"Unauthorized"}', errorType: 'UnauthorizedException' },
   registryDisabled: { status: 403, body: '{"message":"registry disabled: set WA_REGISTRY_TOKEN to accept POST /sends"}', errorType: 'AccessDeniedException' },
+  registryUnauthorized: {
+    status: 401,
+    body: '{"message":"Unauthorized: send Authorization: Bearer <the value of WA_REGISTRY_TOKEN>"}',
+    errorType: 'UnauthorizedException',
+  },
   badRequest: { status: 400, body: '{"message":"Bad Request"}', errorType: 'BadRequestException' },
 } as const;
 
@@ -59,7 +76,7 @@ function bearerDenial(header: string | undefined, expected: Buffer | null): Gate
   if (expected === null) return gateway.registryDisabled;
   const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
   // Hashing both sides gives equal lengths for a constant-time compare.
-  return m !== null && timingSafeEqual(digest(m[1]!), expected) ? null : gateway.unauthorized;
+  return m !== null && timingSafeEqual(digest(m[1]!), expected) ? null : gateway.registryUnauthorized;
 }
 
 /** At most one line a second, so a failing disk at thousands of requests a second stays readable. */
@@ -116,6 +133,13 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   const now = options.now ?? Date.now;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const logFailure = throttled(log);
+  const logTooLarge = throttled(log);
+  const counters = options.counters ?? { tooLarge: 0 };
+  const tooLarge = (method: string, path: string, bytes: number | null): void => {
+    counters.tooLarge++;
+    const size = bytes === null ? 'the body' : `the body (${bytes} bytes)`;
+    logTooLarge(`wa-analytics: ${method} ${path} answered 413: ${size} is over the record limit and was not stored (${counters.tooLarge} refused so far)`);
+  };
   const timeHeader = options.replayTimeHeader?.toLowerCase();
   // Every template read once here: the hot path renders cached text (and cached parse trees).
   for (const route of routes) loadTemplate(route.requestTemplate);
@@ -151,12 +175,12 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
 
   const handle = async (route: Route, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     reply.header('x-amzn-RequestId', request.id);
-    if (route.localAuthorization === 'BEARER') {
+    if (route.localAuthorization === 'BEARER' && options.trustRegistry !== true) {
       const denial = bearerDenial(request.headers.authorization, registryToken);
       if (denial !== null) return sendGateway(reply, denial);
     }
     if (!acceptsContentType(route, request.headers['content-type'])) return sendGateway(reply, gateway.unsupportedMedia);
-    const api = apiRequestOf(request, { resourcePath: route.path, stage: localStage, requestId: request.id, requestTimeEpoch: receivedAt(request), hiddenHeader: timeHeader });
+    const api = apiRequestOf(request, { route, stage: localStage, requestId: request.id, requestTimeEpoch: receivedAt(request), hiddenHeader: timeHeader });
     let response: MethodResponse;
     try {
       const integration = await integrate(route, api);
@@ -168,6 +192,7 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
       log(`wa-analytics: ${route.method} ${route.path}: ${errorMessage(error)}`);
       response = internalServerError;
     }
+    if (response.status === 413) tooLarge(route.method, route.path, Buffer.isBuffer(request.body) ? request.body.length : null);
     return sendMethodResponse(reply, response);
   };
 
@@ -179,7 +204,10 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.missingToken));
   app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
     reply.header('x-amzn-RequestId', request.id);
-    if (error.statusCode === 413) return sendGateway(reply, gateway.tooLarge);
+    if (error.statusCode === 413) {
+      tooLarge(request.method, request.url.split('?')[0]!, null);
+      return sendGateway(reply, gateway.tooLarge);
+    }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return sendGateway(reply, gateway.badRequest);
     log(`wa-analytics: ${request.method} ${request.url}: ${error.message ?? 'internal error'}`);
     return sendMethodResponse(reply, internalServerError);

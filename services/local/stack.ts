@@ -5,7 +5,7 @@ import { errorMessage } from '../../shared/errors';
 import { createPseudonymizer } from '../../shared/pii';
 import { createTransform } from '../transform/handler';
 import { defaultBufferBytes, defaultBufferMs, defaultRetryDelayMs, defaultStreamName, defaultTransformRetries, LocalDeliveryStream } from './delivery-stream';
-import { buildLocalServer } from './server';
+import { buildLocalServer, type IngestCounters } from './server';
 import { workerInvoker } from './transform-worker';
 
 /** Loopback only: the local API is for one machine, never exposed. */
@@ -21,6 +21,8 @@ export interface StackOptions {
   readonly inlineTransform?: boolean;
   /** See LocalServerOptions.replayTimeHeader: set only for in-process replay. */
   readonly replayTimeHeader?: string;
+  /** See LocalServerOptions.trustRegistry: set only for in-process replay. */
+  readonly trustRegistry?: boolean;
   /** Operator log (default: stderr). */
   readonly log?: (line: string) => void;
 }
@@ -31,6 +33,8 @@ export interface LocalStack {
   readonly app: FastifyInstance;
   readonly stream: LocalDeliveryStream;
   readonly catalog: LocalCatalog;
+  /** Requests refused as too large so far (also logged as they happen). */
+  readonly counters: Readonly<IngestCounters>;
   /** Binds the API to 127.0.0.1 and returns its base URL (`port` 0 picks a free port). */
   listen(port: number): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, flushes the stream and closes it. Idempotent. */
@@ -77,6 +81,7 @@ export async function openStack(options: StackOptions = {}): Promise<LocalStack>
     await worker?.close();
     throw error;
   }
+  const counters: IngestCounters = { tooLarge: 0 };
   let app: FastifyInstance;
   try {
     app = buildLocalServer({
@@ -85,6 +90,8 @@ export async function openStack(options: StackOptions = {}): Promise<LocalStack>
       verifyToken: config.verifyToken,
       registryToken: config.registryToken,
       replayTimeHeader: options.replayTimeHeader,
+      trustRegistry: options.trustRegistry,
+      counters,
       log,
     });
   } catch (error) {
@@ -98,6 +105,7 @@ export async function openStack(options: StackOptions = {}): Promise<LocalStack>
     app,
     stream,
     catalog,
+    counters,
     async listen(port) {
       await app.listen({ host: localHost, port });
       const address = app.server.address();

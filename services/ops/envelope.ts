@@ -2,7 +2,7 @@ import { renderTemplate } from '../../shared/apigw/render';
 import type { ApiRequest } from '../../shared/apigw/types';
 import { TemplateError } from '../../shared/errors';
 import type { Source } from '../../shared/schema/types';
-import { loadTemplate, routes } from '../ingest/routes';
+import { integrationPayload, loadTemplate, routes } from '../ingest/routes';
 
 /**
  * The Firehose record the ingestion API would have written for a body. It is made by rendering
@@ -41,7 +41,8 @@ const substitutions = { DeliveryStreamName: 'wa-analytics-ops' } as const;
 export function syntheticRequest(request: EnvelopeRequest): ApiRequest {
   const route = routeOf(request.source);
   const header = signatureHeader[request.source];
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  const contentType = 'application/json';
+  const headers: Record<string, string> = { 'Content-Type': contentType };
   if (header !== null && request.signature !== null) headers[header] = request.signature;
   return {
     method: 'POST',
@@ -49,7 +50,7 @@ export function syntheticRequest(request: EnvelopeRequest): ApiRequest {
     path: `/ops${route.path}`,
     headers,
     query: {},
-    body: request.body,
+    body: integrationPayload(route, request.body, contentType),
     requestId: request.requestId,
     requestTimeEpoch: request.receivedTs,
     stage: 'ops',
@@ -69,13 +70,4 @@ export function envelopeRecord(request: EnvelopeRequest): Buffer {
   }
   if (typeof data !== 'string') throw new TemplateError('the PutRecord template rendered no Record.Data');
   return Buffer.from(data, 'base64');
-}
-
-/**
- * Whether the template carries these bytes through unchanged. `$input.body` reads the body as
- * UTF-8 (as API Gateway does), so bytes that are not UTF-8 would be altered on the way: such a
- * body was never written by the API and is not sent again under its name.
- */
-export function survivesTemplate(body: Buffer): boolean {
-  return Buffer.from(body.toString('utf8'), 'utf8').equals(body);
 }

@@ -55,7 +55,7 @@ export function processEnvelope(envelope: Envelope, settings: TransformSettings)
     pseudonymize: settings.pseudonymize,
   };
   const quarantine = (reason: QuarantineReason): EnvelopeResult => ({ rows: [quarantineRow(envelope, reason, ctx)], quarantined: reason });
-  const body = Buffer.from(envelope.bodyB64, 'base64');
+  const body = envelope.body;
 
   let verdict: Verdict = 'ok';
   if (envelope.source === 'meta' && settings.metaAppSecret !== null) {

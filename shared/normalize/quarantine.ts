@@ -11,10 +11,12 @@ import type { QuarantineReason } from './reasons';
  * Quarantine rows have no event time; `event_date` is the arrival date so daily counts find them.
  */
 export function quarantineRow(envelope: Envelope, reason: QuarantineReason, ctx: NormalizeContext): FlatRow {
-  const digest = createHash('sha256').update(envelope.bodyB64).update('\0').update(envelope.signature ?? '').digest('hex');
+  const rawBody = envelope.body.toString('base64');
+  // The id hashes the base64 text, as before the envelope carried raw bytes: ids stay stable.
+  const digest = createHash('sha256').update(rawBody).update('\0').update(envelope.signature ?? '').digest('hex');
   const row = baseRow(ctx, 'quarantine', `quarantine:${envelope.source}:${digest.slice(0, 40)}`);
   row.reason = reason;
-  row.raw_body = envelope.bodyB64;
+  row.raw_body = rawBody;
   row.signature = envelope.signature;
   row.event_date = dateInZone(envelope.receivedTs, ctx.timeZone);
   return row;

@@ -18,6 +18,8 @@ export type DailyCtrRow = RowOf<typeof dailyCtrColumns>;
 export type AnomalyRow = RowOf<typeof anomalyColumns>;
 
 export type RowKind = 'click' | 'status' | 'send' | 'message' | 'quarantine';
-export type Source = 'meta' | 'wasender' | 'registry';
+/** Every source of rows, the one list (envelopes, CLI choices and requeue check against it). */
+export const sources = ['meta', 'wasender', 'registry'] as const;
+export type Source = (typeof sources)[number];
 export type Interaction = 'button_reply' | 'list_reply' | 'nfm_reply' | 'quick_reply';
 export type StatusName = 'sent' | 'delivered' | 'read' | 'failed' | 'played';

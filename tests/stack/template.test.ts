@@ -93,6 +93,8 @@ describe('ingest API', () => {
       expect(m.Integration.Uri['Fn::Sub']).toMatch(/:apigateway:\$\{AWS::Region\}:firehose:action\/PutRecord$/);
       expect(m.Integration.Credentials).toEqual({ 'Fn::GetAtt': ['ApiFirehoseRole', 'Arn'] });
       expect(m.Integration.PassthroughBehavior).toBe('NEVER');
+      // The body is a binary media type handed to the template as base64: any bytes survive.
+      expect(m.Integration.ContentHandling).toBe('CONVERT_TO_TEXT');
       expect(m.Integration.RequestTemplates).toEqual({
         'application/json': { 'Fn::Sub': [loadTemplate(route.requestTemplate), { DeliveryStreamName: { Ref: 'DeliveryStream' } }] },
       });
@@ -100,11 +102,28 @@ describe('ingest API', () => {
         route.integrationResponses.map((r) => ({
           ...(r.selectionPattern === null ? {} : { SelectionPattern: r.selectionPattern }),
           StatusCode: String(r.statusCode),
+          ContentHandling: 'CONVERT_TO_TEXT',
           ResponseTemplates: { [r.contentType]: loadTemplate(r.template) },
         })),
       );
     },
   );
+
+  test('webhook bodies are a binary media type, and Firehose answers are not', () => {
+    const types: string[] = res(prod, 'RestApi').Properties.BinaryMediaTypes;
+    expect(types).toEqual(['application/json']);
+    // A */* entry would make Firehose's own application/x-amz-json-1.1 answers binary as well.
+    expect(types.some((t) => t.startsWith('*'))).toBe(false);
+  });
+
+  test('a 413 is counted from the access log and alarms', () => {
+    const [, filter] = resourcesOfType(prod, 'AWS::Logs::MetricFilter').find(([id]) => id === 'ApiTooLargeMetricFilter')!;
+    expect(filter.Properties).toMatchObject({ LogGroupName: { Ref: 'ApiAccessLogGroup' }, FilterPattern: '{ $.status = "413" }' });
+    expect(filter.Properties.MetricTransformations).toEqual([{ MetricNamespace: 'WaAnalytics/prod', MetricName: 'ApiTooLargeRequests', MetricValue: '1', Unit: 'Count' }]);
+    expect(res(prod, 'ApiTooLargeAlarm').Properties).toMatchObject({ Namespace: 'WaAnalytics/prod', MetricName: 'ApiTooLargeRequests', Threshold: 1, Statistic: 'Sum' });
+    // The access log format has the status field the filter reads.
+    expect(res(prod, 'ApiStage').Properties.AccessLogSetting.Format).toContain('"status":"$context.status"');
+  });
 
   test('only /sends requires IAM authorization', () => {
     expect(method(prod, 'POST', '/sends').AuthorizationType).toBe('AWS_IAM');
@@ -120,8 +139,8 @@ describe('ingest API', () => {
       'Fn::Sub': [loadTemplate('meta-verify.request.vtl'), { VerifyToken: '{{resolve:ssm:/wa-analytics/prod/verify-token}}' }],
     });
     expect(m.Integration.IntegrationResponses).toEqual([
-      { SelectionPattern: '200', StatusCode: '200', ResponseTemplates: { 'text/plain': loadTemplate('meta-verify-challenge.response.vtl') } },
-      { StatusCode: '403', ResponseTemplates: { 'application/json': loadTemplate('meta-verify-forbidden.response.vtl') } },
+      { SelectionPattern: '200', StatusCode: '200', ContentHandling: 'CONVERT_TO_TEXT', ResponseTemplates: { 'text/plain': loadTemplate('meta-verify-challenge.response.vtl') } },
+      { StatusCode: '403', ContentHandling: 'CONVERT_TO_TEXT', ResponseTemplates: { 'application/json': loadTemplate('meta-verify-forbidden.response.vtl') } },
     ]);
   });
 
@@ -541,10 +560,10 @@ describe('storage and alarms', () => {
     for (const id of buckets) expect(Object.values(res(prod, id).Properties.PublicAccessBlockConfiguration)).toEqual([true, true, true, true]);
   });
 
-  test('the six operational alarms notify the encrypted alarm topic', () => {
+  test('the seven operational alarms notify the encrypted alarm topic', () => {
     const alarms = resourcesOfType(prod, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     expect(alarms.map((a) => a.MetricName).sort()).toEqual(
-      ['5XXError', 'DeliveryToS3.DataFreshness', 'DeliveryToS3.Success', 'Errors', 'ExecuteProcessing.Success', 'ExecutionsFailed'].sort(),
+      ['5XXError', 'ApiTooLargeRequests', 'DeliveryToS3.DataFreshness', 'DeliveryToS3.Success', 'Errors', 'ExecuteProcessing.Success', 'ExecutionsFailed'].sort(),
     );
     const workflow = alarms.find((a) => a.MetricName === 'ExecutionsFailed');
     expect(workflow).toMatchObject({ Namespace: 'AWS/States', Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'DailyStateMachine' } }], Threshold: 1 });

@@ -5,7 +5,7 @@ import type { Envelope } from '../../../shared/envelope';
 import { ConfigError, InputError } from '../../../shared/errors';
 import { processEnvelope } from '../../../shared/normalize';
 import { createPseudonymizer, piiModes, type PiiMode } from '../../../shared/pii';
-import type { Source } from '../../../shared/schema/types';
+import { sources, type Source } from '../../../shared/schema/types';
 import type { RegisterCommand } from './index';
 
 interface FlattenOptions {
@@ -43,7 +43,7 @@ export async function flatten(file: string | undefined, options: FlattenOptions,
   const sig = options.signature ?? null;
   if (sig !== null && options.source === 'meta' && config.appSecret === null) throw new ConfigError('--signature needs WA_APP_SECRET to check a Meta signature');
   if (sig !== null && options.source === 'wasender' && config.wasenderSecret === null) throw new ConfigError('--signature needs WASENDER_WEBHOOK_SECRET to check a WASenderApi signature');
-  const envelope: Envelope = { source: options.source, bodyB64: body.toString('base64'), signature: sig, requestId: 'cli-flatten', receivedTs: receivedTs(options.receivedAt) };
+  const envelope: Envelope = { source: options.source, body, signature: sig, requestId: 'cli-flatten', receivedTs: receivedTs(options.receivedAt) };
   const result = processEnvelope(envelope, {
     metaAppSecret: sig === null ? null : config.appSecret,
     wasenderSecret: sig === null ? null : config.wasenderSecret,
@@ -60,7 +60,7 @@ export const registerFlatten: RegisterCommand = (program: Command) => {
     .command('flatten')
     .description('print the flat rows (JSON lines) the transform makes from one raw webhook body')
     .argument('[file]', 'the body (a file, or - for standard input)')
-    .addOption(new Option('--source <source>', 'who sent the body').choices(['meta', 'wasender', 'registry']).makeOptionMandatory())
+    .addOption(new Option('--source <source>', 'who sent the body').choices([...sources]).makeOptionMandatory())
     .addOption(new Option('--pii <mode>', 'pseudonymize wa_id (hash) or keep it (raw)').choices([...piiModes]))
     .option('--signature <header>', 'the signature header as received, to check it with the secret from the environment')
     .option('--received-at <time>', 'ISO-8601 receive time (default: now)')

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { Source } from '../../../shared/schema/types';
+import { sources, type Source } from '../../../shared/schema/types';
 import { formatReport, replay, replayTimeHeader, type ReplayReport } from '../../local/replay';
 import { openStack } from '../../local/stack';
 import type { RegisterCommand } from './index';
@@ -19,7 +19,8 @@ interface ReplayCommandOptions {
  */
 export async function replayCommand(path: string, options: ReplayCommandOptions): Promise<ReplayReport> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const stack = await openStack({ dataDir: options.dataDir, replayTimeHeader, log });
+  // In-process: the operator's own data dir, so /sends needs no bearer token (nothing listens).
+  const stack = await openStack({ dataDir: options.dataDir, replayTimeHeader, trustRegistry: true, log });
   let report: ReplayReport;
   try {
     report = await replay(stack.app, path, {
@@ -42,7 +43,7 @@ export const registerReplay: RegisterCommand = (program: Command) => {
     .command('replay')
     .description('send recorded webhook bodies (one JSON body per .json file in a folder, one .json file, or JSON lines) through the local API and flush')
     .argument('<path>', 'a folder of .json files, a .json file, or a JSON-lines file')
-    .addOption(new Option('--source <source>', 'route every body to this source (default: inferred per body)').choices(['meta', 'wasender', 'registry']))
+    .addOption(new Option('--source <source>', 'route every body to this source (default: inferred per body)').choices([...sources]))
     .option('--as-of-event-time', "stamp each body's arrival with its latest event time, so it lands in the partition it would have landed in live")
     .option('--data-dir <dir>', 'the local lake, write-ahead log and catalog (default: WA_DATA_DIR or ./.wa-analytics)')
     .option('--stage <stage>', "send into a deployed stage's Firehose stream instead of the local API")

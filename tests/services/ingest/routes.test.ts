@@ -29,6 +29,7 @@ describe('route table', () => {
         service: 'firehose',
         action: 'PutRecord',
         httpMethod: 'POST',
+        contentHandling: 'CONVERT_TO_TEXT',
         requestParameters: { 'integration.request.header.Content-Type': "'application/x-amz-json-1.1'" },
       });
     }

@@ -95,21 +95,34 @@ describe('the local API on a loopback port', () => {
     expect(await rowsOf(none.headers.get('x-amzn-requestid'))).toEqual([]);
   });
 
-  it("answers 413 when the record would pass Firehose's 1,000 KiB limit, and stores nothing", async () => {
+  it("answers 413 for a 1.1 MB body (over Firehose's 1,000 KiB record), stores nothing and counts it", async () => {
     const pad = (n: number) => JSON.stringify({ object: 'whatsapp_business_account', pad: 'x'.repeat(n) });
     const appendsBefore = stack.stream.walStats.appends;
-    // The record is the envelope: about 4/3 of the body plus a little JSON.
-    const over = await fetch(`${url}/webhooks/meta`, { method: 'POST', headers: json, body: pad(770_000) });
+    const refusedBefore = stack.counters.tooLarge;
+    const over = await fetch(`${url}/webhooks/meta`, { method: 'POST', headers: json, body: pad(1_100_000) });
     expect(over.status).toBe(413);
     expect(await over.json()).toEqual({ ok: false, error: 'too_large' });
     expect(stack.stream.walStats.appends).toBe(appendsBefore);
-    const under = await fetch(`${url}/webhooks/meta`, { method: 'POST', headers: json, body: pad(760_000) });
-    expect(under.status).toBe(200);
+    expect(stack.counters.tooLarge).toBe(refusedBefore + 1);
   });
 
-  it("answers API Gateway's own 413 for a body over its 10 MB payload limit", async () => {
+  it('stores a signed 900 KiB Meta body byte-exact, so its signature verifies end to end', async () => {
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: 'WABA', changes: [{ field: 'messages', value: { metadata: { phone_number_id: 'P' }, statuses: [{ id: 'wamid.BIG', status: 'sent', timestamp: '1716000000', recipient_id: '15550001111' }] } }] }],
+      pad: 'é'.repeat(450 * 1024),
+    });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(900 * 1024);
+    const res = await fetch(`${url}/webhooks/meta`, { method: 'POST', headers: { ...json, 'x-hub-signature-256': signMetaBody(Buffer.from(body), APP_SECRET) }, body });
+    expect(res.status).toBe(200);
+    expect(await rowsOf(res.headers.get('x-amzn-requestid'))).toEqual([expect.objectContaining({ kind: 'status', wamid: 'wamid.BIG', reason: null })]);
+  });
+
+  it("answers API Gateway's own 413 for a body over its 10 MB payload limit, and counts it", async () => {
+    const refusedBefore = stack.counters.tooLarge;
     const res = await fetch(`${url}/webhooks/meta`, { method: 'POST', headers: json, body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20) });
     expect(res.status).toBe(413);
+    expect(stack.counters.tooLarge).toBe(refusedBefore + 1);
     expect(await res.json()).toEqual({ message: 'Request Too Long' });
   });
 

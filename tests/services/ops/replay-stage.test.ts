@@ -8,7 +8,7 @@ import { envelopeRecord } from '../../../services/ops/envelope';
 import { runStageReplay } from '../../../services/ops/replay-command';
 import { decodeRecordData } from '../../../shared/envelope';
 import { InputError } from '../../../shared/errors';
-import { signMetaBody } from '../../../shared/signature';
+import { signMetaBody, verifyMetaSignature } from '../../../shared/signature';
 import { metaWebhook } from '../../support/webhooks';
 import { recordingIo, stackAnswer } from './ops-fixtures';
 
@@ -52,7 +52,7 @@ describe('replay --stage', () => {
     const [meta, wasender] = sentRecords().map((d) => decodeRecordData(d.toString('base64')));
     // Byte-for-byte the template's output for the same facts (request ids are random per body).
     expect(sentRecords()[0]!.equals(envelopeRecord({ source: 'meta', body: Buffer.from(metaBody), signature: signMetaBody(Buffer.from(metaBody), 'app-secret'), requestId: meta!.requestId!, receivedTs: 1_718_000_000_000 }))).toBe(true);
-    expect(wasender).toEqual({ source: 'wasender', bodyB64: Buffer.from(wasenderBody).toString('base64'), signature: 'wh-secret', requestId: expect.stringMatching(/^replay-/), receivedTs: 1_718_000_500_000 });
+    expect(wasender).toEqual({ source: 'wasender', body: Buffer.from(wasenderBody), signature: 'wh-secret', requestId: expect.stringMatching(/^replay-/), receivedTs: 1_718_000_500_000 });
     expect(io.stdout).toEqual(['replay into wa-analytics-prod-raw: sent 2; failed 0']);
     expect(io.stderr).toEqual([]);
   });
@@ -65,8 +65,17 @@ describe('replay --stage', () => {
     expect(sentRecords()).toHaveLength(1);
   });
 
+  it('sends a 900 KiB body in one record, whose signature still verifies', async () => {
+    const body = JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(900 * 1024) });
+    const result = await runStageReplay(capture({ 'big.json': body }), { stage: 'prod', region: 'eu-west-1' }, recordingIo(), secrets);
+    expect(result.code).toBe(0);
+    const [record] = sentRecords().map((d) => decodeRecordData(d.toString('base64')));
+    expect(record!.body.equals(Buffer.from(body))).toBe(true);
+    expect(verifyMetaSignature(record!.body, record!.signature, 'app-secret')).toBe('ok');
+  });
+
   it('exits 1 and names the record when a body is too large for one Firehose record', async () => {
-    const big = JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(800_000) });
+    const big = JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(1_100_000) });
     const io = recordingIo();
     const result = await runStageReplay(capture({ 'big.json': big }), { stage: 'prod', region: 'eu-west-1' }, io, secrets);
     expect(result.code).toBe(1);

@@ -33,7 +33,7 @@ describe('demo simulation', () => {
     const ids = new Set<string>();
     let quarantined = 0;
     for (const d of sim.deliveries) {
-      const envelope = { source: d.source, receivedTs: d.arrivalTs, requestId: null, signature: null, bodyB64: Buffer.from(d.body).toString('base64') };
+      const envelope = { source: d.source, receivedTs: d.arrivalTs, requestId: null, signature: null, body: Buffer.from(d.body) };
       const result = processEnvelope(envelope, settings);
       if (result.quarantined !== null) quarantined++;
       for (const row of result.rows) ids.add(row.event_id);
