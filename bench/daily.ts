@@ -16,7 +16,7 @@ import { transformBatch } from '../services/transform/batch';
 import { digestMarkerKey } from '../services/daily/context';
 import { runDaily } from '../services/cli/commands/daily';
 import { rowsOfData } from '../tests/support/rows';
-import { envelopeJson, metaWebhook, seeded, type MetaStatusSpec, type MetaTapSpec } from '../tests/support/webhooks';
+import { envelopeRecordBytes, metaWebhook, seeded, type MetaStatusSpec, type MetaTapSpec } from '../tests/support/webhooks';
 
 /**
  * `daily`: does the local daily workflow's cost grow with history? Two lakes with the same
@@ -147,7 +147,7 @@ async function writeRaw(lakeRoot: string, days: readonly string[]): Promise<Map<
       records: reqs.map((r, i) => ({
         recordId: `${hour}-${i}`,
         approximateArrivalTimestamp: r.receivedTs,
-        data: Buffer.from(envelopeJson({ source: r.source, body: r.body, receivedTs: r.receivedTs, requestId: `req-${hour}-${i}` })).toString('base64'),
+        data: envelopeRecordBytes({ source: r.source, body: r.body, receivedTs: r.receivedTs, requestId: `req-${hour}-${i}` }).toString('base64'),
       })),
     };
     const { result, stats } = transformBatch(event, transformSettings);

@@ -78,8 +78,29 @@ export function metaWebhook(opts: { statuses?: MetaStatusSpec[]; taps?: MetaTapS
   return { object: 'whatsapp_business_account', entry: [{ id: BUSINESS_ID, changes: [{ value, field: 'messages' }] }] };
 }
 
-/** The envelope JSON the API's mapping template writes into a Firehose record (see shared/envelope.ts). */
-export function envelopeJson(opts: { source: 'meta' | 'wasender' | 'registry'; body: string | Buffer; signature?: string | null; requestId?: string; receivedTs: number }): string {
+interface EnvelopeSpec {
+  source: 'meta' | 'wasender' | 'registry';
+  body: string | Buffer;
+  signature?: string | null;
+  requestId?: string;
+  receivedTs: number;
+}
+
+/**
+ * The record bytes the API's mapping template writes (envelope version 2, see shared/envelope.ts):
+ * a JSON header padded to a multiple of 3 bytes, then the body's bytes. Written out here, not by the
+ * code under test, so tests check the decoder against the documented format.
+ */
+export function envelopeRecordBytes(opts: EnvelopeSpec): Buffer {
+  const body = Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(opts.body, 'utf8');
+  const sig = opts.signature ? Buffer.from(opts.signature, 'utf8').toString('base64') : '';
+  let head = `{"v":2,"source":"${opts.source}","request_id":"${opts.requestId ?? 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef'}","received_ts":${opts.receivedTs},"signature":"${sig}"`;
+  while ((head.length + 1) % 3 !== 0) head += ' ';
+  return Buffer.concat([Buffer.from(`${head}}`, 'latin1'), body]);
+}
+
+/** The envelope JSON of version 1 (records written before version 2, still read). */
+export function envelopeV1Json(opts: EnvelopeSpec): string {
   const body = Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(opts.body, 'utf8');
   return JSON.stringify({
     v: 1,
@@ -93,7 +114,7 @@ export function envelopeJson(opts: { source: 'meta' | 'wasender' | 'registry'; b
 
 /** A Meta body signed with `appSecret`, wrapped in an envelope, as Firehose record data (base64). */
 export function signedMetaRecordData(body: string, appSecret: string, receivedTs: number, requestId?: string): string {
-  return Buffer.from(envelopeJson({ source: 'meta', body, signature: signMetaBody(body, appSecret), receivedTs, requestId }), 'utf8').toString('base64');
+  return envelopeRecordBytes({ source: 'meta', body, signature: signMetaBody(body, appSecret), receivedTs, requestId }).toString('base64');
 }
 
 /** Deterministic pseudo-random generator for building batches (mulberry32). */

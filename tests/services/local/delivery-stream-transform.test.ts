@@ -4,7 +4,7 @@ import { createPseudonymizer } from '../../../shared/pii';
 import { signMetaBody } from '../../../shared/signature';
 import { LocalDeliveryStream } from '../../../services/local/delivery-stream';
 import { createTransform } from '../../../services/transform/handler';
-import { envelopeJson, metaWebhook } from '../../support/webhooks';
+import { envelopeRecordBytes, metaWebhook } from '../../support/webhooks';
 import { removeDir, tempDir } from './delivery-fixtures';
 
 const SECRET = 'local-app-secret';
@@ -35,7 +35,7 @@ describe('LocalDeliveryStream with the real transform', () => {
         statuses: [{ id: 'wamid.OUT1', status: 'delivered', timestamp: 1_763_000_050, recipient: '5511999990001' }],
       }),
     );
-    const envelope = (signature: string) => Buffer.from(envelopeJson({ source: 'meta', body, signature, receivedTs: ARRIVAL }));
+    const envelope = (signature: string) => envelopeRecordBytes({ source: 'meta', body, signature, receivedTs: ARRIVAL });
     await stream.put(envelope(signMetaBody(body, SECRET)), ARRIVAL);
     await stream.put(envelope(signMetaBody(body, 'wrong-secret')), ARRIVAL);
     await stream.close();

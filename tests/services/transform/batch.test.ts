@@ -3,7 +3,7 @@ import { transformBatch, RESPONSE_BUDGET_BYTES } from '../../../services/transfo
 import { createPseudonymizer } from '../../../shared/pii';
 import { signMetaBody } from '../../../shared/signature';
 import { rowsOfData, schemaProblems } from '../../support/rows';
-import { envelopeJson, metaWebhook, signedMetaRecordData } from '../../support/webhooks';
+import { envelopeRecordBytes, envelopeV1Json, metaWebhook, signedMetaRecordData } from '../../support/webhooks';
 
 const SECRET = 'test-app-secret';
 const settings = { metaAppSecret: SECRET, wasenderSecret: 'ws-secret', timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
@@ -45,9 +45,19 @@ describe('transformBatch', () => {
     expect(ids[0]).toEqual(['meta:wamid.IN1', 'meta:wamid.OUT1:delivered']);
   });
 
+  it('reads a version-1 record (in flight when the stage was updated) into the same rows as a version-2 one', () => {
+    const spec = { source: 'meta', body: tapBody, signature: signMetaBody(tapBody, SECRET), receivedTs: T } as const;
+    const v1 = Buffer.from(envelopeV1Json(spec)).toString('base64');
+    const v2 = envelopeRecordBytes(spec).toString('base64');
+    const { result } = transformBatch(event([v1, v2]), settings);
+    expect(result.records.map((r) => r.result)).toEqual(['Ok', 'Ok']);
+    expect(rowsOfData(result.records[0]!.data!)).toEqual(rowsOfData(result.records[1]!.data!));
+    expect(rowsOfData(result.records[0]!.data!).map((r) => r.kind).sort()).toEqual(['click', 'status']);
+  });
+
   it('quarantines a body whose signature does not match, keeping the body and signature for replay', () => {
     const forged = signMetaBody(tapBody, 'not-the-secret');
-    const data = Buffer.from(envelopeJson({ source: 'meta', body: tapBody, signature: forged, receivedTs: T })).toString('base64');
+    const data = envelopeRecordBytes({ source: 'meta', body: tapBody, signature: forged, receivedTs: T }).toString('base64');
     const { result, stats } = transformBatch(event([data]), settings);
     expect(result.records[0]!.result).toBe('Ok');
     const [row] = rowsOfData(result.records[0]!.data!);
@@ -57,15 +67,15 @@ describe('transformBatch', () => {
   });
 
   it('quarantines a Meta body with no signature header when a secret is configured', () => {
-    const data = Buffer.from(envelopeJson({ source: 'meta', body: tapBody, signature: null, receivedTs: T })).toString('base64');
+    const data = envelopeRecordBytes({ source: 'meta', body: tapBody, signature: null, receivedTs: T }).toString('base64');
     const [row] = rowsOfData(transformBatch(event([data]), settings).result.records[0]!.data!);
     expect(row).toMatchObject({ kind: 'quarantine', reason: 'missing_signature' });
   });
 
   it('checks the WASenderApi secret header', () => {
     const body = JSON.stringify({ event: 'messages.update', timestamp: T, data: [] });
-    const good = Buffer.from(envelopeJson({ source: 'wasender', body, signature: 'ws-secret', receivedTs: T })).toString('base64');
-    const bad = Buffer.from(envelopeJson({ source: 'wasender', body, signature: 'ws-secreT', receivedTs: T })).toString('base64');
+    const good = envelopeRecordBytes({ source: 'wasender', body, signature: 'ws-secret', receivedTs: T }).toString('base64');
+    const bad = envelopeRecordBytes({ source: 'wasender', body, signature: 'ws-secreT', receivedTs: T }).toString('base64');
     const { result } = transformBatch(event([good, bad]), settings);
     expect(rowsOfData(result.records[0]!.data!).filter((r) => r.kind === 'quarantine')).toEqual([]);
     expect(rowsOfData(result.records[1]!.data!)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature', source: 'wasender' }]);
@@ -84,7 +94,7 @@ describe('transformBatch', () => {
     // Quarantined bodies come back at their own size plus the row. Firehose's processor buffer
     // (1 MB in our stack) normally keeps far below the limit; this guard is the last defence.
     const big = 'x'.repeat(740 * 1024);
-    const data = Buffer.from(envelopeJson({ source: 'meta', body: big, signature: 'sha256=00', receivedTs: T })).toString('base64');
+    const data = envelopeRecordBytes({ source: 'meta', body: big, signature: 'sha256=00', receivedTs: T }).toString('base64');
     const { result, stats } = transformBatch(event(Array.from({ length: 5 }, () => data)), settings);
     const size = JSON.stringify(result).length;
     expect(size).toBeLessThan(6 * 1024 * 1024);

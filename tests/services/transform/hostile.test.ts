@@ -6,7 +6,7 @@ import { transformBatch } from '../../../services/transform/batch';
 import { createPseudonymizer } from '../../../shared/pii';
 import type { FlatRow, Source } from '../../../shared/schema/types';
 import { rowsOfData, schemaProblems } from '../../support/rows';
-import { envelopeJson } from '../../support/webhooks';
+import { envelopeRecordBytes } from '../../support/webhooks';
 
 const settings = { metaAppSecret: null, wasenderSecret: null, timeZone: 'Europe/Paris', pseudonymize: createPseudonymizer('hash', 'k') };
 const T = 1_763_000_000_000;
@@ -98,7 +98,7 @@ function eventOf(bodies: { source: Source; body: Buffer; signature?: string | nu
     invocationId: 'hostile',
     deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/s',
     region: 'us-east-1',
-    records: bodies.map((b, i) => ({ recordId: `r${i}`, approximateArrivalTimestamp: T, data: Buffer.from(envelopeJson({ source: b.source, body: b.body, signature: b.signature ?? null, receivedTs: T })).toString('base64') })),
+    records: bodies.map((b, i) => ({ recordId: `r${i}`, approximateArrivalTimestamp: T, data: envelopeRecordBytes({ source: b.source, body: b.body, signature: b.signature ?? null, receivedTs: T }).toString('base64') })),
   };
 }
 

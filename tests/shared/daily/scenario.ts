@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { transformBatch } from '../../../services/transform/batch';
 import { createPseudonymizer } from '../../../shared/pii';
 import { rowsOfData } from '../../support/rows';
-import { envelopeJson, metaWebhook, type MetaStatusSpec, type MetaTapSpec } from '../../support/webhooks';
+import { envelopeRecordBytes, metaWebhook, type MetaStatusSpec, type MetaTapSpec } from '../../support/webhooks';
 
 /**
  * A multi-day campaign as plain facts (sends, statuses, taps, each with its arrival time), the
@@ -156,7 +156,7 @@ export async function writeRawLake(lakeRoot: string): Promise<string[]> {
       records: reqs.map((r, i) => ({
         recordId: `${day}-${i}`,
         approximateArrivalTimestamp: r.receivedTs,
-        data: Buffer.from(envelopeJson({ source: r.source, body: r.body, receivedTs: r.receivedTs, requestId: `req-${day}-${i}` })).toString('base64'),
+        data: envelopeRecordBytes({ source: r.source, body: r.body, receivedTs: r.receivedTs, requestId: `req-${day}-${i}` }).toString('base64'),
       })),
     };
     const { result } = transformBatch(event, settings);
