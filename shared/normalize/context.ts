@@ -48,8 +48,12 @@ export function stampEventTime(row: FlatRow, eventTs: number | null, ctx: Normal
 export const eventIds = {
   /** Tap or other inbound message: source + inbound wamid. */
   inbound: (source: Source, wamid: string) => `${source}:${wamid}`,
-  /** Status: source + outbound wamid + status. */
-  status: (source: Source, wamid: string, status: string) => `${source}:${wamid}:${status}`,
+  /**
+   * Status: source + outbound wamid + status; a group message's status is one fact per
+   * participant, so the (pseudonymized) participant is part of its id.
+   */
+  status: (source: Source, wamid: string, status: string, participant: string | null = null) =>
+    participant === null ? `${source}:${wamid}:${status}` : `${source}:${wamid}:${status}:${participant}`,
   /** Registry send: source + outbound wamid. */
   send: (source: Source, wamid: string) => `${source}:${wamid}`,
 } as const;

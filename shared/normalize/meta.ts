@@ -21,6 +21,8 @@ const INT_RE = /^-?\d{1,10}$/;
 interface Scope {
   readonly businessId: string | null;
   readonly phoneNumberId: string | null;
+  /** `value.contacts`: the users of this change, the fallback for a message that names none. */
+  readonly contacts: unknown;
   readonly entry: number;
   readonly change: number;
 }
@@ -106,6 +108,41 @@ function flowTokenOf(json: string | null | undefined): string | null {
   }
 }
 
+/** A non-empty string, else null. */
+const nonEmpty = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/**
+ * The user of a change's only contact (`wa_id`, else the business-scoped `user_id`), for a
+ * message without `from` or `from_user_id`. With several contacts none can be picked safely.
+ */
+function soleContactUser(contacts: unknown): string | null {
+  if (!Array.isArray(contacts) || contacts.length !== 1) return null;
+  const c: unknown = contacts[0];
+  return isObj(c) ? (nonEmpty(c.wa_id) ?? nonEmpty(c.user_id)) : null;
+}
+
+/**
+ * Who sent an inbound message (SPEC section 3): the phone number Meta gives, else the
+ * business-scoped user id Meta sends for users known only by a username.
+ */
+function senderOf(m: Obj, s: Scope): string | null {
+  return nonEmpty(m.from) ?? nonEmpty(m.from_user_id) ?? soleContactUser(s.contacts);
+}
+
+/**
+ * Who a status is about: for a group message the participant (`recipient_participant_id`, else
+ * `recipient_participant_user_id`), never the group; otherwise `recipient_id`, else
+ * `recipient_user_id`. Null when the status names nobody.
+ */
+function recipientOf(st: Obj): { user: string | null; group: boolean } {
+  if (st.recipient_type === 'group') {
+    return { user: nonEmpty(st.recipient_participant_id) ?? nonEmpty(st.recipient_participant_user_id), group: true };
+  }
+  return { user: nonEmpty(st.recipient_id) ?? nonEmpty(st.recipient_user_id), group: false };
+}
+
+const USER_FIELDS = ['from_user_id', 'recipient_user_id', 'recipient_participant_id', 'recipient_participant_user_id'] as const;
+
 /** One inbound message -> a click or message row, or the reason it breaks the shape. */
 function messageRow(m: unknown, s: Scope, ctx: NormalizeContext): FlatRow | string {
   if (!isObj(m)) return 'is not an object';
@@ -113,8 +150,8 @@ function messageRow(m: unknown, s: Scope, ctx: NormalizeContext): FlatRow | stri
   if (typeof id !== 'string' || id === '') return 'has no id';
   const eventTs = epochSecondsMs(m.timestamp);
   if (eventTs === null) return 'timestamp is not epoch seconds';
-  const from = m.from;
-  if (!isOptStr(from)) return 'from is not a string';
+  if (!isOptStr(m.from)) return 'from is not a string';
+  if (!isOptStr(m.from_user_id)) return 'from_user_id is not a string';
   const context = m.context;
   if (context !== undefined && context !== null && !isObj(context)) return 'context is not an object';
   const contextId = context ? context.id : undefined;
@@ -125,7 +162,8 @@ function messageRow(m: unknown, s: Scope, ctx: NormalizeContext): FlatRow | stri
   const row = baseRow(ctx, tap === null ? 'message' : 'click', eventIds.inbound(SOURCE, id));
   row.wamid = id;
   row.context_wamid = contextId || null;
-  row.wa_id = from ? ctx.pseudonymize(from) : null;
+  const user = senderOf(m, s);
+  row.wa_id = user === null ? null : ctx.pseudonymize(user);
   row.business_id = s.businessId;
   row.phone_number_id = s.phoneNumberId;
   if (tap !== null) {
@@ -146,15 +184,18 @@ function statusRow(st: unknown, s: Scope, ctx: NormalizeContext): FlatRow | stri
   if (typeof status !== 'string' || status === '') return 'has no status';
   const eventTs = epochSecondsMs(st.timestamp);
   if (eventTs === null) return 'timestamp is not epoch seconds';
-  const recipient = st.recipient_id;
-  if (!isOptStr(recipient)) return 'recipient_id is not a string';
+  if (!isOptStr(st.recipient_id)) return 'recipient_id is not a string';
+  for (const field of USER_FIELDS) if (!isOptStr(st[field])) return `${field} is not a string`;
+  const { user, group } = recipientOf(st);
 
   // An unknown future status is kept as sent, lowercased, rather than lost.
   const name = status.toLowerCase();
-  const row = baseRow(ctx, 'status', eventIds.status(SOURCE, id, name));
+  const wa = user === null ? null : ctx.pseudonymize(user);
+  // Two participants reading one group message are two facts; the group itself is nobody.
+  const row = baseRow(ctx, 'status', eventIds.status(SOURCE, id, name, group ? (wa ?? 'unknown') : null));
   row.wamid = id;
   row.status = name;
-  row.wa_id = recipient ? ctx.pseudonymize(recipient) : null;
+  row.wa_id = wa;
   row.business_id = s.businessId;
   row.phone_number_id = s.phoneNumberId;
   row.error_code = firstErrorCode(st.errors);
@@ -210,9 +251,9 @@ function walk(payload: Obj, ctx: NormalizeContext, out: Out): void {
       }
       const md = value.metadata;
       const phoneNumberId = isObj(md) && typeof md.phone_number_id === 'string' ? md.phone_number_id : null;
-      const s: Scope = { businessId, phoneNumberId, entry: i, change: j };
-      // value.contacts only repeats the sender's profile; value.errors reports webhook-level
-      // failures (no message id), so neither makes a row.
+      const s: Scope = { businessId, phoneNumberId, contacts: value.contacts, entry: i, change: j };
+      // value.contacts repeats the users' profiles (read only for a message that names no user);
+      // value.errors reports webhook-level failures (no message id): neither makes a row.
       fanOut(value.messages, 'messages', s, ctx, out);
       fanOut(value.statuses, 'statuses', s, ctx, out);
     }

@@ -30,6 +30,9 @@ export function normalizeWasender(payload: unknown, ctx: NormalizeContext): Norm
     case 'messages.update':
       statusUpdates(body, ctx, out);
       break;
+    case 'message-receipt.update':
+      receiptUpdates(body, ctx, out);
+      break;
     default:
     // Session, QR code, chat, contact and group events carry no click analytics facts.
   }
@@ -199,17 +202,79 @@ function statusUpdate(value: unknown, index: number, eventTs: number | null, ctx
   out.rows.push(stampEventTime(row, eventTs, ctx));
 }
 
-/** Baileys `WAMessageStatus`, as a number, a numeric string or its enum name. */
+/**
+ * Baileys `WAMessageStatus` as a number or numeric string (WASenderApi's docs), its enum name, or
+ * the lower-case status name WASenderApi's SDK types and examples use (`"delivered"`, `"read"`, …).
+ */
 function statusFrom(value: unknown): StatusName | 'skip' | 'invalid' {
-  switch (value) {
-    case 0: case '0': case 'ERROR': return 'failed';
-    case 2: case '2': case 'SERVER_ACK': return 'sent';
-    case 3: case '3': case 'DELIVERY_ACK': return 'delivered';
-    case 4: case '4': case 'READ': return 'read';
-    case 5: case '5': case 'PLAYED': return 'played';
+  switch (typeof value === 'string' ? value.toLowerCase() : value) {
+    case 0: case '0': case 'error': case 'failed': return 'failed';
+    case 2: case '2': case 'server_ack': case 'sent': return 'sent';
+    case 3: case '3': case 'delivery_ack': case 'delivered': return 'delivered';
+    case 4: case '4': case 'read': return 'read';
+    case 5: case '5': case 'played': return 'played';
     // PENDING is not yet a fact about delivery; an update without a status is an edit or similar.
-    case 1: case '1': case 'PENDING': case undefined: case null: return 'skip';
+    case 1: case '1': case 'pending': case undefined: case null: return 'skip';
     default: return 'invalid';
+  }
+}
+
+/**
+ * `message-receipt.update`: one object or an array of `{key, receipt}`, a receipt from one user of
+ * an outbound message (in a group, one per participant). Baileys' receipt carries
+ * `receiptTimestamp` (delivered), `readTimestamp` and `playedTimestamp`; WASenderApi's SDK types
+ * carry `status` and `t`. Each is a status fact; in a group the participant is part of its id.
+ */
+function receiptUpdates(body: Obj, ctx: NormalizeContext, out: Out): void {
+  const fallbackTs = epochMsFrom(body.timestamp, 'auto');
+  const data = body.data;
+  if (Array.isArray(data)) {
+    for (let i = 0; i < data.length; i++) receiptUpdate(data[i], i, fallbackTs, ctx, out);
+  } else if (asObj(data) !== null) {
+    receiptUpdate(data, -1, fallbackTs, ctx, out);
+  } else {
+    bad(out, 'data is not an object or array');
+  }
+}
+
+const RECEIPT_TIMES = [
+  ['receiptTimestamp', 'delivered'],
+  ['readTimestamp', 'read'],
+  ['playedTimestamp', 'played'],
+] as const;
+
+function receiptUpdate(value: unknown, index: number, fallbackTs: number | null, ctx: NormalizeContext, out: Out): void {
+  const item = asObj(value);
+  if (item === null) return bad(out, `${at('data', index)} is not an object`);
+  const key = asObj(item.key);
+  const wamid = key === null ? undefined : key.id;
+  if (key === null || typeof wamid !== 'string' || wamid === '') return bad(out, `${at('data', index)}.key.id is missing`);
+  // A receipt for an inbound message (fromMe false) is the business reading it: not a fact of ours.
+  if (key.fromMe === false) return;
+  const receipt = asObj(item.receipt);
+  if (receipt === null) return bad(out, `${at('data', index)}.receipt is not an object`);
+  const user = jidUser(receipt.userJid) ?? chatUser(key);
+  const inGroup = typeof key.remoteJid === 'string' && key.remoteJid.endsWith('@g.us');
+  const facts: { status: StatusName; ts: number | null }[] = [];
+  if (receipt.status !== undefined) {
+    const status = statusFrom(receipt.status);
+    if (status === 'invalid') return bad(out, `${at('data', index)}.receipt.status is not a known status`);
+    if (status !== 'skip') facts.push({ status, ts: epochMsFrom(receipt.t, 'auto') });
+  } else {
+    for (const [field, status] of RECEIPT_TIMES) {
+      if (receipt[field] !== undefined && receipt[field] !== null) facts.push({ status, ts: epochMsFrom(receipt[field], 'auto') });
+    }
+  }
+  const wa = user === null ? null : ctx.pseudonymize(user);
+  for (const fact of facts) {
+    const eventTs = fact.ts ?? fallbackTs;
+    if (eventTs === null) return bad(out, `${at('data', index)}.receipt has no timestamp`);
+    // One-to-one, a receipt is the same fact as the messages.update status: the same id dedupes them.
+    const row = baseRow(ctx, 'status', eventIds.status(SOURCE, wamid, fact.status, inGroup ? (wa ?? 'unknown') : null));
+    row.wamid = wamid;
+    row.status = fact.status;
+    row.wa_id = wa;
+    out.rows.push(stampEventTime(row, eventTs, ctx));
   }
 }
 

@@ -440,10 +440,98 @@ describe('normalizeMeta: pseudonymization', () => {
     expect(rowsOf('status-failed', context('UTC', 'raw')).rows[0]!.wa_id).toBe(IN);
   });
 
-  it('leaves wa_id null when the message has no sender', () => {
+  it('leaves wa_id null when the message has no sender and the change no single contact', () => {
     const body = fixture('text');
     delete firstMessage(body).from;
+    delete body.entry[0].changes[0].value.contacts;
     expect(normalizeMeta(body, context()).rows.map((r) => r.wa_id)).toStrictEqual([null]);
+  });
+});
+
+describe('normalizeMeta: group statuses', () => {
+  const GROUP = '120363402111223344';
+  const BSUID_US = 'US.13491208655302741918';
+  const WAMID = 'wamid.HBgSMTIwMzYzNDAyMTExMjIzMzQ0FQIAERgSMUEyQjNDNEQ1RTZGN0E4QjlDAA==';
+
+  it('takes the participant as the user, never the group, and the phone number before the business-scoped id', () => {
+    const { rows, problems } = rowsOf('status-group-read', context('UTC', 'raw'));
+    expect(problems).toEqual([]);
+    expect(rows.map((r) => r.wa_id)).toEqual(['5511955550147', BSUID_US]);
+    expect(rows.map((r) => r.wa_id)).not.toContain(GROUP);
+  });
+
+  it('makes two participants reading one message two facts, each id carrying its participant', () => {
+    const rows = rowsOf('status-group-read').rows;
+    expect(rows.map((r) => r.event_id)).toEqual([`meta:${WAMID}:read:${hmac('5511955550147')}`, `meta:${WAMID}:read:${hmac(BSUID_US)}`]);
+    expect(new Set(rows.map((r) => r.event_id)).size).toBe(2);
+    expect(rows.map((r) => [r.wamid, r.status, r.kind])).toEqual([
+      [WAMID, 'read', 'status'],
+      [WAMID, 'read', 'status'],
+    ]);
+  });
+
+  it('gives the same participant the same id when the status is delivered again', () => {
+    const once = rowsOf('status-group-read').rows.map((r) => r.event_id);
+    const again = normalizeMeta(fixture('status-group-read'), { ...context(), receivedTs: RECEIVED_TS + 60_000, requestId: 'retry' }).rows.map((r) => r.event_id);
+    expect(again).toEqual(once);
+  });
+
+  it('never puts the raw participant number into the id in hash mode', () => {
+    for (const r of rowsOf('status-group-read').rows) expect(r.event_id).not.toMatch(/5511955550147|US\.1349/);
+  });
+
+  it('keeps a one-to-one status id unchanged (no participant part)', () => {
+    expect(rowsOf('status-read').rows[0]!.event_id).toBe('meta:wamid.HBgLMTYzMTU1NTExODEVAgARGBJCNDk2MkIyQTUwOTgzMkNDMjgA:read');
+  });
+
+  it('reads a group status that names only the group as a fact about nobody, not about the group', () => {
+    const body = fixture('status-group-read');
+    const st = body.entry[0].changes[0].value.statuses[1];
+    delete st.recipient_participant_user_id;
+    const rows = normalizeMeta(body, context('UTC', 'raw')).rows;
+    expect(rows[1]!.wa_id).toBeNull();
+    expect(rows[1]!.event_id).toBe(`meta:${WAMID}:read:unknown`);
+  });
+});
+
+describe('normalizeMeta: users known only by a business-scoped id', () => {
+  const BSUID = 'US.13491208655302741918';
+
+  it('takes recipient_user_id when a status has no recipient_id, pseudonymized like a number', () => {
+    expect(rowsOf('status-delivered-bsuid', context('UTC', 'raw')).rows[0]!.wa_id).toBe(BSUID);
+    const [status] = rowsOf('status-delivered-bsuid').rows;
+    expect(status!.wa_id).toBe(hmac(BSUID));
+    expect(status!.event_id).toBe('meta:wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=:delivered');
+  });
+
+  it('takes from_user_id when a tap has no from', () => {
+    const [click] = rowsOf('button-reply-bsuid').rows;
+    expect(click).toMatchObject({ kind: 'click', interaction: 'button_reply', button_id: 'color_blue', wa_id: hmac(BSUID) });
+  });
+
+  it("falls back to the change's only contact (wa_id, else user_id) when the message names no user", () => {
+    expect(rowsOf('text-contact-user-id-only', context('UTC', 'raw')).rows[0]!.wa_id).toBe(BSUID);
+    const body = fixture('text-contact-user-id-only');
+    body.entry[0].changes[0].value.contacts[0].wa_id = '16505551234';
+    expect(normalizeMeta(body, context('UTC', 'raw')).rows[0]!.wa_id).toBe('16505551234');
+  });
+
+  it('prefers the phone number when both are present', () => {
+    const body = fixture('status-delivered-bsuid');
+    body.entry[0].changes[0].value.statuses[0].recipient_id = '16505551234';
+    expect(normalizeMeta(body, context('UTC', 'raw')).rows[0]!.wa_id).toBe('16505551234');
+  });
+
+  it('treats an empty from as absent', () => {
+    const body = fixture('button-reply-bsuid');
+    firstMessage(body).from = '';
+    expect(normalizeMeta(body, context('UTC', 'raw')).rows[0]!.wa_id).toBe(BSUID);
+  });
+
+  it('reports a user id field that is not a string as bad_shape', () => {
+    const body = fixture('status-delivered-bsuid');
+    body.entry[0].changes[0].value.statuses[0].recipient_user_id = 42;
+    expect(normalizeMeta(body, context()).problems).toEqual([expect.objectContaining({ reason: 'bad_shape', message: expect.stringContaining('recipient_user_id is not a string') })]);
   });
 });
 

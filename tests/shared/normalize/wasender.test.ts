@@ -270,6 +270,28 @@ describe('normalizeWasender statuses', () => {
     expect(names).toEqual([['failed'], ['sent'], ['delivered'], ['read'], ['played'], [], []]);
   });
 
+  it('reads statuses sent as names (WASenderApi SDK shape), in an array or a single object', () => {
+    expect(normalizeWasender(fixture('messages-update-status-names.json'), context())).toStrictEqual({
+      rows: [
+        status('3EB0C431C26A1D4A3F2C', 'delivered', '15551234567'),
+        status('3EB0C431C26A1D4A3F2C', 'read', '15551234567'),
+        status('3EB0D5E6F70812345678', 'played', '15551230001'),
+        status('3EB0D5E6F70812345679', 'failed', '15551230002'),
+      ],
+      problems: [],
+    });
+    expect(normalizeWasender(fixture('messages-update-status-name-single.json'), context())).toStrictEqual({
+      rows: [status('3EB0C431C26A1D4A3F2C', 'delivered', '15551234567')],
+      problems: [],
+    });
+  });
+
+  it('gives a status the same id whether it came as a number or as a name', () => {
+    const numeric = { event: 'messages.update', timestamp: 1747775431467, data: { key: { id: 'N', remoteJid: '1@s.whatsapp.net', fromMe: true }, update: { status: 4 } } };
+    const named = { ...numeric, data: { ...numeric.data, update: { status: 'read' } } };
+    expect(normalizeWasender(named, context()).rows.map((r) => r.event_id)).toEqual(normalizeWasender(numeric, context()).rows.map((r) => r.event_id));
+  });
+
   it('reports an unknown status, a status without message id and a missing timestamp as bad_shape', () => {
     const body = {
       event: 'messages.update',
@@ -304,7 +326,7 @@ describe('normalizeWasender envelopes', () => {
     expect(normalizeWasender(fixture(name), context())).toStrictEqual({ rows: [], problems: [] });
   });
 
-  it.each(['qrcode.updated', 'contacts.upsert', 'groups.update', 'messages.delete', 'messages.reaction', 'message-receipt.update'])(
+  it.each(['qrcode.updated', 'contacts.upsert', 'groups.update', 'messages.delete', 'messages.reaction'])(
     'ignores the %s event',
     (event) => {
       expect(normalizeWasender({ event, timestamp: 1747775000, data: { messages: [{ key: { id: 'X' } }] } }, context())).toStrictEqual({ rows: [], problems: [] });
@@ -386,5 +408,59 @@ describe('normalizeWasender broken input', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('normalizeWasender group receipts (message-receipt.update)', () => {
+  const receipt = (wamid: string, name: string, waId: string, ts: number, participant: string | null): FlatRow =>
+    expected({
+      event_id: participant === null ? `wasender:${wamid}:${name}` : `wasender:${wamid}:${name}:${participant}`,
+      kind: 'status',
+      wamid,
+      wa_id: waId,
+      status: name,
+      event_ts: ts,
+      event_date: '2025-05-20',
+    });
+
+  it("makes each participant's delivery and read of a group message its own status fact", () => {
+    expect(normalizeWasender(fixture('message-receipt-update-group.json'), context())).toStrictEqual({
+      rows: [
+        receipt('3EB0F1E2D3C4B5A69788', 'delivered', '15551234567', 1747775440000, '15551234567'),
+        receipt('3EB0F1E2D3C4B5A69788', 'read', '15551234567', 1747775490000, '15551234567'),
+        receipt('3EB0F1E2D3C4B5A69788', 'delivered', '447700900123', 1747775445000, '447700900123'),
+      ],
+      problems: [],
+    });
+  });
+
+  it('reads the SDK shape (status and t); one-to-one it dedupes with the messages.update status', () => {
+    const { rows, problems } = normalizeWasender(fixture('message-receipt-update-sdk.json'), context());
+    expect(problems).toEqual([]);
+    expect(rows).toStrictEqual([receipt('3EB0C431C26A1D4A3F2C', 'read', '15551234567', 1747775490000, null)]);
+    const update = normalizeWasender(fixture('messages-update-status-names.json'), context()).rows.find((r) => r.status === 'read');
+    expect(rows[0]!.event_id).toBe(update!.event_id);
+  });
+
+  it('pseudonymizes the participant in the id in hash mode', () => {
+    const ctx = context({ pseudonymize: createPseudonymizer('hash', 'k') });
+    const ids = normalizeWasender(fixture('message-receipt-update-group.json'), ctx).rows.map((r) => r.event_id);
+    for (const id of ids) expect(id).not.toMatch(/15551234567|447700900123/);
+    expect(ids[0]).toBe(`wasender:3EB0F1E2D3C4B5A69788:delivered:${createHmac('sha256', 'k').update('15551234567').digest('hex')}`);
+  });
+
+  it('reports a receipt without a receipt object or with an unknown status as bad_shape', () => {
+    const body = {
+      event: 'message-receipt.update',
+      timestamp: 1747775500000,
+      data: [
+        { key: { id: 'A', remoteJid: '1@g.us', fromMe: true } },
+        { key: { id: 'B', remoteJid: '1@g.us', fromMe: true }, receipt: { userJid: '2@s.whatsapp.net', status: 'seen-ish' } },
+      ],
+    };
+    expect(normalizeWasender(body, context()).problems).toEqual([
+      { reason: 'bad_shape', message: 'data[0].receipt is not an object' },
+      { reason: 'bad_shape', message: 'data[1].receipt.status is not a known status' },
+    ]);
   });
 });
