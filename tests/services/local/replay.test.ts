@@ -94,12 +94,29 @@ describe('wa-analytics replay', () => {
     expect(result.stderr).toMatch(/cannot read .*missing\.jsonl: ENOENT; 0 bodies were already sent/);
   }, 40_000);
 
-  it('counts rejections by status and exits non-zero when a route refuses bodies', async () => {
+  it('replays registry sends into its own data dir without WA_REGISTRY_TOKEN (nothing listens, no bearer needed)', async () => {
+    const dataDir = tempDir();
     const file = join(tempDir(), 'sends.json');
     writeFileSync(file, JSON.stringify({ wamid: 'wamid.NOTOKEN', sent_at: '2024-02-01T10:00:00Z' }));
     const { WA_REGISTRY_TOKEN: _unset, ...withoutToken } = secrets;
-    const result = await runCli(['replay', file, '--data-dir', tempDir()], withoutToken);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe('replay: posted 1; accepted 0; rejected 1×403\n');
+    const result = await runCli(['replay', file, '--source', 'registry', '--data-dir', dataDir], withoutToken);
+    expect(result.stdout).toBe('replay: posted 1; accepted 1; rejected 0\n');
+    expect(result.code).toBe(0);
+    expect(await queryRows(dataDir, "SELECT kind, wamid FROM raw_events WHERE source = 'registry'")).toEqual([{ kind: 'send', wamid: 'wamid.NOTOKEN' }]);
   }, 40_000);
+
+  it('stores a signed 900 KiB body and verifies it; refuses a 1.1 MB one with 413, counted and explained, exit 1', async () => {
+    const dataDir = tempDir();
+    const dir = join(tempDir(), 'big');
+    mkdirSync(dir);
+    const tap = JSON.parse(metaTapBody(30, seconds('2024-03-10T12:00:00Z')).body);
+    writeFileSync(join(dir, 'a-900k.json'), JSON.stringify({ ...tap, pad: 'ü'.repeat(460 * 1024) }));
+    writeFileSync(join(dir, 'b-1100k.json'), JSON.stringify({ ...tap, pad: 'x'.repeat(1_100_000) }));
+    const result = await runCli(['replay', dir, '--data-dir', dataDir], secrets);
+    expect(result.stdout).toBe('replay: posted 2; accepted 1; rejected 1×413 (too_large)\n');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/answered 413: the body \(\d+ bytes\) is over the record limit and was not stored \(1 refused so far\)/);
+    // The stored one verified against WA_APP_SECRET: a click, not a quarantine row.
+    expect(await queryRows(dataDir, 'SELECT kind, reason FROM raw_events')).toEqual([{ kind: 'click', reason: null }]);
+  }, 60_000);
 });

@@ -91,6 +91,8 @@ describe('the local API on a loopback port', () => {
     const wrong = await fetch(`${url}/sends`, { method: 'POST', headers: { ...json, authorization: 'Bearer nope' }, body });
     const right = await fetch(`${url}/sends`, { method: 'POST', headers: { ...json, authorization: `Bearer ${REGISTRY_TOKEN}` }, body });
     expect([none.status, wrong.status, right.status]).toEqual([401, 401, 200]);
+    // The refusal says which variable holds the token to send.
+    expect(((await none.json()) as { message: string }).message).toContain('WA_REGISTRY_TOKEN');
     expect(await rowsOf(right.headers.get('x-amzn-requestid'))).toEqual([expect.objectContaining({ kind: 'send', wamid: 'wamid.SEND0001', source: 'registry' })]);
     expect(await rowsOf(none.headers.get('x-amzn-requestid'))).toEqual([]);
   });
