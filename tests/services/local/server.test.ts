@@ -97,6 +97,16 @@ describe('the local API on a loopback port', () => {
     expect(await rowsOf(none.headers.get('x-amzn-requestid'))).toEqual([]);
   });
 
+  it('keeps a body that is not UTF-8 byte for byte: its signature verifies and raw_body is the exact body', async () => {
+    const latin1 = Buffer.concat([Buffer.from('{"object":"whatsapp_business_account","entry":[],"note":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const res = await fetch(`${url}/webhooks/meta`, { method: 'POST', headers: { ...json, 'x-hub-signature-256': signMetaBody(latin1, APP_SECRET) }, body: latin1 });
+    expect(res.status).toBe(200);
+    await stack.stream.flush();
+    const rows = await queryRows(dataDir, `SELECT kind, reason, raw_body FROM raw_events WHERE request_id = '${res.headers.get('x-amzn-requestid')}'`);
+    // malformed_json, not bad_signature: the signature was checked over the exact bytes.
+    expect(rows).toEqual([{ kind: 'quarantine', reason: 'malformed_json', raw_body: latin1.toString('base64') }]);
+  });
+
   it("answers 413 for a 1.1 MB body (over Firehose's 1,000 KiB record), stores nothing and counts it", async () => {
     const pad = (n: number) => JSON.stringify({ object: 'whatsapp_business_account', pad: 'x'.repeat(n) });
     const appendsBefore = stack.stream.walStats.appends;

@@ -94,6 +94,24 @@ describe('requeue --stage', () => {
     expect(io.stdout.at(-1)).toBe('requeue into wa-analytics-prod-raw: sent 2; failed 0; the transform verifies them again (still bad ones return to quarantine)');
   });
 
+  it('requeues a body that is not UTF-8 byte for byte, so its signature verifies again', async () => {
+    // A sender that wrote Latin-1: 0xE9 is "é" there and not UTF-8. The API kept the bytes.
+    const latin1 = Buffer.concat([Buffer.from('{"object":"whatsapp_business_account","entry":[],"note":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const original = envelopeRecord({ source: 'meta', body: latin1, signature: signMetaBody(latin1, 'new-secret'), requestId: 'req-l1', receivedTs: T });
+    const settings = (secret: string) => ({ metaAppSecret: secret, wasenderSecret: null, timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) });
+    const stored = transformBatch(event([original]), settings('old-secret')).result.records[0]!.data!;
+    expect(rowsOfData(stored)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature', raw_body: latin1.toString('base64') }]);
+    const object = gzipSync(Buffer.from(stored, 'base64'));
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: KEY }).resolves({ Body: { transformToByteArray: async () => new Uint8Array(object) } as never });
+
+    const outcome = await runRequeue({ stage: 'prod', region: 'eu-west-1', from: '2024-06-10', to: '2024-06-10', reason: 'bad_signature', yes: true }, recordingIo(true));
+    expect(outcome).toMatchObject({ code: 0, found: 1 });
+    expect(sent()).toEqual([original]);
+    // With the right secret the signature verifies; the body then fails only as JSON (not UTF-8).
+    const [again] = transformBatch(event(sent()), settings('new-secret')).result.records.map((r) => rowsOfData(r.data!));
+    expect(again).toMatchObject([{ kind: 'quarantine', reason: 'malformed_json', raw_body: latin1.toString('base64') }]);
+  });
+
   it('lists what would be sent with --dry-run and sends nothing', async () => {
     const io = recordingIo(true);
     const outcome = await runRequeue({ stage: 'prod', region: 'eu-west-1', from: '2024-06-10', to: '2024-06-10', dryRun: true }, io);
