@@ -28,10 +28,10 @@ export function normalizeWasender(payload: unknown, ctx: NormalizeContext): Norm
       inboundMessages(body, ctx, out);
       break;
     case 'messages.update':
-      statusUpdates(body, ctx, out);
+      eachUpdate(body, ctx, out, statusUpdate);
       break;
     case 'message-receipt.update':
-      receiptUpdates(body, ctx, out);
+      eachUpdate(body, ctx, out, receiptUpdate);
       break;
     default:
     // Session, QR code, chat, contact and group events carry no click analytics facts.
@@ -165,14 +165,19 @@ function anyStanzaId(content: Obj): string | null {
   return null;
 }
 
-/** `messages.update`: one object or an array of `{key, update:{status}}`. */
-function statusUpdates(body: Obj, ctx: NormalizeContext, out: Out): void {
+type UpdateReader = (value: unknown, index: number, eventTs: number | null, ctx: NormalizeContext, out: Out) => void;
+
+/**
+ * `messages.update` (`{key, update:{status}}`) and `message-receipt.update` (`{key, receipt}`):
+ * `data` is one object or an array of them; each is read with the event's top-level timestamp.
+ */
+function eachUpdate(body: Obj, ctx: NormalizeContext, out: Out, read: UpdateReader): void {
   const eventTs = epochMsFrom(body.timestamp, 'auto');
   const data = body.data;
   if (Array.isArray(data)) {
-    for (let i = 0; i < data.length; i++) statusUpdate(data[i], i, eventTs, ctx, out);
+    for (let i = 0; i < data.length; i++) read(data[i], i, eventTs, ctx, out);
   } else if (asObj(data) !== null) {
-    statusUpdate(data, -1, eventTs, ctx, out);
+    read(data, -1, eventTs, ctx, out);
   } else {
     bad(out, 'data is not an object or array');
   }
@@ -219,30 +224,18 @@ function statusFrom(value: unknown): StatusName | 'skip' | 'invalid' {
   }
 }
 
-/**
- * `message-receipt.update`: one object or an array of `{key, receipt}`, a receipt from one user of
- * an outbound message (in a group, one per participant). Baileys' receipt carries
- * `receiptTimestamp` (delivered), `readTimestamp` and `playedTimestamp`; WASenderApi's SDK types
- * carry `status` and `t`. Each is a status fact; in a group the participant is part of its id.
- */
-function receiptUpdates(body: Obj, ctx: NormalizeContext, out: Out): void {
-  const fallbackTs = epochMsFrom(body.timestamp, 'auto');
-  const data = body.data;
-  if (Array.isArray(data)) {
-    for (let i = 0; i < data.length; i++) receiptUpdate(data[i], i, fallbackTs, ctx, out);
-  } else if (asObj(data) !== null) {
-    receiptUpdate(data, -1, fallbackTs, ctx, out);
-  } else {
-    bad(out, 'data is not an object or array');
-  }
-}
-
 const RECEIPT_TIMES = [
   ['receiptTimestamp', 'delivered'],
   ['readTimestamp', 'read'],
   ['playedTimestamp', 'played'],
 ] as const;
 
+/**
+ * One `message-receipt.update` item: a receipt from one user of an outbound message (in a group,
+ * one per participant). Baileys' receipt carries `receiptTimestamp` (delivered), `readTimestamp`
+ * and `playedTimestamp`; WASenderApi's SDK types carry `status` and `t`. Each is a status fact;
+ * in a group the participant is part of its id.
+ */
 function receiptUpdate(value: unknown, index: number, fallbackTs: number | null, ctx: NormalizeContext, out: Out): void {
   const item = asObj(value);
   if (item === null) return bad(out, `${at('data', index)} is not an object`);
