@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { InputError, WaError } from '../../shared/errors';
 import { dateRange, isIsoDate } from '../../shared/time';
-import { awsFailure } from '../ops/stage';
+import { awsFailure } from '../../shared/adapters/aws/errors';
 
 /** Outcome of one date of a backfill. */
 export interface BackfillDay {
