@@ -1,9 +1,8 @@
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { emptyAnswer, jsonError, startLoopbackAws, type LoopbackAws } from '../support/loopback-aws';
 import { packagedStage, repoRoot, zipEntries, type Template } from './package';
 
 /**
@@ -17,11 +16,7 @@ import { packagedStage, repoRoot, zipEntries, type Template } from './package';
 let prod: Template;
 let prodDir: string;
 let unzipped: string;
-let server: Server;
-let endpoint: string;
-/** How the loopback AWS answers the current test; every request it saw. */
-let answer: (req: IncomingMessage, res: ServerResponse) => void;
-let seen: { target: string; body: string }[];
+let aws: LoopbackAws;
 
 beforeAll(async () => {
   ({ dir: prodDir, template: prod } = await packagedStage('prod'));
@@ -33,42 +28,17 @@ beforeAll(async () => {
       writeFileSync(join(unzipped, name), data);
     }
   }
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      seen.push({ target: String(req.headers['x-amz-target'] ?? ''), body });
-      answer(req, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  aws = await startLoopbackAws();
 }, 300_000);
 
 beforeEach(() => {
-  seen = [];
+  aws.seen.length = 0;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await aws?.close();
   if (unzipped) rmSync(unzipped, { recursive: true, force: true });
 });
-
-/** An AWS JSON-protocol error answer, as Glue and Athena send it. */
-function jsonError(status: number, type: string, message: string) {
-  return (_req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazonaws.glue/` });
-    res.end(JSON.stringify({ __type: type, message }));
-  };
-}
-
-/** A bare status with no body (a load balancer's 503, say). */
-function emptyAnswer(status: number) {
-  return (_req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(status);
-    res.end();
-  };
-}
 
 interface Thrown {
   readonly name: string;
@@ -96,7 +66,7 @@ function invoke(bundle: string, event: unknown): Promise<Thrown> {
         PATH: process.env.PATH,
         // The SDK is external to the bundles (the Lambda runtime provides it): the repository's copy.
         NODE_PATH: join(repoRoot, 'node_modules'),
-        AWS_ENDPOINT_URL: endpoint,
+        AWS_ENDPOINT_URL: aws.endpoint,
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
         AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
@@ -143,10 +113,10 @@ const rebuildEvent = { table: 'events', dt: '2024-05-02', lookbackDays: 2 };
 
 describe('the packaged daily task Lambdas against a loopback AWS', () => {
   it('registerRaw: Glue throttling is a ThrottlingError, which RegisterRawPartitions retries', async () => {
-    answer = jsonError(400, 'ThrottlingException', 'Rate exceeded');
+    aws.answer = jsonError(400, 'ThrottlingException', 'Rate exceeded');
     const thrown = await invoke('services/daily/tasks/register-raw.js', registerRawEvent);
-    expect(seen.map((r) => r.target)).toEqual(['AWSGlue.BatchCreatePartition']);
-    expect(JSON.parse(seen[0]!.body)).toMatchObject({ DatabaseName: 'whatsapp_analytics', TableName: 'raw_events' });
+    expect(aws.seen.map((r) => r.target)).toEqual(['AWSGlue.BatchCreatePartition']);
+    expect(JSON.parse(aws.seen[0]!.body)).toMatchObject({ DatabaseName: 'whatsapp_analytics', TableName: 'raw_events' });
     expect(thrown).toEqual({ name: 'ThrottlingError', constructorName: 'ThrottlingError', message: 'Glue BatchCreatePartition raw_events: ThrottlingException: Rate exceeded' });
     const states = retriedNames('RegisterRawLambdaFunction');
     expect([...states.keys()]).toEqual(['RegisterRawPartitions']);
@@ -160,10 +130,10 @@ describe('the packaged daily task Lambdas against a loopback AWS', () => {
       ['500 InternalServerException', jsonError(500, 'InternalServerException', 'We encountered an internal error. Please try again.')],
       ['503 without a body', emptyAnswer(503)],
     ] as const) {
-      answer = reply;
-      seen = [];
+      aws.answer = reply;
+      aws.seen.length = 0;
       const thrown = await invoke('services/daily/tasks/rebuild-partition.js', rebuildEvent);
-      expect(`${how}: ${seen.map((r) => r.target).join()}`).toBe(`${how}: AmazonAthena.StartQueryExecution`);
+      expect(`${how}: ${aws.seen.map((r) => r.target).join()}`).toBe(`${how}: AmazonAthena.StartQueryExecution`);
       expect(`${how}: ${thrown.name} ${thrown.constructorName}`).toBe(`${how}: TransientError TransientError`);
       expect(thrown.message).toMatch(/^Athena StartQueryExecution: /);
       for (const names of states.values()) expect(names).toContain(thrown.name);
@@ -171,14 +141,14 @@ describe('the packaged daily task Lambdas against a loopback AWS', () => {
   });
 
   it('rebuildPartition: Athena throttling (TooManyRequestsException) is a ThrottlingError', async () => {
-    answer = jsonError(400, 'TooManyRequestsException', 'Rate exceeded');
+    aws.answer = jsonError(400, 'TooManyRequestsException', 'Rate exceeded');
     const thrown = await invoke('services/daily/tasks/rebuild-partition.js', rebuildEvent);
     expect(thrown.name).toBe('ThrottlingError');
     for (const names of retriedNames('RebuildPartitionLambdaFunction').values()) expect(names).toContain(thrown.name);
   });
 
   it('a permanent failure keeps its own name, which no Retry lists: the Catch sends it to the alert at once', async () => {
-    answer = jsonError(400, 'InvalidRequestException', 'line 1:8: mismatched input');
+    aws.answer = jsonError(400, 'InvalidRequestException', 'line 1:8: mismatched input');
     const thrown = await invoke('services/daily/tasks/rebuild-partition.js', rebuildEvent);
     expect(thrown).toMatchObject({ name: 'AwsError', constructorName: 'AwsError' });
     for (const names of retriedNames('RebuildPartitionLambdaFunction').values()) expect(names).not.toContain(thrown.name);
