@@ -85,3 +85,38 @@ export function loopbackClientConfig(endpoint: string) {
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
   };
 }
+
+const xmlEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A query-protocol (CloudFormation) error: `<ErrorResponse><Error>…`. */
+export function queryError(status: number, code: string, message: string): Answer {
+  return (_req, res) => {
+    res.writeHead(status, { 'content-type': 'text/xml' });
+    res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`);
+  };
+}
+
+/** CloudFormation's DescribeStacks answer for one stack with these outputs. */
+export function describeStacksAnswer(stackName: string, outputs: Readonly<Record<string, string>>): Answer {
+  const members = Object.entries(outputs)
+    .map(([k, v]) => `<member><OutputKey>${xmlEscape(k)}</OutputKey><OutputValue>${xmlEscape(v)}</OutputValue></member>`)
+    .join('');
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/xml' });
+    res.end(
+      `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>` +
+        `<StackName>${xmlEscape(stackName)}</StackName><StackStatus>UPDATE_COMPLETE</StackStatus><CreationTime>2024-01-01T00:00:00Z</CreationTime>` +
+        `<Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+    );
+  };
+}
+
+/** Answers by service: CloudFormation's query calls by `Action=`, JSON calls by target, the rest (S3) by method. */
+export function byCall(answers: Readonly<Record<string, Answer>>, otherwise: Answer = emptyAnswer(500)): Answer {
+  return (req, res, body) => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body)?.[1];
+    const key = target !== '' ? target.split('.').pop()! : (action ?? `${req.method} S3`);
+    (answers[key] ?? otherwise)(req, res, body);
+  };
+}
