@@ -13,5 +13,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@middy|aws-local-stepfunctions|cookie)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   setupFiles: ['<rootDir>/tests/setup/polyfills.ts'],
+  // A per-run folder for the packaged stages the stack tests share (tests/stack/package.ts).
+  globalSetup: '<rootDir>/tests/setup/global-setup.cjs',
+  globalTeardown: '<rootDir>/tests/setup/global-teardown.cjs',
   testTimeout: 30000,
 };

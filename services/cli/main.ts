@@ -2,6 +2,7 @@ import '../../shared/polyfills';
 import { Command, CommanderError } from 'commander';
 import { errorMessage, WaError } from '../../shared/errors';
 import { commands } from './commands';
+import { exitCodeOf } from './exit-codes';
 
 /** Builds the `wa-analytics` program with every command registered. */
 export function buildProgram(): Command {
@@ -14,20 +15,19 @@ export function buildProgram(): Command {
 }
 
 /**
- * Entry point of the bin. Bad input ends in one line on stderr and a non-zero exit, never a
- * stack trace (set WA_DEBUG=1 to see one).
+ * Entry point of the bin. A failure ends in one line on stderr, never a stack trace (set
+ * WA_DEBUG=1 to see one), and the exit code of services/cli/exit-codes.ts: 1 when something
+ * failed, 2 for bad input or configuration.
  */
 export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode;
-      return;
-    }
+    process.exitCode = exitCodeOf(error);
+    // commander has printed its own line (or the help) already.
+    if (error instanceof CommanderError) return;
     const prefix = error instanceof WaError ? `${error.code} error` : 'error';
     process.stderr.write(`wa-analytics: ${prefix}: ${errorMessage(error)}\n`);
     if (process.env.WA_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
-    process.exitCode = error instanceof WaError ? 2 : 1;
   }
 }

@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { InputError, WaError } from '../../shared/errors';
 import { dateRange, isIsoDate } from '../../shared/time';
-import { awsFailure } from '../ops/stage';
+import { awsFailure } from '../../shared/adapters/aws/errors';
 
 /** Outcome of one date of a backfill. */
 export interface BackfillDay {
@@ -23,18 +23,50 @@ export function backfillDates(from: string, to: string, maxDays = 366): string[]
   return dates;
 }
 
+/** Longest `--timeout`: Step Functions keeps a standard execution running for a year at most. */
+const MAX_TIMEOUT_MS = 366 * 86_400_000;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** Default `--timeout`: how long one date's execution is waited for. */
+export const defaultExecutionTimeout = '6h';
+
+/**
+ * `--timeout`: a whole number of seconds, minutes or hours (`90s`, `45m`, `6h`; a bare number is
+ * seconds). Hand-written: three units are all it takes, and a duration library would accept
+ * spellings ("2 weeks", "1.5y") that the help text would then have to promise.
+ */
+export function parseTimeout(text: string): number {
+  const m = /^(\d+)(s|m|h)?$/.exec(text.trim());
+  const ms = m ? Number(m[1]) * UNIT_MS[(m[2] ?? 's') as keyof typeof UNIT_MS] : NaN;
+  if (!(ms >= 1000 && ms <= MAX_TIMEOUT_MS)) throw new InputError(`--timeout must be a duration like 90s, 45m or 6h, from 1s to 366 days (got "${text}")`);
+  return ms;
+}
+
+/** `6h`, `45m`, `90s`: a timeout as the operator would type it. */
+export function formatTimeout(ms: number): string {
+  if (ms % UNIT_MS.h === 0) return `${ms / UNIT_MS.h}h`;
+  if (ms % UNIT_MS.m === 0) return `${ms / UNIT_MS.m}m`;
+  return `${Math.round(ms / 1000)}s`;
+}
+
+/** How far a stopped backfill got: `2 of 5 dates done: 2024-05-01..2024-05-02`. */
+function progressLine(done: readonly BackfillDay[], total: number): string {
+  const range = done.length === 0 ? '' : done.length === 1 ? `: ${done[0]!.date}` : `: ${done[0]!.date}..${done.at(-1)!.date}`;
+  return `${done.length} of ${total} dates done${range}`;
+}
+
 /**
  * Runs `runOne` for each date in order, one at a time: consecutive dates rebuild overlapping
  * lookback windows, so running them side by side would race on the same partitions. Stops at the
- * first failure and says how far it got.
+ * first failure (or the first date whose execution outlived its timeout) and says how far it got.
  */
 export async function backfill(dates: readonly string[], runOne: (date: string) => Promise<BackfillDay>, progress: BackfillProgress = () => undefined): Promise<BackfillDay[]> {
   const days: BackfillDay[] = [];
   for (const date of dates) {
     const day = await runOne(date);
+    progress(days.length + 1, dates.length, day);
+    if (!day.ok) throw new WaError('workflow', `backfill stopped at ${date} (${progressLine(days, dates.length)}): ${day.detail}`);
     days.push(day);
-    progress(days.length, dates.length, day);
-    if (!day.ok) throw new WaError('workflow', `backfill stopped at ${date} (${days.length - 1} of ${dates.length} dates done): ${day.detail}`);
   }
   return days;
 }
@@ -48,24 +80,44 @@ export interface SfnRunOptions {
   /** Names executions `backfill-<date>-<runId>` (unique per run; Step Functions keeps names 90 days). */
   readonly runId: string;
   readonly pollMs?: number;
+  /** Give up waiting for one execution after this long (it is left running); default 6 h. */
+  readonly timeoutMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The clock the timeout is measured on (tests); default Date.now. */
+  readonly now?: () => number;
 }
 
-/** A `runOne` for AWS: starts the stage's state machine for the date and waits for its outcome. */
+/**
+ * A `runOne` for AWS: starts the stage's state machine for the date and waits for its outcome,
+ * at most `timeoutMs`. An execution still running then is not stopped (it may yet finish, and a
+ * re-run of the date is idempotent): the date counts as not done, with the execution named.
+ */
 export function stepFunctionsRunner(options: SfnRunOptions): (date: string) => Promise<BackfillDay> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? parseTimeout(defaultExecutionTimeout);
+  const pollMs = options.pollMs ?? 5000;
   return async (date) => {
     const input = JSON.stringify(options.lookbackDays === undefined ? { date } : { date, lookbackDays: options.lookbackDays });
     let executionArn: string | undefined;
     try {
       const started = await options.client.send(new StartExecutionCommand({ stateMachineArn: options.stateMachineArn, name: `backfill-${date}-${options.runId}`, input }));
       executionArn = started.executionArn;
+      const deadline = now() + timeoutMs;
       for (;;) {
         const d = await options.client.send(new DescribeExecutionCommand({ executionArn }));
         if (d.status !== undefined && FINAL.has(d.status)) {
           return { date, ok: d.status === 'SUCCEEDED', detail: d.status === 'SUCCEEDED' ? executionArn! : `${d.status}${d.error ? ` ${d.error}` : ''}${d.cause ? `: ${d.cause}` : ''}` };
         }
-        await sleep(options.pollMs ?? 5000);
+        const left = deadline - now();
+        if (left <= 0) {
+          const detail =
+            `execution ${executionArn} still ${d.status ?? 'RUNNING'} after --timeout ${formatTimeout(timeoutMs)}; it was left running ` +
+            `(watch it in the Step Functions console, or stop it with aws stepfunctions stop-execution --execution-arn ${executionArn}), ` +
+            `then run the backfill again from --from ${date}`;
+          return { date, ok: false, detail };
+        }
+        await sleep(Math.min(pollMs, left));
       }
     } catch (error) {
       throw awsFailure(executionArn === undefined ? `starting the workflow for ${date}` : `watching execution ${executionArn}`, error);

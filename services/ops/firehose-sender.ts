@@ -1,7 +1,7 @@
 import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
 import { FIREHOSE_MAX_RECORD_BYTES } from '../../shared/apigw/firehose';
 import { WaError } from '../../shared/errors';
-import { awsFailure } from './stage';
+import { awsFailure, isRetryableAwsError } from '../../shared/adapters/aws/errors';
 
 /**
  * Sends records into a Firehose stream with `PutRecordBatch`, within its limits (500 records and
@@ -43,15 +43,6 @@ export interface SenderOptions {
   readonly random?: () => number;
   /** Called after every call with the running report (progress display). */
   readonly onProgress?: (report: Readonly<SendReport>) => void;
-}
-
-/** Whole-call errors worth another attempt: throttling, a service outage, a dropped connection. */
-const retryableNames = new Set(['ServiceUnavailableException', 'ThrottlingException', 'InternalFailure', 'TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ETIMEDOUT']);
-
-function isRetryable(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode;
-  return retryableNames.has(e?.name ?? '') || retryableNames.has(e?.code ?? '') || (status !== undefined && (status >= 500 || status === 429));
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -105,7 +96,7 @@ export class FirehoseSender {
           new PutRecordBatchCommand({ DeliveryStreamName: this.options.streamName, Records: pending.map((r) => ({ Data: r.data })) }),
         );
       } catch (error) {
-        if (isRetryable(error) && attempt < this.maxAttempts) {
+        if (isRetryableAwsError(error) && attempt < this.maxAttempts) {
           codes = pending.map(() => (error as { name?: string }).name ?? 'Error');
           continue;
         }

@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { AwsError, ConfigError, errorMessage, InputError, WaError } from '../../shared/errors';
+import { awsFailure } from '../../shared/adapters/aws/errors';
+import { ConfigError, errorMessage, InputError } from '../../shared/errors';
 
 /**
  * Which deployed stage a command talks to. Everything comes from the stack's outputs
@@ -46,24 +47,8 @@ export function stackNameOf(stage: string): string {
   return `wa-analytics-${stage}`;
 }
 
-/**
- * True for the SDK's "no credentials" failure. Its class lives in a transitive package, so the
- * name is what is stable (and what the SDK's own docs tell callers to check).
- */
-export function isCredentialsError(error: unknown): boolean {
-  return (error as { name?: string })?.name === 'CredentialsProviderError';
-}
-
-/** One line for an AWS failure that is not about a particular resource. */
-export function awsFailure(what: string, error: unknown): WaError {
-  if (error instanceof WaError) return error;
-  if (isCredentialsError(error)) {
-    return new ConfigError(`no AWS credentials for ${what} (set AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login)`, { cause: error });
-  }
-  if (/region is missing/i.test(errorMessage(error))) return new ConfigError(`no AWS region for ${what}: pass --region or set AWS_REGION`, { cause: error });
-  const name = (error as { name?: string })?.name;
-  return new AwsError(`${what} failed: ${name && name !== 'Error' ? `${name}: ` : ''}${errorMessage(error)}`, { cause: error });
-}
+// Defined with the rest of the AWS error handling; re-exported for the stage commands.
+export { awsFailure, isCredentialsError } from '../../shared/adapters/aws/errors';
 
 /** The stage's outputs; throws one clear ConfigError for an unknown stage or missing credentials. */
 export async function resolveStage(flags: StageFlags, cfn?: CloudFormationClient): Promise<Stage> {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 
@@ -28,6 +29,52 @@ export async function packageStage(stage: string, dir: string): Promise<Template
     maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}
+
+/** A stage packaged once for the whole test run: its folder (the zips) and compiled template. */
+export interface PackagedStage {
+  readonly dir: string;
+  readonly template: Template;
+}
+
+/**
+ * `sls package --stage <stage>`, built once per test run and shared by every test file that asks
+ * (jest runs files in separate workers, so the sharing goes through the per-run folder that
+ * tests/setup/global-setup.cjs creates). A lock folder makes one worker package at a time: the
+ * runs also share serverless-esbuild's work folder in the repository. A failed build is reported
+ * to every waiter.
+ */
+export async function packagedStage(stage: string, maxWaitMs = 300_000): Promise<PackagedStage> {
+  const root = process.env.WA_TEST_PACKAGE_DIR;
+  if (!root) throw new Error('WA_TEST_PACKAGE_DIR is not set: run the tests through jest.config.cjs (its globalSetup creates the folder)');
+  const dir = join(root, stage);
+  const done = `${dir}.done`;
+  const failed = `${dir}.failed`;
+  const lock = join(root, 'packaging.lock');
+  const read = (): PackagedStage => ({ dir, template: JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template });
+  for (const deadline = Date.now() + maxWaitMs; Date.now() < deadline; await sleep(200)) {
+    if (existsSync(done)) return read();
+    if (existsSync(failed)) throw new Error(`packaging ${stage} failed earlier in this run: ${readFileSync(failed, 'utf8')}`);
+    try {
+      mkdirSync(lock);
+    } catch {
+      continue; // another worker is packaging
+    }
+    try {
+      if (existsSync(done)) return read();
+      try {
+        await packageStage(stage, dir);
+      } catch (error) {
+        writeFileSync(failed, String((error as Error)?.message ?? error));
+        throw error;
+      }
+      writeFileSync(done, '');
+      return read();
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  throw new Error(`waited ${maxWaitMs / 1000} s for another test file to package ${stage}`);
 }
 
 /** Logical ids and resources of one CloudFormation type. */

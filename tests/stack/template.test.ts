@@ -1,26 +1,23 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { definitionPlaceholders, definitionText, substituteDefinition } from '../../services/daily/definition';
+import { definitionPlaceholders, definitionText, retryableErrorsPlaceholder, substituteDefinition } from '../../services/daily/definition';
+import { retryableErrorNames } from '../../shared/ports/retryable';
 import { loadTemplate, routes } from '../../services/ingest/routes';
 import { buttonClicksViewDdl } from '../../shared/daily/statements';
 import { databaseName, glueTableColumns, tables } from '../../shared/schema';
 import { queriesDir } from '../../shared/sql/render';
-import { packageStage, repoRoot, resourcesOfType, zipEntries, type Template } from './package';
+import { packagedStage, repoRoot, resourcesOfType, zipEntries, type Template } from './package';
 
-let dir: string;
+let prodDir: string;
 let prod: Template;
 let dev: Template;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wa-stack-'));
-  // One after the other: both runs share serverless-esbuild's work folder in the repository.
-  prod = await packageStage('prod', join(dir, 'prod'));
-  dev = await packageStage('dev', join(dir, 'dev'));
-}, 180_000);
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Packaged once per test run, shared with the other stack tests (tests/stack/package.ts).
+  ({ dir: prodDir, template: prod } = await packagedStage('prod'));
+  ({ template: dev } = await packagedStage('dev'));
+}, 300_000);
 
 const res = (t: Template, id: string) => {
   const r = t.Resources[id];
@@ -246,7 +243,7 @@ describe('transform Lambda', () => {
   });
 
   test('the bundle is one minified file of at most 250 KB that leaves the AWS SDK to the runtime', () => {
-    const entries = zipEntries(readFileSync(join(dir, 'prod', 'transform.zip')));
+    const entries = zipEntries(readFileSync(join(prodDir, 'transform.zip')));
     expect(Object.keys(entries)).toEqual(['services/transform/handler.js']);
     const bundle = entries['services/transform/handler.js']!;
     expect(bundle.length).toBeLessThanOrEqual(250 * 1024);
@@ -344,11 +341,14 @@ const deployedDefinition = (): any => {
 };
 
 describe('daily workflow', () => {
-  test('the state machine deploys the ASL file as written, each ${…FunctionArn} filled with its task function', () => {
+  test('the state machine deploys the ASL file as written, its Retry lists filled and each ${…FunctionArn} filled with its task function', () => {
     const sm = stateMachine();
     expect(sm.StateMachineType).toBe('STANDARD');
     expect(sm.DefinitionString).toBe(definitionText);
-    expect(JSON.parse(sm.DefinitionString)).toEqual(JSON.parse(readFileSync(join(repoRoot, 'services', 'daily', 'state-machine.asl.json'), 'utf8')));
+    // The file as written, where only the RetryableErrors placeholder became the list of names.
+    const file = readFileSync(join(repoRoot, 'services', 'daily', 'state-machine.asl.json'), 'utf8');
+    const listed = JSON.stringify([...retryableErrorNames]).slice(1, -1);
+    expect(JSON.parse(sm.DefinitionString)).toEqual(JSON.parse(file.replaceAll(JSON.stringify(retryableErrorsPlaceholder), listed)));
     expect(sm.DefinitionSubstitutions).toEqual(Object.fromEntries(tasks().map((t) => [t.placeholder, { 'Fn::GetAtt': [t.functionId, 'Arn'] }])));
     const { values, definition } = deployedDefinition();
     expect(JSON.stringify(definition)).not.toMatch(/\$\{/);
@@ -373,7 +373,7 @@ describe('daily workflow', () => {
     for (const { name, state, inMap } of taskStates) {
       expect(`${name}: ${state.Retry?.length ?? 0}`).not.toBe(`${name}: 0`);
       for (const retry of state.Retry) {
-        expect(retry.ErrorEquals).toEqual(expect.arrayContaining(['ThrottlingError', 'TransientError']));
+        expect(retry.ErrorEquals).toEqual([...retryableErrorNames]);
         expect(retry.BackoffRate).toBeGreaterThan(1);
       }
       const catcher = inMap ? definition.States[inMap] : state;
@@ -441,7 +441,7 @@ describe('daily workflow', () => {
       .map((f) => readFileSync(join(queriesDir, f), 'utf8').split('\n').find((l) => l.length >= 30 && !/[`$\\]/.test(l))!);
     expect(sqlLines.length).toBeGreaterThanOrEqual(3);
     for (const t of tasks()) {
-      const entries = zipEntries(readFileSync(join(dir, 'prod', t.zip)));
+      const entries = zipEntries(readFileSync(join(prodDir, t.zip)));
       expect(Object.keys(entries)).toEqual([t.bundle]);
       const code = entries[t.bundle]!.toString('utf8');
       expect(code).not.toMatch(/require\("@duckdb/);
@@ -585,7 +585,7 @@ test('the Control Tower rules pass on the prod template, honouring only written 
     'node',
     [
       'scripts/cfn-guard.cjs',
-      join(dir, 'prod', 'cloudformation-template-update-stack.json'),
+      join(prodDir, 'cloudformation-template-update-stack.json'),
       's3',
       'apigateway',
       'lambda',

@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { InputError } from '../../../shared/errors';
-import { backfill, backfillDates, stepFunctionsRunner, type BackfillDay } from '../../daily/backfill';
+import { backfill, backfillDates, defaultExecutionTimeout, parseTimeout, stepFunctionsRunner, type BackfillDay } from '../../daily/backfill';
 import { startProgress } from '../../ops/progress';
 import { requireOutput, resolveStage } from '../../ops/stage';
 import { runDaily } from './daily';
@@ -14,15 +14,27 @@ export interface BackfillOptions {
   readonly dataDir?: string;
   readonly stage?: string;
   readonly region?: string;
+  /** `--timeout`: the longest one date's execution is waited for (with --stage). */
+  readonly timeout?: string;
+}
+
+/** Test seams of a stage backfill: the Step Functions client, its polling sleep and clock. */
+export interface BackfillSeams {
+  readonly sfn?: SFNClient;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
 }
 
 /**
  * `backfill`: the daily workflow for each date of a range, in order — locally (the same run as
- * `daily`), or on a deployed stage by starting its state machine once per date and waiting.
+ * `daily`), or on a deployed stage by starting its state machine once per date and waiting for
+ * each at most `--timeout`.
  */
-export async function runBackfill(options: BackfillOptions, out: (text: string) => void, sfn?: SFNClient): Promise<BackfillDay[]> {
+export async function runBackfill(options: BackfillOptions, out: (text: string) => void, seams: BackfillSeams = {}): Promise<BackfillDay[]> {
   const dates = backfillDates(options.from, options.to);
   if (options.stage !== undefined && options.dataDir !== undefined) throw new InputError('--data-dir is for a local backfill; drop it with --stage');
+  if (options.stage === undefined && options.timeout !== undefined) throw new InputError('--timeout is for a backfill on a stage (--stage): a local run has no execution to wait for');
+  const timeoutMs = parseTimeout(options.timeout ?? defaultExecutionTimeout);
   let lookbackDays: number | undefined;
   if (options.lookback !== undefined) {
     if (!/^\d+$/.test(options.lookback)) throw new InputError(`--lookback must be a whole number of days (got "${options.lookback}")`);
@@ -31,8 +43,8 @@ export async function runBackfill(options: BackfillOptions, out: (text: string) 
   let runOne: (date: string) => Promise<BackfillDay>;
   if (options.stage !== undefined) {
     const stage = await resolveStage({ stage: options.stage, region: options.region });
-    const client = sfn ?? new SFNClient({ region: stage.region });
-    runOne = stepFunctionsRunner({ client, stateMachineArn: requireOutput(stage, 'DailyStateMachineArn'), lookbackDays, runId: Date.now().toString(36) });
+    const client = seams.sfn ?? new SFNClient({ region: stage.region });
+    runOne = stepFunctionsRunner({ client, stateMachineArn: requireOutput(stage, 'DailyStateMachineArn'), lookbackDays, runId: Date.now().toString(36), timeoutMs, sleep: seams.sleep, now: seams.now });
   } else {
     runOne = async (date) => {
       const result = await runDaily({ date, lookback: options.lookback, dataDir: options.dataDir }, () => undefined);
@@ -63,6 +75,7 @@ export const registerBackfill: RegisterCommand = (program: Command) => {
     .option('--data-dir <dir>', 'the local data directory (local backfill)')
     .option('--stage <stage>', 'run on this deployed stage instead of locally')
     .option('--region <region>', 'AWS region of the stage')
+    .option('--timeout <duration>', `with --stage: the longest to wait for one date's execution, e.g. 90m or 6h (default ${defaultExecutionTimeout}); one still running then is left running and the backfill stops, exit 1`)
     .action(async (options: BackfillOptions) => {
       await runBackfill(options, (text) => process.stdout.write(text));
     });

@@ -1,16 +1,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runBackfill } from '../../../services/cli/commands/backfill';
-import { backfill, backfillDates, stepFunctionsRunner } from '../../../services/daily/backfill';
+import { backfill, backfillDates, formatTimeout, parseTimeout, stepFunctionsRunner } from '../../../services/daily/backfill';
 import { LocalCatalog } from '../../../shared/adapters/local/catalog';
 import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import { InputError } from '../../../shared/errors';
 import { writeRawLake } from '../../shared/daily/scenario';
+import { stackAnswer } from '../ops/ops-fixtures';
 
 const sfn = mockClient(SFNClient);
+const cfn = mockClient(CloudFormationClient);
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:wa-analytics-prod-daily';
 
 describe('backfill dates', () => {
@@ -30,8 +33,23 @@ describe('backfill dates', () => {
       seen.push(date);
       return { date, ok: date !== '2024-05-02', detail: date === '2024-05-02' ? 'FAILED' : 'ok' };
     };
-    await expect(backfill(['2024-05-01', '2024-05-02', '2024-05-03'], run)).rejects.toThrow('backfill stopped at 2024-05-02 (1 of 3 dates done): FAILED');
+    await expect(backfill(['2024-05-01', '2024-05-02', '2024-05-03'], run)).rejects.toThrow('backfill stopped at 2024-05-02 (1 of 3 dates done: 2024-05-01): FAILED');
     expect(seen).toEqual(['2024-05-01', '2024-05-02']);
+  });
+});
+
+describe('backfill timeout', () => {
+  it('reads seconds, minutes and hours, a bare number as seconds', () => {
+    expect(parseTimeout('6h')).toBe(21_600_000);
+    expect(parseTimeout('90m')).toBe(5_400_000);
+    expect(parseTimeout('45s')).toBe(45_000);
+    expect(parseTimeout('120')).toBe(120_000);
+    expect([formatTimeout(21_600_000), formatTimeout(5_400_000), formatTimeout(45_000)]).toEqual(['6h', '90m', '45s']);
+  });
+
+  it('refuses anything else with one line', () => {
+    for (const text of ['0s', '1.5h', '2d', 'six hours', '-5m', '', '9000h']) expect(() => parseTimeout(text)).toThrow(InputError);
+    expect(() => parseTimeout('2d')).toThrow('--timeout must be a duration like 90s, 45m or 6h, from 1s to 366 days (got "2d")');
   });
 });
 
@@ -57,6 +75,43 @@ describe('backfill on a stage', () => {
     sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'States.TaskFailed', cause: 'Athena query failed' });
     const runOne = stepFunctionsRunner({ client: new SFNClient({ region: 'us-east-1' }), stateMachineArn: ARN, runId: 'r2', sleep: async () => undefined });
     await expect(backfill(['2024-05-01'], runOne)).rejects.toThrow('backfill stopped at 2024-05-01 (0 of 1 dates done): FAILED States.TaskFailed: Athena query failed');
+  });
+
+  it('gives up on an execution still running after the timeout, leaves it running and says how far it got', async () => {
+    // A virtual clock that the polling sleep advances: no real waiting.
+    let clock = 0;
+    const sleep = async (ms: number) => void (clock += ms);
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `${ARN.replace('stateMachine', 'execution')}:${input.name}` }));
+    let described = 0;
+    sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+      described++;
+      return { status: input.executionArn.includes('2024-05-01') ? 'SUCCEEDED' : 'RUNNING' };
+    });
+    const runOne = stepFunctionsRunner({ client: new SFNClient({ region: 'us-east-1' }), stateMachineArn: ARN, runId: 'r4', timeoutMs: parseTimeout('1m'), pollMs: 5000, sleep, now: () => clock });
+    const running = `${ARN.replace('stateMachine', 'execution')}:backfill-2024-05-02-r4`;
+    await expect(backfill(['2024-05-01', '2024-05-02', '2024-05-03'], runOne)).rejects.toThrow(
+      `backfill stopped at 2024-05-02 (1 of 3 dates done: 2024-05-01): execution ${running} still RUNNING after --timeout 1m; it was left running ` +
+        `(watch it in the Step Functions console, or stop it with aws stepfunctions stop-execution --execution-arn ${running}), then run the backfill again from --from 2024-05-02`,
+    );
+    // 2024-05-01: one look. 2024-05-02: at 0, 5, …, 60 s, then the deadline. 2024-05-03 never starts.
+    expect(described).toBe(1 + 13);
+    expect(clock).toBe(60_000);
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual(['backfill-2024-05-01-r4', 'backfill-2024-05-02-r4']);
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
+  it('takes --timeout from the command line, 6 h by default, and refuses it for a local backfill', async () => {
+    cfn.reset();
+    cfn.on(DescribeStacksCommand).resolves(stackAnswer());
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:wa-analytics-prod-daily:x' });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    for (const [flag, waited] of [['2m', 120_000], [undefined, 6 * 3_600_000]] as const) {
+      let clock = 0;
+      const run = runBackfill({ from: '2024-05-01', to: '2024-05-02', stage: 'prod', timeout: flag }, () => undefined, { sfn: new SFNClient({ region: 'eu-west-1' }), sleep: async (ms) => void (clock += ms), now: () => clock });
+      await expect(run).rejects.toThrow(`backfill stopped at 2024-05-01 (0 of 2 dates done): execution arn:aws:states:eu-west-1:123456789012:execution:wa-analytics-prod-daily:x still RUNNING after --timeout ${formatTimeout(waited)};`);
+      expect(clock).toBe(waited);
+    }
+    await expect(runBackfill({ from: '2024-05-01', to: '2024-05-01', timeout: '1h' }, () => undefined)).rejects.toThrow(new InputError('--timeout is for a backfill on a stage (--stage): a local run has no execution to wait for'));
   });
 
   it('turns missing credentials into one configuration line', async () => {

@@ -69,7 +69,8 @@ describe('wa-analytics query', () => {
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
     expect(failure).not.toBeNull();
-    expect(failure!.code).toBe(2);
+    // The engine rejected the statement while running it: a failure (1), not a flag problem (2).
+    expect(failure!.code).toBe(1);
     expect(failure!.stdout).toBe('');
     expect(failure!.stderr).toBe('wa-analytics: query error: Parser Error: syntax error at or near "selec"\n');
   });

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { definitionPlaceholders, definitionText, loadDefinitionText, retryableErrorsPlaceholder } from '../../../services/daily/definition';
+import { retryableErrorNames } from '../../../shared/ports/retryable';
+
+const aslFile = join(__dirname, '..', '..', '..', 'services', 'daily', 'state-machine.asl.json');
+
+/** Every Retry of a definition, Map branches included. */
+function retries(states: Record<string, any>): { state: string; retry: any }[] {
+  return Object.entries(states).flatMap(([name, s]) => [
+    ...(s.Retry ?? []).map((retry: any) => ({ state: name, retry })),
+    ...(s.ItemProcessor ? retries(s.ItemProcessor.States) : []),
+  ]);
+}
+
+describe('the state machine definition as loaded', () => {
+  it('spells the retryable names once: the ASL file names only the placeholder', () => {
+    const file = readFileSync(aslFile, 'utf8');
+    expect(file).not.toContain('ThrottlingError');
+    expect(file).not.toContain('Lambda.ServiceException');
+    const all = retries(JSON.parse(file).States);
+    expect(all.length).toBe(7);
+    for (const { state, retry } of all) expect(`${state}: ${JSON.stringify(retry.ErrorEquals)}`).toBe(`${state}: ${JSON.stringify([retryableErrorsPlaceholder])}`);
+  });
+
+  it('fills every Retry with retryableErrorNames and leaves no placeholder but the task ARNs', () => {
+    const all = retries(JSON.parse(definitionText).States);
+    expect(all.length).toBe(7);
+    for (const { retry } of all) expect(retry.ErrorEquals).toEqual([...retryableErrorNames]);
+    expect(definitionText).not.toContain(retryableErrorsPlaceholder);
+    expect(definitionPlaceholders()).toEqual([
+      'DetectAnomaliesFunctionArn',
+      'NotifyFailureFunctionArn',
+      'PostDigestFunctionArn',
+      'RebuildPartitionFunctionArn',
+      'RegisterRawFunctionArn',
+      'ResolveInputFunctionArn',
+    ]);
+  });
+
+  it('keeps the other names of a list around the placeholder, in order', () => {
+    const definition = { StartAt: 'A', States: { A: { Type: 'Task', Resource: 'x', Retry: [{ ErrorEquals: ['States.Timeout', retryableErrorsPlaceholder, 'Custom'] }], End: true } } };
+    expect(JSON.parse(loadDefinitionText(definition)).States.A.Retry[0].ErrorEquals).toEqual(['States.Timeout', ...retryableErrorNames, 'Custom']);
+  });
+
+  it('refuses the placeholder outside a Retry, where it would silently match nothing', () => {
+    const inCatch = { StartAt: 'A', States: { A: { Type: 'Task', Resource: 'x', Catch: [{ ErrorEquals: [retryableErrorsPlaceholder], Next: 'B' }], End: true }, B: { Type: 'Succeed' } } };
+    expect(() => loadDefinitionText(inCatch)).toThrow(/only filled inside a Retry/);
+  });
+});

@@ -1,0 +1,164 @@
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { emptyAnswer, jsonError, startLoopbackAws, type LoopbackAws } from '../support/loopback-aws';
+import { packagedStage, repoRoot, zipEntries, type Template } from './package';
+
+/**
+ * The packaged task Lambdas (what `sls package` zipped, as deployed) against a loopback AWS: each
+ * handler runs in its own Node process with AWS_ENDPOINT_URL pointing at a server here that
+ * answers Glue and Athena the way they answer under load. The error the handler throws must carry
+ * a name the deployed state machine's Retry lists for that task (the Lambda runtime reports
+ * `error.name` as the errorType Step Functions matches on), and a permanent failure must not.
+ */
+
+let prod: Template;
+let prodDir: string;
+let unzipped: string;
+let aws: LoopbackAws;
+
+beforeAll(async () => {
+  ({ dir: prodDir, template: prod } = await packagedStage('prod'));
+  unzipped = mkdtempSync(join(tmpdir(), 'wa-bundles-'));
+  writeFileSync(join(unzipped, 'invoke.cjs'), invokeScript);
+  for (const zip of ['registerRaw.zip', 'rebuildPartition.zip', 'transform.zip']) {
+    for (const [name, data] of Object.entries(zipEntries(readFileSync(join(prodDir, zip))))) {
+      mkdirSync(dirname(join(unzipped, name)), { recursive: true });
+      writeFileSync(join(unzipped, name), data);
+    }
+  }
+  aws = await startLoopbackAws();
+}, 300_000);
+
+beforeEach(() => {
+  aws.seen.length = 0;
+});
+
+afterAll(async () => {
+  await aws?.close();
+  if (unzipped) rmSync(unzipped, { recursive: true, force: true });
+});
+
+interface Thrown {
+  readonly name: string;
+  readonly constructorName: string;
+  readonly message: string;
+}
+
+// Runs in the child: the unzipped handler with a Lambda-shaped context; the outcome goes back over
+// IPC because Powertools logs on stdout.
+const invokeScript = `const { handler } = require(process.argv[2]);
+const context = { functionName: 'f', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f', memoryLimitInMB: '1024', awsRequestId: 'r-1', logGroupName: 'g', logStreamName: 's', getRemainingTimeInMillis: () => 60000 };
+handler(JSON.parse(process.argv[3]), context).then(
+  (output) => process.send({ output }, () => process.exit(0)),
+  (error) => process.send({ thrown: { name: error.name, constructorName: error.constructor.name, message: error.message } }, () => process.exit(0)),
+);`;
+
+/** Invokes a packaged handler (`services/daily/tasks/<file>.js`) once; resolves with what it threw. */
+function invoke(bundle: string, event: unknown): Promise<Thrown> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(unzipped, 'invoke.cjs'), [join(unzipped, bundle), JSON.stringify(event)], {
+      cwd: unzipped,
+      timeout: 30_000,
+      silent: true,
+      env: {
+        PATH: process.env.PATH,
+        // The SDK is external to the bundles (the Lambda runtime provides it): the repository's copy.
+        NODE_PATH: join(repoRoot, 'node_modules'),
+        AWS_ENDPOINT_URL: aws.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+        // One request per call: on AWS the SDK tries 3 times, then throws the same error.
+        AWS_MAX_ATTEMPTS: '1',
+        // The task's own environment as packaged, with the stack's references given values.
+        ...Object.fromEntries(Object.entries(prod.Resources.RegisterRawLambdaFunction!.Properties.Environment.Variables).filter(([, v]) => typeof v === 'string')),
+        DATA_BUCKET: 'wa-analytics-prod-data',
+        GLUE_DATABASE: 'whatsapp_analytics',
+        ATHENA_WORKGROUP: 'wa-analytics-prod',
+      },
+    });
+    let message: { thrown?: Thrown; output?: unknown } | undefined;
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('message', (m) => (message = m as typeof message));
+    child.on('close', (code) => {
+      if (message?.thrown) resolve(message.thrown);
+      else reject(new Error(`handler did not throw (exit ${code}): ${JSON.stringify(message?.output)} ${stderr}`));
+    });
+  });
+}
+
+/** Every state of a definition, Map and Parallel branches included. */
+function allStates(states: Record<string, any>): [string, any][] {
+  return Object.entries(states).flatMap(([name, state]): [string, any][] => [
+    [name, state],
+    ...(state.ItemProcessor ?? state.Iterator ? allStates((state.ItemProcessor ?? state.Iterator).States) : []),
+    ...(state.Branches ?? []).flatMap((b: any) => allStates(b.States)),
+  ]);
+}
+
+/** The Task states the deployed definition runs on a function (by its logical id), with their Retry names. */
+function retriedNames(functionLogicalId: string): Map<string, string[]> {
+  const sm = prod.Resources.DailyStateMachine!.Properties;
+  const placeholder = Object.entries(sm.DefinitionSubstitutions as Record<string, any>).find(([, v]) => v['Fn::GetAtt'][0] === functionLogicalId)![0];
+  const definition = JSON.parse(sm.DefinitionString);
+  const tasks = allStates(definition.States).filter(([, s]) => s.Type === 'Task' && s.Resource === `\${${placeholder}}`);
+  return new Map(tasks.map(([name, s]) => [name, (s.Retry ?? []).flatMap((r: any) => r.ErrorEquals)]));
+}
+
+const registerRawEvent = { date: '2024-05-03', lookbackDays: 2, days: ['2024-05-01', '2024-05-02', '2024-05-03'] };
+const rebuildEvent = { table: 'events', dt: '2024-05-02', lookbackDays: 2 };
+
+describe('the packaged daily task Lambdas against a loopback AWS', () => {
+  it('registerRaw: Glue throttling is a ThrottlingError, which RegisterRawPartitions retries', async () => {
+    aws.answer = jsonError(400, 'ThrottlingException', 'Rate exceeded');
+    const thrown = await invoke('services/daily/tasks/register-raw.js', registerRawEvent);
+    expect(aws.seen.map((r) => r.target)).toEqual(['AWSGlue.BatchCreatePartition']);
+    expect(JSON.parse(aws.seen[0]!.body)).toMatchObject({ DatabaseName: 'whatsapp_analytics', TableName: 'raw_events' });
+    expect(thrown).toEqual({ name: 'ThrottlingError', constructorName: 'ThrottlingError', message: 'Glue BatchCreatePartition raw_events: ThrottlingException: Rate exceeded' });
+    const states = retriedNames('RegisterRawLambdaFunction');
+    expect([...states.keys()]).toEqual(['RegisterRawPartitions']);
+    for (const names of states.values()) expect(names).toContain(thrown.name);
+  });
+
+  it('rebuildPartition: an Athena 500 and a bare 503 are TransientErrors, which both rebuild states retry', async () => {
+    const states = retriedNames('RebuildPartitionLambdaFunction');
+    expect([...states.keys()].sort()).toEqual(['RebuildCuratedPartition', 'RebuildDailyCtrPartition']);
+    for (const [how, reply] of [
+      ['500 InternalServerException', jsonError(500, 'InternalServerException', 'We encountered an internal error. Please try again.')],
+      ['503 without a body', emptyAnswer(503)],
+    ] as const) {
+      aws.answer = reply;
+      aws.seen.length = 0;
+      const thrown = await invoke('services/daily/tasks/rebuild-partition.js', rebuildEvent);
+      expect(`${how}: ${aws.seen.map((r) => r.target).join()}`).toBe(`${how}: AmazonAthena.StartQueryExecution`);
+      expect(`${how}: ${thrown.name} ${thrown.constructorName}`).toBe(`${how}: TransientError TransientError`);
+      expect(thrown.message).toMatch(/^Athena StartQueryExecution: /);
+      for (const names of states.values()) expect(names).toContain(thrown.name);
+    }
+  });
+
+  it('rebuildPartition: Athena throttling (TooManyRequestsException) is a ThrottlingError', async () => {
+    aws.answer = jsonError(400, 'TooManyRequestsException', 'Rate exceeded');
+    const thrown = await invoke('services/daily/tasks/rebuild-partition.js', rebuildEvent);
+    expect(thrown.name).toBe('ThrottlingError');
+    for (const names of retriedNames('RebuildPartitionLambdaFunction').values()) expect(names).toContain(thrown.name);
+  });
+
+  it('a permanent failure keeps its own name, which no Retry lists: the Catch sends it to the alert at once', async () => {
+    aws.answer = jsonError(400, 'InvalidRequestException', 'line 1:8: mismatched input');
+    const thrown = await invoke('services/daily/tasks/rebuild-partition.js', rebuildEvent);
+    expect(thrown).toMatchObject({ name: 'AwsError', constructorName: 'AwsError' });
+    for (const names of retriedNames('RebuildPartitionLambdaFunction').values()) expect(names).not.toContain(thrown.name);
+  });
+});
+
+describe('the packaged transform', () => {
+  it('keeps the names of its classes (errors in its logs and metrics read as written)', () => {
+    const code = readFileSync(join(unzipped, 'services/transform/handler.js'), 'utf8');
+    // esbuild's keepNames sets each class's name from a string literal, which minifying cannot rename.
+    expect(['WaError', 'ConfigError', 'EnvelopeError'].filter((name) => !code.includes(`"${name}"`))).toEqual([]);
+  });
+});
