@@ -45,11 +45,13 @@ function toRow(c: Candidate, dt: string, logAdjusted: number): DatedAnomalyRow {
 /**
  * Anomalies of one target date from an indexed history. Only days before the target feed the
  * baselines; the target's own rows are the observations; later rows are never read. Days that
- * `memory` says were reported earlier stay out of their series' baselines (see baselineDays).
+ * `memory` says were reported earlier stay out of their series' baselines (see baselineHistory).
  *
  * Every test that ran enters one Benjamini–Hochberg correction at `falseDiscoveryRate`; a test is
- * reported when its adjusted p-value is at most that rate and the change is material. When the
- * CTR and the clicks of a button both move the same way, only the CTR row is kept: it is one event.
+ * reported when its adjusted p-value is at most that rate and the change is material, or, for a
+ * series whose previous day was reported moving the same way (an open incident), when its raw
+ * p-value is. When the CTR and the clicks of a button both move the same way, only the CTR row is
+ * kept: it is one event.
  */
 export function detectOnIndex(index: HistoryIndex, targetDt: string, memory: IncidentMemory, config: DetectorConfig = detectorConfig): DatedAnomalyRow[] {
   if (!isIsoDate(targetDt)) throw new InputError(`target date "${targetDt}" is not a YYYY-MM-DD date`);
@@ -114,10 +116,11 @@ export function detectDates(
   if (sorted.length === 0) return [];
   const index = indexHistory(rows);
   const first = sorted[0]!;
-  const start = prior === undefined ? (firstDate(index) ?? first) : first;
+  const historyStart = firstDate(index) ?? first;
+  const start = prior === undefined && historyStart < first ? historyStart : first;
   const memory = new IncidentMemory((prior ?? []).filter((a) => a.dt < start));
   const out: DatedAnomalyRow[] = [];
-  for (const dt of dateRange(start < first ? start : first, sorted.at(-1)!)) {
+  for (const dt of dateRange(start, sorted.at(-1)!)) {
     const found = detectOnIndex(index, dt, memory, config);
     memory.add(found);
     if (targets.has(dt)) out.push(...found);
