@@ -15,6 +15,7 @@ export type PriorAnomaly = Pick<DatedAnomalyRow, 'dt' | 'campaign_id' | 'templat
 /** Which way a series moved: drops and zero-tap days go down, spikes up. */
 export type Direction = 'down' | 'up';
 
+/** The direction of an anomaly kind (a kind read back from a table is a plain string). */
 export function directionOf(kind: AnomalyKind | string): Direction {
   return kind === 'spike' ? 'up' : 'down';
 }
