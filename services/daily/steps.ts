@@ -1,5 +1,6 @@
 import { detectAnomalies } from '../../shared/anomaly/detect';
 import { detectorConfig } from '../../shared/anomaly/config';
+import type { PriorAnomaly } from '../../shared/anomaly/incidents';
 import type { DetectorInputRow } from '../../shared/anomaly/types';
 import { anomaliesSelect } from '../../shared/daily/anomalies-select';
 import { defaultLookbackDays, eventDateWindow, rawPartitionsToRegister } from '../../shared/daily/window';
@@ -52,13 +53,20 @@ export async function rebuild(ctx: DailyContext, item: { table: DailyTable; dt: 
 
 const sqlDate = (d: string) => `'${d}'`;
 
-/** Step 4: anomalies of the target date against its own history, written as partition `dt`. */
+/**
+ * Step 4: anomalies of the target date against its own history, written as partition `dt`. The
+ * anomalies earlier runs wrote for the window are read back: those days stay out of the
+ * baselines, and an incident that goes on keeps the day it began.
+ */
 export async function detect(ctx: DailyContext, run: { date: string }): Promise<{ anomalies: number }> {
   const from = addDays(run.date, -detectorConfig.windowDays);
   const history = await ctx.engine.query(
     `SELECT dt, campaign_id, template_name, button_id, messages_delivered, clicked_messages, clicks FROM daily_ctr WHERE dt BETWEEN ${sqlDate(from)} AND ${sqlDate(run.date)}`,
   );
-  const found = detectAnomalies(history.rows as unknown as DetectorInputRow[], run.date);
+  const prior = await ctx.engine.query(
+    `SELECT dt, campaign_id, template_name, button_id, metric, kind, incident_start FROM anomalies WHERE dt >= ${sqlDate(from)} AND dt < ${sqlDate(run.date)}`,
+  );
+  const found = detectAnomalies(history.rows as unknown as DetectorInputRow[], run.date, detectorConfig, prior.rows as unknown as PriorAnomaly[]);
   const rows: AnomalyRow[] = found.map(({ dt: _dt, ...row }) => row);
   await ctx.writeAnomalies(run.date, anomaliesSelect(rows));
   return { anomalies: rows.length };

@@ -11,6 +11,13 @@ export const detectorConfig = {
   levelDays: 7,
   /** History days farther than this many robust standard deviations from the series' trend are left out (earlier anomalies). */
   outlierZ: 4,
+  /**
+   * Days the detector reported are left out of their series' later baselines; after this many
+   * consecutive reported days moving the same way the change is the new normal, and the baseline
+   * restarts from the first of them (one week: the eighth day is tested against the new level).
+   * Keep it at least `minBaselineDays`, or the new level has too few days to be a baseline.
+   */
+  newNormalDays: 7,
   /** Use a day-of-week factor when the window holds at least this many days of the target's weekday. */
   minSameWeekdayDays: 3,
   /** Otherwise a weekday/weekend factor when the window holds this many days of the same class. */

@@ -3,6 +3,7 @@ export * from './config';
 export * from './counts';
 export * from './detect';
 export * from './history';
+export * from './incidents';
 export * from './multiple-testing';
 export * from './rules';
 export * from './series';

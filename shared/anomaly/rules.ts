@@ -2,7 +2,8 @@ import { addDays } from '../time';
 import { estimateBaseline, type Baseline, type HistoryPoint } from './baseline';
 import type { DetectorConfig } from './config';
 import { betaBinomial, logLowerTail, logUpperTail, negativeBinomial, type CountDistribution } from './counts';
-import { dayOn, daysBetween, type ButtonSeries, type DeliveryGroup } from './series';
+import { baselineHistory, directionOf, incidentStart, type ReportedDays } from './incidents';
+import { dayOn, daysBetween, type ButtonDay, type ButtonSeries, type DeliveryGroup, type GroupDay } from './series';
 import { logNormalSf } from './stats';
 import type { AnomalyKind, AnomalyMetric } from './types';
 
@@ -21,6 +22,8 @@ export interface Candidate {
   readonly lower: number;
   readonly upper: number;
   readonly baselineDays: number;
+  /** First day of the incident this test would belong to if reported (the target when the day before was not reported the same way). */
+  readonly incidentStart: string;
   /** Natural log of the raw p-value. */
   readonly logP: number;
   /** The change is large enough to matter (relative change or collapse ratio). */
@@ -57,16 +60,46 @@ function windowStart(targetDt: string, config: DetectorConfig): string {
 }
 
 /**
+ * When a change became the new normal, a day is unusual only if it is unusual against both the
+ * new level and the one before (an intersection–union test: the larger p-value, material against
+ * both): going back to where the series was is a return, not a new incident.
+ */
+function againstEarlierLevel(current: Candidate[], earlier: readonly Candidate[]): Candidate[] {
+  return current.map((c) => {
+    const e = earlier.find((x) => x.metric === c.metric);
+    return e ? { ...c, logP: Math.max(c.logP, e.logP), material: c.material && e.material } : c;
+  });
+}
+
+/**
  * Tests of one button on the target date: the CTR test (beta-binomial tail of tapped messages
  * given today's deliveries, against the seasonal baseline CTR), the zero rule (no tapped message
  * at all where the baseline expects at least `zeroMinExpected`), and the clicks test (negative
  * binomial tail of taps given today's deliveries, against the baseline taps per delivery).
- * Volume guards skip a test rather than let a small series alarm on noise.
+ * Volume guards skip a test rather than let a small series alarm on noise. Days the series was
+ * reported on earlier (`reported`) stay out of its baselines (see baselineHistory).
  */
-export function buttonCandidates(series: ButtonSeries, targetDt: string, bandZ: number, config: DetectorConfig): Candidate[] {
+export function buttonCandidates(series: ButtonSeries, targetDt: string, bandZ: number, config: DetectorConfig, reported?: ReportedDays): Candidate[] {
   const today = dayOn(series.days, targetDt);
   if (!today || today.delivered < config.minDelivered) return [];
-  const history = daysBetween(series.days, windowStart(targetDt, config), targetDt).filter((d) => d.delivered > 0);
+  const window = daysBetween(series.days, windowStart(targetDt, config), targetDt).filter((d) => d.delivered > 0);
+  const history = baselineHistory(window, reported, config);
+  const since = (kind: AnomalyKind): string => incidentStart(window, reported, directionOf(kind), targetDt);
+  const current = buttonTests(series, today, history.days, since, targetDt, bandZ, config);
+  if (history.before.length < config.minBaselineDays) return current;
+  return againstEarlierLevel(current, buttonTests(series, today, history.before, since, targetDt, bandZ, config));
+}
+
+/** The tests of buttonCandidates against one set of history days. */
+function buttonTests(
+  series: ButtonSeries,
+  today: ButtonDay,
+  history: readonly ButtonDay[],
+  since: (kind: AnomalyKind) => string,
+  targetDt: string,
+  bandZ: number,
+  config: DetectorConfig,
+): Candidate[] {
   const ctrPoints: HistoryPoint[] = history.map((d) => ({ dt: d.dt, value: d.clickedMessages / d.delivered, exposure: d.delivered }));
   const ctr = estimateBaseline(ctrPoints, targetDt, 'binomial', config.rateMinRelativeSd, config);
   if (!ctr || ctr.expected <= 0) return [];
@@ -88,6 +121,7 @@ export function buttonCandidates(series: ButtonSeries, targetDt: string, bandZ: 
       ...base,
       metric: 'clicks',
       kind: 'zero',
+      incidentStart: since('zero'),
       observed: today.clicks,
       expected: shown.mean,
       ...band(shown, bandZ, 1, Infinity),
@@ -101,7 +135,7 @@ export function buttonCandidates(series: ButtonSeries, targetDt: string, bandZ: 
     const { logP, below } = twoSided(ctrDist, today.clickedMessages);
     const kind: AnomalyKind = below ? 'drop' : 'spike';
     const observed = today.clickedMessages / n;
-    out.push({ ...base, metric: 'ctr', kind, observed, expected: p0, ...band(ctrDist, bandZ, n, 1), logP, material: material(kind, observed, p0, config) });
+    out.push({ ...base, metric: 'ctr', kind, incidentStart: since(kind), observed, expected: p0, ...band(ctrDist, bandZ, n, 1), logP, material: material(kind, observed, p0, config) });
   }
 
   if (taps && taps.expected > 0 && today.clicks > 0) {
@@ -114,6 +148,7 @@ export function buttonCandidates(series: ButtonSeries, targetDt: string, bandZ: 
         baselineDays: taps.days,
         metric: 'clicks',
         kind,
+        incidentStart: since(kind),
         observed: today.clicks,
         expected: tapDist.mean,
         ...band(tapDist, bandZ, 1, Infinity),
@@ -135,12 +170,21 @@ function countDistribution(b: Baseline, exposure: number): CountDistribution {
  * The delivery collapse rule for one (campaign, template): a one-sided negative binomial test of
  * today's delivered count against its seasonal baseline, material only when delivered fell to
  * `collapseRatio` of the expected volume or less. Only falls are tested: sending more is a
- * business decision, not a fault.
+ * business decision, not a fault. Days the group was reported on earlier stay out of its baseline.
  */
-export function deliveryCandidate(group: DeliveryGroup, targetDt: string, bandZ: number, config: DetectorConfig): Candidate | null {
+export function deliveryCandidate(group: DeliveryGroup, targetDt: string, bandZ: number, config: DetectorConfig, reported?: ReportedDays): Candidate | null {
   const today = dayOn(group.days, targetDt);
   if (!today) return null;
-  const history = daysBetween(group.days, windowStart(targetDt, config), targetDt);
+  const window = daysBetween(group.days, windowStart(targetDt, config), targetDt);
+  const history = baselineHistory(window, reported, config);
+  const current = deliveryTest(group, today, history.days, incidentStart(window, reported, 'down', targetDt), targetDt, bandZ, config);
+  if (!current || history.before.length < config.minBaselineDays) return current;
+  const earlier = deliveryTest(group, today, history.before, current.incidentStart, targetDt, bandZ, config);
+  return earlier ? againstEarlierLevel([current], [earlier])[0]! : current;
+}
+
+/** The test of deliveryCandidate against one set of history days. */
+function deliveryTest(group: DeliveryGroup, today: GroupDay, history: readonly GroupDay[], since: string, targetDt: string, bandZ: number, config: DetectorConfig): Candidate | null {
   const points: HistoryPoint[] = history.map((d) => ({ dt: d.dt, value: d.delivered, exposure: 1 }));
   const baseline = estimateBaseline(points, targetDt, 'poisson', config.volumeMinRelativeSd, config);
   if (!baseline || baseline.expected < config.minExpectedDelivered) return null;
@@ -153,6 +197,7 @@ export function deliveryCandidate(group: DeliveryGroup, targetDt: string, bandZ:
     buttonId: null,
     metric: 'messages_delivered',
     kind: 'drop',
+    incidentStart: since,
     observed: today.delivered,
     expected: dist.mean,
     ...band(dist, bandZ, 1, Infinity),

@@ -16,7 +16,7 @@ export interface SyntheticOptions {
 
 export const defaultSyntheticOptions = { seed: 1, startDate: '2025-01-06', days: 84, warmupDays: 28, campaigns: 10 } as const;
 
-/** One injected event: what a correct detector reports for that date. */
+/** One injected event day: what a correct detector reports for that date. */
 export interface SyntheticLabel {
   readonly dt: string;
   readonly campaign_id: string;
@@ -25,6 +25,8 @@ export interface SyntheticLabel {
   readonly button_id: string | null;
   readonly metric: AnomalyMetric;
   readonly kind: AnomalyKind;
+  /** First day of the event this day belongs to (dt itself for a one-day event or an event's first day). */
+  readonly incident_start: string;
 }
 
 export interface SyntheticHistory {
@@ -35,15 +37,20 @@ export interface SyntheticHistory {
 }
 
 /**
- * Event kinds with their daily probability per eligible series. The eligibility floors (expected
- * tapped messages before noise) keep labels to events a reader would call real.
+ * Event kinds with their daily probability of starting per eligible series and their longest run
+ * in days: about half the events last one day, the others 2 to `maxDays` days of the series
+ * (a broken button, a bad creative, a delivery outage, a promotion shared around). The
+ * eligibility floors (expected tapped messages before noise) keep labels to events a reader
+ * would call real.
  */
 const events = {
-  drop: { rate: 0.008, minExpected: 50 },
-  spike: { rate: 0.006, minExpected: 50 },
-  zero: { rate: 0.004, minExpected: 20 },
-  collapse: { rate: 0.012, minExpected: 300 },
+  drop: { rate: 0.008, minExpected: 50, maxDays: 5 },
+  spike: { rate: 0.006, minExpected: 50, maxDays: 4 },
+  zero: { rate: 0.004, minExpected: 20, maxDays: 4 },
+  collapse: { rate: 0.012, minExpected: 300, maxDays: 3 },
 } as const;
+/** Share of events that last a single day. */
+const SINGLE_DAY_SHARE = 0.5;
 /** No event on a (campaign, template) day expecting fewer deliveries: low-volume series must stay silent. */
 const MIN_EVENT_VOLUME = 300;
 type EventName = keyof typeof events;
@@ -110,31 +117,63 @@ function expectedOn(g: Group, b: Button, t: number, weekday: number): { delivere
   return { delivered, ctr: clampRate(b.ctr * g.ctrByWeekday[weekday]! * Math.exp(g.driftPerDay * t)) };
 }
 
+/** One planned event day of a (campaign, template). */
+interface PlannedDay {
+  readonly name: EventName;
+  /** null for a delivery collapse. */
+  readonly button: string | null;
+  readonly factor: number;
+  /** A collapse: sends that stopped (true) or deliveries that failed (false). */
+  readonly sendsStopped: boolean;
+  /** Date of the event's first day. */
+  readonly start: string;
+}
+
 /**
  * Plans at most one event per (campaign, template) and day expecting MIN_EVENT_VOLUME deliveries:
- * either a delivery collapse or one button's drop, spike or zero-tap day (drops and zeros
- * sometimes last two days).
+ * either a delivery collapse or one button's drop, spike or zero-tap run. An event lasts one day
+ * or a run of 2 to `maxDays` consecutive sending days of the group (weekends skipped for a
+ * weekday-only template), with the same factor every day; the run ends early at the first day
+ * that is no longer eligible or already holds an event.
  */
-function planEvents(r: Random, groups: readonly Group[], dates: readonly string[], warmup: number): Map<string, { name: EventName; button: string | null; factor: number }> {
-  const plan = new Map<string, { name: EventName; button: string | null; factor: number }>();
+function planEvents(r: Random, groups: readonly Group[], dates: readonly string[], warmup: number): Map<string, PlannedDay> {
+  const plan = new Map<string, PlannedDay>();
   groups.forEach((g, gi) => {
+    const sends = (t: number): boolean => !(g.weekdayOnly && [0, 6].includes(weekdayOf(dates[t]!)));
+    const volumeOn = (t: number): number => g.sent * g.volumeByWeekday[weekdayOf(dates[t]!)]! * g.deliveryRate;
+    const free = (t: number): boolean => sends(t) && !plan.has(`${gi}|${t}`) && volumeOn(t) >= MIN_EVENT_VOLUME;
+    /** The event's days from t: its length, drawn here, cut short where `eligible` fails. */
+    const run = (t: number, name: EventName, eligible: (u: number) => boolean): number[] => {
+      const length = r.chance(SINGLE_DAY_SHARE) ? 1 : r.int(2, events[name].maxDays);
+      const days: number[] = [];
+      for (let u = t; u < dates.length && days.length < length; u++) {
+        if (!sends(u)) continue;
+        if (!free(u) || !eligible(u)) break;
+        days.push(u);
+      }
+      return days;
+    };
     for (let t = warmup; t < dates.length; t++) {
-      const weekday = weekdayOf(dates[t]!);
-      if (plan.has(`${gi}|${t}`) || (g.weekdayOnly && (weekday === 0 || weekday === 6))) continue;
-      const volume = g.sent * g.volumeByWeekday[weekday]! * g.deliveryRate;
-      if (volume < MIN_EVENT_VOLUME) continue;
-      if (volume >= events.collapse.minExpected && r.chance(events.collapse.rate)) {
-        plan.set(`${gi}|${t}`, { name: 'collapse', button: null, factor: r.uniform(0.05, 0.35) });
+      if (!free(t)) continue;
+      if (volumeOn(t) >= events.collapse.minExpected && r.chance(events.collapse.rate)) {
+        const factor = r.uniform(0.05, 0.35);
+        const sendsStopped = r.chance(0.5);
+        for (const u of run(t, 'collapse', (v) => volumeOn(v) >= events.collapse.minExpected)) {
+          plan.set(`${gi}|${u}`, { name: 'collapse', button: null, factor, sendsStopped, start: dates[t]! });
+        }
         continue;
       }
       for (const b of g.buttons) {
-        const e = expectedOn(g, b, t, weekday);
-        const taps = e.delivered * e.ctr;
-        const name = (['drop', 'spike', 'zero'] as const).find((n) => taps >= events[n].minExpected && r.chance(events[n].rate));
-        if (!name || (name === 'spike' && e.ctr * 3.5 > 0.95)) continue;
+        const tapsOn = (u: number): { taps: number; ctr: number } => {
+          const e = expectedOn(g, b, u, weekdayOf(dates[u]!));
+          return { taps: e.delivered * e.ctr, ctr: e.ctr };
+        };
+        // A spike must stay a possible CTR (at most 0.95 after × 3.5).
+        const eligible = (n: EventName) => (u: number): boolean => tapsOn(u).taps >= events[n].minExpected && (n !== 'spike' || tapsOn(u).ctr * 3.5 <= 0.95);
+        const name = (['drop', 'spike', 'zero'] as const).find((n) => eligible(n)(t) && r.chance(events[n].rate));
+        if (!name) continue;
         const factor = name === 'drop' ? r.uniform(0.1, 0.5) : name === 'spike' ? r.uniform(2, 3.5) : 0;
-        const length = name !== 'spike' && r.chance(0.2) && t + 1 < dates.length ? 2 : 1;
-        for (let k = 0; k < length; k++) plan.set(`${gi}|${t + k}`, { name, button: b.id, factor });
+        for (const u of run(t, name, eligible(name))) plan.set(`${gi}|${u}`, { name, button: b.id, factor, sendsStopped: false, start: dates[t]! });
         break;
       }
     }
@@ -147,7 +186,8 @@ function planEvents(r: Random, groups: readonly Group[], dates: readonly string[
  * buttons or 5–8 list rows, high, mid and low (15–90 a day) volume tiers, weekly seasonality of
  * volume and CTR, binomial taps with extra day-to-day noise, repeat taps, slow CTR drift on about
  * a third of templates, and injected drops (CTR × 0.1–0.5), spikes (× 2–3.5), zero-tap days and
- * delivery collapses (volume × 0.05–0.35).
+ * delivery collapses (volume × 0.05–0.35), each lasting one day or a run of several (see `events`);
+ * every day of a run is labelled, with the run's first day as `incident_start`.
  */
 export function generateSyntheticHistory(options: Partial<SyntheticOptions> = {}): SyntheticHistory {
   const o = { ...defaultSyntheticOptions, ...options };
@@ -163,16 +203,15 @@ export function generateSyntheticHistory(options: Partial<SyntheticOptions> = {}
     groups.forEach((g, gi) => {
       if (g.weekdayOnly && (weekday === 0 || weekday === 6)) return;
       const event = plan.get(`${gi}|${t}`);
-      const label = (button: string | null, metric: AnomalyMetric, kind: AnomalyKind): void => {
-        labels.push({ dt, campaign_id: g.campaignId, template_name: g.templateName, button_id: button, metric, kind });
+      const label = (button: string | null, metric: AnomalyMetric, kind: AnomalyKind, start: string): void => {
+        labels.push({ dt, campaign_id: g.campaignId, template_name: g.templateName, button_id: button, metric, kind, incident_start: start });
       };
       let sent = r.poisson(g.sent * g.volumeByWeekday[weekday]! * Math.exp(r.normal(0, g.volumeNoiseSd)));
       let deliveryRate = g.deliveryRate;
       if (event?.name === 'collapse') {
-        // Half are sends that stopped, half are deliveries that failed.
-        if (r.chance(0.5)) sent = Math.round(sent * event.factor);
+        if (event.sendsStopped) sent = Math.round(sent * event.factor);
         else deliveryRate *= event.factor;
-        label(null, 'messages_delivered', 'drop');
+        label(null, 'messages_delivered', 'drop', event.start);
       }
       const delivered = r.binomial(sent, deliveryRate);
       for (const b of g.buttons) {
@@ -180,7 +219,7 @@ export function generateSyntheticHistory(options: Partial<SyntheticOptions> = {}
         const hit = event && event.button === b.id ? event : undefined;
         if (hit) {
           ctr = clampRate(ctr * hit.factor);
-          label(b.id, hit.name === 'zero' ? 'clicks' : 'ctr', hit.name as AnomalyKind);
+          label(b.id, hit.name === 'zero' ? 'clicks' : 'ctr', hit.name as AnomalyKind, hit.start);
         }
         const clicked = r.binomial(delivered, ctr);
         const read = clicked + r.binomial(delivered - clicked, g.readRate);

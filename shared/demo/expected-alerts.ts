@@ -8,14 +8,17 @@ import type { Incident, Simulation } from './types';
 /**
  * The alerts the daily workflow should raise over the demo, run target by target: each target T
  * sees `daily_ctr` as the workflow had written it when run T finished (cohorts up to T, the last
- * lookback days of them still filling in), exactly as the anomaly step of run T reads it.
+ * lookback days of them still filling in), and the alerts of the earlier runs in its window,
+ * exactly as the anomaly step of run T reads them.
  */
 export function expectedAlerts(sim: Simulation, lookbackDays: number, config: DetectorConfig = detectorConfig): DatedAnomalyRow[] {
-  return sim.dates.flatMap((target) => {
+  const alerts: DatedAnomalyRow[] = [];
+  for (const target of [...sim.dates].sort()) {
     const from = addDays(target, -config.windowDays);
     const history = truthDailyCtr(sim, { lookbackDays, asOf: target }).filter((r) => r.dt >= from);
-    return detectAnomalies(history, target, config);
-  });
+    alerts.push(...detectAnomalies(history, target, config, alerts.filter((a) => a.dt >= from)));
+  }
+  return alerts;
 }
 
 /** True when an alert reports this incident: same date, series, metric and kind. */

@@ -11,6 +11,12 @@ export interface ColumnDef {
   /** false only for columns every row fills. */
   readonly nullable: boolean;
   readonly comment: string;
+  /**
+   * A column added after tables had data: files written before lack it. Athena reads Parquet by
+   * column name already; the local engine then reads the table's files by name too (a missing
+   * column is null), which costs a footer read per file, so mark only what needs it.
+   */
+  readonly addedLater?: true;
 }
 
 /** Flattened row: `raw_events` (by arrival date) and `events` (by event date, deduplicated). */
@@ -72,6 +78,7 @@ export const anomalyColumns = [
   { name: 'upper', type: 'double', nullable: true, comment: 'upper bound of the expected range' },
   { name: 'score', type: 'double', nullable: true, comment: 'strength of the evidence (higher is stronger)' },
   { name: 'baseline_days', type: 'int', nullable: true, comment: 'days of history the baseline used' },
+  { name: 'incident_start', type: 'string', nullable: true, addedLater: true, comment: 'first day of the incident (consecutive anomaly days of the series) this row belongs to; dt on its first day' },
 ] as const satisfies readonly ColumnDef[];
 
 /** The partition column every table is split by. */

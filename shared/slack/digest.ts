@@ -73,11 +73,15 @@ function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** One anomaly as one line: series, metric, observed against the expected range. */
-export function anomalyLine(a: AnomalyRow): string {
+/**
+ * One anomaly of the digest's date as one line: series, metric, observed against the expected
+ * range, and "ongoing since D" when the incident began on an earlier day D.
+ */
+export function anomalyLine(a: AnomalyRow, date: string): string {
   const series = [a.campaign_id, a.template_name, a.button_id].filter((p) => p !== null && p !== '').join(' / ');
   const range = a.lower === null || a.upper === null ? '' : ` (expected ${metricValue(a.metric, a.lower)}–${metricValue(a.metric, a.upper)})`;
-  return `${a.kind.toUpperCase()} ${a.metric} on ${series}: ${metricValue(a.metric, a.observed)} vs ${metricValue(a.metric, a.expected)}${range}`;
+  const ongoing = a.incident_start !== null && a.incident_start !== undefined && a.incident_start < date ? `, ongoing since ${a.incident_start}` : '';
+  return `${a.kind.toUpperCase()} ${a.metric} on ${series}: ${metricValue(a.metric, a.observed)} vs ${metricValue(a.metric, a.expected)}${range}${ongoing}`;
 }
 
 function headlineLine(h: CampaignHeadline): string {
@@ -92,13 +96,13 @@ export function buildDigest(input: DigestInput): ChatMessage {
   const title = `WhatsApp CTR digest ${input.date}: ${n === 0 ? 'no anomalies' : `${n} ${n === 1 ? 'anomaly' : 'anomalies'}`}`;
   const shown = input.anomalies.slice(0, maxAnomalyBlocks);
   const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: title } }];
-  for (const a of shown) blocks.push(section(`:rotating_light: ${escape(anomalyLine(a))}`));
+  for (const a of shown) blocks.push(section(`:rotating_light: ${escape(anomalyLine(a, input.date))}`));
   if (n > shown.length) blocks.push(section(`… and ${n - shown.length} more (query the anomalies table, dt = '${input.date}')`));
   if (n > 0) blocks.push({ type: 'divider' });
   const headlineText = input.headlines.length === 0 ? 'No messages in this cohort.' : input.headlines.map(headlineLine).join('\n');
   blocks.push(section(`*Headline CTR by campaign (cohort ${input.date})*\n${escape(headlineText)}`));
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Quarantined rows: ${input.quarantined}` }] });
-  const text = [title, ...input.anomalies.map(anomalyLine), ...input.headlines.map(headlineLine), `Quarantined rows: ${input.quarantined}`].join('\n');
+  const text = [title, ...input.anomalies.map((a) => anomalyLine(a, input.date)), ...input.headlines.map(headlineLine), `Quarantined rows: ${input.quarantined}`].join('\n');
   return { text, blocks };
 }
 

@@ -41,7 +41,9 @@ function readHistory(file: string): string {
 
 /**
  * The anomalies of the target dates as JSON lines (without newlines), each date seeing only the
- * history rows dated before it. Throws InputError for bad flags, an unreadable file or a bad row.
+ * history rows dated before it. The detector runs every date of the history in turn, as the daily
+ * workflow would have, so the days it reported stay out of later baselines and a target gets the
+ * same answer alone or in a range. Throws InputError for bad flags, an unreadable file or a bad row.
  */
 export function detect(opts: DetectOptions): string[] {
   // Validate the flags before reading a possibly large file.

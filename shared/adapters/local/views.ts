@@ -42,9 +42,11 @@ export function tableSelectSql(table: TableDef, files: readonly string[]): strin
   }
   // Parquet files carry their own types; cast to the schema's so every engine agrees. Every file
   // is written by one COPY of the schema's columns, so the first file's footer describes them all
-  // (union_by_name would read every footer at bind time: a cost that grows with history).
+  // (union_by_name would read every footer at bind time: a cost that grows with history) — unless
+  // a column was added later, when older files lack it and only reading by name sees them all.
   const cols = table.columns.map((c) => `CAST(${sqlIdent(c.name)} AS ${duckType(c)}) AS ${sqlIdent(c.name)}`);
-  const source = `read_parquet(${list}, ${hive})`;
+  const byName = table.columns.some((c) => c.addedLater) ? 'union_by_name = true, ' : '';
+  const source = `read_parquet(${list}, ${byName}${hive})`;
   return `SELECT ${cols.join(', ')}, ${sqlIdent(table.partition.name)} FROM ${source}`;
 }
 

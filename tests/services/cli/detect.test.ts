@@ -43,8 +43,8 @@ describe('wa-analytics detect', () => {
     expect(lines.at(-1)).toBe('');
     expect(lines).toHaveLength(2);
     const row = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(row)).toEqual(['dt', 'campaign_id', 'template_name', 'button_id', 'metric', 'kind', 'observed', 'expected', 'lower', 'upper', 'score', 'baseline_days']);
-    expect(row).toMatchObject({ dt: target, campaign_id: 'spring', template_name: 'promo', button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.04, expected: 0.1, baseline_days: 28 });
+    expect(Object.keys(row)).toEqual(['dt', 'campaign_id', 'template_name', 'button_id', 'metric', 'kind', 'observed', 'expected', 'lower', 'upper', 'score', 'baseline_days', 'incident_start']);
+    expect(row).toMatchObject({ dt: target, campaign_id: 'spring', template_name: 'promo', button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.04, expected: 0.1, baseline_days: 28, incident_start: target });
     expect(row.lower as number).toBeGreaterThan(0.04);
     expect(row.upper as number).toBeGreaterThan(0.1);
     expect(row.score as number).toBeGreaterThan(2);
@@ -53,6 +53,16 @@ describe('wa-analytics detect', () => {
   it('runs every date of a range on earlier rows only: the day after the drop is quiet', () => {
     const lines = detect({ history: file, from: addDays(target, -1), to: addDays(target, 1) });
     expect(lines.map((l) => JSON.parse(l) as { dt: string; kind: string }).map((r) => [r.dt, r.kind])).toEqual([[target, 'drop']]);
+  });
+
+  it('flags every day of a three-day drop with the day it began, run alone or in a range', () => {
+    const incident = [...historyLines.slice(0, 28), line(target, 80), line(addDays(target, 1), 90), line(addDays(target, 2), 85), line(addDays(target, 3), 200)];
+    writeFileSync(file, `${incident.join('\n')}\n`);
+    const ranged = detect({ history: file, from: target, to: addDays(target, 3) });
+    const rows = ranged.map((l) => JSON.parse(l) as { dt: string; kind: string; incident_start: string });
+    expect(rows.map((r) => [r.dt, r.kind, r.incident_start])).toEqual([0, 1, 2].map((k) => [addDays(target, k), 'drop', target]));
+    // A date run alone sees the days before it as if the detector had run on each of them.
+    expect(detect({ history: file, date: addDays(target, 2) })).toEqual([ranged[2]]);
   });
 
   it('prints nothing for a quiet date', () => {

@@ -51,7 +51,7 @@ describe('Athena partition rebuild on AWS adapters', () => {
   });
 
   it('writes anomalies with a CTAS of literal rows into the anomalies prefix', async () => {
-    const select = anomaliesSelect([{ campaign_id: "o'brien", template_name: null, button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.1, expected: 0.3, lower: 0.2, upper: 0.4, score: 7, baseline_days: 28 }]);
+    const select = anomaliesSelect([{ campaign_id: "o'brien", template_name: null, button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.1, expected: 0.3, lower: 0.2, upper: 0.4, score: 7, baseline_days: 28, incident_start: null }]);
     await athenaWriteAnomalies(ports(), '2024-05-01', select);
     const create = athena.commandCalls(StartQueryExecutionCommand)[1]!.args[0].input.QueryString!;
     expect(create).toContain('CREATE TABLE whatsapp_analytics.tmp_anomalies_20240501');

@@ -164,7 +164,7 @@ describe('daily workflow under aws-local-stepfunctions', () => {
   it('writes anomalies to their partition and lists them first in the digest', async () => {
     const slack = new RecordingNotifier();
     const ctx = context(slack);
-    const anomaly = { campaign_id: 'spring', template_name: 'spring_v2', button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.05, expected: 0.4, lower: 0.3, upper: 0.5, score: 12.5, baseline_days: 28 };
+    const anomaly = { campaign_id: 'spring', template_name: 'spring_v2', button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.05, expected: 0.4, lower: 0.3, upper: 0.5, score: 12.5, baseline_days: 28, incident_start: null };
     const result = await run(ctx, {
       handlerOverrides: { DetectAnomalies: async () => (await ctx.writeAnomalies('2024-05-03', anomaliesSelect([anomaly])), { anomalies: 1 }) },
     });

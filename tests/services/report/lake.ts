@@ -25,9 +25,9 @@ export const hostileText = '</script><b id="injected">x</b><!--';
 
 /** Alerts on series of the scenario, plus one whose campaign name is hostile. */
 export const scenarioAlerts: (AnomalyRow & { dt: string })[] = [
-  { dt: '2024-05-01', campaign_id: 'spring', template_name: 'spring_v1', button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.25, expected: 0.6, lower: 0.4, upper: 0.8, score: 4.2, baseline_days: 28 },
-  { dt: '2024-05-03', campaign_id: 'spring', template_name: 'spring_v2', button_id: 'yes', metric: 'clicks', kind: 'spike', observed: 2, expected: 0.3, lower: 0, upper: 1, score: 3.1, baseline_days: 21 },
-  { dt: '2024-05-02', campaign_id: hostileText, template_name: null, button_id: null, metric: 'messages_delivered', kind: 'zero', observed: 0, expected: 40, lower: 25, upper: 55, score: 6, baseline_days: 28 },
+  { dt: '2024-05-01', campaign_id: 'spring', template_name: 'spring_v1', button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.25, expected: 0.6, lower: 0.4, upper: 0.8, score: 4.2, baseline_days: 28, incident_start: null },
+  { dt: '2024-05-03', campaign_id: 'spring', template_name: 'spring_v2', button_id: 'yes', metric: 'clicks', kind: 'spike', observed: 2, expected: 0.3, lower: 0, upper: 1, score: 3.1, baseline_days: 21, incident_start: null },
+  { dt: '2024-05-02', campaign_id: hostileText, template_name: null, button_id: null, metric: 'messages_delivered', kind: 'zero', observed: 0, expected: 40, lower: 25, upper: 55, score: 6, baseline_days: 28, incident_start: null },
 ];
 
 async function writeAnomalies(catalog: LocalCatalog, engine: LocalQueryEngine, dt: string, rows: readonly AnomalyRow[]): Promise<void> {

@@ -171,3 +171,98 @@ describe('no look-ahead', () => {
     expect(ranged).toEqual(detectAnomalies(rows.filter((r) => r.dt <= target), target));
   });
 });
+
+describe('sustained incidents', () => {
+  // A button with about ±10% day-to-day noise: tapped messages out of 3000 deliveries a day,
+  // 28 days from Monday 2025-03-03 (a fixed draw, written out so the test reads the same forever).
+  const normal = [324, 332, 293, 327, 326, 275, 338, 324, 334, 289, 267, 248, 238, 307, 272, 333, 266, 348, 342, 332, 315, 344, 336, 235, 253, 379, 297, 251];
+  const d = (t: number): string => addDays(start, t);
+  /** The normal days, then `tail` (tapped messages a day) from the target on. */
+  const history = (tail: readonly number[]): DetectorInputRow[] =>
+    [...normal, ...tail].map((clicked, t) => ({ ...day({ delivered: 3000, clicked }, d(t)), clicks: clicked }));
+  const run = (rows: DetectorInputRow[]) => detectDates(rows, rows.map((r) => r.dt).filter((dt) => dt >= target));
+  const summary = (found: ReturnType<typeof run>) => found.map((r) => [r.dt, r.metric, r.kind, r.incident_start]);
+
+  it('flags every day of a CTR that halves for three days, each with the day it began', () => {
+    const rows = history([150, 160, 135, 314]);
+    const found = run(rows);
+    expect(summary(found)).toEqual([
+      [d(28), 'ctr', 'drop', d(28)],
+      [d(29), 'ctr', 'drop', d(28)],
+      [d(30), 'ctr', 'drop', d(28)],
+    ]);
+    // The baseline of day 2 is the one day 1 would have had no part in: the incident is not absorbed.
+    const withoutDayOne = rows.filter((r) => r.dt !== d(28));
+    expect(found[1]!.expected).toBe(detectAnomalies(withoutDayOne, d(29))[0]!.expected);
+  });
+
+  it('does not call the recovery after the incident a spike: its baseline leaves the incident out', () => {
+    expect(run(history([150, 160, 135, 314, 330])).map((r) => r.dt)).toEqual([d(28), d(29), d(30)]);
+    // A real spike two days later is reported, against the baseline the incident had no part in.
+    const rows = history([150, 160, 135, 314, 520]);
+    const spike = run(rows).at(-1)!;
+    expect(spike).toMatchObject({ dt: d(32), kind: 'spike', incident_start: d(32) });
+    const withoutIncident = rows.filter((r) => r.dt < d(28) || r.dt > d(30));
+    expect(spike.expected).toBe(detectAnomalies(withoutIncident, d(32))[0]!.expected);
+  });
+
+  it('flags a zero-tap run, a spike run and a delivery collapse run on every day', () => {
+    expect(summary(run(history([0, 0, 0, 314])))).toEqual([d(28), d(29), d(30)].map((dt) => [dt, 'clicks', 'zero', d(28)]));
+    expect(summary(run(history([800, 760, 820, 300])))).toEqual([d(28), d(29), d(30)].map((dt) => [dt, 'ctr', 'spike', d(28)]));
+    // Deliveries fall from about 3000 to 400 for three days; the CTR stays at 10%.
+    const delivered = (t: number): number => (t >= 28 && t < 31 ? 400 : 3000 - 40 * (t % 5));
+    const volume = Array.from({ length: 32 }, (_, t) => day({ delivered: delivered(t), clicked: delivered(t) / 10 }, d(t)));
+    expect(summary(run(volume))).toEqual([d(28), d(29), d(30)].map((dt) => [dt, 'messages_delivered', 'drop', d(28)]));
+  });
+
+  it(`takes a lasting shift as the new normal after ${detectorConfig.newNormalDays} reported days`, () => {
+    // CTR halves on day 28 and stays there.
+    const shifted = [150, 160, 135, 145, 155, 166, 140, 150, 148, 158, 152, 147, 161, 143];
+    const found = run(history(shifted));
+    const reported = Array.from({ length: detectorConfig.newNormalDays }, (_, k) => d(28 + k));
+    expect(summary(found)).toEqual(reported.map((dt) => [dt, 'ctr', 'drop', d(28)]));
+    // Still flagged with a shorter new-normal rule? Then it is the rule that stops the alerts.
+    const sooner = detectDates(history(shifted), [target, ...shifted.map((_, k) => d(28 + k))], { ...detectorConfig, newNormalDays: 8 });
+    expect(sooner.map((r) => r.dt)).toEqual([...reported, d(35)]);
+  });
+
+  it('takes the return to the earlier level after a change became the new normal as a return, not a spike', () => {
+    const shifted = [150, 160, 135, 145, 155, 166, 140, 150, 148, 158];
+    const back = [330, 301, 315, 290, 322, 305];
+    const found = run(history([...shifted, ...back]));
+    expect(found.map((r) => r.dt)).toEqual(Array.from({ length: detectorConfig.newNormalDays }, (_, k) => d(28 + k)));
+  });
+
+  it('keeps an open incident open on a day the correction alone would not report', () => {
+    // Twenty quiet buttons make the correction strict; b0 drops clearly, then stays low.
+    const wiggle = (button: string): Spec => ({ button, delivered: 1000, clicked: (_, t) => 100 + ((t * 7) % 5) - 2 });
+    const quiet = Array.from({ length: 20 }, (_, i) => {
+      const button = `n${String(i).padStart(2, '0')}`;
+      return [...series(wiggle(button), 30)];
+    }).flat();
+    const b0 = (first: number): DetectorInputRow[] => [
+      ...series(wiggle('b0')),
+      day({ button: 'b0', delivered: 1000, clicked: first }, target),
+      day({ button: 'b0', delivered: 1000, clicked: 54 }, d(29)),
+    ];
+    const open = detectDates([...quiet, ...b0(40)], [target, d(29)]);
+    expect(open.map((r) => [r.dt, r.button_id, r.kind, r.incident_start])).toEqual([
+      [target, 'b0', 'drop', target],
+      [d(29), 'b0', 'drop', target],
+    ]);
+    expect(open[1]!.score!).toBeLessThan(-Math.log10(detectorConfig.falseDiscoveryRate));
+    // The same day after a normal one opens nothing: the correction decides.
+    expect(detectDates([...quiet, ...b0(100)], [target, d(29)])).toEqual([]);
+  });
+
+  it('reads earlier anomalies back as the daily workflow does, old rows without incident_start included', () => {
+    const rows = history([150, 160, 135, 314]);
+    const all = run(rows);
+    const third = all.filter((r) => r.dt === d(30));
+    expect(detectAnomalies(rows, d(30), detectorConfig, all.filter((r) => r.dt < d(30)))).toEqual(third);
+    const oldRows = all.filter((r) => r.dt < d(30)).map(({ incident_start: _, ...r }) => r);
+    expect(detectAnomalies(rows, d(30), detectorConfig, oldRows)).toEqual(third);
+    // Without that record, day 3 is tested against a baseline holding days 1 and 2.
+    expect(detectAnomalies(rows, d(30), detectorConfig, [])).not.toEqual(third);
+  });
+});

@@ -19,6 +19,24 @@ describe('generateSyntheticHistory', () => {
     for (const l of history.labels) expect(history.evaluationDates).toContain(l.dt);
   });
 
+  it('labels runs of several days of every kind, each day with the first day of its run', () => {
+    const key = (l: { campaign_id: string; template_name: string | null; button_id: string | null; kind: string; incident_start: string }) =>
+      JSON.stringify([l.campaign_id, l.template_name, l.button_id, l.kind, l.incident_start]);
+    const runs = new Map<string, string[]>();
+    for (const l of history.labels) runs.set(key(l), [...(runs.get(key(l)) ?? []), l.dt]);
+    const multi = [...runs].filter(([, dts]) => dts.length > 1);
+    expect(new Set(multi.map(([k]) => (JSON.parse(k) as string[])[3]))).toEqual(new Set(['drop', 'spike', 'zero']));
+    expect(multi.some(([k]) => (JSON.parse(k) as (string | null)[])[2] === null)).toBe(true);
+    for (const [k, dts] of runs) {
+      const [campaign, template] = JSON.parse(k) as string[];
+      // The run starts on its incident_start and covers every day the group sent in between.
+      expect(dts[0]).toBe((JSON.parse(k) as string[])[4]);
+      const sent = [...new Set(history.rows.filter((r) => r.campaign_id === campaign && r.template_name === template).map((r) => r.dt))].sort();
+      expect(dts).toEqual(sent.slice(sent.indexOf(dts[0]!), sent.indexOf(dts[0]!) + dts.length));
+    }
+    expect(multi.length).toBeGreaterThanOrEqual(10);
+  });
+
   it('matches each label with its rows: no taps on a zero day, every button on a collapse', () => {
     for (const l of history.labels) {
       const rows = rowOf(l);

@@ -1,6 +1,6 @@
 import { buildDigest, buildFailureAlert, campaignHeadlines } from '../../../shared/slack/digest';
 
-const anomaly = { campaign_id: 'spring', template_name: 'spring_v1', button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.05, expected: 0.2, lower: 0.15, upper: 0.25, score: 9.5, baseline_days: 28 };
+const anomaly = { campaign_id: 'spring', template_name: 'spring_v1', button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.05, expected: 0.2, lower: 0.15, upper: 0.25, score: 9.5, baseline_days: 28, incident_start: '2024-05-01' };
 
 describe('Slack digest', () => {
   it('puts anomalies first, then the headline CTR per campaign, then the quarantine count', () => {
@@ -24,6 +24,18 @@ describe('Slack digest', () => {
     ]);
     expect(digest.blocks.map((b) => b.type)).toEqual(['header', 'section', 'divider', 'section', 'context']);
     expect(JSON.stringify(digest.blocks[1])).toContain('DROP ctr on spring');
+  });
+
+  it('says since when an incident that began on an earlier day is going on', () => {
+    const ongoing = { ...anomaly, kind: 'zero', metric: 'clicks', observed: 0, expected: 40, lower: 25, upper: 55, incident_start: '2024-04-29' };
+    const old = { ...anomaly, button_id: 'no', incident_start: null };
+    const digest = buildDigest({ date: '2024-05-01', anomalies: [ongoing, anomaly, old], headlines: [], quarantined: 0 });
+    expect(digest.text.split('\n').slice(1, 4)).toEqual([
+      'ZERO clicks on spring / spring_v1 / yes: 0 vs 40 (expected 25–55), ongoing since 2024-04-29',
+      'DROP ctr on spring / spring_v1 / yes: 5.0% vs 20.0% (expected 15.0%–25.0%)',
+      'DROP ctr on spring / spring_v1 / no: 5.0% vs 20.0% (expected 15.0%–25.0%)',
+    ]);
+    expect(JSON.stringify(digest.blocks[1])).toContain('ongoing since 2024-04-29');
   });
 
   it('caps the anomaly blocks and summarises the rest, escaping mrkdwn control characters', () => {

@@ -106,6 +106,23 @@ describe('LocalQueryEngine', () => {
     expect(result.rows).toEqual([{ campaign_id: 'spring', template_name: null, messages_sent: 10, clicks: 3, ctr: 0.3333, pos_type: 'INTEGER', dt: '2024-05-01' }]);
   });
 
+  it('reads anomalies partitions written before incident_start existed, with the column null', async () => {
+    const copy = async (dt: string, select: string): Promise<void> => {
+      const dir = join(dataDir, 'lake', 'curated', 'anomalies', `dt=${dt}`);
+      await mkdir(dir, { recursive: true });
+      await engine.query(`COPY (${select}) TO '${join(dir, 'part-0.parquet').replace(/'/g, "''")}' (FORMAT parquet)`);
+    };
+    const columns = "'spring' AS campaign_id, 'v1' AS template_name, 'yes' AS button_id, 'ctr' AS metric, 'drop' AS kind, 0.05 AS observed, 0.1 AS expected, 0.07 AS lower, 0.13 AS upper, 4.2 AS score, 28 AS baseline_days";
+    await copy('2024-05-01', `SELECT ${columns}`);
+    await copy('2024-05-02', `SELECT ${columns}, '2024-05-01' AS incident_start`);
+    await catalog.registerPartitions('anomalies', ['2024-05-01', '2024-05-02']);
+    const result = await engine.query('SELECT dt, kind, baseline_days, incident_start FROM anomalies ORDER BY dt');
+    expect(result.rows).toEqual([
+      { dt: '2024-05-01', kind: 'drop', baseline_days: 28, incident_start: null },
+      { dt: '2024-05-02', kind: 'drop', baseline_days: 28, incident_start: '2024-05-01' },
+    ]);
+  });
+
   it('defines button_clicks over the curated events, with an ISO-8601 UTC timestamp', async () => {
     await writeRaw('2024-05-01', 'a.gz', [
       row('meta:wamid.IN1', 'click', { event_ts: Date.UTC(2024, 4, 1, 9, 30, 5), wa_id: 'u1', button_id: 'yes', button_title: 'Yes', context_wamid: 'wamid.OUT1' }),
