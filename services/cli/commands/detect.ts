@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { detectDates } from '../../../shared/anomaly/detect';
 import { parseDailyCtrLines } from '../../../shared/anomaly/history';
 import { errorMessage, InputError } from '../../../shared/errors';
-import { dateRange, isIsoDate } from '../../../shared/time';
+import { checkDate, dateRange } from '../../../shared/time';
 import type { RegisterCommand } from './index';
 
 /** Flags of `wa-analytics detect`. */
@@ -11,11 +11,6 @@ export interface DetectOptions {
   date?: string;
   from?: string;
   to?: string;
-}
-
-function checkDate(flag: string, value: string): string {
-  if (!isIsoDate(value)) throw new InputError(`${flag} "${value}" is not a YYYY-MM-DD date`);
-  return value;
 }
 
 /** Target dates from the flags: exactly one of --date, or --from with --to (inclusive, not backwards). */

@@ -6,6 +6,7 @@ import { ConfigError, InputError } from '../../../shared/errors';
 import { processEnvelope } from '../../../shared/normalize';
 import { createPseudonymizer, piiModes, type PiiMode } from '../../../shared/pii';
 import type { Source } from '../../../shared/schema/types';
+import { checkInstant } from '../../../shared/time';
 import type { RegisterCommand } from './index';
 
 interface FlattenOptions {
@@ -26,10 +27,7 @@ function readBody(file: string | undefined): Buffer {
 }
 
 function receivedTs(value: string | undefined): number {
-  if (value === undefined) return Date.now();
-  const ts = Date.parse(value);
-  if (Number.isNaN(ts)) throw new InputError(`--received-at must be an ISO-8601 time (got "${value}")`);
-  return ts;
+  return value === undefined ? Date.now() : checkInstant('--received-at', value);
 }
 
 /**
