@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { detectDates } from '../../../shared/anomaly/detect';
 import { parseDailyCtrLines } from '../../../shared/anomaly/history';
 import { errorMessage, InputError } from '../../../shared/errors';
+import { terminalSafeJson } from '../../../shared/text/terminal';
 import { checkDate, dateRange } from '../../../shared/time';
 import type { RegisterCommand } from './index';
 
@@ -42,7 +43,7 @@ export function detect(opts: DetectOptions): string[] {
   // Validate the flags before reading a possibly large file.
   const dates = targetDates(opts);
   const rows = parseDailyCtrLines(readHistory(opts.history));
-  return detectDates(rows, dates).map((row) => JSON.stringify(row));
+  return detectDates(rows, dates).map((row) => terminalSafeJson(JSON.stringify(row)));
 }
 
 /**

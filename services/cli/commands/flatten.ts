@@ -6,6 +6,7 @@ import { ConfigError, InputError } from '../../../shared/errors';
 import { processEnvelope } from '../../../shared/normalize';
 import { createPseudonymizer, piiModes, type PiiMode } from '../../../shared/pii';
 import type { Source } from '../../../shared/schema/types';
+import { terminalSafeJson } from '../../../shared/text/terminal';
 import { checkInstant } from '../../../shared/time';
 import type { RegisterCommand } from './index';
 
@@ -48,7 +49,7 @@ export async function flatten(file: string | undefined, options: FlattenOptions,
     timeZone: config.timeZone,
     pseudonymize: createPseudonymizer(pii, config.piiKey),
   });
-  for (const row of result.rows) out(JSON.stringify(row));
+  for (const row of result.rows) out(terminalSafeJson(JSON.stringify(row)));
   if (result.quarantined !== null) err(`flatten: the body was quarantined (${result.quarantined}); see the quarantine row`);
   return 0;
 }
