@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { mkdirPrivateSync, privateFileMode } from '../adapters/local/private-fs';
 import { ConfigError } from '../errors';
 import { piiModes, type PiiMode } from '../pii';
 import { assertTimeZone } from '../time';
@@ -79,8 +80,8 @@ function readPiiKey(env: Env, dataDir: string): string {
   if (fromEnv !== null) return fromEnv;
   const file = join(dataDir, piiKeyFileName);
   try {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    mkdirPrivateSync(dataDir);
+    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: privateFileMode, flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw new ConfigError(`cannot create the PII key file in ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
