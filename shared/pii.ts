@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 
 export const piiModes = ['hash', 'raw'] as const;
 export type PiiMode = (typeof piiModes)[number];
@@ -20,11 +20,14 @@ export interface Pseudonymizer {
 export function createPseudonymizer(mode: PiiMode, key: string | Buffer | undefined): Pseudonymizer {
   if (mode === 'raw') return Object.assign((value: string) => value, { mode });
   if (key === undefined || key.length === 0) throw new Error('a PII key is required in hash mode');
+  // A KeyObject made once: createHmac with a string key converts it on every call (about 40% of
+  // the cost of one HMAC, and hash mode makes two or three per row). Same bytes, same digest.
+  const secret = createSecretKey(typeof key === 'string' ? Buffer.from(key, 'utf8') : key);
   const cache = new Map<string, string>();
   const hash = (value: string) => {
     let hashed = cache.get(value);
     if (hashed === undefined) {
-      hashed = createHmac('sha256', key).update(value, 'utf8').digest('hex');
+      hashed = createHmac('sha256', secret).update(value, 'utf8').digest('hex');
       if (cache.size >= 10_000) cache.clear();
       cache.set(value, hashed);
     }
