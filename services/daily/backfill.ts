@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { InputError, WaError } from '../../shared/errors';
-import { dateRange, isIsoDate } from '../../shared/time';
+import { checkDate, dateRange } from '../../shared/time';
 import { awsFailure } from '../../shared/adapters/aws/errors';
 
 /** Outcome of one date of a backfill. */
@@ -15,8 +15,8 @@ export type BackfillProgress = (done: number, total: number, day: BackfillDay) =
 
 /** The dates of `--from … --to`, checked: real dates, not backwards, at most `maxDays`. */
 export function backfillDates(from: string, to: string, maxDays = 366): string[] {
-  if (!isIsoDate(from)) throw new InputError(`--from must be a date YYYY-MM-DD (got "${from}")`);
-  if (!isIsoDate(to)) throw new InputError(`--to must be a date YYYY-MM-DD (got "${to}")`);
+  checkDate('--from', from);
+  checkDate('--to', to);
   if (to < from) throw new InputError(`the date range is backwards: --from ${from} is after --to ${to}`);
   const dates = dateRange(from, to);
   if (dates.length > maxDays) throw new InputError(`the range has ${dates.length} days; backfill at most ${maxDays} at a time`);

@@ -8,7 +8,7 @@ import type { DailyTable } from '../../shared/daily/statements';
 import { InputError } from '../../shared/errors';
 import type { AnomalyRow } from '../../shared/schema/types';
 import { buildDigest, buildFailureAlert, campaignHeadlines, type HeadlineInputRow } from '../../shared/slack/digest';
-import { addDays, dateInZone } from '../../shared/time';
+import { addDays, checkDate, dateInZone } from '../../shared/time';
 import { digestMarkerKey, type DailyContext } from './context';
 
 /**
@@ -31,7 +31,7 @@ export interface ResolvedRun {
 /** Step 0: defaults (yesterday in the reporting time zone, lookback 3) and validation. */
 export function resolveRun(input: WorkflowInput, timeZone: string, now: number = Date.now()): ResolvedRun {
   if (input.date !== undefined && input.date !== null && typeof input.date !== 'string') throw new InputError('date must be a string YYYY-MM-DD');
-  const date = typeof input.date === 'string' ? input.date : addDays(dateInZone(now, timeZone), -1);
+  const date = typeof input.date === 'string' ? checkDate('date', input.date, now) : addDays(dateInZone(now, timeZone), -1);
   const lookbackDays = input.lookbackDays === undefined || input.lookbackDays === null ? defaultLookbackDays : Number(input.lookbackDays);
   if (typeof input.lookbackDays === 'string' && input.lookbackDays.trim() === '') throw new InputError('lookbackDays is empty');
   return { date, lookbackDays, days: eventDateWindow(date, lookbackDays) };

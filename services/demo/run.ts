@@ -1,8 +1,9 @@
 import { SingleBar } from 'cli-progress';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalCatalog } from '../../shared/adapters/local/catalog';
+import { mkdirPrivate, privateFileMode } from '../../shared/adapters/local/private-fs';
 import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
 import { resolveDataDir, type Env } from '../../shared/config/local';
 import { defaultDemoOptions, simulateDemo, type DemoOptions } from '../../shared/demo/simulate';
@@ -55,7 +56,7 @@ async function prepareDataDir(dataDir: string): Promise<void> {
     }
     await rm(dataDir, { recursive: true, force: true });
   }
-  await mkdir(dataDir, { recursive: true });
+  await mkdirPrivate(dataDir);
 }
 
 function bar(enabled: boolean, label: string, total: number): SingleBar | null {
@@ -78,7 +79,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
   const dataDir = resolveDataDir(env, { dataDir: options.dataDir });
   const sim = simulateDemo(o);
   await prepareDataDir(dataDir);
-  await writeFile(join(dataDir, demoMarkerFile), `${JSON.stringify(o)}\n`);
+  await writeFile(join(dataDir, demoMarkerFile), `${JSON.stringify(o)}\n`, { mode: privateFileMode });
   const last = sim.dates[sim.dates.length - 1]!;
   options.out(`demo: ${sim.messages.length} messages and ${sim.taps.length} inbound messages over ${o.days} days (${o.startDate} … ${last}), seed ${o.seed}: ${sim.deliveries.length} webhook deliveries\n`);
 

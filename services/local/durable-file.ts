@@ -1,5 +1,6 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { privateFileMode } from '../../shared/adapters/local/private-fs';
 
 /**
  * Makes a directory entry change (create, rename, unlink) durable. Linux needs an fsync of the
@@ -27,11 +28,13 @@ export function tempPathFor(path: string): string {
 /**
  * Writes a file atomically and durably: a temporary file is written and fsynced, then renamed
  * over `path`, then the directory is synced. A reader sees either nothing or the whole file.
+ * The file is 0600 (a temporary file left by a crash keeps its mode when reopened: set again).
  */
 export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
   const temp = tempPathFor(path);
-  const handle = await open(temp, 'w');
+  const handle = await open(temp, 'w', privateFileMode);
   try {
+    await handle.chmod(privateFileMode);
     await handle.writeFile(data);
     await handle.sync();
   } catch (error) {

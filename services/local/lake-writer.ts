@@ -1,8 +1,9 @@
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { lakePath } from '../../shared/adapters/local/lake';
+import { mkdirPrivate } from '../../shared/adapters/local/private-fs';
 import { errorMessage, StorageError } from '../../shared/errors';
 import { syncDirectory, writeFileAtomic } from './durable-file';
 
@@ -54,7 +55,7 @@ export async function writeLakeObject(lakeRoot: string, key: string, chunks: rea
   try {
     if (await exists(path)) return false;
     const dir = dirname(path);
-    const created = await mkdir(dir, { recursive: true });
+    const created = await mkdirPrivate(dir);
     if (created !== undefined) await syncNewDirectories(created, dir);
     await writeFileAtomic(path, await gzip(Buffer.concat(chunks)));
     return true;

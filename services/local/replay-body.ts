@@ -1,5 +1,6 @@
 import { epochMsFrom } from '../../shared/normalize/context';
 import type { Source } from '../../shared/schema/types';
+import { parseIsoInstant } from '../../shared/time';
 
 /*
  * What replay needs to know about a recorded body before posting it: which route it belongs to
@@ -63,10 +64,8 @@ function wasenderTimes(json: unknown): (number | null)[] {
 /** Registry: each send's `sent_at` (ISO-8601 with a zone). */
 function registryTimes(json: unknown): (number | null)[] {
   return (Array.isArray(json) ? json : [json]).map((s) => {
-    const at = isObj(s) ? s.sent_at : undefined;
-    if (typeof at !== 'string') return null;
-    const ms = Date.parse(at);
-    return Number.isNaN(ms) ? null : ms;
+    // The same reading of sent_at as the registry normalizer's.
+    return parseIsoInstant(isObj(s) ? s.sent_at : undefined);
   });
 }
 

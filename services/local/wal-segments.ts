@@ -1,6 +1,7 @@
 import { constants as fsConstants } from 'node:fs';
 import { open as openFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { privateFileMode } from '../../shared/adapters/local/private-fs';
 import { errorMessage, StorageError } from '../../shared/errors';
 import { syncDirectory } from './durable-file';
 import { decodeSegment, type WalRecord } from './wal-format';
@@ -28,7 +29,7 @@ const segmentFlags = O_DSYNC === undefined ? 'ax' : O_WRONLY | O_CREAT | O_EXCL 
 /** Segment files on the local disk. */
 export const nodeWalFileSystem: WalFileSystem = {
   async createSegment(path) {
-    const handle = await openFile(path, segmentFlags);
+    const handle = await openFile(path, segmentFlags, privateFileMode);
     try {
       await syncDirectory(join(path, '..'));
     } catch (error) {

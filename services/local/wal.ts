@@ -1,6 +1,7 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { mkdirPrivate } from '../../shared/adapters/local/private-fs';
 import { ConfigError, errorMessage, StorageError } from '../../shared/errors';
 import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
 import { frameSize, segmentMagic, writeFrame, type WalRecord } from './wal-format';
@@ -77,26 +78,31 @@ export class WriteAheadLog {
   private draining: Promise<void> | null = null;
   private current: OpenSegment | null = null;
   private closed = false;
+  /** The last checkpoint written by `commit` (or read at open). */
+  private committed: CheckpointState;
 
   private constructor(
     private readonly options: WalOptions,
     private nextSeq: number,
     private readonly done: ClosedSegment[],
-  ) {}
+    checkpoint: CheckpointState,
+  ) {
+    this.committed = checkpoint;
+  }
 
   /** Opens the log directory: reads the checkpoint and every segment, and returns what is unflushed. */
   static async open(options: WalOptions): Promise<WalOpened> {
     const { dir } = options;
     if (typeof crc32 !== 'function') throw new ConfigError(`the write-ahead log needs zlib.crc32 (Node >= 20.15); this is Node ${process.versions.node}`);
     try {
-      await mkdir(dir, { recursive: true });
+      await mkdirPrivate(dir);
     } catch (error) {
       throw new StorageError(`cannot create the write-ahead log ${dir}: ${errorMessage(error)}`, { cause: error });
     }
     const checkpoint = await readCheckpoint(dir);
     const scan = await scanSegments(dir, checkpoint.flushed);
     const maxSeq = Math.max(scan.maxSeq, checkpoint.inflight?.last ?? 0);
-    const wal = new WriteAheadLog(options, maxSeq + 1, [...scan.segments]);
+    const wal = new WriteAheadLog(options, maxSeq + 1, [...scan.segments], checkpoint);
     return { wal, checkpoint, unflushed: scan.unflushed, ignoredBytes: scan.ignoredBytes };
   }
 
@@ -122,9 +128,28 @@ export class WriteAheadLog {
    */
   async commit(state: CheckpointState): Promise<void> {
     await writeCheckpoint(this.options.dir, state);
-    if (state.inflight !== null) return;
+    this.committed = state;
+    await this.removeDelivered();
+  }
+
+  /**
+   * Rejects new appends, waits for pending ones, then closes the current segment and deletes it
+   * too if everything in it was delivered: after a clean stop (flush, then close) no request
+   * body stays on disk.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.idle();
+    await this.retireCurrent();
+    await this.removeDelivered();
+  }
+
+  /** Deletes closed segments whose records are all at or below the checkpoint, once nothing is in flight. */
+  private async removeDelivered(): Promise<void> {
+    if (this.committed.inflight !== null) return;
     for (const segment of [...this.done]) {
-      if (segment.lastSeq > state.flushed) continue;
+      if (segment.lastSeq > this.committed.flushed) continue;
       try {
         await rm(segment.path, { force: true });
       } catch (error) {
@@ -132,14 +157,6 @@ export class WriteAheadLog {
       }
       this.done.splice(this.done.indexOf(segment), 1);
     }
-  }
-
-  /** Rejects new appends, waits for pending ones, then closes the current segment. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.idle();
-    await this.retireCurrent();
   }
 
   private async drain(): Promise<void> {

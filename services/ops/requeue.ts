@@ -5,7 +5,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { InputError } from '../../shared/errors';
 import { quarantineReasons } from '../../shared/normalize/reasons';
 import { sources, type Source } from '../../shared/schema/types';
-import { dateRange, isIsoDate } from '../../shared/time';
+import { checkDate, dateRange } from '../../shared/time';
 import { envelopeRecord } from './envelope';
 import type { OutRecord } from './firehose-sender';
 import { awsFailure } from './stage';
@@ -44,7 +44,8 @@ export interface QuarantineScan {
 /** Checks `--from/--to/--reason` before anything is read. */
 export function checkRange(from: string | undefined, to: string | undefined, reason: string | undefined): string[] {
   if (from === undefined || to === undefined) throw new InputError('--from and --to are required (arrival dates YYYY-MM-DD)');
-  for (const [flag, v] of [['--from', from], ['--to', to]] as const) if (!isIsoDate(v)) throw new InputError(`${flag} must be a date YYYY-MM-DD (got "${v}")`);
+  checkDate('--from', from);
+  checkDate('--to', to);
   if (from > to) throw new InputError(`--from ${from} is after --to ${to}`);
   if (reason !== undefined && !(quarantineReasons as readonly string[]).includes(reason)) {
     throw new InputError(`--reason must be one of ${quarantineReasons.join(', ')} (got "${reason}")`);

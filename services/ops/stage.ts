@@ -8,8 +8,8 @@ import { ConfigError, errorMessage, InputError } from '../../shared/errors';
  * flags override single values, and a stream name plus a region skip CloudFormation entirely.
  */
 
-/** The outputs the CLI reads. The last two are added by the daily workflow's issue. */
-export const stageOutputNames = ['DeliveryStreamName', 'DataBucketName', 'GlueDatabaseName', 'Region', 'DailyStateMachineArn', 'AthenaWorkgroup'] as const;
+/** The outputs the CLI reads (resources/outputs.yml). */
+export const stageOutputNames = ['DeliveryStreamName', 'DataBucketName', 'GlueDatabaseName', 'Region', 'DailyStateMachineArn', 'AthenaWorkgroup', 'PiiMode', 'PiiKeyParameterName'] as const;
 export type StageOutputName = (typeof stageOutputNames)[number];
 
 export interface StageFlags {
@@ -38,6 +38,8 @@ const purpose: Record<StageOutputName, string> = {
   Region: 'the region',
   DailyStateMachineArn: 'the daily workflow state machine',
   AthenaWorkgroup: 'the Athena workgroup',
+  PiiMode: "the stage's PII mode",
+  PiiKeyParameterName: 'the SSM parameter of the PII key',
 };
 
 const STAGE_RE = /^[A-Za-z0-9-]{1,64}$/;

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { catalogFileName, LocalCatalog } from '../../shared/adapters/local/catalog';
+import { mkdirPrivate, privateFileMode } from '../../shared/adapters/local/private-fs';
 import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
 import { errorMessage, InputError, StorageError } from '../../shared/errors';
 import { renderReportHtml } from '../../shared/report/html';
@@ -36,8 +37,9 @@ export function assertDataDir(dataDir: string): void {
 async function writeAtomically(path: string, text: string): Promise<number> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temp, text, 'utf8');
+    await mkdirPrivate(dirname(path));
+    // Owner only, as everything in the data directory: the page holds campaign and button names.
+    await writeFile(temp, text, { encoding: 'utf8', mode: privateFileMode });
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);

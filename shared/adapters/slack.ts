@@ -1,5 +1,7 @@
 import { errorMessage, NotifyError } from '../errors';
 import type { ChatMessage, Notifier } from '../ports/notifier';
+import { slackUnescape } from '../slack/mrkdwn';
+import { terminalSafe } from '../text/terminal';
 
 /**
  * Slack incoming webhook notifier (global fetch). A 429 is retried after its `Retry-After`
@@ -65,12 +67,16 @@ export class SlackWebhookNotifier implements Notifier {
   }
 }
 
-/** Prints messages instead of posting them (locally, when SLACK_WEBHOOK_URL is unset). */
+/**
+ * Prints messages instead of posting them (locally, when SLACK_WEBHOOK_URL is unset): the text
+ * as Slack would show it, with terminal control characters from the data shown escaped.
+ */
 export class ConsoleNotifier implements Notifier {
   constructor(private readonly out: (text: string) => void = (text) => process.stdout.write(text)) {}
 
   async post(message: ChatMessage): Promise<void> {
-    this.out(`[slack] ${message.text.replace(/\n/g, '\n[slack] ')}\n`);
+    const shown = terminalSafe(slackUnescape(message.text), { keepNewlines: true });
+    this.out(`[slack] ${shown.replace(/\n/g, '\n[slack] ')}\n`);
   }
 }
 

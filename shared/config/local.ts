@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { mkdirPrivateSync, privateFileMode } from '../adapters/local/private-fs';
 import { ConfigError } from '../errors';
 import { piiModes, type PiiMode } from '../pii';
 import { assertTimeZone } from '../time';
@@ -71,19 +72,23 @@ export function readSlackUrl(env: Env): string | null {
 
 /**
  * The HMAC key from `WA_PII_KEY`, else the key file in the data directory, generated once with
- * 32 random bytes (mode 0600). The exclusive create makes two processes starting together agree
- * on one key: the loser of the race reads the winner's file.
+ * 32 random bytes (mode 0600) unless `create` is false. The exclusive create makes two processes
+ * starting together agree on one key: the loser of the race reads the winner's file.
  */
-function readPiiKey(env: Env, dataDir: string): string {
+function readPiiKey(env: Env, dataDir: string, create = true): string {
   const fromEnv = envValue(env, 'WA_PII_KEY');
   if (fromEnv !== null) return fromEnv;
   const file = join(dataDir, piiKeyFileName);
-  try {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new ConfigError(`cannot create the PII key file in ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  if (!create) {
+    if (!existsSync(file)) throw new ConfigError(`no PII key in ${dataDir}: set WA_PII_KEY, or pass the --data-dir whose ${piiKeyFileName} pseudonymized the data`);
+  } else {
+    try {
+      mkdirPrivateSync(dataDir);
+      writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: privateFileMode, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new ConfigError(`cannot create the PII key file in ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+      }
     }
   }
   let key: string;
@@ -94,6 +99,17 @@ function readPiiKey(env: Env, dataDir: string): string {
   }
   if (key === '') throw new ConfigError(`the PII key file ${file} is empty (delete it to generate a new key, or set WA_PII_KEY)`);
   return key;
+}
+
+/**
+ * The PII mode and key of a data directory, never creating a key: what `pseudonymize` needs to
+ * print what stored rows hold (a new key would print pseudonyms that match nothing). In raw
+ * mode no key is read.
+ */
+export function readExistingPii(env: Env, flags: LocalFlags = {}): { readonly dataDir: string; readonly pii: PiiMode; readonly piiKey: string | null } {
+  const dataDir = resolveDataDir(env, flags);
+  const pii = readPiiMode(env);
+  return { dataDir, pii, piiKey: pii === 'raw' ? null : readPiiKey(env, dataDir, false) };
 }
 
 /**

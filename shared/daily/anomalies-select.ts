@@ -1,5 +1,5 @@
 import type { AnomalyRow } from '../schema/types';
-import { anomalyColumns } from '../schema/columns';
+import { anomalyColumns, type ColumnDef } from '../schema/columns';
 
 /**
  * A SELECT of literal `anomalies` rows, valid on Athena (Trino) and DuckDB alike, so the anomaly
@@ -17,10 +17,17 @@ function literal(value: unknown, type: keyof typeof sqlTypes): string {
   return `CAST(${type === 'double' ? n.toExponential() : Math.trunc(n).toString()} AS ${sqlTypes[type]})`;
 }
 
-/** SELECT of the given anomaly rows in schema column order. */
-export function anomaliesSelect(rows: readonly AnomalyRow[]): string {
-  const selectOf = (row: AnomalyRow | null) =>
-    `SELECT ${anomalyColumns.map((c) => `${literal(row === null ? null : (row as Record<string, unknown>)[c.name], c.type)} AS ${c.name}`).join(', ')}`;
+/**
+ * SELECT of literal rows in the order of `columns` (any table of the schema); zero rows is a
+ * typed SELECT with `WHERE 1 = 0`.
+ */
+export function rowsSelect(columns: readonly ColumnDef[], rows: readonly Readonly<Record<string, unknown>>[]): string {
+  const selectOf = (row: Readonly<Record<string, unknown>> | null) => `SELECT ${columns.map((c) => `${literal(row === null ? null : row[c.name], c.type)} AS ${c.name}`).join(', ')}`;
   if (rows.length === 0) return `${selectOf(null)} WHERE 1 = 0`;
   return rows.map(selectOf).join('\nUNION ALL\n');
+}
+
+/** SELECT of the given anomaly rows in schema column order. */
+export function anomaliesSelect(rows: readonly AnomalyRow[]): string {
+  return rowsSelect(anomalyColumns, rows);
 }

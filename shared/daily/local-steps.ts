@@ -1,7 +1,8 @@
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalCatalog } from '../adapters/local/catalog';
 import { lakePath, partitionKey } from '../adapters/local/lake';
+import { makePrivate, mkdirPrivate } from '../adapters/local/private-fs';
 import { errorMessage, StorageError } from '../errors';
 import type { QueryEngine } from '../ports/query-engine';
 import type { TableName } from '../schema/tables';
@@ -47,7 +48,7 @@ export async function writePartitionLocal(ctx: LocalDailyContext, table: TableNa
   // Dot files are invisible to the engine, so readers never see a half-written file.
   const temp = join(dir, `.${partitionFileName}.tmp`);
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdirPrivate(dir);
     await rm(temp, { force: true }); // left by a crashed run
   } catch (error) {
     throw new StorageError(`cannot prepare ${dir}: ${errorMessage(error)}`, { cause: error });
@@ -60,6 +61,8 @@ export async function writePartitionLocal(ctx: LocalDailyContext, table: TableNa
     throw error;
   }
   try {
+    // DuckDB's COPY creates the file with the process's default mode.
+    await makePrivate(temp);
     await rename(temp, file);
     for (const name of await readdir(dir)) if (name !== partitionFileName) await rm(join(dir, name), { recursive: true, force: true });
   } catch (error) {

@@ -4,6 +4,7 @@ import type { FlatRow, Source } from '../schema/types';
 import { verifyMetaSignature, verifyWasenderSignature, type Verdict } from '../signature';
 import type { NormalizeContext, NormalizeOutcome } from './context';
 import { normalizeMeta } from './meta';
+import { pseudonymizeRow } from './pseudonymize-row';
 import { quarantineRow } from './quarantine';
 import type { QuarantineReason } from './reasons';
 import { normalizeRegistry } from './registry';
@@ -12,6 +13,7 @@ import { normalizeWasender } from './wasender';
 export * from './context';
 export * from './reasons';
 export { quarantineRow } from './quarantine';
+export { pseudonymizeFlowResponse, pseudonymizeRow } from './pseudonymize-row';
 export { normalizeMeta, normalizeRegistry, normalizeWasender };
 
 /** Secrets and settings the transform applies to every envelope. */
@@ -42,7 +44,8 @@ export interface EnvelopeResult {
 }
 
 /**
- * Verify, parse and normalize one envelope. Never throws for bad input: a body that fails
+ * Verify, parse, normalize and (hash mode) pseudonymize one envelope: every row the transform
+ * stores, of every source, leaves through here. Never throws for bad input: a body that fails
  * verification or parsing becomes one quarantine row; a payload with some broken parts keeps its
  * good rows and adds one quarantine row for the body.
  */
@@ -79,6 +82,8 @@ export function processEnvelope(envelope: Envelope, settings: TransformSettings)
     // A normalizer bug must not lose the body: keep it for replay once fixed.
     return quarantine('bad_shape');
   }
+  // Hash mode: message ids and Flow answers of every source, in one place (see pseudonymizeRow).
+  for (const row of outcome.rows) pseudonymizeRow(row, settings.pseudonymize);
   if (outcome.problems.length === 0) return { rows: outcome.rows, quarantined: null };
   const reason = outcome.problems[0]!.reason;
   return { rows: [...outcome.rows, quarantineRow(envelope, reason, ctx)], quarantined: reason };

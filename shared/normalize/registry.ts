@@ -1,4 +1,6 @@
 import type { FlatRow } from '../schema/types';
+import { canonicalUserId } from '../pii';
+import { parseIsoInstant } from '../time';
 import { baseRow, eventIds, stampEventTime, type NormalizeContext, type NormalizeOutcome, type Problem } from './context';
 
 /*
@@ -32,7 +34,7 @@ function sendRow(value: unknown, index: number, ctx: NormalizeContext, out: Out)
   const send = value as Obj;
   const wamid = send.wamid;
   if (typeof wamid !== 'string' || wamid === '') return bad(out, `${itemName(index)}.wamid is missing`);
-  const sentAt = isoEpochMs(send.sent_at);
+  const sentAt = parseIsoInstant(send.sent_at);
   if (sentAt === null) return bad(out, `${itemName(index)}.sent_at is not an ISO-8601 time with a zone`);
   const campaignId = optionalText(send.campaign_id);
   if (campaignId === INVALID) return bad(out, `${itemName(index)}.campaign_id is not a string`);
@@ -61,19 +63,11 @@ function optionalText(value: unknown): string | null | typeof INVALID {
   return INVALID;
 }
 
-/**
- * The recipient as WhatsApp writes it (digits, no `+`), so `+1 555-123-4567` and `15551234567`
- * pseudonymize alike and match the user ids of taps. Other ids are kept as sent.
- */
+/** The recipient as WhatsApp writes it (see `canonicalUserId`), so it matches the user ids of taps. */
 function phone(value: unknown): string | null | typeof INVALID {
   const s = optionalText(value);
-  if (s === null || s === INVALID) return s;
-  if (!PHONE_RE.test(s)) return s;
-  const digits = s.replace(NOT_DIGIT_RE, '');
-  return digits === '' ? s : digits;
+  return s === null || s === INVALID ? s : canonicalUserId(s);
 }
-const PHONE_RE = /^\+?[\d\s().-]+$/;
-const NOT_DIGIT_RE = /\D/g;
 
 /** `[{"id","title"}]` in display order, only those two keys; null when not given. */
 function buttonsJson(value: unknown): string | null | typeof INVALID {
@@ -90,39 +84,6 @@ function buttonsJson(value: unknown): string | null | typeof INVALID {
     buttons[i] = { id, title };
   }
   return JSON.stringify(buttons);
-}
-
-// RFC 3339 / ISO-8601 extended date-time; the zone is required so the instant is unambiguous.
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
-
-/** Epoch ms of an ISO-8601 date-time with a zone, or null (calendar and clock checked). */
-function isoEpochMs(value: unknown): number | null {
-  if (typeof value !== 'string') return null;
-  const m = ISO_RE.exec(value);
-  if (m === null) return null;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
-  const second = m[6] === undefined ? 0 : Number(m[6]);
-  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
-  let offsetMin = 0;
-  if (m[8] === undefined) {
-    const oh = Number(m[10]);
-    const om = m[11] === undefined ? 0 : Number(m[11]);
-    if (oh > 23 || om > 59) return null;
-    offsetMin = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
-  }
-  const epoch = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMin * 60_000;
-  return epoch >= 0 ? epoch : null;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** The item's name in problem messages (built only when one is reported). */

@@ -1,10 +1,14 @@
-import type { AnomalyRow } from '../schema/types';
 import type { ChatMessage } from '../ports/notifier';
+import type { AnomalyRow } from '../schema/types';
+import { terminalSafe } from '../text/terminal';
+import { blockTextChars, contextBlock, dividerBlock, headerBlock, sectionBlock, slackData, slackEscape, slackEscapeWithin, slackLimits, slackLink } from './mrkdwn';
 
 /**
  * The daily Slack digest and the failure alert, as pure functions: Block Kit blocks plus a plain
  * `text` fallback (what notifications and screen readers show). Anomalies come first because they
- * are the reason to read the message; the headline CTR and the quarantine count follow.
+ * are the reason to read the message; the headline CTR and the quarantine count follow. Every
+ * string goes through the builders of ./mrkdwn (escaped, data as inline code, within Slack's
+ * limits), so nothing in the data can mention anyone, plant a link or make Slack refuse it.
  */
 
 /** The `daily_ctr` columns the headline needs; any full row fits. */
@@ -31,9 +35,14 @@ export interface DigestInput {
   readonly anomalies: readonly AnomalyRow[];
   readonly headlines: readonly CampaignHeadline[];
   readonly quarantined: number;
+  /**
+   * The dashboard of this date, when it has a URL Slack can open (the signed report link of SPEC
+   * section 2 on AWS); what does not fit in the message then links to it.
+   */
+  readonly dashboardUrl?: string | null;
 }
 
-/** Slack allows 50 blocks per message; the rest of the anomalies are summarised in one line. */
+/** Anomaly sections in one digest (Slack allows 50 blocks); the rest are summarised in one line. */
 export const maxAnomalyBlocks = 20 as const;
 
 /**
@@ -68,50 +77,105 @@ function metricValue(metric: string, value: number | null): string {
   return metric === 'ctr' ? percent(value) : String(Math.round(value * 10) / 10);
 }
 
-// Slack mrkdwn treats & < > as control characters.
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /**
  * One anomaly of the digest's date as one line: series, metric, observed against the expected
  * range, and "ongoing since D" when the incident began on an earlier day D.
  */
 export function anomalyLine(a: AnomalyRow, date: string): string {
-  const series = [a.campaign_id, a.template_name, a.button_id].filter((p) => p !== null && p !== '').join(' / ');
+  const series = [a.campaign_id, a.template_name, a.button_id].filter((p) => p !== null && p !== '').map((p) => slackData(p)).join(' / ');
   const range = a.lower === null || a.upper === null ? '' : ` (expected ${metricValue(a.metric, a.lower)}–${metricValue(a.metric, a.upper)})`;
   const ongoing = a.incident_start !== null && a.incident_start !== undefined && a.incident_start < date ? `, ongoing since ${a.incident_start}` : '';
+  // kind and metric are the detector's own words; the series names came from the data.
   return `${a.kind.toUpperCase()} ${a.metric} on ${series}: ${metricValue(a.metric, a.observed)} vs ${metricValue(a.metric, a.expected)}${range}${ongoing}`;
 }
 
 function headlineLine(h: CampaignHeadline): string {
-  return `${h.campaign_id}: CTR ${percent(h.ctr)} (${h.clicked_messages}/${h.messages_delivered} delivered, ${h.clicks} clicks)`;
+  return `${slackData(h.campaign_id)}: CTR ${percent(h.ctr)} (${h.clicked_messages}/${h.messages_delivered} delivered, ${h.clicks} clicks)`;
 }
 
-const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+// Room kept for the lines that say what was left out (and a dashboard link), and for headlines.
+const OVERFLOW_RESERVE = 400;
+const HEADLINE_RESERVE = 1500;
 
-/** The digest of one target date. */
+/** Where the rest is: the dashboard when there is a link to it, else the table to query. */
+function elsewhere(input: DigestInput, table: string): { text: string; link: string } {
+  const built = input.dashboardUrl ? slackLink(input.dashboardUrl, 'open the dashboard') : null;
+  // A link too long for the room kept for it is left out rather than cut (a cut link is broken).
+  const link = built !== null && built.length <= OVERFLOW_RESERVE - 100 ? built : null;
+  return link === null ? { text: ` (query the ${table} table, dt = '${input.date}')`, link: '' } : { text: ': ', link };
+}
+
+/** Lines that fit `maxChars` once escaped and joined by newlines, and how many did not. */
+function fitLines(lines: readonly string[], maxChars: number): { shown: string[]; left: number } {
+  const shown: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const cost = slackEscape(line).length + (shown.length > 0 ? 1 : 0);
+    if (used + cost > maxChars) break;
+    shown.push(line);
+    used += cost;
+  }
+  return { shown, left: lines.length - shown.length };
+}
+
+/**
+ * The digest of one target date, inside Slack's limits (see slackLimits): at most
+ * `maxAnomalyBlocks` anomaly sections and one headline section, cut by whole lines with "… and
+ * N more" pointing at the dashboard (when it has a link) or the table to query; every string
+ * from the data shown as inline code and escaped (see slackData and slackEscape).
+ */
 export function buildDigest(input: DigestInput): ChatMessage {
   const n = input.anomalies.length;
   const title = `WhatsApp CTR digest ${input.date}: ${n === 0 ? 'no anomalies' : `${n} ${n === 1 ? 'anomaly' : 'anomalies'}`}`;
-  const shown = input.anomalies.slice(0, maxAnomalyBlocks);
-  const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: title } }];
-  for (const a of shown) blocks.push(section(`:rotating_light: ${escape(anomalyLine(a, input.date))}`));
-  if (n > shown.length) blocks.push(section(`… and ${n - shown.length} more (query the anomalies table, dt = '${input.date}')`));
-  if (n > 0) blocks.push({ type: 'divider' });
-  const headlineText = input.headlines.length === 0 ? 'No messages in this cohort.' : input.headlines.map(headlineLine).join('\n');
-  blocks.push(section(`*Headline CTR by campaign (cohort ${input.date})*\n${escape(headlineText)}`));
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Quarantined rows: ${input.quarantined}` }] });
-  const text = [title, ...input.anomalies.map((a) => anomalyLine(a, input.date)), ...input.headlines.map(headlineLine), `Quarantined rows: ${input.quarantined}`].join('\n');
-  return { text, blocks };
+  const blocks: Record<string, unknown>[] = [headerBlock(title)];
+  const quarantine = contextBlock(`Quarantined rows: ${input.quarantined}`);
+  let room = slackLimits.blocksTotalChars - blockTextChars([blocks[0]!, quarantine]) - 2 * OVERFLOW_RESERVE - HEADLINE_RESERVE;
+
+  const anomalyLines = input.anomalies.map((a) => anomalyLine(a, input.date));
+  let shownAnomalies = 0;
+  for (const line of anomalyLines.slice(0, maxAnomalyBlocks)) {
+    const block = sectionBlock(`:rotating_light: ${line}`);
+    const cost = blockTextChars([block]);
+    if (cost > room) break;
+    blocks.push(block);
+    room -= cost;
+    shownAnomalies++;
+  }
+  if (n > shownAnomalies) {
+    const more = elsewhere(input, 'anomalies');
+    blocks.push(sectionBlock(`… and ${n - shownAnomalies} more${more.text}`, more.link));
+  }
+  if (n > 0) blocks.push(dividerBlock);
+
+  const heading = `*Headline CTR by campaign (cohort ${input.date})*`;
+  const headlineLines = input.headlines.map(headlineLine);
+  const sectionRoom = Math.min(slackLimits.sectionChars, room + HEADLINE_RESERVE) - heading.length - 1 - OVERFLOW_RESERVE;
+  const fit = fitLines(headlineLines, sectionRoom);
+  const body = input.headlines.length === 0 ? ['No messages in this cohort.'] : fit.shown;
+  let suffix = '';
+  if (fit.left > 0) {
+    const more = elsewhere(input, 'daily_ctr');
+    body.push(`… and ${fit.left} more ${fit.left === 1 ? 'campaign' : 'campaigns'}${more.text}`);
+    suffix = more.link;
+  }
+  blocks.push(sectionBlock([heading, ...body].join('\n'), suffix));
+  blocks.push(quarantine);
+
+  // The notification text: the same lines, whole, as many as fit.
+  const lines = [title, ...anomalyLines, ...headlineLines];
+  const footer = `Quarantined rows: ${input.quarantined}`;
+  const textFit = fitLines(lines, slackLimits.textChars - footer.length - 1 - 60);
+  const textLines = textFit.left > 0 ? [...textFit.shown, `… and ${textFit.left} more lines in the message`] : textFit.shown;
+  return { text: slackEscape([...textLines, footer].join('\n')), blocks };
 }
 
 /** The alert posted when a workflow step fails for good. */
 export function buildFailureAlert(input: { readonly date?: string; readonly error: string; readonly cause: string }): ChatMessage {
   const title = `WhatsApp analytics daily workflow FAILED${input.date ? ` for ${input.date}` : ''}`;
-  const detail = `${input.error}: ${input.cause}`.slice(0, 2900);
+  // An error message can quote data: no control characters, and no backtick to end the code block.
+  const detail = terminalSafe(`${input.error}: ${input.cause}`, { keepNewlines: true }).replace(/`/g, 'ˋ');
   return {
-    text: `${title}\n${detail}`,
-    blocks: [{ type: 'header', text: { type: 'plain_text', text: title } }, section(`\`\`\`${escape(detail)}\`\`\``)],
+    text: `${slackEscape(title)}\n\`\`\`${slackEscapeWithin(detail, slackLimits.textChars - title.length - 8)}\`\`\``,
+    blocks: [headerBlock(title), { type: 'section', text: { type: 'mrkdwn', verbatim: true, text: `\`\`\`${slackEscapeWithin(detail, slackLimits.sectionChars - 6)}\`\`\`` } }],
   };
 }

@@ -571,10 +571,13 @@ describe('storage and alarms', () => {
     expect(res(prod, 'AlarmTopic').Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['DataKey', 'Arn'] });
   });
 
-  test('outputs name the stream, bucket, API URL, Glue database, region, workflow and workgroup', () => {
+  test('outputs name the stream, bucket, API URL, Glue database, region, workflow, workgroup and PII settings', () => {
     expect(Object.keys(prod.Outputs ?? {})).toEqual(
-      expect.arrayContaining(['DeliveryStreamName', 'DataBucketName', 'ApiUrl', 'GlueDatabaseName', 'Region', 'DailyStateMachineArn', 'AthenaWorkgroup']),
+      expect.arrayContaining(['DeliveryStreamName', 'DataBucketName', 'ApiUrl', 'GlueDatabaseName', 'Region', 'DailyStateMachineArn', 'AthenaWorkgroup', 'PiiMode', 'PiiKeyParameterName']),
     );
+    // The same parameter the transform reads its key from, so pseudonymize prints what the lake holds.
+    expect(prod.Outputs!.PiiKeyParameterName!.Value).toBe(res(prod, 'TransformLambdaFunction').Properties.Environment.Variables.WA_PII_KEY_PARAM);
+    expect(prod.Outputs!.PiiMode!.Value).toBe(res(prod, 'TransformLambdaFunction').Properties.Environment.Variables.WA_PII);
     expect(prod.Outputs!.DailyStateMachineArn!.Value).toEqual({ Ref: 'DailyStateMachine' });
     expect(prod.Outputs!.AthenaWorkgroup!.Value).toEqual({ Ref: 'AthenaWorkGroup' });
   });

@@ -4,6 +4,7 @@ import { LocalCatalog } from '../../../shared/adapters/local/catalog';
 import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import { readSlackUrl, readTimeZone, resolveDataDir, type Env } from '../../../shared/config/local';
 import { InputError, WaError } from '../../../shared/errors';
+import { checkDate } from '../../../shared/time';
 import { detectorConfig } from '../../../shared/anomaly/config';
 import { workflowReadSpan } from '../../../shared/daily/window';
 import { localDailyContext } from '../../daily/local-context';
@@ -33,7 +34,8 @@ export async function runDaily(options: DailyOptions, out: (text: string) => voi
   const timeZone = readTimeZone(env);
   const slackWebhookUrl = readSlackUrl(env);
   // Defaults resolved here, in the configured time zone, so the machine gets an explicit date.
-  const run = resolveRun({ date: options.date, lookbackDays: parseLookback(options.lookback) }, timeZone);
+  const date = options.date === undefined ? undefined : checkDate('--date', options.date);
+  const run = resolveRun({ date, lookbackDays: parseLookback(options.lookback) }, timeZone);
   const dataDir = resolveDataDir(env, { dataDir: options.dataDir });
   if (!existsSync(dataDir)) throw new InputError(`no local data at ${dataDir} (run wa-analytics start or demo first, or pass --data-dir)`);
   if (slackWebhookUrl === null) out('SLACK_WEBHOOK_URL is not set: Slack messages are printed here\n');

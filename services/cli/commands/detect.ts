@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { detectDates } from '../../../shared/anomaly/detect';
 import { parseDailyCtrLines } from '../../../shared/anomaly/history';
 import { errorMessage, InputError } from '../../../shared/errors';
-import { dateRange, isIsoDate } from '../../../shared/time';
+import { terminalSafeJson } from '../../../shared/text/terminal';
+import { checkDate, dateRange } from '../../../shared/time';
 import type { RegisterCommand } from './index';
 
 /** Flags of `wa-analytics detect`. */
@@ -11,11 +12,6 @@ export interface DetectOptions {
   date?: string;
   from?: string;
   to?: string;
-}
-
-function checkDate(flag: string, value: string): string {
-  if (!isIsoDate(value)) throw new InputError(`${flag} "${value}" is not a YYYY-MM-DD date`);
-  return value;
 }
 
 /** Target dates from the flags: exactly one of --date, or --from with --to (inclusive, not backwards). */
@@ -49,7 +45,7 @@ export function detect(opts: DetectOptions): string[] {
   // Validate the flags before reading a possibly large file.
   const dates = targetDates(opts);
   const rows = parseDailyCtrLines(readHistory(opts.history));
-  return detectDates(rows, dates).map((row) => JSON.stringify(row));
+  return detectDates(rows, dates).map((row) => terminalSafeJson(JSON.stringify(row)));
 }
 
 /**

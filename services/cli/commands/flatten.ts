@@ -6,6 +6,8 @@ import { ConfigError, InputError } from '../../../shared/errors';
 import { processEnvelope } from '../../../shared/normalize';
 import { createPseudonymizer, piiModes, type PiiMode } from '../../../shared/pii';
 import { sources, type Source } from '../../../shared/schema/types';
+import { terminalSafeJson } from '../../../shared/text/terminal';
+import { checkInstant } from '../../../shared/time';
 import type { RegisterCommand } from './index';
 
 interface FlattenOptions {
@@ -26,10 +28,7 @@ function readBody(file: string | undefined): Buffer {
 }
 
 function receivedTs(value: string | undefined): number {
-  if (value === undefined) return Date.now();
-  const ts = Date.parse(value);
-  if (Number.isNaN(ts)) throw new InputError(`--received-at must be an ISO-8601 time (got "${value}")`);
-  return ts;
+  return value === undefined ? Date.now() : checkInstant('--received-at', value);
 }
 
 /**
@@ -50,7 +49,7 @@ export async function flatten(file: string | undefined, options: FlattenOptions,
     timeZone: config.timeZone,
     pseudonymize: createPseudonymizer(pii, config.piiKey),
   });
-  for (const row of result.rows) out(JSON.stringify(row));
+  for (const row of result.rows) out(terminalSafeJson(JSON.stringify(row)));
   if (result.quarantined !== null) err(`flatten: the body was quarantined (${result.quarantined}); see the quarantine row`);
   return 0;
 }

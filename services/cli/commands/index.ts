@@ -4,6 +4,7 @@ import { registerDaily } from './daily';
 import { registerDemo } from './demo';
 import { registerDetect } from './detect';
 import { registerFlatten } from './flatten';
+import { registerPseudonymize } from './pseudonymize';
 import { registerQuery } from './query';
 import { registerReplay } from './replay';
 import { registerReport } from './report';
@@ -24,6 +25,7 @@ export const commands: RegisterCommand[] = [
   registerBackfill,
   registerDetect,
   registerQuery,
+  registerPseudonymize,
   registerReport,
   registerRequeue,
   registerStatus,

@@ -5,6 +5,7 @@ import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import { resolveDataDir, type Env } from '../../../shared/config/local';
 import { InputError } from '../../../shared/errors';
 import type { QueryResult, QueryValue } from '../../../shared/ports/query-engine';
+import { terminalSafe, terminalSafeJson } from '../../../shared/text/terminal';
 import type { RegisterCommand } from './index';
 
 export interface QueryOptions {
@@ -14,9 +15,8 @@ export interface QueryOptions {
 
 function cellText(value: QueryValue): string {
   if (value === null) return 'NULL';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // Keep one row per line whatever the data holds.
-  return text.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+  // One row per line whatever the data holds, and nothing the terminal would execute.
+  return terminalSafe(typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 
 /**
@@ -26,14 +26,15 @@ function cellText(value: QueryValue): string {
 export function formatTable(result: QueryResult): string {
   const { columns, rows } = result;
   const cells = rows.map((row) => columns.map((c) => cellText(row[c] ?? null)));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const names = columns.map((c) => terminalSafe(c));
+  const widths = columns.map((_, i) => Math.max(names[i]!.length, ...cells.map((r) => r[i]!.length)));
   const numeric = columns.map((c) => rows.length > 0 && rows.every((row) => typeof row[c] === 'number' || row[c] === null));
   const line = (values: string[], alignNumbers: boolean) =>
     values
       .map((v, i) => (alignNumbers && numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const out = [line([...columns], false), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map((r) => line(r, true))];
+  const out = [line(names, false), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map((r) => line(r, true))];
   out.push(`(${rows.length} ${rows.length === 1 ? 'row' : 'rows'})`);
   return out.join('\n');
 }
@@ -55,7 +56,7 @@ export async function runQuery(sql: string, options: QueryOptions, out: (text: s
     await engine.close();
   }
   if (options.json) {
-    for (const row of result.rows) out(`${JSON.stringify(row)}\n`);
+    for (const row of result.rows) out(`${terminalSafeJson(JSON.stringify(row))}\n`);
   } else {
     out(`${formatTable(result)}\n`);
   }

@@ -1,7 +1,8 @@
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { errorMessage, InputError, StorageError } from '../../errors';
 import type { ObjectStore } from '../../ports/object-store';
+import { mkdirPrivate, privateFileMode } from '../local/private-fs';
 
 /** Rejects keys that could leave the root folder (they come from code, but paths are unforgiving). */
 function assertKey(key: string): string {
@@ -34,8 +35,8 @@ export class FileObjectStore implements ObjectStore {
     const file = this.path(key);
     const temp = join(dirname(file), `.${file.split(sep).pop()}.tmp`);
     try {
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(temp, body);
+      await mkdirPrivate(dirname(file));
+      await writeFile(temp, body, { mode: privateFileMode });
       await rename(temp, file);
     } catch (error) {
       throw new StorageError(`cannot write ${key}: ${errorMessage(error)}`, { cause: error });

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../../ports/catalog';
 import { duckColumnList } from '../../schema/duckdb';
@@ -8,6 +8,7 @@ import { tables, type TableName } from '../../schema/tables';
 import { errorMessage, InputError, StorageError } from '../../errors';
 import { duckMessage, withDuckDbFile, type DuckDbFileOptions } from './duckdb-file';
 import { assertPartitionDate, lakeDir, partitionKey } from './lake';
+import { ensurePrivateDataDir, makePrivate } from './private-fs';
 
 /** File name of the catalog database inside the data directory. */
 export const catalogFileName = 'catalog.duckdb';
@@ -58,7 +59,7 @@ export class LocalCatalog implements Catalog {
   static async open(dataDir: string, options: DuckDbFileOptions = {}): Promise<LocalCatalog> {
     const catalog = new LocalCatalog(dataDir, options);
     try {
-      await mkdir(dataDir, { recursive: true });
+      await ensurePrivateDataDir(dataDir);
     } catch (cause) {
       throw new StorageError(`cannot create the data directory ${dataDir}: ${errorMessage(cause)}`, { cause });
     }
@@ -71,6 +72,8 @@ export class LocalCatalog implements Catalog {
       await connection.run('DELETE FROM table_defs');
       for (const values of expected) await connection.run('INSERT INTO table_defs VALUES ($1, $2, $3, $4, $5)', values);
     });
+    // DuckDB creates the file with the process's default mode.
+    await makePrivate(catalog.path);
     return catalog;
   }
 

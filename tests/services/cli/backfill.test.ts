@@ -25,6 +25,8 @@ describe('backfill dates', () => {
     expect(() => backfillDates('2024-05-03', '2024-05-01')).toThrow('the date range is backwards: --from 2024-05-03 is after --to 2024-05-01');
     expect(() => backfillDates('2024-02-30', '2024-03-01')).toThrow(InputError);
     expect(() => backfillDates('2020-01-01', '2024-01-01')).toThrow(/at most 366/);
+    expect(() => backfillDates('9999-12-01', '9999-12-31')).toThrow(/^--from 9999-12-01 is outside 2000-01-01/);
+    expect(() => backfillDates('1999-12-31', '2000-01-02')).toThrow(/^--from 1999-12-31 is outside/);
   });
 
   it('runs dates one at a time in order and stops at the first failure, saying how far it got', async () => {

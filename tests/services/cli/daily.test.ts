@@ -33,6 +33,11 @@ describe('wa-analytics daily', () => {
     await expect(runDaily({ date: '2024-05-02', lookback: 'three', dataDir }, () => undefined, {})).rejects.toThrow(/--lookback/);
   });
 
+  it('refuses a date far from now in one line instead of spinning until memory runs out', async () => {
+    await expect(runDaily({ date: '9999-12-31', dataDir }, () => undefined, {})).rejects.toThrow(/^--date 9999-12-31 is outside 2000-01-01 … \d{4}-\d{2}-\d{2} \(from 2000-01-01 to one year ahead\)$/);
+    await expect(runDaily({ date: '1999-12-31', dataDir }, () => undefined, {})).rejects.toThrow(/^--date 1999-12-31 is outside/);
+  });
+
   it('refuses a data directory that does not exist instead of creating an empty lake', async () => {
     await expect(runDaily({ date: '2024-05-02', dataDir: join(dataDir, 'nope') }, () => undefined, {})).rejects.toThrow(/no local data/);
   });

@@ -85,9 +85,13 @@ describe('wa-analytics detect', () => {
     [{ date: target, from: target, to: target }, 'give either --date or --from/--to, not both'],
     [{}, 'give --date D or --from D1 --to D2'],
     [{ from: target }, '--from and --to go together'],
-    [{ date: '31/03/2025' }, '--date "31/03/2025" is not a YYYY-MM-DD date'],
+    [{ date: '31/03/2025' }, '--date must be a date YYYY-MM-DD (got "31/03/2025")'],
+    [{ date: '2026-02-30' }, '--date must be a date YYYY-MM-DD (got "2026-02-30")'],
+    [{ from: '1999-12-31', to: '2000-01-02' }, '--from 1999-12-31 is outside 2000-01-01 … '],
+    [{ date: '9999-12-31' }, '--date 9999-12-31 is outside 2000-01-01 … '],
   ])('rejects the flags %j', (flags, message) => {
-    expect(() => targetDates(flags)).toThrow(new InputError(message));
+    expect(() => targetDates(flags)).toThrow(InputError);
+    expect(() => targetDates(flags)).toThrow(message);
   });
 
   it('lists an inclusive range of dates', () => {

@@ -65,6 +65,10 @@ describe('wa-analytics flatten', () => {
     expect(missing.status).not.toBe(0);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toContain('cannot read');
+    const impossible = spawnSync(process.execPath, [bin, 'flatten', '-', '--source', 'registry', '--received-at', '2026-02-30T00:00:00Z'], { input: body, env: process.env, encoding: 'utf8' });
+    expect(impossible.status).toBe(2);
+    expect(impossible.stdout).toBe('');
+    expect(impossible.stderr).toBe('wa-analytics: input error: --received-at must be an ISO-8601 time with a zone, on a real date (got "2026-02-30T00:00:00Z")\n');
     const badSource = spawnSync(process.execPath, [bin, 'flatten', '-', '--source', 'telegram'], { input: '{}', env: process.env, encoding: 'utf8' });
     expect(badSource.status).not.toBe(0);
     expect(badSource.stderr).toContain('telegram');

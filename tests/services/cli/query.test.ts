@@ -54,6 +54,17 @@ describe('wa-analytics query', () => {
     expect(text).toBe(['a      b', '-----  ---------', 'NULL   x\\ny', '[1,2]  {"k":"v"}', '(2 rows)'].join('\n'));
   });
 
+  it('shows ESC, BEL, backspace and other control characters from the data escaped, in the table and in JSON', async () => {
+    const hostile = "chr(27) || '[2J' || chr(7) || 'ok' || chr(8) || chr(155) || chr(8238)";
+    const table = await capture(`SELECT ${hostile} AS title`, {});
+    expect(table).toBe(['title', '-'.repeat(27), '\\x1b[2J\\x07ok\\x08\\x9b\\u202e', '(1 row)', ''].join('\n'));
+    const json = await capture(`SELECT ${hostile} AS title`, { json: true });
+    expect(json).toBe('{"title":"\\u001b[2J\\u0007ok\\b\\u009b\\u202e"}\n');
+    // Still JSON, and the same value once parsed.
+    expect(JSON.parse(json).title).toBe('\u001b[2J\u0007ok\b\u009b\u202e');
+    for (const out of [table, json]) expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+  });
+
   it('fails with a QueryError on bad SQL', async () => {
     await expect(capture('SELECT * FROM nowhere', {})).rejects.toBeInstanceOf(QueryError);
   });

@@ -80,7 +80,7 @@ describe('daily workflow under aws-local-stepfunctions', () => {
     expect(await catalog.listPartitions('anomalies')).toEqual(['2024-05-03']);
     expect(slack.messages).toHaveLength(1);
     expect(slack.messages[0]!.text).toContain('WhatsApp CTR digest 2024-05-03: no anomalies');
-    expect(slack.messages[0]!.text).toMatch(/spring: CTR \d/);
+    expect(slack.messages[0]!.text).toMatch(/`spring`: CTR \d/);
   });
 
   it('posts no second digest when the same date runs again', async () => {
@@ -142,7 +142,7 @@ describe('daily workflow under aws-local-stepfunctions', () => {
         { state: 'NotifyFailure', ok: true },
       ]);
       expect(server.bodies).toHaveLength(3);
-      expect(server.bodies[2]!.text).toMatch(/^WhatsApp analytics daily workflow FAILED for 2024-05-03\nNotifyError: Slack answered 500/);
+      expect(server.bodies[2]!.text).toMatch(/^WhatsApp analytics daily workflow FAILED for 2024-05-03\n```NotifyError: Slack answered 500/);
     } finally {
       await server.close();
     }
@@ -172,6 +172,6 @@ describe('daily workflow under aws-local-stepfunctions', () => {
     expect((await engine.query(`SELECT * EXCLUDE (dt) FROM anomalies WHERE dt = '2024-05-03'`)).rows).toEqual([anomaly]);
     const lines = slack.messages[0]!.text.split('\n');
     expect(lines[0]).toBe('WhatsApp CTR digest 2024-05-03: 1 anomaly');
-    expect(lines[1]).toBe('DROP ctr on spring / spring_v2 / yes: 5.0% vs 40.0% (expected 30.0%–50.0%)');
+    expect(lines[1]).toBe('DROP ctr on `spring` / `spring_v2` / `yes`: 5.0% vs 40.0% (expected 30.0%–50.0%)');
   });
 });

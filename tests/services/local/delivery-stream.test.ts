@@ -244,6 +244,16 @@ describe('LocalDeliveryStream', () => {
     await expect(stream.put(rec('b'), T0)).rejects.toBeInstanceOf(StorageError);
   });
 
+  it('leaves no request body on disk after a clean close: flushed, then the delivered segments removed', async () => {
+    const stream = await openStream();
+    await stream.put(rec('a'), T0);
+    await stream.flush();
+    await stream.put(rec('b'), T0);
+    await stream.close();
+    expect(await lakeEventIds(dataDir)).toEqual(['a', 'b']);
+    expect(await readdir(join(dataDir, 'wal'))).toEqual(['checkpoint.json']);
+  });
+
   it('recovers acknowledged but unflushed records after a crash, delivering them exactly once', async () => {
     const first = await openStream();
     await first.put(rec('a'), T0);

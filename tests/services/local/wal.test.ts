@@ -1,4 +1,4 @@
-import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from '../../../shared/errors';
 import { WriteAheadLog } from '../../../services/local/wal';
@@ -126,6 +126,38 @@ describe('WriteAheadLog', () => {
     await wal.commit({ flushed: 3, inflight: null });
     expect(await segments()).toEqual(['wal-0000000000000003.log']);
     expect(JSON.parse(await readFile(join(dir, 'checkpoint.json'), 'utf8'))).toEqual({ flushed: 3, inflight: null });
+    await wal.close();
+  });
+
+  it('deletes the segment it was writing on close once every record in it is checkpointed', async () => {
+    const { wal } = await WriteAheadLog.open({ dir });
+    for (const s of ['a', 'b']) await wal.append(Buffer.from(s), 1);
+    await wal.commit({ flushed: 2, inflight: null });
+    expect(await segments()).toEqual(['wal-0000000000000001.log']);
+    await wal.close();
+    expect(await segments()).toEqual([]);
+  });
+
+  it('keeps on close a segment with records above the checkpoint, or while a batch is in flight', async () => {
+    const first = await WriteAheadLog.open({ dir });
+    for (const s of ['a', 'b']) await first.wal.append(Buffer.from(s), 1);
+    await first.wal.commit({ flushed: 1, inflight: null });
+    await first.wal.close();
+    expect(await segments()).toEqual(['wal-0000000000000001.log']);
+    const second = await WriteAheadLog.open({ dir });
+    expect(second.unflushed.map((r) => r.data.toString())).toEqual(['b']);
+    await second.wal.commit({ flushed: 1, inflight: { first: 2, last: 2 } });
+    await second.wal.close();
+    expect(await segments()).toEqual(['wal-0000000000000001.log']);
+  });
+
+  it('writes segments and the checkpoint owner-only (0600) in a 0700 folder', async () => {
+    const logDir = join(dir, 'wal');
+    const { wal } = await WriteAheadLog.open({ dir: logDir });
+    await wal.append(Buffer.from('a body with a name in it'), 1);
+    await wal.commit({ flushed: 0, inflight: null });
+    expect((await stat(logDir)).mode & 0o777).toBe(0o700);
+    for (const name of await readdir(logDir)) expect([name, (await stat(join(logDir, name))).mode & 0o777]).toEqual([name, 0o600]);
     await wal.close();
   });
 

@@ -140,6 +140,7 @@ describe('requeue --stage', () => {
     await expect(runRequeue({ stage: 'prod', from: '2024-06-11', to: '2024-06-10' }, recordingIo())).rejects.toThrow(new InputError('--from 2024-06-11 is after --to 2024-06-10'));
     await expect(runRequeue({ stage: 'prod', from: '2024-06-31', to: '2024-07-01' }, recordingIo())).rejects.toThrow('--from must be a date YYYY-MM-DD (got "2024-06-31")');
     await expect(runRequeue({ stage: 'prod', from: '2024-06-01', to: '2024-06-02', reason: 'nope' }, recordingIo())).rejects.toThrow(/^--reason must be one of bad_signature, /);
+    await expect(runRequeue({ stage: 'prod', from: '2024-06-01', to: '9999-12-31' }, recordingIo())).rejects.toThrow(/^--to 9999-12-31 is outside 2000-01-01 … /);
     expect(cfn.calls()).toHaveLength(0);
   });
 });

@@ -72,4 +72,11 @@ describe('Slack webhook notifier', () => {
     await notifier.post(message);
     expect(lines.join('')).toContain('[slack] WhatsApp CTR digest 2024-05-01: no anomalies');
   });
+
+  it('prints a digest as Slack would show it, with terminal control characters from the data escaped', async () => {
+    const lines: string[] = [];
+    const digest = buildDigest({ date: '2024-05-01', anomalies: [], headlines: [{ campaign_id: '<!here>\u001b[2J\u0007\b', messages_delivered: 1, clicked_messages: 0, clicks: 0, ctr: 0 }], quarantined: 0 });
+    await new ConsoleNotifier((t) => lines.push(t)).post(digest);
+    expect(lines.join('')).toBe(['[slack] WhatsApp CTR digest 2024-05-01: no anomalies', '[slack] `<!here>\\x1b[2J\\x07\\x08`: CTR 0.0% (0/1 delivered, 0 clicks)', '[slack] Quarantined rows: 0', ''].join('\n'));
+  });
 });
