@@ -36,7 +36,7 @@ function wamid(phone: string, inbound: boolean, n: number): string {
   return `wamid.${Buffer.concat([Buffer.from([0x18, phone.length]), Buffer.from(phone), Buffer.from([0x15, 0x02, 0x00, inbound ? 0x12 : 0x11, 0x18, id.length]), Buffer.from(id), Buffer.from([0x00])]).toString('base64')}`;
 }
 
-const out = { ana: wamid(phones.ana, false, 1), ben: wamid(phones.ben, false, 2), cy: wamid(phones.cy, false, 3) };
+const out = { ana: wamid(phones.ana, false, 1), ben: wamid(phones.ben, false, 2), cy: wamid(phones.cy, false, 3), group: wamid('120363402111223344', false, 9) };
 const inbound = { ana: wamid(phones.ana, true, 4), ben: wamid(phones.ben, true, 5), cy: wamid(phones.cy, true, 6), anaText: wamid(phones.ana, true, 7) };
 
 /**
@@ -64,6 +64,7 @@ function needles(): { what: string; text: string }[] {
   }
   for (const [k, w] of Object.entries({ ...out, ...inbound })) list.push({ what: `wamid ${k}`, text: w });
   list.push({ what: 'typed name', text: typed.name }, { what: 'typed email', text: typed.email });
+  list.push({ what: 'business-scoped user id', text: 'GB.13491208655302741918' });
   return list;
 }
 
@@ -94,6 +95,11 @@ function posts(t: number): { path: string; body: string }[] {
     { from: phones.ana, id: inbound.anaText, timestamp: String(t + 30), type: 'text', text: { body: `call me on ${typed.phone}` } },
   );
   change.contacts.push({ profile: { name: typed.name }, wa_id: phones.cy });
+  // A message to a group, read by two participants: one by number, one known only by a business-scoped id.
+  (change as unknown as { statuses: Record<string, unknown>[] }).statuses.push(
+    { id: out.group, status: 'read', timestamp: String(t - 400), recipient_id: '120363402111223344', recipient_type: 'group', recipient_participant_id: phones.ben },
+    { id: out.group, status: 'read', timestamp: String(t - 390), recipient_id: '120363402111223344', recipient_type: 'group', recipient_participant_user_id: 'GB.13491208655302741918' },
+  );
   const wasenderTap = {
     event: 'messages.upsert',
     timestamp: t,
