@@ -60,6 +60,13 @@ export class StorageError extends WaError {
   }
 }
 
+/** Another process holds the data directory's writer lock (a second `start`, say). */
+export class LockError extends WaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('lock', message, options);
+  }
+}
+
 /** A query engine (Athena, DuckDB) rejected or failed a statement. */
 export class QueryError extends WaError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -5,6 +5,7 @@ import { errorMessage } from '../../shared/errors';
 import { createPseudonymizer } from '../../shared/pii';
 import { createTransform } from '../transform/handler';
 import { defaultBufferBytes, defaultBufferMs, defaultRetryDelayMs, defaultStreamName, defaultTransformRetries, LocalDeliveryStream } from './delivery-stream';
+import { DataDirLock } from './data-dir-lock';
 import { buildLocalServer } from './server';
 import { workerInvoker } from './transform-worker';
 
@@ -23,6 +24,8 @@ export interface StackOptions {
   readonly replayTimeHeader?: string;
   /** Operator log (default: stderr). */
   readonly log?: (line: string) => void;
+  /** The command named in the data dir's writer lock (default `start`). */
+  readonly command?: string;
 }
 
 /** The local stack: configuration, catalog, delivery stream and API, opened together. */
@@ -48,13 +51,27 @@ export function startWarnings(config: LocalConfig): string[] {
 }
 
 /**
- * Opens the local stack from the configuration (SPEC section 4): the catalog, the delivery stream
+ * Opens the local stack from the configuration (SPEC section 4): the data dir's writer lock (a
+ * LockError naming the holder when another process has it), the catalog, the delivery stream
  * with the real transform built from the same secrets, and the API in front of it. Records a
  * previous run acknowledged but did not deliver are delivered while opening.
  */
 export async function openStack(options: StackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const config = readLocalConfig(options.env ?? process.env, { dataDir: options.dataDir });
+  // Before anything is read or written: a second writer refuses here, naming the first.
+  const lock = await DataDirLock.acquire(config.dataDir, options.command ?? 'start', (stale) =>
+    log(`wa-analytics: took over the writer lock of PID ${stale.pid} (${stale.command}), which is no longer running`),
+  );
+  try {
+    return await openLocked(options, config, lock, log);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function openLocked(options: StackOptions, config: LocalConfig, lock: DataDirLock, log: (line: string) => void): Promise<LocalStack> {
   const catalog = await LocalCatalog.open(config.dataDir);
   const settings = { metaAppSecret: config.appSecret, wasenderSecret: config.wasenderSecret, timeZone: config.timeZone };
   const worker = options.inlineTransform
@@ -112,7 +129,11 @@ export async function openStack(options: StackOptions = {}): Promise<LocalStack>
           try {
             await stream.close();
           } finally {
-            await worker?.close();
+            try {
+              await worker?.close();
+            } finally {
+              await lock.release();
+            }
           }
         }
       })();

@@ -19,7 +19,7 @@ interface ReplayCommandOptions {
  */
 export async function replayCommand(path: string, options: ReplayCommandOptions): Promise<ReplayReport> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const stack = await openStack({ dataDir: options.dataDir, replayTimeHeader, log });
+  const stack = await openStack({ dataDir: options.dataDir, replayTimeHeader, log, command: 'replay' });
   let report: ReplayReport;
   try {
     report = await replay(stack.app, path, {
