@@ -36,24 +36,6 @@ export function addReports(a: FlushReport, b: FlushReport): FlushReport {
   };
 }
 
-/** Splits records into consecutive batches of about `bytes` of data (recovery delivers these). */
-export function chunkBySize(records: readonly WalRecord[], bytes: number): WalRecord[][] {
-  const out: WalRecord[][] = [];
-  let current: WalRecord[] = [];
-  let size = 0;
-  for (const r of records) {
-    current.push(r);
-    size += r.data.length;
-    if (size >= bytes) {
-      out.push(current);
-      current = [];
-      size = 0;
-    }
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
 interface Group {
   earliest: number;
   chunks: Buffer[];

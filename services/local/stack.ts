@@ -7,6 +7,7 @@ import { createTransform } from '../transform/handler';
 import { defaultBufferBytes, defaultBufferMs, defaultRetryDelayMs, defaultStreamName, defaultTransformRetries, LocalDeliveryStream } from './delivery-stream';
 import { DataDirLock } from './data-dir-lock';
 import { buildLocalServer } from './server';
+import type { RecoveryReport } from './wal';
 import { workerInvoker } from './transform-worker';
 
 /** Loopback only: the local API is for one machine, never exposed. */
@@ -47,6 +48,24 @@ export function startWarnings(config: LocalConfig): string[] {
   if (config.wasenderSecret === null) out.push('WARNING: WASENDER_WEBHOOK_SECRET is not set: WASenderApi webhook signatures are NOT checked.');
   if (config.verifyToken === null) out.push('note: WA_VERIFY_TOKEN is not set: Meta verification handshakes are refused (403).');
   if (config.registryToken === null) out.push('note: WA_REGISTRY_TOKEN is not set: POST /sends is refused (403).');
+  return out;
+}
+
+/**
+ * What recovery found, for the operator: records delivered, torn writes, and loudly, every damaged
+ * segment with what could not be read and where it is kept.
+ */
+export function recoveryLines(report: Readonly<RecoveryReport>): string[] {
+  const out: string[] = [];
+  if (report.records > 0) out.push(`delivered ${report.records} acknowledged records left by the previous run`);
+  if (report.tornBytes > 0) out.push(`note: ignored ${report.tornBytes} bytes of a write-ahead log write cut short by a crash (never acknowledged)`);
+  for (const d of report.damaged) {
+    const lost = d.lostRecords > 0 ? `at least ${d.lostRecords} acknowledged records are lost` : 'no record is known lost, though a damaged end can hide some';
+    out.push(
+      `WARNING: write-ahead log segment ${d.path} is DAMAGED: ${d.unreadableBytes} bytes could not be read and ${lost}; ` +
+        `its ${d.readRecords} intact records were read past the damage, and the segment is kept at ${d.keptAt} (it is moved there once the rest is delivered)`,
+    );
+  }
   return out;
 }
 
@@ -94,6 +113,7 @@ async function openLocked(options: StackOptions, config: LocalConfig, lock: Data
     await worker?.close();
     throw error;
   }
+  for (const line of recoveryLines(stream.recovery)) log(`wa-analytics: ${line}`);
   let app: FastifyInstance;
   try {
     app = buildLocalServer({

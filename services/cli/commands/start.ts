@@ -41,7 +41,6 @@ export async function start(options: StartOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const stack = await openStack({ dataDir: options.dataDir, bufferBytes, bufferMs, log });
   for (const line of startWarnings(stack.config)) log(`wa-analytics: ${line}`);
-  if (stack.stream.recovery.records > 0) log(`wa-analytics: delivered ${stack.stream.recovery.records} acknowledged records left by the previous run`);
   let url: string;
   try {
     url = await stack.listen(port);
