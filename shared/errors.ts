@@ -60,7 +60,7 @@ export class StorageError extends WaError {
   }
 }
 
-/** Another process holds the data directory's writer lock (a second `start`, say). */
+/** Another process holds a lock this one needs: the data directory's writer lock (a second `start`), a database file. */
 export class LockError extends WaError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('lock', message, options);

@@ -2,7 +2,8 @@ import { errorPartitionKey, partitionKey } from '../../shared/adapters/local/lak
 import type { Catalog } from '../../shared/ports/catalog';
 import { dateInZone } from '../../shared/time';
 import { errorRecordLine, splitInvocations, type InvocationRunner, type StreamIdentity } from './firehose-invocation';
-import { objectName, writeLakeObject } from './lake-writer';
+import { objectName } from '../../shared/adapters/local/lake-files';
+import { writeLakeObject } from './lake-writer';
 import type { WalRecord } from './wal-format';
 
 /** What one flush did. */

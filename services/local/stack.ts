@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { LocalCatalog } from '../../shared/adapters/local/catalog';
+import { describeRepair, LocalCatalog } from '../../shared/adapters/local/catalog';
 import { readLocalConfig, type Env, type LocalConfig } from '../../shared/config/local';
-import { errorMessage } from '../../shared/errors';
+import { errorMessage, StorageError } from '../../shared/errors';
 import { createPseudonymizer } from '../../shared/pii';
 import { createTransform } from '../transform/handler';
 import { defaultBufferBytes, defaultBufferMs, defaultRetryDelayMs, defaultStreamName, defaultTransformRetries, LocalDeliveryStream } from './delivery-stream';
@@ -92,6 +92,14 @@ export async function openStack(options: StackOptions = {}): Promise<LocalStack>
 
 async function openLocked(options: StackOptions, config: LocalConfig, lock: DataDirLock, log: (line: string) => void): Promise<LocalStack> {
   const catalog = await LocalCatalog.open(config.dataDir);
+  if (catalog.rebuilt !== null) log(`wa-analytics: ${catalog.path} was missing: rebuilt it from the lake: ${describeRepair(catalog.rebuilt)}`);
+  try {
+    // Every record acknowledged must be deliverable, and delivery registers partitions.
+    await catalog.check();
+  } catch (error) {
+    if (!(error instanceof StorageError)) throw error;
+    throw new StorageError(`the catalog cannot be written, so nothing would be delivered; refusing to start: ${error.message}`, { cause: error });
+  }
   const settings = { metaAppSecret: config.appSecret, wasenderSecret: config.wasenderSecret, timeZone: config.timeZone };
   const worker = options.inlineTransform
     ? null

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBackfill } from './backfill';
+import { registerCatalog } from './catalog';
 import { registerDaily } from './daily';
 import { registerDemo } from './demo';
 import { registerDetect } from './detect';
@@ -25,6 +26,7 @@ export const commands: RegisterCommand[] = [
   registerDetect,
   registerQuery,
   registerReport,
+  registerCatalog,
   registerRequeue,
   registerStatus,
 ];
