@@ -67,6 +67,19 @@ export class LockError extends WaError {
   }
 }
 
+/**
+ * The local API refused a request body while reading it: over its route's limit (413) or over
+ * the bytes the API holds at once (429). `statusCode` is what fastify's error handler answers.
+ */
+export class RequestRefusedError extends WaError {
+  constructor(
+    readonly statusCode: 413 | 429,
+    readonly bytes: number,
+  ) {
+    super('refused', statusCode === 413 ? `request body over its limit (${bytes} bytes so far)` : 'too many request bytes in flight');
+  }
+}
+
 /** A query engine (Athena, DuckDB) rejected or failed a statement. */
 export class QueryError extends WaError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -11,6 +11,9 @@ import { maxRecordBytes, type WalRecord } from './wal-format';
 
 export const defaultBufferBytes = 5 * 1024 * 1024;
 export const defaultBufferMs = 60_000;
+/** Firehose's largest buffering hints (128 MB, 900 s); beyond them a timer would also overflow. */
+export const maxBufferBytes = 128 * 1024 * 1024;
+export const maxBufferMs = 900_000;
 /** As the deployed stream is named `wa-analytics-<stage>-raw`, for a stage called local. */
 export const defaultStreamName = 'wa-analytics-local-raw';
 /** Input per transform invocation: the deployed processor's BufferSizeInMBs (1 MB). */
@@ -93,8 +96,8 @@ export class LocalDeliveryStream {
   /** Opens the log under `<dataDir>/wal` and delivers the records a previous run left unflushed. */
   static async open(options: DeliveryStreamOptions): Promise<LocalDeliveryStream> {
     assertTimeZone(options.timeZone);
-    if (!(options.bufferBytes > 0)) throw new ConfigError(`bufferBytes must be positive (got ${options.bufferBytes})`);
-    if (!(options.bufferMs > 0)) throw new ConfigError(`bufferMs must be positive (got ${options.bufferMs})`);
+    if (!(options.bufferBytes > 0 && options.bufferBytes <= maxBufferBytes)) throw new ConfigError(`bufferBytes must be between 1 and ${maxBufferBytes} (got ${options.bufferBytes})`);
+    if (!(options.bufferMs > 0 && options.bufferMs <= maxBufferMs)) throw new ConfigError(`bufferMs must be between 1 and ${maxBufferMs} (got ${options.bufferMs})`);
     const invocationBytes = options.invocationBytes ?? defaultInvocationBytes;
     if (!(invocationBytes > 0 && invocationBytes <= maxInvocationBytes)) {
       throw new ConfigError(`invocationBytes must be between 1 and ${maxInvocationBytes} (Lambda's payload limit), got ${invocationBytes}`);

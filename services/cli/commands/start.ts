@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../../shared/errors';
 import { parseDailyTime, scheduleDaily } from '../../local/daily-schedule';
+import { maxBufferBytes, maxBufferMs } from '../../local/delivery-stream';
 import { openStack, startWarnings, stopOnSignals } from '../../local/stack';
 import { runDaily } from './daily';
 import type { RegisterCommand } from './index';
@@ -16,9 +17,10 @@ interface StartOptions {
   daily?: boolean;
 }
 
-function positive(value: string, flag: string): number {
+/** A number in (0, max]: out-of-range values are refused, never wrapped (a 3,000,000 s timer fires at once). */
+export function boundedNumber(value: string, flag: string, max: number): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InputError(`${flag} must be a positive number (got "${value}")`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) throw new InputError(`${flag} must be a number above 0 and at most ${max} (got "${value}")`);
   return n;
 }
 
@@ -35,8 +37,9 @@ export function parsePort(value: string): number {
  */
 export async function start(options: StartOptions): Promise<void> {
   const port = parsePort(options.port);
-  const bufferMs = Math.round(positive(options.bufferSeconds, '--buffer-seconds') * 1000);
-  const bufferBytes = Math.round(positive(options.bufferMb, '--buffer-mb') * 1024 * 1024);
+  // Firehose's own ranges: at most 900 s and 128 MB.
+  const bufferMs = Math.max(1, Math.round(boundedNumber(options.bufferSeconds, '--buffer-seconds', maxBufferMs / 1000) * 1000));
+  const bufferBytes = Math.max(1, Math.round(boundedNumber(options.bufferMb, '--buffer-mb', maxBufferBytes / (1024 * 1024)) * 1024 * 1024));
   const dailyAt = options.daily === false ? null : parseDailyTime(options.dailyAt ?? process.env.WA_DAILY_TIME ?? '02:30');
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const stack = await openStack({ dataDir: options.dataDir, bufferBytes, bufferMs, log });

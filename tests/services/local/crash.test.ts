@@ -71,8 +71,8 @@ describe('wa-analytics start as a process', () => {
 
   it('flushes buffered records to the lake on SIGTERM and exits 0', async () => {
     const dataDir = tempDir();
-    // A one-hour buffer: only the SIGTERM flush can deliver these.
-    const started = await spawnStart(dataDir, env, ['--buffer-seconds', '3600']);
+    // A 15-minute buffer (the longest): only the SIGTERM flush can deliver these.
+    const started = await spawnStart(dataDir, env, ['--buffer-seconds', '900']);
     const acks = (await Promise.all([0, 1, 2, 3, 4].map((n) => post(started.url, 1000 + n)))).filter((a): a is Ack => a !== null);
     expect(acks).toHaveLength(5);
     started.child.kill('SIGTERM');
@@ -84,7 +84,7 @@ describe('wa-analytics start as a process', () => {
 
   it('after a crash and a corrupt byte in the log, delivers every other acknowledged post and says loudly what it could not read', async () => {
     const dataDir = tempDir();
-    const first = await spawnStart(dataDir, env, ['--buffer-seconds', '3600']);
+    const first = await spawnStart(dataDir, env, ['--buffer-seconds', '900']);
     const acks: Ack[] = [];
     for (let n = 0; n < 5; n++) acks.push((await post(first.url, 2000 + n))!);
     first.child.kill('SIGKILL');
