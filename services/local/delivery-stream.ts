@@ -180,6 +180,16 @@ export class LocalDeliveryStream {
     return run;
   }
 
+  /**
+   * Runs `fn` between deliveries (none starts until it is done) with the checkpointed sequence
+   * number: lake maintenance (compaction) runs here, so it never races a delivery.
+   */
+  exclusive<T>(fn: (flushed: number) => Promise<T>): Promise<T> {
+    const run = this.flushTail.catch(() => undefined).then(() => fn(this.flushedSeq));
+    this.flushTail = run;
+    return run;
+  }
+
   /** Flushes and closes the log; later puts reject. Unflushed records stay in the log for the next open. */
   async close(): Promise<void> {
     if (this.closed) return;

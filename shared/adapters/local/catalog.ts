@@ -211,6 +211,25 @@ export class LocalCatalog implements Catalog {
     });
   }
 
+  /** Unregisters partitions (retention); they are forgotten here too. Dropping one not registered is a no-op. */
+  async dropPartitions(table: TableName, dts: readonly string[]): Promise<void> {
+    assertTable(table);
+    const unique = [...new Set(dts.map(assertPartitionDate))];
+    if (unique.length === 0) return;
+    await this.write(async (connection) => {
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        for (const dt of unique) await connection.run('DELETE FROM partitions WHERE table_name = $1 AND dt = $2', [table, dt]);
+        await connection.run('COMMIT');
+      } catch (error) {
+        await connection.run('ROLLBACK');
+        throw error;
+      }
+    });
+    for (const dt of unique) this.known.delete(`${table}/${dt}`);
+    this.cached = undefined;
+  }
+
   async listPartitions(table: TableName): Promise<string[]> {
     assertTable(table);
     return (await this.snapshot()).filter((p) => p.table === table).map((p) => p.dt);

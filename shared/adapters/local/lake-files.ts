@@ -34,9 +34,18 @@ export function objectName(streamName: string, earliestArrivalTs: number, firstS
   return `${streamName}-1-${objectTimestamp(earliestArrivalTs)}-${seqId(firstSeq)}-${seqId(lastSeq)}.gz`;
 }
 
-/** Name of a merged object covering sequence numbers `firstSeq` … `lastSeq`. */
-export function mergedObjectName(streamName: string, earliestArrivalTs: number, firstSeq: number, lastSeq: number): string {
-  return objectName(streamName, earliestArrivalTs, firstSeq, lastSeq).replace(/\.gz$/, '-merged.gz');
+/**
+ * Name of the merged object replacing `names` (objects named by the local stream): the stream and
+ * the earliest timestamp of them all, the whole sequence range, and `-merged`.
+ */
+export function mergedObjectName(names: readonly string[]): string {
+  const parsed = names.map((n) => ({ m: OBJECT_RE.exec(n), n }));
+  if (parsed.length === 0 || parsed.some((p) => p.m === null)) throw new Error(`not objects of the local stream: ${names.join(', ')}`);
+  const stream = parsed[0]!.n.slice(0, parsed[0]!.m!.index);
+  const stamp = parsed.map((p) => p.m![1]!).sort()[0]!;
+  const first = Math.min(...parsed.map((p) => Number(p.m![2])));
+  const last = Math.max(...parsed.map((p) => Number(p.m![3])));
+  return `${stream}-1-${stamp}-${seqId(first)}-${seqId(last)}-merged.gz`;
 }
 
 /** What an object's name says about it (null for names the local stream did not write). */
@@ -46,12 +55,12 @@ export interface ObjectRange {
   readonly merged: boolean;
 }
 
-const OBJECT_RE = /-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-(\d{12})-(\d{12})(-merged)?\.gz$/;
+const OBJECT_RE = /-1-(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})-(\d{12})-(\d{12})(-merged)?\.gz$/;
 
 /** The sequence range in a raw object's name. */
 export function objectRange(name: string): ObjectRange | null {
   const m = OBJECT_RE.exec(name);
-  return m ? { first: Number(m[1]), last: Number(m[2]), merged: m[3] !== undefined } : null;
+  return m ? { first: Number(m[2]), last: Number(m[3]), merged: m[4] !== undefined } : null;
 }
 
 /** Dot files are in-progress writes (temp then rename); Athena likewise skips `.` and `_` files. */
