@@ -63,7 +63,7 @@ export function holderAlive(holder: LockHolder): boolean {
 
 function describe(holder: LockHolder, dataDir: string): string {
   const where = holder.host === hostname() ? '' : ` on host ${holder.host}`;
-  return `the data dir ${dataDir} is in use by wa-analytics ${holder.command} (PID ${holder.pid}${where}, since ${holder.since}): only one process may write to it (query, report and today can run alongside)`;
+  return `the data dir ${dataDir} is in use by wa-analytics ${holder.command} (PID ${holder.pid}${where}, since ${holder.since}): only one process may write to it (commands that only read, such as query and report, can run alongside)`;
 }
 
 async function generations(dir: string): Promise<number[]> {
