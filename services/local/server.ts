@@ -193,7 +193,7 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   // more), so a body over Firehose's record limit is refused before it is read, with the answer
   // the integration would give its record.
   const routeOf = (request: FastifyRequest) => (request.routeOptions.config as { route?: Route } | undefined)?.route;
-  const tooLarge = (request: FastifyRequest, reply: FastifyReply, bytes: number): FastifyReply => {
+  const refuseTooLarge = (request: FastifyRequest, reply: FastifyReply, bytes: number): FastifyReply => {
     const route = routeOf(request);
     reply.header('x-amzn-RequestId', request.id);
     // Over API Gateway's own payload limit, the gateway answers before any integration.
@@ -205,7 +205,7 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   guardBodies(app, {
     maxInFlightBytes: options.maxInFlightBytes ?? defaultMaxInFlightBytes,
     maxBodyBytes: (request) => (routeOf(request)?.integration.type === 'AWS' ? FIREHOSE_MAX_RECORD_BYTES : apiBodyLimit),
-    tooLarge,
+    tooLarge: refuseTooLarge,
     busy: (request, reply) => {
       logFailure(`wa-analytics: ${request.method} ${request.url} answered 429: over ${options.maxInFlightBytes ?? defaultMaxInFlightBytes} bytes of request bodies in flight`);
       return sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.throttled);
@@ -219,7 +219,7 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   // Unknown path or method: API Gateway's MISSING_AUTHENTICATION_TOKEN.
   app.setNotFoundHandler((request, reply) => sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.missingToken));
   app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
-    if (error instanceof RequestRefusedError) return error.statusCode === 413 ? tooLarge(request, reply, error.bytes) : sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.throttled);
+    if (error instanceof RequestRefusedError) return error.statusCode === 413 ? refuseTooLarge(request, reply, error.bytes) : sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.throttled);
     reply.header('x-amzn-RequestId', request.id);
     if (error.statusCode === 413) return sendGateway(reply, gateway.tooLarge);
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return sendGateway(reply, gateway.badRequest);
