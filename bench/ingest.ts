@@ -8,6 +8,7 @@ import { LocalCatalog } from '../shared/adapters/local/catalog';
 import { LocalQueryEngine } from '../shared/adapters/local/query-engine';
 import { signMetaBody } from '../shared/signature';
 import { realisticMetaBodies } from '../tests/support/webhooks';
+import { startPostgres, type BenchPostgres } from './postgres';
 
 const APP_SECRET = 'bench-app-secret';
 const CONNECTIONS = 32;
@@ -15,18 +16,6 @@ const WARMUP_S = 1;
 /** Alternating rounds per side: 3 × 2.5 s, about 7.5 s of load each. */
 const ROUNDS = 3;
 const ROUND_S = 2.5;
-
-// The floor: a bare Node http server that reads the body and answers 200, nothing else.
-const BARE_SERVER = `
-const http = require('node:http');
-const server = http.createServer((req, res) => {
-  req.on('data', () => {});
-  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 }); res.end('{"ok":true}'); });
-});
-server.keepAliveTimeout = 72000;
-server.listen(0, '127.0.0.1', () => process.stdout.write('http://127.0.0.1:' + server.address().port + '\\n'));
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
-`;
 
 interface Server {
   readonly url: string;
@@ -47,7 +36,7 @@ function cpuSeconds(pid: number, tid?: number): number | null {
 }
 
 /** Spawns a server process that prints its URL as the first stdout line (bounded wait). */
-function spawnServer(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
+function spawnServer(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Server> {
   const child: ChildProcess = spawn(process.execPath, args, { cwd: resolve(__dirname, '..'), env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   return new Promise((res, rej) => {
@@ -133,75 +122,108 @@ async function round(side: Side, server: Server, requests: autocannon.Request[])
   side.errors += r.errors;
 }
 
+const newSide = (): Side => ({ cpu: 0, mainCpu: 0, rps: [], p99: [], requests: 0, non2xx: 0, errors: 0 });
+
+/** Server CPU per request in µs over all its threads, or null without /proc. */
+const perRequest = (seconds: number | null, side: Side) => (seconds === null || side.requests === 0 ? null : Math.round((seconds * 1e6) / side.requests));
+
 /**
- * The local ingest path (real stack: API, templates, write-ahead log with fsync, transform) against
- * a bare Node http server, driven alike by autocannon with the same signed Meta webhooks, in
- * alternating rounds so both see the same machine; then every acknowledged post is looked up in
- * raw_events.
+ * The local ingest path (real stack: API, templates, write-ahead log with O_DSYNC group commit,
+ * transform on its worker) side by side with two other servers driven alike by autocannon with
+ * the same signed Meta webhooks, in alternating rounds so all see the same machine:
+ * - the floor: a bare `node:http` server doing the same durable group-commit append of the body;
+ * - the synchronous-database design: a bare `node:http` server inserting each webhook into a
+ *   PostgreSQL the bench starts on a unix socket, answering after the commit (skipped, saying
+ *   why, where PostgreSQL is not installed).
+ * Then every post `start` acknowledged is looked up in raw_events.
  */
-export async function ingestBench(): Promise<Record<string, number>> {
+export async function ingestBench(): Promise<Record<string, number | string>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wa-bench-ingest-'));
   const servers: Server[] = [];
+  let postgres: BenchPostgres | null = null;
+  let pgDir: string | null = null;
   try {
-    const bare = await spawnServer(['-e', BARE_SERVER], process.env);
-    servers.push(bare);
+    const floor = await spawnServer(['bin/run-ts.cjs', 'bench/floor-server.ts', join(dataDir, 'floor-wal')]);
+    servers.push(floor);
     const env = { ...process.env, WA_APP_SECRET: APP_SECRET, WA_PII: 'hash', WA_PII_KEY: 'bench-pii-key', WA_VERIFY_TOKEN: '', WA_REGISTRY_TOKEN: '' };
-    const ingest = await spawnServer(['bin/wa-analytics.cjs', 'start', '--port', '0', '--data-dir', dataDir, '--no-daily'], env);
+    const ingest = await spawnServer(['bin/wa-analytics.cjs', 'start', '--port', '0', '--data-dir', join(dataDir, 'stack'), '--no-daily'], env);
     servers.push(ingest);
+    let syncDb: Server | null = null;
+    let skipped: string | null = null;
+    try {
+      // A folder of its own: the server runs as the postgres user, which cannot enter dataDir.
+      pgDir = mkdtempSync(join(tmpdir(), 'wa-bench-pg-'));
+      const started = await startPostgres(pgDir);
+      if ('skipped' in started) skipped = started.skipped;
+      else {
+        postgres = started;
+        syncDb = await spawnServer(['bin/run-ts.cjs', 'bench/sync-db-server.ts', started.socketDir, String(started.port), String(CONNECTIONS)]);
+        servers.push(syncDb);
+      }
+    } catch (error) {
+      const detail = (error as { stderr?: string }).stderr?.trim().split('\n').pop() ?? (error as Error).message.split('\n')[0];
+      skipped = `PostgreSQL could not be started here: ${detail}`;
+    }
+    if (skipped !== null) process.stderr.write(`bench ingest: ingest_vs_sync_db skipped: ${skipped}\n`);
 
     const acked = new Set<string>();
     let ackWithoutId = 0;
-    const bareRequests = signedRequests(() => undefined);
+    const plainRequests = signedRequests(() => undefined);
     const ingestRequests = signedRequests((headers) => {
       const id = requestIdOf(headers);
       if (id === undefined) ackWithoutId++;
       else acked.add(id);
     });
-    await load(bare.url, bareRequests, WARMUP_S);
-    await load(ingest.url, ingestRequests, WARMUP_S);
-    const bareSide: Side = { cpu: 0, mainCpu: 0, rps: [], p99: [], requests: 0, non2xx: 0, errors: 0 };
-    const ingestSide: Side = { cpu: 0, mainCpu: 0, rps: [], p99: [], requests: 0, non2xx: 0, errors: 0 };
-    for (let i = 0; i < ROUNDS; i++) {
-      await round(bareSide, bare, bareRequests);
-      await round(ingestSide, ingest, ingestRequests);
-    }
+    const sides: Array<{ name: string; server: Server; requests: autocannon.Request[]; side: Side }> = [
+      { name: 'floor', server: floor, requests: plainRequests, side: newSide() },
+      { name: 'ingest', server: ingest, requests: ingestRequests, side: newSide() },
+      ...(syncDb === null ? [] : [{ name: 'sync_db', server: syncDb, requests: plainRequests, side: newSide() }]),
+    ];
+    for (const s of sides) await load(s.server.url, s.requests, WARMUP_S);
+    for (let i = 0; i < ROUNDS; i++) for (const s of sides) await round(s.side, s.server, s.requests);
     servers.length = 0;
-    await bare.stop();
-    const code = await ingest.stop();
-    if (code !== 0) throw new Error(`wa-analytics start exited ${code} on SIGTERM`);
+    for (const s of sides) {
+      const code = await s.server.stop();
+      if (s.name === 'ingest' && code !== 0) throw new Error(`wa-analytics start exited ${code} on SIGTERM`);
+    }
 
-    const stored = await storedRequestIds(dataDir);
+    const stored = await storedRequestIds(join(dataDir, 'stack'));
     let lost = ackWithoutId;
     for (const id of acked) if (!stored.has(id)) lost++;
+    const by = Object.fromEntries(sides.map((s) => [s.name, s.side]));
+    const rps = (name: string) => median(by[name]!.rps);
     process.stderr.write(
-      `bench ingest: rounds ingest ${ingestSide.rps.map(Math.round).join('/')} rps vs bare ${bareSide.rps.map(Math.round).join('/')} rps; ` +
-        `${ingestSide.requests} ingest requests (${ingestSide.non2xx} non-2xx, ${ingestSide.errors} errors); ${acked.size + ackWithoutId} acknowledged, ${stored.size} stored\n`,
+      `bench ingest: rounds ${sides.map((s) => `${s.name} ${s.side.rps.map(Math.round).join('/')}`).join('; ')} rps; ` +
+        `${by.ingest!.requests} ingest requests (${by.ingest!.non2xx} non-2xx, ${by.ingest!.errors} errors); ${acked.size + ackWithoutId} acknowledged, ${stored.size} stored` +
+        `${postgres === null ? '' : `; ${postgres.version}`}\n`,
     );
-    const ingestRps = median(ingestSide.rps);
-    const bareRps = median(bareSide.rps);
-    // Server CPU per request, all threads (API, log writes, transform worker, GC) and the event-loop
-    // thread alone: on a two-core machine shared with the load generator, this is where the ratio comes from.
-    const perRequest = (seconds: number | null, side: Side) => (seconds === null ? null : Math.round((seconds * 1e6) / side.requests));
-    const cpuFigures: Record<string, number> = {};
-    for (const [key, value] of [
-      ['ingest_cpu_us_per_req', perRequest(ingestSide.cpu, ingestSide)],
-      ['ingest_main_cpu_us_per_req', perRequest(ingestSide.mainCpu, ingestSide)],
-      ['bare_cpu_us_per_req', perRequest(bareSide.cpu, bareSide)],
-    ] as const) {
-      if (value !== null) cpuFigures[key] = value;
+    const figures: Record<string, number | string> = {};
+    // Server CPU per request, all threads and the event-loop thread alone: on a two-core machine
+    // shared with the load generator, this is where the ratios come from.
+    for (const s of sides) {
+      const all = perRequest(s.side.cpu, s.side);
+      const main = perRequest(s.side.mainCpu, s.side);
+      if (all !== null) figures[`${s.name}_cpu_us_per_req`] = all;
+      if (main !== null && s.name === 'ingest') figures.ingest_main_cpu_us_per_req = main;
+      figures[`${s.name}_rps`] = Math.round(rps(s.name));
     }
-    return {
-      ...cpuFigures,
-      ingest_rps: Math.round(ingestRps),
-      ingest_p99_ms: Math.max(...ingestSide.p99),
-      bare_rps: Math.round(bareRps),
-      ingest_vs_bare: Number((ingestRps / bareRps).toFixed(3)),
-      ingest_acked: acked.size + ackWithoutId,
-      ingest_lost: lost,
-    };
+    figures.ingest_p99_ms = Math.max(...by.ingest!.p99);
+    figures.ingest_vs_floor = Number((rps('ingest') / rps('floor')).toFixed(3));
+    if (by.sync_db !== undefined) {
+      figures.sync_db_p99_ms = Math.max(...by.sync_db.p99);
+      figures.sync_db_non2xx = by.sync_db.non2xx + by.sync_db.errors;
+      figures.ingest_vs_sync_db = Number((rps('ingest') / rps('sync_db')).toFixed(3));
+    } else {
+      figures.ingest_vs_sync_db_skipped = skipped ?? 'not measured';
+    }
+    figures.ingest_acked = acked.size + ackWithoutId;
+    figures.ingest_lost = lost;
+    return figures;
   } finally {
     // Only on failure: stop whatever is still running.
     await Promise.all(servers.map((s) => s.stop()));
+    await postgres?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    if (pgDir !== null) rmSync(pgDir, { recursive: true, force: true });
   }
 }

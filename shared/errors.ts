@@ -60,6 +60,26 @@ export class StorageError extends WaError {
   }
 }
 
+/** Another process holds a lock this one needs: the data directory's writer lock (a second `start`), a database file. */
+export class LockError extends WaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('lock', message, options);
+  }
+}
+
+/**
+ * The local API refused a request body while reading it: over its route's limit (413) or over
+ * the bytes the API holds at once (429). `statusCode` is what fastify's error handler answers.
+ */
+export class RequestRefusedError extends WaError {
+  constructor(
+    readonly statusCode: 413 | 429,
+    readonly bytes: number,
+  ) {
+    super('refused', statusCode === 413 ? `request body over its limit (${bytes} bytes so far)` : 'too many request bytes in flight');
+  }
+}
+
 /** A query engine (Athena, DuckDB) rejected or failed a statement. */
 export class QueryError extends WaError {
   constructor(message: string, options?: { cause?: unknown }) {

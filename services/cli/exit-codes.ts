@@ -10,8 +10,11 @@ import { WaError } from '../../shared/errors';
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
 
-/** Error codes (WaError `code`) of InputError and ConfigError, and of errors rewrapping them. */
-const usageErrorCodes: ReadonlySet<string> = new Set(['input', 'config']);
+/**
+ * Error codes (WaError `code`) of InputError and ConfigError, and of errors rewrapping them; and
+ * LockError: the data dir given is another writer's, so the command cannot start with it.
+ */
+const usageErrorCodes: ReadonlySet<string> = new Set(['input', 'config', 'lock']);
 
 /** The exit code of a command that threw `error`. */
 export function exitCodeOf(error: unknown): ExitCode {

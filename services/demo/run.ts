@@ -89,7 +89,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
     WA_DATA_DIR: dataDir, WA_APP_SECRET: demoSecrets.appSecret, WASENDER_WEBHOOK_SECRET: demoSecrets.wasenderSecret,
     WA_REGISTRY_TOKEN: demoSecrets.registryToken, WA_TIMEZONE: 'UTC', WA_PII: 'hash', WA_PII_KEY: `demo-pii-key-${o.seed}`,
   };
-  const stack = await openStack({ env: stackEnv, dataDir, replayTimeHeader, bufferBytes: 16 * 1024 * 1024, inlineTransform: options.inlineTransform, log: (l) => process.stderr.write(`${l}\n`) });
+  const stack = await openStack({ env: stackEnv, dataDir, replayTimeHeader, bufferBytes: 16 * 1024 * 1024, inlineTransform: options.inlineTransform, command: 'demo', log: (l) => process.stderr.write(`${l}\n`) });
   const ingestStarted = Date.now();
   const posting = bar(options.progress, 'ingest', sim.deliveries.length);
   try {

@@ -2,7 +2,8 @@ import { errorPartitionKey, partitionKey } from '../../shared/adapters/local/lak
 import type { Catalog } from '../../shared/ports/catalog';
 import { dateInZone } from '../../shared/time';
 import { errorRecordLine, splitInvocations, type InvocationRunner, type StreamIdentity } from './firehose-invocation';
-import { objectName, writeLakeObject } from './lake-writer';
+import { objectName } from '../../shared/adapters/local/lake-files';
+import { writeLakeObject } from './lake-writer';
 import type { WalRecord } from './wal-format';
 
 /** What one flush did. */
@@ -34,24 +35,6 @@ export function addReports(a: FlushReport, b: FlushReport): FlushReport {
     files: [...a.files, ...b.files],
     partitions: [...new Set([...a.partitions, ...b.partitions])].sort(),
   };
-}
-
-/** Splits records into consecutive batches of about `bytes` of data (recovery delivers these). */
-export function chunkBySize(records: readonly WalRecord[], bytes: number): WalRecord[][] {
-  const out: WalRecord[][] = [];
-  let current: WalRecord[] = [];
-  let size = 0;
-  for (const r of records) {
-    current.push(r);
-    size += r.data.length;
-    if (size >= bytes) {
-      out.push(current);
-      current = [];
-      size = 0;
-    }
-  }
-  if (current.length > 0) out.push(current);
-  return out;
 }
 
 interface Group {

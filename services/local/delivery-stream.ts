@@ -3,13 +3,17 @@ import { lakeDir } from '../../shared/adapters/local/lake';
 import { ConfigError, errorMessage, InputError, StorageError } from '../../shared/errors';
 import type { Catalog } from '../../shared/ports/catalog';
 import { assertTimeZone } from '../../shared/time';
-import { addReports, chunkBySize, deliverBatch, emptyReport, type BatchContext, type FlushReport } from './batch-delivery';
+import { addReports, deliverBatch, emptyReport, type BatchContext, type FlushReport } from './batch-delivery';
 import { invokeTransform, localStreamIdentity, maxInvocationBytes, type FirehoseTransform, type InvocationRunner } from './firehose-invocation';
-import { WriteAheadLog, type WalFileSystem, type WalStats } from './wal';
+import type { CheckpointState } from './checkpoint';
+import { WriteAheadLog, type RecoveryReport, type WalFileSystem, type WalStats } from './wal';
 import { maxRecordBytes, type WalRecord } from './wal-format';
 
 export const defaultBufferBytes = 5 * 1024 * 1024;
 export const defaultBufferMs = 60_000;
+/** Firehose's largest buffering hints (128 MB, 900 s); beyond them a timer would also overflow. */
+export const maxBufferBytes = 128 * 1024 * 1024;
+export const maxBufferMs = 900_000;
 /** As the deployed stream is named `wa-analytics-<stage>-raw`, for a stage called local. */
 export const defaultStreamName = 'wa-analytics-local-raw';
 /** Input per transform invocation: the deployed processor's BufferSizeInMBs (1 MB). */
@@ -62,8 +66,6 @@ export interface DeliveryStreamOptions {
  * checkpoint, exactly once.
  */
 export class LocalDeliveryStream {
-  /** What `open` found and delivered from a previous run. */
-  readonly recovery = { records: 0, ignoredBytes: 0 };
   private wal!: WriteAheadLog;
   private buffer: WalRecord[] = [];
   private bufferedBytes = 0;
@@ -94,8 +96,8 @@ export class LocalDeliveryStream {
   /** Opens the log under `<dataDir>/wal` and delivers the records a previous run left unflushed. */
   static async open(options: DeliveryStreamOptions): Promise<LocalDeliveryStream> {
     assertTimeZone(options.timeZone);
-    if (!(options.bufferBytes > 0)) throw new ConfigError(`bufferBytes must be positive (got ${options.bufferBytes})`);
-    if (!(options.bufferMs > 0)) throw new ConfigError(`bufferMs must be positive (got ${options.bufferMs})`);
+    if (!(options.bufferBytes > 0 && options.bufferBytes <= maxBufferBytes)) throw new ConfigError(`bufferBytes must be between 1 and ${maxBufferBytes} (got ${options.bufferBytes})`);
+    if (!(options.bufferMs > 0 && options.bufferMs <= maxBufferMs)) throw new ConfigError(`bufferMs must be between 1 and ${maxBufferMs} (got ${options.bufferMs})`);
     const invocationBytes = options.invocationBytes ?? defaultInvocationBytes;
     if (!(invocationBytes > 0 && invocationBytes <= maxInvocationBytes)) {
       throw new ConfigError(`invocationBytes must be between 1 and ${maxInvocationBytes} (Lambda's payload limit), got ${invocationBytes}`);
@@ -104,25 +106,50 @@ export class LocalDeliveryStream {
     const opened = await WriteAheadLog.open({ dir: join(options.dataDir, 'wal'), fs: options.walFs, onDurable: (records) => stream.onDurable(records) });
     stream.wal = opened.wal;
     stream.flushedSeq = opened.checkpoint.flushed;
-    stream.recovery.ignoredBytes = opened.ignoredBytes;
-    stream.recovery.records = opened.unflushed.length;
     try {
-      let rest = opened.unflushed;
-      const inflight = opened.checkpoint.inflight;
-      if (inflight !== null) {
-        // Redeliver exactly the interrupted batch, so its objects get the names they had. Records
-        // between the checkpoint and the batch can only be appends that were rejected (their
-        // bytes reached the disk but the sync failed): nobody was promised them, so they are skipped.
-        const batch = rest.filter((r) => r.seq >= inflight.first && r.seq <= inflight.last);
-        rest = rest.filter((r) => r.seq > inflight.last);
-        if (batch.length > 0) await stream.deliver(batch);
-      }
-      for (const batch of chunkBySize(rest, options.bufferBytes)) await stream.deliver(batch);
+      await stream.recover(opened.checkpoint.inflight);
     } catch (error) {
       await opened.wal.close();
       throw error;
     }
     return stream;
+  }
+
+  /**
+   * Delivers what the log holds above the checkpoint, streaming it: batches of about `bufferBytes`
+   * are delivered as they fill, so recovery holds one batch (and one segment), not the backlog.
+   */
+  private async recover(inflight: CheckpointState['inflight']): Promise<void> {
+    let batch: WalRecord[] = [];
+    let size = 0;
+    // Redeliver exactly the interrupted batch first, so its objects get the names they had.
+    // Records between the checkpoint and that batch can only be appends that were rejected
+    // (their bytes reached the disk but the sync failed): nobody was promised them, so they are skipped.
+    let redelivering = inflight !== null;
+    for await (const record of this.wal.recover()) {
+      if (inflight !== null && redelivering) {
+        if (record.seq < inflight.first) continue;
+        if (record.seq > inflight.last) {
+          redelivering = false;
+          if (batch.length > 0) await this.deliver(batch);
+          batch = [];
+          size = 0;
+        }
+      }
+      batch.push(record);
+      size += record.data.length;
+      if (!redelivering && size >= this.options.bufferBytes) {
+        await this.deliver(batch);
+        batch = [];
+        size = 0;
+      }
+    }
+    if (batch.length > 0) await this.deliver(batch);
+  }
+
+  /** What opening found in the log: records delivered, torn bytes, damaged segments. */
+  get recovery(): Readonly<RecoveryReport> {
+    return this.wal.recovery;
   }
 
   /** Write-ahead log counters (appends, writes, syncs). */
@@ -149,6 +176,16 @@ export class LocalDeliveryStream {
       this.flushQueued = false;
       return this.flushNow();
     });
+    this.flushTail = run;
+    return run;
+  }
+
+  /**
+   * Runs `fn` between deliveries (none starts until it is done) with the checkpointed sequence
+   * number: lake maintenance (compaction) runs here, so it never races a delivery.
+   */
+  exclusive<T>(fn: (flushed: number) => Promise<T>): Promise<T> {
+    const run = this.flushTail.catch(() => undefined).then(() => fn(this.flushedSeq));
     this.flushTail = run;
     return run;
   }

@@ -10,24 +10,7 @@ import { syncDirectory, writeFileAtomic } from './durable-file';
 // Async gzip runs on the libuv pool, keeping the event loop (and the HTTP hot path) free.
 const gzip = promisify(gzipCallback);
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
-
-/** `yyyy-MM-dd-HH-mm-ss` in UTC, the timestamp Firehose puts in object names. */
-export function objectTimestamp(epochMs: number): string {
-  const d = new Date(epochMs);
-  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}-${pad2(d.getUTCHours())}-${pad2(d.getUTCMinutes())}-${pad2(d.getUTCSeconds())}`;
-}
-
-/**
- * Object name in Firehose's pattern `<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<id>.gz`. Where
- * Firehose puts a random id, the local stream puts the batch's first and last sequence numbers,
- * and the timestamp is that of the earliest record in the object: redelivering the same batch
- * after a crash produces the same name, so an object that already exists was already written.
- */
-export function objectName(streamName: string, earliestArrivalTs: number, firstSeq: number, lastSeq: number): string {
-  const id = `${String(firstSeq).padStart(12, '0')}-${String(lastSeq).padStart(12, '0')}`;
-  return `${streamName}-1-${objectTimestamp(earliestArrivalTs)}-${id}.gz`;
-}
+export { objectName, objectTimestamp } from '../../shared/adapters/local/lake-files';
 
 async function exists(path: string): Promise<boolean> {
   try {

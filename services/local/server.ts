@@ -1,11 +1,13 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isSafeSubstitution, renderResponseTemplate, renderTemplate } from '../../shared/apigw/render';
+import { FIREHOSE_MAX_RECORD_BYTES, recordTooLarge } from '../../shared/apigw/firehose';
 import { internalServerError, mockIntegrationStatus, pickIntegrationResponse, selectIntegrationResponse } from '../../shared/apigw/select';
 import type { ApiRequest, IntegrationResponseSpec, MethodResponse, Substitutions } from '../../shared/apigw/types';
-import { ConfigError, errorMessage, WaError } from '../../shared/errors';
+import { ConfigError, errorMessage, RequestRefusedError, WaError } from '../../shared/errors';
 import { acceptsContentType, loadTemplate, routes, type Route } from '../ingest/routes';
 import { apiRequestOf } from './api-request';
+import { defaultMaxInFlightBytes, defaultRequestTimeoutMs, guardBodies } from './body-guard';
 import { putRecordLocally, type RecordSink } from './firehose-put';
 
 /** API Gateway's payload limit; bigger bodies never reach the integration. */
@@ -43,6 +45,10 @@ export interface LocalServerOptions {
   readonly trustRegistry?: boolean;
   /** Operator log (default: stderr). */
   readonly log?: (line: string) => void;
+  /** Request body bytes held at once across requests (default 32 MiB); more are answered 429. */
+  readonly maxInFlightBytes?: number;
+  /** Time a client has to send a whole request, body included (default 30 s); then 408. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** API Gateway's own answers (gateway responses), which never reach an integration. */
@@ -57,6 +63,8 @@ const gateway = {
     errorType: 'UnauthorizedException',
   },
   badRequest: { status: 400, body: '{"message":"Bad Request"}', errorType: 'BadRequestException' },
+  // What API Gateway answers when its throttling limits are hit; senders retry.
+  throttled: { status: 429, body: '{"message":"Too Many Requests"}', errorType: 'TooManyRequestsException' },
 } as const;
 
 type GatewayResponse = (typeof gateway)[keyof typeof gateway];
@@ -154,7 +162,17 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
     return spec;
   };
 
-  const app = Fastify({ logger: false, bodyLimit: apiBodyLimit, exposeHeadRoutes: false, genReqId: () => randomUUID() });
+  const requestTimeout = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: apiBodyLimit,
+    exposeHeadRoutes: false,
+    genReqId: () => randomUUID(),
+    // A stalled body is cut off (Node answers 408), checked often enough for the timeout to mean
+    // it. Node reads the timeout when the server is created, so it goes into the server options.
+    requestTimeout,
+    http: { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+  });
   // The raw bytes, untouched, whatever the content type: signatures are over exact bytes.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -196,13 +214,41 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
     return sendMethodResponse(reply, response);
   };
 
+  // The record a body becomes is never smaller than the body (the envelope carries the body and
+  // more), so a body over Firehose's record limit is refused before it is read, with the answer
+  // the integration would give its record.
+  const routeOf = (request: FastifyRequest) => (request.routeOptions.config as { route?: Route } | undefined)?.route;
+  const refuseTooLarge = (request: FastifyRequest, reply: FastifyReply, bytes: number): FastifyReply => {
+    const route = routeOf(request);
+    reply.header('x-amzn-RequestId', request.id);
+    // Over API Gateway's own payload limit, the gateway answers before any integration.
+    if (route === undefined || route.integration.type !== 'AWS' || bytes > apiBodyLimit) {
+      tooLarge(request.method, request.url.split('?')[0]!, bytes);
+      return sendGateway(reply, gateway.tooLarge);
+    }
+    tooLarge(route.method, route.path, bytes);
+    const api = apiRequestOf(request, { route, stage: localStage, requestId: request.id, requestTimeEpoch: receivedAt(request), hiddenHeader: timeHeader });
+    const refused = recordTooLarge(bytes);
+    return sendMethodResponse(reply, selectIntegrationResponse(route, refused.status, refused.body, { request: api, loadTemplate, substitutions }));
+  };
+  guardBodies(app, {
+    maxInFlightBytes: options.maxInFlightBytes ?? defaultMaxInFlightBytes,
+    maxBodyBytes: (request) => (routeOf(request)?.integration.type === 'AWS' ? FIREHOSE_MAX_RECORD_BYTES : apiBodyLimit),
+    tooLarge: refuseTooLarge,
+    busy: (request, reply) => {
+      logFailure(`wa-analytics: ${request.method} ${request.url} answered 429: over ${options.maxInFlightBytes ?? defaultMaxInFlightBytes} bytes of request bodies in flight`);
+      return sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.throttled);
+    },
+  });
+
   for (const route of routes as readonly Route[]) {
-    app.route({ method: route.method, url: route.path, handler: (request, reply) => handle(route, request, reply) });
+    app.route({ method: route.method, url: route.path, config: { route }, handler: (request, reply) => handle(route, request, reply) });
   }
 
   // Unknown path or method: API Gateway's MISSING_AUTHENTICATION_TOKEN.
   app.setNotFoundHandler((request, reply) => sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.missingToken));
   app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
+    if (error instanceof RequestRefusedError) return error.statusCode === 413 ? refuseTooLarge(request, reply, error.bytes) : sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.throttled);
     reply.header('x-amzn-RequestId', request.id);
     if (error.statusCode === 413) {
       tooLarge(request.method, request.url.split('?')[0]!, null);

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { LocalCatalog } from '../../shared/adapters/local/catalog';
+import { describeRepair, LocalCatalog } from '../../shared/adapters/local/catalog';
 import { readLocalConfig, type Env, type LocalConfig } from '../../shared/config/local';
-import { errorMessage } from '../../shared/errors';
+import { errorMessage, StorageError } from '../../shared/errors';
 import { createPseudonymizer } from '../../shared/pii';
 import { createTransform } from '../transform/handler';
 import { defaultBufferBytes, defaultBufferMs, defaultRetryDelayMs, defaultStreamName, defaultTransformRetries, LocalDeliveryStream } from './delivery-stream';
+import { DataDirLock } from './data-dir-lock';
 import { buildLocalServer, type IngestCounters } from './server';
+import type { RecoveryReport } from './wal';
 import { workerInvoker } from './transform-worker';
 
 /** Loopback only: the local API is for one machine, never exposed. */
@@ -25,6 +27,8 @@ export interface StackOptions {
   readonly trustRegistry?: boolean;
   /** Operator log (default: stderr). */
   readonly log?: (line: string) => void;
+  /** The command named in the data dir's writer lock (default `start`). */
+  readonly command?: string;
 }
 
 /** The local stack: configuration, catalog, delivery stream and API, opened together. */
@@ -52,14 +56,54 @@ export function startWarnings(config: LocalConfig): string[] {
 }
 
 /**
- * Opens the local stack from the configuration (SPEC section 4): the catalog, the delivery stream
+ * What recovery found, for the operator: records delivered, torn writes, and loudly, every damaged
+ * segment with what could not be read and where it is kept.
+ */
+export function recoveryLines(report: Readonly<RecoveryReport>): string[] {
+  const out: string[] = [];
+  if (report.records > 0) out.push(`delivered ${report.records} acknowledged records left by the previous run`);
+  if (report.tornBytes > 0) out.push(`note: ignored ${report.tornBytes} bytes of a write-ahead log write cut short by a crash (never acknowledged)`);
+  for (const d of report.damaged) {
+    const lost = d.lostRecords > 0 ? `at least ${d.lostRecords} acknowledged records are lost` : 'no record is known lost, though a damaged end can hide some';
+    out.push(
+      `WARNING: write-ahead log segment ${d.path} is DAMAGED: ${d.unreadableBytes} bytes could not be read and ${lost}; ` +
+        `its ${d.readRecords} intact records were read past the damage, and the segment is kept at ${d.keptAt} (it is moved there once the rest is delivered)`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Opens the local stack from the configuration (SPEC section 4): the data dir's writer lock (a
+ * LockError naming the holder when another process has it), the catalog, the delivery stream
  * with the real transform built from the same secrets, and the API in front of it. Records a
  * previous run acknowledged but did not deliver are delivered while opening.
  */
 export async function openStack(options: StackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const config = readLocalConfig(options.env ?? process.env, { dataDir: options.dataDir });
+  // Before anything is read or written: a second writer refuses here, naming the first.
+  const lock = await DataDirLock.acquire(config.dataDir, options.command ?? 'start', (stale) =>
+    log(`wa-analytics: took over the writer lock of PID ${stale.pid} (${stale.command}), which is no longer running`),
+  );
+  try {
+    return await openLocked(options, config, lock, log);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function openLocked(options: StackOptions, config: LocalConfig, lock: DataDirLock, log: (line: string) => void): Promise<LocalStack> {
   const catalog = await LocalCatalog.open(config.dataDir);
+  if (catalog.rebuilt !== null) log(`wa-analytics: ${catalog.path} was missing: rebuilt it from the lake: ${describeRepair(catalog.rebuilt)}`);
+  try {
+    // Every record acknowledged must be deliverable, and delivery registers partitions.
+    await catalog.check();
+  } catch (error) {
+    if (!(error instanceof StorageError)) throw error;
+    throw new StorageError(`the catalog cannot be written, so nothing would be delivered; refusing to start: ${error.message}`, { cause: error });
+  }
   const settings = { metaAppSecret: config.appSecret, wasenderSecret: config.wasenderSecret, timeZone: config.timeZone };
   const worker = options.inlineTransform
     ? null
@@ -81,6 +125,7 @@ export async function openStack(options: StackOptions = {}): Promise<LocalStack>
     await worker?.close();
     throw error;
   }
+  for (const line of recoveryLines(stream.recovery)) log(`wa-analytics: ${line}`);
   const counters: IngestCounters = { tooLarge: 0 };
   let app: FastifyInstance;
   try {
@@ -120,7 +165,11 @@ export async function openStack(options: StackOptions = {}): Promise<LocalStack>
           try {
             await stream.close();
           } finally {
-            await worker?.close();
+            try {
+              await worker?.close();
+            } finally {
+              await lock.release();
+            }
           }
         }
       })();

@@ -7,9 +7,9 @@ import { crc32 } from 'node:zlib';
  *   u32 LE  CRC-32 of the body
  *   body:   u64 LE sequence number · u64 LE arrival time (epoch ms) · data bytes
  *
- * A crash can leave a torn frame at the tail; reading stops at the first frame that is short or
- * fails its CRC, and everything after it in that segment is ignored (the log rolls to a new
- * segment after any failed write, so nothing acknowledged ever follows a torn frame).
+ * A crash can leave a torn frame at the tail (the log rolls to a new segment after any failed
+ * write, so nothing acknowledged ever follows a torn frame). Damage elsewhere (a bad disk, a
+ * stray write) is read past: see decodeSegment.
  *
  * CRC-32 is Node's zlib.crc32 (native, since Node 20.15; package.json requires >= 20.19), so no
  * table implementation is needed.
@@ -70,33 +70,97 @@ export function encodeFrame(seq: number, arrivalTs: number, data: Buffer): Buffe
   return frame;
 }
 
-export interface DecodedSegment {
-  readonly records: WalRecord[];
-  /** Bytes after the last good frame (a torn tail, or a segment without its magic). */
-  readonly ignoredBytes: number;
+/** A run of bytes that belong to no good frame. */
+export interface UnreadableRun {
+  readonly offset: number;
+  readonly length: number;
 }
 
-/** Decodes a whole segment file, stopping at the first torn or corrupt frame. */
-export function decodeSegment(bytes: Buffer): DecodedSegment {
-  if (bytes.length < segmentMagic.length || !bytes.subarray(0, segmentMagic.length).equals(segmentMagic)) {
-    return { records: [], ignoredBytes: bytes.length };
-  }
+export interface DecodedSegment {
+  /** Every good frame, in file order (views into the segment's bytes, not copies). */
+  readonly records: WalRecord[];
+  /** Runs of bad bytes followed by a good frame, or a damaged header: damage, never a torn write. */
+  readonly damage: UnreadableRun[];
+  /**
+   * Bad bytes after the last good frame. A crash during a write leaves such a tail (those bytes
+   * were never acknowledged), and so does damage to the last frames; a complete frame whose CRC
+   * fails can only be damage, and is counted in `damage` instead.
+   */
+  readonly tailBytes: number;
+  /**
+   * Acknowledged records known to be lost: sequence numbers missing between good frames (a
+   * segment's records are numbered consecutively), and before the first one (the segment's name
+   * gives its first number). A damaged tail can hide more.
+   */
+  readonly lostRecords: number;
+}
+
+const HIGH_LIMIT = 2 ** 21; // a u64 whose high half is below this is a safe integer
+
+/**
+ * The frame at `offset` when it is a plausible, intact frame numbered above `afterSeq`: its
+ * length within bounds, its sequence number and arrival time safe integers, its CRC right. The
+ * checks before the CRC make scanning garbage byte by byte cheap.
+ */
+function frameAt(bytes: Buffer, offset: number, afterSeq: number): { record: WalRecord; end: number } | null {
+  if (offset + FRAME_HEADER + BODY_HEADER > bytes.length) return null;
+  const bodyLength = bytes.readUInt32LE(offset);
+  if (bodyLength < BODY_HEADER || bodyLength > BODY_HEADER + maxRecordBytes) return null;
+  const end = offset + FRAME_HEADER + bodyLength;
+  if (end > bytes.length) return null;
+  const body = offset + FRAME_HEADER;
+  if (bytes.readUInt32LE(body + 4) >= HIGH_LIMIT || bytes.readUInt32LE(body + 12) >= HIGH_LIMIT) return null;
+  const seq = readU64(bytes, body);
+  if (seq <= afterSeq) return null;
+  if (crc32(bytes.subarray(body, end)) !== bytes.readUInt32LE(offset + 4)) return null;
+  return { record: { seq, arrivalTs: readU64(bytes, body + 8), data: bytes.subarray(body + BODY_HEADER, end) }, end };
+}
+
+/** True when the bytes at `offset` hold a whole frame (by its length) that is not intact. */
+function wholeBadFrameAt(bytes: Buffer, offset: number): boolean {
+  if (offset + FRAME_HEADER > bytes.length) return false;
+  const bodyLength = bytes.readUInt32LE(offset);
+  return bodyLength >= BODY_HEADER && bodyLength <= BODY_HEADER + maxRecordBytes && offset + FRAME_HEADER + bodyLength === bytes.length;
+}
+
+/**
+ * Decodes a whole segment, resynchronising past damage: where a frame is bad (short, wrong
+ * length, failed CRC) the decoder scans forward byte by byte for the next intact frame, so one
+ * bad byte costs the frame it is in, not the rest of the segment. A damaged header is scanned
+ * past the same way. `firstSeq` is the number in the segment's name (0 when unknown).
+ */
+export function decodeSegment(bytes: Buffer, firstSeq = 0): DecodedSegment {
   const records: WalRecord[] = [];
-  let offset = segmentMagic.length;
-  while (offset + FRAME_HEADER <= bytes.length) {
-    const bodyLength = bytes.readUInt32LE(offset);
-    if (bodyLength < BODY_HEADER || bodyLength > BODY_HEADER + maxRecordBytes) break;
-    const end = offset + FRAME_HEADER + bodyLength;
-    if (end > bytes.length) break;
-    const body = bytes.subarray(offset + FRAME_HEADER, end);
-    if (crc32(body) !== bytes.readUInt32LE(offset + 4)) break;
-    records.push({
-      seq: readU64(body, 0),
-      arrivalTs: readU64(body, 8),
-      // Copy so the segment buffer can be released once decoded.
-      data: Buffer.from(body.subarray(BODY_HEADER)),
-    });
-    offset = end;
+  const damage: UnreadableRun[] = [];
+  let lostRecords = 0;
+  let offset = 0;
+  let badFrom: number | null = null;
+  const magic = segmentMagic.length;
+  if (bytes.length >= magic && bytes.subarray(0, magic).equals(segmentMagic)) offset = magic;
+  else if (bytes.length < magic && segmentMagic.subarray(0, bytes.length).equals(bytes)) return { records, damage, tailBytes: bytes.length, lostRecords };
+  else badFrom = 0;
+  let lastSeq = Math.max(0, firstSeq - 1);
+  while (offset < bytes.length) {
+    const frame = frameAt(bytes, offset, lastSeq);
+    if (frame === null) {
+      badFrom ??= offset;
+      offset++;
+      continue;
+    }
+    if (badFrom !== null) {
+      damage.push({ offset: badFrom, length: offset - badFrom });
+      badFrom = null;
+    }
+    if (firstSeq > 0 || records.length > 0) lostRecords += frame.record.seq - lastSeq - 1;
+    records.push(frame.record);
+    lastSeq = frame.record.seq;
+    offset = frame.end;
   }
-  return { records, ignoredBytes: bytes.length - offset };
+  let tailBytes = 0;
+  if (badFrom !== null) {
+    // From 0 means the header itself was bad: damage, like a whole frame that fails its CRC.
+    if (badFrom === 0 || wholeBadFrameAt(bytes, badFrom)) damage.push({ offset: badFrom, length: bytes.length - badFrom });
+    else tailBytes = bytes.length - badFrom;
+  }
+  return { records, damage, tailBytes, lostRecords };
 }

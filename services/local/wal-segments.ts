@@ -1,10 +1,10 @@
 import { constants as fsConstants } from 'node:fs';
-import { open as openFile, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { privateFileMode } from '../../shared/adapters/local/private-fs';
+import { open as openFile, readdir, readFile, rename } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { mkdirPrivate, privateFileMode } from '../../shared/adapters/local/private-fs';
 import { errorMessage, StorageError } from '../../shared/errors';
 import { syncDirectory } from './durable-file';
-import { decodeSegment, type WalRecord } from './wal-format';
+import { decodeSegment, type DecodedSegment } from './wal-format';
 
 /** An open segment file. */
 export interface WalFile {
@@ -52,55 +52,64 @@ export const nodeWalFileSystem: WalFileSystem = {
 /** A segment no longer written to; deletable once every record in it is checkpointed. */
 export interface ClosedSegment {
   readonly path: string;
+  /** Highest sequence number the segment can hold (an upper bound when only its name is known). */
   readonly lastSeq: number;
+  /** Damaged segments are moved to `corrupt/` instead of being deleted. */
+  readonly damaged?: boolean;
 }
 
 const SEGMENT_RE = /^wal-(\d{16})\.log$/;
+
+/** Folder (inside the log directory) that damaged segments are moved to. */
+export const corruptDirName = 'corrupt';
 
 /** File name of the segment whose first record is `firstSeq`. */
 export function segmentName(firstSeq: number): string {
   return `wal-${String(firstSeq).padStart(16, '0')}.log`;
 }
 
-export interface ScannedLog {
-  /** Records above `flushed`, in sequence order. */
-  readonly unflushed: WalRecord[];
-  readonly segments: ClosedSegment[];
-  readonly ignoredBytes: number;
-  /** Highest sequence number in use, counting segment names (a torn segment's name included). */
-  readonly maxSeq: number;
+/** A segment file found in the log directory. */
+export interface ListedSegment {
+  readonly name: string;
+  readonly path: string;
+  /** The number in its name: the first record it was created for. */
+  readonly firstSeq: number;
 }
 
-/** Reads every segment of a log directory. */
-export async function scanSegments(dir: string, flushed: number): Promise<ScannedLog> {
+/** The segments of a log directory, oldest first. */
+export async function listSegments(dir: string): Promise<ListedSegment[]> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => SEGMENT_RE.test(n)).sort();
   } catch (error) {
     throw new StorageError(`cannot open the write-ahead log ${dir}: ${errorMessage(error)}`, { cause: error });
   }
-  const unflushed: WalRecord[] = [];
-  const segments: ClosedSegment[] = [];
-  let ignoredBytes = 0;
-  let maxSeq = flushed;
-  for (const name of names) {
-    const path = join(dir, name);
-    let decoded;
-    try {
-      decoded = decodeSegment(await readFile(path));
-    } catch (error) {
-      throw new StorageError(`cannot read ${path}: ${errorMessage(error)}`, { cause: error });
-    }
-    ignoredBytes += decoded.ignoredBytes;
-    let lastSeq = 0;
-    for (const record of decoded.records) {
-      lastSeq = Math.max(lastSeq, record.seq);
-      if (record.seq > flushed) unflushed.push(record);
-    }
-    segments.push({ path, lastSeq });
-    // New numbers start above every name, so a new segment never reuses an old file.
-    maxSeq = Math.max(maxSeq, lastSeq, Number(SEGMENT_RE.exec(name)![1]));
+  return names.map((name) => ({ name, path: join(dir, name), firstSeq: Number(SEGMENT_RE.exec(name)![1]) }));
+}
+
+/** Reads and decodes one segment (resynchronising past damage). */
+export async function readSegment(segment: ListedSegment): Promise<DecodedSegment> {
+  try {
+    return decodeSegment(await readFile(segment.path), segment.firstSeq);
+  } catch (error) {
+    throw new StorageError(`cannot read ${segment.path}: ${errorMessage(error)}`, { cause: error });
   }
-  unflushed.sort((a, b) => a.seq - b.seq);
-  return { unflushed, segments, ignoredBytes, maxSeq };
+}
+
+/**
+ * Moves a damaged segment into `<dir>/corrupt/` (durably), keeping it for inspection instead of
+ * deleting it. Returns where it went.
+ */
+export async function moveAside(path: string): Promise<string> {
+  const dir = join(path, '..', corruptDirName);
+  const target = join(dir, basename(path));
+  try {
+    await mkdirPrivate(dir);
+    await rename(path, target);
+    await syncDirectory(dir);
+    await syncDirectory(join(path, '..'));
+  } catch (error) {
+    throw new StorageError(`cannot move the damaged segment ${path} to ${dir}: ${errorMessage(error)}`, { cause: error });
+  }
+  return target;
 }

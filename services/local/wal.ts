@@ -5,7 +5,7 @@ import { mkdirPrivate } from '../../shared/adapters/local/private-fs';
 import { ConfigError, errorMessage, StorageError } from '../../shared/errors';
 import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
 import { frameSize, segmentMagic, writeFrame, type WalRecord } from './wal-format';
-import { nodeWalFileSystem, scanSegments, segmentName, type ClosedSegment, type WalFile, type WalFileSystem } from './wal-segments';
+import { corruptDirName, listSegments, moveAside, nodeWalFileSystem, readSegment, segmentName, type ClosedSegment, type ListedSegment, type WalFile, type WalFileSystem } from './wal-segments';
 
 export { nodeWalFileSystem, type WalFile, type WalFileSystem } from './wal-segments';
 
@@ -30,10 +30,27 @@ export interface WalStats {
 export interface WalOpened {
   readonly wal: WriteAheadLog;
   readonly checkpoint: CheckpointState;
-  /** Records after the checkpoint, in sequence order: acknowledged but not yet in the lake. */
-  readonly unflushed: WalRecord[];
-  /** Bytes ignored in torn or corrupt segment tails. */
-  readonly ignoredBytes: number;
+}
+
+/** A segment found damaged while recovering: what could not be read, and where it is kept. */
+export interface DamagedSegment {
+  readonly path: string;
+  /** Where the segment is moved once its readable records are delivered (`wal/corrupt/…`). */
+  readonly keptAt: string;
+  readonly unreadableBytes: number;
+  /** Acknowledged records known lost (a damaged tail can hide more). */
+  readonly lostRecords: number;
+  /** Intact records read from it (delivered unless already in the lake). */
+  readonly readRecords: number;
+}
+
+/** What `recover` found. */
+export interface RecoveryReport {
+  /** Records above the checkpoint that were read (acknowledged but not yet in the lake). */
+  records: number;
+  /** Bytes after the last intact frame of a segment: a write cut short by a crash, never acknowledged. */
+  tornBytes: number;
+  readonly damaged: DamagedSegment[];
 }
 
 interface Pending {
@@ -74,23 +91,32 @@ function encodeGroup(group: readonly Pending[], withMagic: boolean): Buffer {
  */
 export class WriteAheadLog {
   readonly stats: WalStats = { appends: 0, syncs: 0, failedWrites: 0 };
+  /** Filled in by `recover`. */
+  readonly recovery: RecoveryReport = { records: 0, tornBytes: 0, damaged: [] };
   private queue: Pending[] = [];
   private draining: Promise<void> | null = null;
   private current: OpenSegment | null = null;
   private closed = false;
   /** The last checkpoint written by `commit` (or read at open). */
   private committed: CheckpointState;
+  /** What was delivered when the log was opened: `recover` yields the records above it. */
+  private readonly flushedAtOpen: number;
 
   private constructor(
     private readonly options: WalOptions,
     private nextSeq: number,
     private readonly done: ClosedSegment[],
     checkpoint: CheckpointState,
+    private readonly found: readonly ListedSegment[],
   ) {
     this.committed = checkpoint;
+    this.flushedAtOpen = checkpoint.flushed;
   }
 
-  /** Opens the log directory: reads the checkpoint and every segment, and returns what is unflushed. */
+  /**
+   * Opens the log directory: reads the checkpoint and lists the segments. Only the newest segment
+   * is read here (for the next sequence number); `recover` reads the rest, one at a time.
+   */
   static async open(options: WalOptions): Promise<WalOpened> {
     const { dir } = options;
     if (typeof crc32 !== 'function') throw new ConfigError(`the write-ahead log needs zlib.crc32 (Node >= 20.15); this is Node ${process.versions.node}`);
@@ -100,12 +126,47 @@ export class WriteAheadLog {
       throw new StorageError(`cannot create the write-ahead log ${dir}: ${errorMessage(error)}`, { cause: error });
     }
     const checkpoint = await readCheckpoint(dir);
-    const scan = await scanSegments(dir, checkpoint.flushed);
-    const maxSeq = Math.max(scan.maxSeq, checkpoint.inflight?.last ?? 0);
-    const wal = new WriteAheadLog(options, maxSeq + 1, [...scan.segments], checkpoint);
-    return { wal, checkpoint, unflushed: scan.unflushed, ignoredBytes: scan.ignoredBytes };
+    const found = await listSegments(dir);
+    const newest = found[found.length - 1];
+    let newestLast = 0;
+    if (newest !== undefined) for (const r of (await readSegment(newest)).records) newestLast = Math.max(newestLast, r.seq);
+    // A segment holds the numbers from its name up to the next segment's name: a bound known without reading it.
+    const done = found.map((segment, i) => ({ path: segment.path, lastSeq: i + 1 < found.length ? found[i + 1]!.firstSeq - 1 : Math.max(newestLast, segment.firstSeq - 1) }));
+    // New numbers start above every name, so a new segment never reuses an old file.
+    const maxSeq = Math.max(checkpoint.flushed, checkpoint.inflight?.last ?? 0, newestLast, newest?.firstSeq ?? 0);
+    const wal = new WriteAheadLog(options, maxSeq + 1, done, checkpoint, found);
+    return { wal, checkpoint };
   }
 
+  /**
+   * The records above the checkpoint, in sequence order, read one segment at a time so recovery
+   * holds one segment and the caller's batch in memory, not the whole log. Damage is read past
+   * (see decodeSegment) and reported in `recovery.damaged`; a damaged segment is moved to
+   * `corrupt/` once nothing in it awaits delivery, instead of being deleted.
+   */
+  async *recover(): AsyncGenerator<WalRecord> {
+    const flushed = this.flushedAtOpen;
+    for (const segment of this.found) {
+      const closed = this.done.find((d) => d.path === segment.path);
+      if (closed === undefined || closed.lastSeq <= flushed) continue; // delivered already: deleted at the next commit
+      const decoded = await readSegment(segment);
+      this.recovery.tornBytes += decoded.tailBytes;
+      const unflushed = decoded.records.filter((r) => r.seq > flushed).sort((a, b) => a.seq - b.seq);
+      if (decoded.damage.length > 0) {
+        const keptAt = join(this.options.dir, corruptDirName, segment.name);
+        const unreadableBytes = decoded.damage.reduce((n, run) => n + run.length, 0);
+        this.recovery.damaged.push({ path: segment.path, keptAt, unreadableBytes, lostRecords: decoded.lostRecords, readRecords: decoded.records.length });
+        if (unflushed.length === 0) {
+          await moveAside(segment.path);
+          this.done.splice(this.done.indexOf(closed), 1);
+        } else {
+          this.done[this.done.indexOf(closed)] = { ...closed, damaged: true };
+        }
+      }
+      this.recovery.records += unflushed.length;
+      yield* unflushed;
+    }
+  }
   /** Appends one record; resolves once it is durable, rejects with StorageError if it is not. */
   append(data: Buffer, arrivalTs: number): Promise<WalRecord> {
     if (this.closed) return Promise.reject(new StorageError('the write-ahead log is closed'));
@@ -124,7 +185,7 @@ export class WriteAheadLog {
 
   /**
    * Records delivery progress durably. Once nothing is in flight, segments whose records are all
-   * at or below `flushed` are deleted.
+   * at or below `flushed` are deleted (damaged ones moved to `corrupt/`).
    */
   async commit(state: CheckpointState): Promise<void> {
     await writeCheckpoint(this.options.dir, state);
@@ -151,8 +212,10 @@ export class WriteAheadLog {
     for (const segment of [...this.done]) {
       if (segment.lastSeq > this.committed.flushed) continue;
       try {
-        await rm(segment.path, { force: true });
+        if (segment.damaged) await moveAside(segment.path);
+        else await rm(segment.path, { force: true });
       } catch (error) {
+        if (error instanceof StorageError) throw error;
         throw new StorageError(`cannot delete ${segment.path}: ${errorMessage(error)}`, { cause: error });
       }
       this.done.splice(this.done.indexOf(segment), 1);

@@ -10,6 +10,7 @@ import { workflowReadSpan } from '../../../shared/daily/window';
 import { localDailyContext } from '../../daily/local-context';
 import { runDailyWorkflowLocal, type LocalRunResult } from '../../daily/local-run';
 import { resolveRun } from '../../daily/steps';
+import { rebuiltNote } from './catalog';
 import type { RegisterCommand } from './index';
 
 export interface DailyOptions {
@@ -40,6 +41,8 @@ export async function runDaily(options: DailyOptions, out: (text: string) => voi
   if (!existsSync(dataDir)) throw new InputError(`no local data at ${dataDir} (run wa-analytics start or demo first, or pass --data-dir)`);
   if (slackWebhookUrl === null) out('SLACK_WEBHOOK_URL is not set: Slack messages are printed here\n');
   const catalog = await LocalCatalog.open(dataDir);
+  const rebuilt = rebuiltNote(catalog);
+  if (rebuilt !== null) out(`${rebuilt}\n`);
   const engine = await LocalQueryEngine.open(catalog, { window: workflowReadSpan(run.date, run.lookbackDays, detectorConfig.windowDays) });
   let result: LocalRunResult;
   try {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { registerBackfill } from './backfill';
+import { registerCatalog } from './catalog';
+import { registerCompact } from './compact';
 import { registerDaily } from './daily';
 import { registerDemo } from './demo';
 import { registerDetect } from './detect';
@@ -27,6 +29,8 @@ export const commands: RegisterCommand[] = [
   registerQuery,
   registerPseudonymize,
   registerReport,
+  registerCatalog,
+  registerCompact,
   registerRequeue,
   registerStatus,
 ];

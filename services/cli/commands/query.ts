@@ -6,6 +6,7 @@ import { resolveDataDir, type Env } from '../../../shared/config/local';
 import { InputError } from '../../../shared/errors';
 import type { QueryResult, QueryValue } from '../../../shared/ports/query-engine';
 import { terminalSafe, terminalSafeJson } from '../../../shared/text/terminal';
+import { rebuiltNote } from './catalog';
 import type { RegisterCommand } from './index';
 
 export interface QueryOptions {
@@ -42,13 +43,17 @@ export function formatTable(result: QueryResult): string {
 /**
  * `query`: runs one SQL text over the local tables and prints the result, as an aligned table or
  * (with --json) as JSON lines. A SQL error is a QueryError (one line, non-zero exit via main).
+ * When the catalog was missing it is rebuilt from the lake first, and `note` says so (stderr).
  */
-export async function runQuery(sql: string, options: QueryOptions, out: (text: string) => void, env: Env = process.env): Promise<void> {
+export async function runQuery(sql: string, options: QueryOptions, out: (text: string) => void, env: Env = process.env, note: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<void> {
   if (sql.trim() === '') throw new InputError('the SQL text is empty');
   const dataDir = resolveDataDir(env, { dataDir: options.dataDir });
   // Querying a mistyped directory should say so, not create an empty lake there.
   if (!existsSync(dataDir)) throw new InputError(`no local data at ${dataDir} (run wa-analytics start or demo first, or pass --data-dir)`);
-  const engine = await LocalQueryEngine.open(await LocalCatalog.open(dataDir));
+  const catalog = await LocalCatalog.open(dataDir);
+  const rebuilt = rebuiltNote(catalog);
+  if (rebuilt !== null) note(rebuilt);
+  const engine = await LocalQueryEngine.open(catalog);
   let result: QueryResult;
   try {
     result = await engine.query(sql);

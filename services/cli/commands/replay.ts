@@ -20,7 +20,7 @@ interface ReplayCommandOptions {
 export async function replayCommand(path: string, options: ReplayCommandOptions): Promise<ReplayReport> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   // In-process: the operator's own data dir, so /sends needs no bearer token (nothing listens).
-  const stack = await openStack({ dataDir: options.dataDir, replayTimeHeader, trustRegistry: true, log });
+  const stack = await openStack({ dataDir: options.dataDir, replayTimeHeader, trustRegistry: true, log, command: 'replay' });
   let report: ReplayReport;
   try {
     report = await replay(stack.app, path, {

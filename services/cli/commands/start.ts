@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
-import { InputError } from '../../../shared/errors';
+import { errorMessage, InputError } from '../../../shared/errors';
 import { parseDailyTime, scheduleDaily } from '../../local/daily-schedule';
-import { openStack, startWarnings, stopOnSignals } from '../../local/stack';
+import { maxBufferBytes, maxBufferMs } from '../../local/delivery-stream';
+import { maintainLake } from '../../local/maintenance';
+import { parseRetentionDays } from '../../local/retention';
+import { openStack, startWarnings, stopOnSignals, type LocalStack } from '../../local/stack';
 import { runDaily } from './daily';
 import type { RegisterCommand } from './index';
 
@@ -14,11 +17,14 @@ interface StartOptions {
   dailyAt?: string;
   /** false with `--no-daily`. */
   daily?: boolean;
+  /** `--retention-days N`: drop partitions older than N days after each daily run. */
+  retentionDays?: string;
 }
 
-function positive(value: string, flag: string): number {
+/** A number in (0, max]: out-of-range values are refused, never wrapped (a 3,000,000 s timer fires at once). */
+export function boundedNumber(value: string, flag: string, max: number): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InputError(`${flag} must be a positive number (got "${value}")`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) throw new InputError(`${flag} must be a number above 0 and at most ${max} (got "${value}")`);
   return n;
 }
 
@@ -30,18 +36,42 @@ export function parsePort(value: string): number {
 }
 
 /**
+ * What `start` does at the daily time (the local EventBridge schedule): deliver what is buffered,
+ * run yesterday's workflow, then the lake's upkeep between deliveries (retention, and the closed
+ * days compacted), whether or not the workflow succeeded. A failed workflow still fails the run.
+ */
+export async function scheduledRun(stack: LocalStack, date: string, retentionDays: number | null, log: (line: string) => void): Promise<void> {
+  await stack.stream.flush();
+  let failure: unknown = null;
+  try {
+    await runDaily({ date, dataDir: stack.config.dataDir }, (text) => process.stderr.write(text));
+  } catch (error) {
+    failure = error;
+  }
+  try {
+    const upkeep = await stack.stream.exclusive((flushed) => maintainLake({ catalog: stack.catalog, timeZone: stack.config.timeZone, flushed, retentionDays }));
+    for (const line of upkeep.lines) log(`wa-analytics: ${line}`);
+  } catch (error) {
+    log(`wa-analytics: lake upkeep failed (the lake is as it was; it is tried again after the next daily run): ${errorMessage(error)}`);
+  }
+  if (failure !== null) throw failure;
+}
+
+/**
  * `start`: runs the local API and delivery stream until SIGTERM/SIGINT. The bound URL is the only
  * line on stdout (so `--port 0` is usable from scripts); everything else goes to stderr.
  */
 export async function start(options: StartOptions): Promise<void> {
   const port = parsePort(options.port);
-  const bufferMs = Math.round(positive(options.bufferSeconds, '--buffer-seconds') * 1000);
-  const bufferBytes = Math.round(positive(options.bufferMb, '--buffer-mb') * 1024 * 1024);
+  // Firehose's own ranges: at most 900 s and 128 MB.
+  const bufferMs = Math.max(1, Math.round(boundedNumber(options.bufferSeconds, '--buffer-seconds', maxBufferMs / 1000) * 1000));
+  const bufferBytes = Math.max(1, Math.round(boundedNumber(options.bufferMb, '--buffer-mb', maxBufferBytes / (1024 * 1024)) * 1024 * 1024));
   const dailyAt = options.daily === false ? null : parseDailyTime(options.dailyAt ?? process.env.WA_DAILY_TIME ?? '02:30');
+  const retentionDays = options.retentionDays === undefined ? null : parseRetentionDays(options.retentionDays);
+  if (retentionDays !== null && dailyAt === null) throw new InputError('--retention-days is applied after each daily run: it cannot go with --no-daily (run wa-analytics compact --retention-days instead)');
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const stack = await openStack({ dataDir: options.dataDir, bufferBytes, bufferMs, log });
   for (const line of startWarnings(stack.config)) log(`wa-analytics: ${line}`);
-  if (stack.stream.recovery.records > 0) log(`wa-analytics: delivered ${stack.stream.recovery.records} acknowledged records left by the previous run`);
   let url: string;
   try {
     url = await stack.listen(port);
@@ -58,10 +88,7 @@ export async function start(options: StartOptions): Promise<void> {
       minutes: dailyAt,
       timeZone: stack.config.timeZone,
       log: (line) => log(`wa-analytics: ${line}`),
-      run: async (date) => {
-        await stack.stream.flush();
-        await runDaily({ date, dataDir: stack.config.dataDir }, (text) => process.stderr.write(text));
-      },
+      run: (date) => scheduledRun(stack, date, retentionDays, log),
     });
   }
   log(`wa-analytics: data dir ${stack.config.dataDir}; buffering ${options.bufferMb} MB / ${options.bufferSeconds} s; POST /webhooks/meta, /webhooks/wasender, /sends; GET /webhooks/meta`);
@@ -78,5 +105,6 @@ export const registerStart: RegisterCommand = (program: Command) => {
     .option('--buffer-mb <mb>', 'deliver once this much is buffered', '5')
     .option('--daily-at <HH:MM>', 'run the daily workflow for yesterday at this local time in WA_TIMEZONE (default: WA_DAILY_TIME or 02:30)')
     .option('--no-daily', 'do not run the daily workflow on a schedule')
+    .option('--retention-days <days>', 'after each daily run, drop whole partitions older than this many days (default: keep everything)')
     .action(start);
 };

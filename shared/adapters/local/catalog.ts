@@ -1,13 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../../ports/catalog';
 import { duckColumnList } from '../../schema/duckdb';
 import { tables, type TableName } from '../../schema/tables';
-import { errorMessage, InputError, StorageError } from '../../errors';
+import { errorMessage, InputError, LockError, StorageError, WaError } from '../../errors';
 import { duckMessage, withDuckDbFile, type DuckDbFileOptions } from './duckdb-file';
 import { assertPartitionDate, lakeDir, partitionKey } from './lake';
+import { partitionsInLake } from './lake-files';
 import { ensurePrivateDataDir, makePrivate } from './private-fs';
 
 /** File name of the catalog database inside the data directory. */
@@ -19,6 +20,27 @@ export interface RegisteredPartition {
   readonly dt: string;
   readonly location: string;
 }
+
+/** What a repair found in the lake and registered. */
+export interface CatalogRepair {
+  /** Partitions found in the lake, by table. */
+  readonly found: Readonly<Record<TableName, number>>;
+  /** How many of them were not registered before. */
+  readonly added: number;
+  /** Where a damaged catalog file was moved before the rebuild (null when none was). */
+  readonly damagedKeptAt: string | null;
+}
+
+/** One line saying what a rebuild of the catalog found. */
+export function describeRepair(report: CatalogRepair): string {
+  const total = Object.values(report.found).reduce((a, b) => a + b, 0);
+  const tablesFound = Object.entries(report.found).map(([table, n]) => `${table} ${n}`).join(', ');
+  const moved = report.damagedKeptAt === null ? '' : `; the damaged catalog was moved to ${report.damagedKeptAt}`;
+  return `${total} partitions in the lake (${tablesFound}), ${report.added} newly registered${moved}`;
+}
+
+/** The hint every catalog failure carries: the catalog is derived from the lake. */
+export const repairHint = 'wa-analytics catalog repair rebuilds it from the lake';
 
 const ddl = [
   `CREATE TABLE IF NOT EXISTS table_defs (
@@ -44,6 +66,10 @@ export class LocalCatalog implements Catalog {
   readonly path: string;
   readonly lakeDir: string;
   private readonly known = new Set<string>();
+  /** The catalog file `known` was learnt from: a replaced file (a rebuild) knows nothing yet. */
+  private knownInode: bigint | null = null;
+  /** Set by `open` when the catalog file was missing and was rebuilt from the lake. */
+  rebuilt: CatalogRepair | null = null;
   /** The last snapshot and the file signature it was read under (see `snapshot`). */
   private cached: { signature: string; partitions: RegisteredPartition[] } | undefined;
 
@@ -55,7 +81,11 @@ export class LocalCatalog implements Catalog {
     this.lakeDir = lakeDir(dataDir);
   }
 
-  /** Opens (creating when missing) the catalog of a data directory and refreshes the table definitions. */
+  /**
+   * Opens the catalog of a data directory and refreshes the table definitions. The catalog is
+   * derived from the lake, so a missing one is rebuilt (every partition found under the lake's
+   * prefixes registered, like Athena's MSCK REPAIR TABLE) and `rebuilt` says so.
+   */
   static async open(dataDir: string, options: DuckDbFileOptions = {}): Promise<LocalCatalog> {
     const catalog = new LocalCatalog(dataDir, options);
     try {
@@ -64,9 +94,12 @@ export class LocalCatalog implements Catalog {
       throw new StorageError(`cannot create the data directory ${dataDir}: ${errorMessage(cause)}`, { cause });
     }
     const expected = Object.values(tables).map((t) => [t.name, t.format, t.prefix, duckColumnList(t), t.description]);
+    const missing = !existsSync(catalog.path);
+    // DuckDB's log of a database that is gone cannot be replayed into a new one.
+    if (missing && existsSync(`${catalog.path}.wal`)) await catalog.moveAside(`${catalog.path}.wal`, 'orphan');
     // Readers such as `query` should not need the write lock: write only when the file is new
     // or its table definitions differ from the schema.
-    if (existsSync(catalog.path) && (await catalog.tableDefsMatch(expected))) return catalog;
+    if (!missing && (await catalog.tableDefsMatch(expected))) return catalog;
     await catalog.write(async (connection) => {
       for (const statement of ddl) await connection.run(statement);
       await connection.run('DELETE FROM table_defs');
@@ -74,7 +107,75 @@ export class LocalCatalog implements Catalog {
     });
     // DuckDB creates the file with the process's default mode.
     await makePrivate(catalog.path);
+    if (missing && existsSync(catalog.lakeDir)) catalog.rebuilt = await catalog.repair();
     return catalog;
+  }
+
+  /**
+   * `wa-analytics catalog repair`: makes the catalog of a data directory whole again. A catalog
+   * file that cannot be read or written is moved aside (`catalog.duckdb.damaged-<time>`) and a new
+   * one created; then every partition found in the lake is registered.
+   */
+  static async repairDataDir(dataDir: string, options: DuckDbFileOptions = {}): Promise<CatalogRepair> {
+    let damagedKeptAt: string | null = null;
+    let catalog: LocalCatalog;
+    try {
+      catalog = await LocalCatalog.open(dataDir, options);
+      await catalog.check();
+    } catch (error) {
+      if (error instanceof LockError || !(error instanceof StorageError) || !existsSync(join(dataDir, catalogFileName))) throw error;
+      const damaged = new LocalCatalog(dataDir, options);
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      damagedKeptAt = await damaged.moveAside(damaged.path, `damaged-${stamp}`);
+      if (existsSync(`${damaged.path}.wal`)) await damaged.moveAside(`${damaged.path}.wal`, `damaged-${stamp}`);
+      catalog = await LocalCatalog.open(dataDir, options);
+    }
+    const report = catalog.rebuilt ?? (await catalog.repair());
+    return { ...report, damagedKeptAt };
+  }
+
+  /** Registers every partition found under the lake's prefixes (add only, as MSCK REPAIR TABLE). */
+  async repair(): Promise<CatalogRepair> {
+    const before = new Set((await this.snapshot()).map((p) => `${p.table}/${p.dt}`));
+    const found = {} as Record<TableName, number>;
+    let added = 0;
+    // Straight to the file: what this instance believes registered is what is being repaired.
+    this.known.clear();
+    for (const table of Object.keys(tables) as TableName[]) {
+      const dts = await partitionsInLake(this.lakeDir, table);
+      found[table] = dts.length;
+      added += dts.filter((dt) => !before.has(`${table}/${dt}`)).length;
+      if (dts.length > 0) await this.registerPartitions(table, dts);
+    }
+    return { found, added, damagedKeptAt: null };
+  }
+
+  /**
+   * Proves the catalog usable for writing: every table readable to the end and a registration
+   * accepted (then rolled back). `start` checks this before acknowledging anything, since a
+   * record it acknowledged must be deliverable, partition registration included.
+   */
+  async check(): Promise<void> {
+    await this.write(async (connection) => {
+      await connection.runAndReadAll('SELECT * FROM table_defs');
+      await connection.runAndReadAll('SELECT * FROM partitions');
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        await connection.run("INSERT INTO partitions (table_name, dt, location) VALUES ('_check', '0000-00-00', '_check/')");
+      } finally {
+        await connection.run('ROLLBACK');
+      }
+    });
+  }
+
+  private async moveAside(file: string, tag: string): Promise<string> {
+    const target = `${file.endsWith('.wal') ? file.slice(0, -4) : file}.${tag}${file.endsWith('.wal') ? '.wal' : ''}`;
+    try {
+      await rename(file, target);
+    } catch (error) {
+      throw new StorageError(`cannot move ${file} aside: ${errorMessage(error)}`, { cause: error });
+    }
+    return target;
   }
 
   private async tableDefsMatch(expected: string[][]): Promise<boolean> {
@@ -89,8 +190,12 @@ export class LocalCatalog implements Catalog {
 
   async registerPartitions(table: TableName, dts: readonly string[]): Promise<void> {
     assertTable(table);
-    // Partitions are never removed, so one this instance registered is still there: the stream
-    // registers today's partition on every flush, and this keeps those flushes off the file lock.
+    // A partition this instance registered is still there (only retention removes partitions, and
+    // it forgets what it drops): the stream registers today's partition on every flush, and this
+    // keeps those flushes off the file lock. A replaced file (a rebuild) starts from nothing.
+    const inode = await this.fileInode();
+    if (inode !== this.knownInode) this.known.clear();
+    this.knownInode = inode;
     const unique = [...new Set(dts.map(assertPartitionDate))].filter((dt) => !this.known.has(`${table}/${dt}`));
     if (unique.length === 0) return;
     await this.write(async (connection) => {
@@ -107,6 +212,25 @@ export class LocalCatalog implements Catalog {
         throw error;
       }
     });
+  }
+
+  /** Unregisters partitions (retention); they are forgotten here too. Dropping one not registered is a no-op. */
+  async dropPartitions(table: TableName, dts: readonly string[]): Promise<void> {
+    assertTable(table);
+    const unique = [...new Set(dts.map(assertPartitionDate))];
+    if (unique.length === 0) return;
+    await this.write(async (connection) => {
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        for (const dt of unique) await connection.run('DELETE FROM partitions WHERE table_name = $1 AND dt = $2', [table, dt]);
+        await connection.run('COMMIT');
+      } catch (error) {
+        await connection.run('ROLLBACK');
+        throw error;
+      }
+    });
+    for (const dt of unique) this.known.delete(`${table}/${dt}`);
+    this.cached = undefined;
   }
 
   async listPartitions(table: TableName): Promise<string[]> {
@@ -130,6 +254,14 @@ export class LocalCatalog implements Catalog {
     });
     this.cached = { signature, partitions };
     return partitions;
+  }
+
+  private async fileInode(): Promise<bigint | null> {
+    try {
+      return (await stat(this.path, { bigint: true })).ino;
+    } catch {
+      return null;
+    }
   }
 
   private async fileSignature(): Promise<string> {
@@ -158,8 +290,9 @@ export class LocalCatalog implements Catalog {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof StorageError) throw error;
-      throw new StorageError(`catalog ${this.path}: ${duckMessage(error)}`, { cause: error });
+      if (error instanceof LockError) throw error;
+      const message = error instanceof WaError ? error.message : `catalog ${this.path}: ${duckMessage(error)}`;
+      throw new StorageError(`${message} (if the catalog is damaged, ${repairHint})`, { cause: error });
     }
   }
 }

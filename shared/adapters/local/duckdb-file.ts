@@ -1,7 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorMessage, StorageError } from '../../errors';
+import { errorMessage, LockError, StorageError } from '../../errors';
 
 export type DuckDbAccess = 'read_write' | 'read_only';
 
@@ -39,7 +39,7 @@ async function openWithRetry(path: string, access: DuckDbAccess, lockTimeoutMs: 
     } catch (error) {
       if (!isLockConflict(error)) throw new StorageError(`cannot open ${path}: ${duckMessage(error)}`, { cause: error });
       if (Date.now() >= deadline) {
-        throw new StorageError(`${path} stayed locked by another process for ${lockTimeoutMs} ms (only short-lived connections may hold it)`, { cause: error });
+        throw new LockError(`${path} stayed locked by another process for ${lockTimeoutMs} ms (only short-lived connections may hold it)`, { cause: error });
       }
       // Holders keep the lock for milliseconds, so a short jittered backoff is enough.
       await sleep(delay + Math.random() * delay);

@@ -1,32 +1,16 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { readdir } from 'node:fs/promises';
 import { buttonClicksViewDdl } from '../../daily/statements';
 import type { QueryEngine, QueryResult } from '../../ports/query-engine';
 import { databaseName, tables, type TableName } from '../../schema/tables';
-import { errorMessage, QueryError, StorageError } from '../../errors';
-import type { LocalCatalog, RegisteredPartition } from './catalog';
+import { QueryError, StorageError } from '../../errors';
+import type { LocalCatalog } from './catalog';
 import { duckMessage } from './duckdb-file';
-import { lakePath } from './lake';
-import { dataFileSuffix, derivedViews, sqlIdent, tableSelectSql } from './views';
+import { partitionDataFiles } from './lake-files';
+import { derivedViews, sqlIdent, tableSelectSql } from './views';
 import { toQueryResult } from './values';
 
 /** Data files of every table's registered partitions, the state the views are built from. */
 type TableFiles = Record<TableName, string[]>;
-
-async function partitionFiles(lakeRoot: string, partition: RegisteredPartition): Promise<string[]> {
-  const dir = lakePath(lakeRoot, partition.location);
-  const suffix = dataFileSuffix(tables[partition.table]);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    // A registered partition whose folder is gone reads as empty, as on Athena.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new StorageError(`cannot list ${dir}: ${errorMessage(error)}`, { cause: error });
-  }
-  // Dot files are in-progress writes (temp then rename); Athena likewise skips `.` and `_` files.
-  return names.filter((n) => n.endsWith(suffix) && !n.startsWith('.') && !n.startsWith('_')).sort().map((n) => lakePath(dir, n));
-}
 
 /** One line out of DuckDB's multi-line messages (which add a caret drawing after a blank line). */
 export function oneLine(message: string): string {
@@ -100,7 +84,7 @@ export class LocalQueryEngine implements QueryEngine {
     const partitions = (await this.catalog.snapshot()).filter((p) => p.table in files && (window === undefined || (p.dt >= window.from && p.dt <= window.to)));
     // Listed concurrently: this runs before every query and there is a folder per registered
     // partition, so one after the other it would cost more the more history the lake holds.
-    const listed = await Promise.all(partitions.map((p) => partitionFiles(this.catalog.lakeDir, p)));
+    const listed = await Promise.all(partitions.map((p) => partitionDataFiles(this.catalog.lakeDir, p.table, p.location)));
     partitions.forEach((p, i) => files[p.table].push(...listed[i]!));
     const state = JSON.stringify(files);
     if (state === this.state) return;

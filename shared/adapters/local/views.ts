@@ -11,11 +11,6 @@ export function sqlIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** File name suffix of a table's data files in the lake. */
-export function dataFileSuffix(table: TableDef): string {
-  return table.format === 'json' ? '.gz' : '.parquet';
-}
-
 function allColumns(table: TableDef) {
   return [...table.columns, table.partition];
 }

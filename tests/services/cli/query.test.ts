@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -89,5 +89,22 @@ describe('wa-analytics query', () => {
   it('prints JSON lines through the bin', async () => {
     const { stdout } = await run(process.execPath, [bin, 'query', 'SELECT count(*) AS n FROM raw_events', '--json', '--data-dir', dataDir]);
     expect(stdout).toBe('{"n":3}\n');
+  });
+
+  it('rebuilds a deleted catalog from the lake, answers with the old partitions and says it rebuilt', async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'wa-analytics-query-lost-'));
+    try {
+      await cp(join(dataDir, 'lake'), join(copy, 'lake'), { recursive: true });
+      // No catalog.duckdb: as if it was deleted or lost.
+      const notes: string[] = [];
+      let out = '';
+      await runQuery('SELECT count(*) AS n FROM raw_events', { json: true, dataDir: copy }, (text) => (out += text), {}, (line) => notes.push(line));
+      expect(out).toBe('{"n":3}\n');
+      expect(notes).toEqual([`wa-analytics: ${join(copy, 'catalog.duckdb')} was missing: rebuilt it from the lake: 1 partitions in the lake (raw_events 1, events 0, daily_ctr 0, anomalies 0), 1 newly registered`]);
+      const { stdout, stderr } = await run(process.execPath, [bin, 'query', 'SELECT count(*) AS n FROM raw_events', '--json', '--data-dir', copy]);
+      expect([stdout, stderr]).toEqual(['{"n":3}\n', '']);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { signMetaBody } from '../../../shared/signature';
 import { metaTapBody, queryRows, removeTempDirs, spawnStart, tempDir } from './stack-helpers';
 
@@ -69,8 +71,8 @@ describe('wa-analytics start as a process', () => {
 
   it('flushes buffered records to the lake on SIGTERM and exits 0', async () => {
     const dataDir = tempDir();
-    // A one-hour buffer: only the SIGTERM flush can deliver these.
-    const started = await spawnStart(dataDir, env, ['--buffer-seconds', '3600']);
+    // A 15-minute buffer (the longest): only the SIGTERM flush can deliver these.
+    const started = await spawnStart(dataDir, env, ['--buffer-seconds', '900']);
     const acks = (await Promise.all([0, 1, 2, 3, 4].map((n) => post(started.url, 1000 + n)))).filter((a): a is Ack => a !== null);
     expect(acks).toHaveLength(5);
     started.child.kill('SIGTERM');
@@ -79,6 +81,28 @@ describe('wa-analytics start as a process', () => {
     const rows = await queryRows(dataDir, "SELECT wamid FROM raw_events WHERE kind = 'click' ORDER BY wamid");
     expect(rows.map((r) => r.wamid)).toEqual(acks.map((a) => a.wamid).sort());
   }, 30_000);
+
+  it('after a crash and a corrupt byte in the log, delivers every other acknowledged post and says loudly what it could not read', async () => {
+    const dataDir = tempDir();
+    const first = await spawnStart(dataDir, env, ['--buffer-seconds', '900']);
+    const acks: Ack[] = [];
+    for (let n = 0; n < 5; n++) acks.push((await post(first.url, 2000 + n))!);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const walDir = join(dataDir, 'wal');
+    const [segment] = (await readdir(walDir)).filter((n) => n.endsWith('.log'));
+    const bytes = await readFile(join(walDir, segment!));
+    bytes[Math.floor(bytes.length / 2)] ^= 0x5a; // inside the third of five similar records
+    await writeFile(join(walDir, segment!), bytes);
+
+    const second = await spawnStart(dataDir, env);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.stderr()).toMatch(new RegExp(`WARNING: write-ahead log segment \\S*${segment} is DAMAGED: \\d+ bytes could not be read and at least 1 acknowledged records are lost; its 4 intact records were read past the damage`));
+    const rows = await queryRows(dataDir, "SELECT wamid FROM raw_events WHERE kind = 'click' ORDER BY wamid");
+    expect(rows.map((r) => r.wamid)).toEqual(acks.map((a) => a.wamid).filter((_, i) => i !== 2));
+    expect(await readdir(join(walDir, 'corrupt'))).toEqual([segment]);
+  }, 60_000);
 
   it('says loudly at start that signatures are not checked when the secrets are unset', async () => {
     const started = await spawnStart(tempDir(), {});

@@ -1,10 +1,11 @@
 import type { FirehoseTransformationEvent } from 'aws-lambda';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, InputError, StorageError } from '../../../shared/errors';
 import { LocalDeliveryStream, type DeliveryStreamOptions } from '../../../services/local/delivery-stream';
 import type { FirehoseTransform } from '../../../services/local/firehose-invocation';
 import type { WriteAheadLog } from '../../../services/local/wal';
+import { encodeFrame, segmentMagic } from '../../../services/local/wal-format';
 import { CountingWalFs, fakeTransform, gzipJsonLines, lakeEventIds, listFiles, rec, RecordingCatalog, removeDir, tempDir } from './delivery-fixtures';
 
 const T0 = Date.UTC(2024, 4, 1, 10, 0, 0); // 2024-05-01T10:00:00Z
@@ -262,7 +263,7 @@ describe('LocalDeliveryStream', () => {
     await crash(first);
 
     const second = await openStream();
-    expect(second.recovery).toEqual({ records: 3, ignoredBytes: 0 });
+    expect(second.recovery).toEqual({ records: 3, tornBytes: 0, damaged: [] });
     expect(await lakeEventIds(dataDir)).toEqual(['a', 'b', 'c', 'd']);
     await second.close();
 
@@ -306,6 +307,51 @@ describe('LocalDeliveryStream', () => {
     expect(report.records).toBe(2);
     expect(report.files).toEqual(['raw/events/dt=2024-05-01/wa-analytics-local-raw-1-2024-05-01-10-00-00-000000000002-000000000002.gz']);
     expect(await lakeEventIds(dataDir)).toEqual(['a', 'b']);
+    await stream.close();
+  });
+
+  it('delivers every record around one corrupt byte in the middle of a segment and keeps the segment in wal/corrupt/', async () => {
+    const first = await openStream();
+    const ids = Array.from({ length: 40 }, (_, i) => `r${String(i).padStart(2, '0')}`);
+    await Promise.all(ids.map((id) => first.put(rec(id), T0)));
+    await crash(first);
+    const walDir = join(dataDir, 'wal');
+    const [name] = (await readdir(walDir)).filter((n) => n.endsWith('.log'));
+    const bytes = await readFile(join(walDir, name!));
+    // A byte inside record r20's data (frames are the 8-byte magic, then 24 bytes of header plus data each).
+    const frame = 24 + rec('r00').length;
+    bytes[8 + 20 * frame + 24 + 3] ^= 0x20;
+    await writeFile(join(walDir, name!), bytes);
+
+    const second = await openStream();
+    expect(await lakeEventIds(dataDir)).toEqual(ids.filter((id) => id !== 'r20'));
+    expect(second.recovery.damaged).toEqual([{ path: join(walDir, name!), keptAt: join(walDir, 'corrupt', name!), unreadableBytes: frame, lostRecords: 1, readRecords: 39 }]);
+    await second.close();
+    expect(await readdir(join(walDir, 'corrupt'))).toEqual([name]);
+    expect((await readFile(join(walDir, 'corrupt', name!))).equals(bytes)).toBe(true);
+  });
+
+  it('streams recovery: reads the log one segment at a time, delivering each batch before reading on', async () => {
+    const walDir = join(dataDir, 'wal');
+    await mkdir(walDir, { recursive: true });
+    const segment = (first: number, ids: string[]) =>
+      Buffer.concat([segmentMagic, ...ids.map((id, i) => encodeFrame(first + i, T0, rec(id)))]);
+    const early = Array.from({ length: 10 }, (_, i) => `e${i}`);
+    await writeFile(join(walDir, 'wal-0000000000000001.log'), segment(1, early));
+    await writeFile(join(walDir, 'wal-0000000000000011.log'), segment(11, early.map((id) => `${id}-old`)));
+    const calls: FirehoseTransformationEvent[] = [];
+    const inner = fakeTransform(calls);
+    // While the first batch is delivered, the second segment changes: a reader that had loaded the
+    // whole log up front would still deliver the old records.
+    const transform: FirehoseTransform = async (event) => {
+      if (calls.length === 0) await writeFile(join(walDir, 'wal-0000000000000011.log'), segment(11, early.map((id) => `${id}-new`)));
+      return inner(event);
+    };
+    // Each early record is 11 bytes of data: 10 of them fill a 110-byte buffer.
+    const stream = await openStream({ bufferBytes: 110, transform });
+    expect(calls[0]!.records).toHaveLength(10);
+    expect(calls.reduce((n, c) => n + c.records.length, 0)).toBe(20);
+    expect(await lakeEventIds(dataDir)).toEqual([...early, ...early.map((id) => `${id}-new`)].sort());
     await stream.close();
   });
 });

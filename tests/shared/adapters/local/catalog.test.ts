@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, truncate, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCatalog } from '../../../../shared/adapters/local/catalog';
 import { withDuckDbFile } from '../../../../shared/adapters/local/duckdb-file';
-import { InputError, StorageError } from '../../../../shared/errors';
+import { InputError, LockError, StorageError } from '../../../../shared/errors';
 import { duckColumnList, tables } from '../../../../shared/schema';
 
 let dataDir: string;
@@ -103,19 +103,98 @@ describe('LocalCatalog', () => {
     const holder = await holdLock(catalog.path);
     try {
       await expect(catalog.registerPartitions('raw_events', ['2024-05-01'])).resolves.toBeUndefined();
-      await expect(catalog.registerPartitions('raw_events', ['2024-05-02'])).rejects.toThrow(StorageError);
+      await expect(catalog.registerPartitions('raw_events', ['2024-05-02'])).rejects.toThrow(LockError);
     } finally {
       await holder.release();
     }
   });
 
-  it('fails with StorageError when the lock is held past the timeout', async () => {
+  it('fails with LockError when the lock is held past the timeout', async () => {
     const catalog = await LocalCatalog.open(dataDir, { lockTimeoutMs: 50 });
     const holder = await holdLock(catalog.path);
     try {
-      await expect(catalog.registerPartitions('raw_events', ['2024-05-01'])).rejects.toThrow(StorageError);
+      await expect(catalog.registerPartitions('raw_events', ['2024-05-01'])).rejects.toThrow(LockError);
     } finally {
       await holder.release();
     }
+  });
+});
+
+/** A lake with data files in some partitions of every table, and one empty partition folder. */
+async function plantLake(): Promise<void> {
+  const files: Array<[string, string]> = [
+    ['raw/events/dt=2024-05-01', 'a.gz'],
+    ['raw/events/dt=2024-05-02', 'b.gz'],
+    ['curated/events/dt=2024-05-01', 'part-00000.parquet'],
+    ['curated/daily_ctr/dt=2024-05-01', 'part-00000.parquet'],
+    ['curated/anomalies/dt=2024-05-02', 'part-00000.parquet'],
+  ];
+  for (const [dir, name] of files) {
+    await mkdir(join(dataDir, 'lake', dir), { recursive: true });
+    await writeFile(join(dataDir, 'lake', dir, name), 'x');
+  }
+  // Not partitions: an empty folder, an in-progress file only, a folder that is not a date.
+  await mkdir(join(dataDir, 'lake', 'raw/events/dt=2024-05-03'), { recursive: true });
+  await mkdir(join(dataDir, 'lake', 'raw/events/dt=2024-05-04'), { recursive: true });
+  await writeFile(join(dataDir, 'lake', 'raw/events/dt=2024-05-04', '.c.gz.tmp'), 'x');
+  await mkdir(join(dataDir, 'lake', 'raw/events/dt=someday'), { recursive: true });
+}
+
+const allPartitions = async (catalog: LocalCatalog) => (await catalog.snapshot()).map((p) => `${p.table}/${p.dt}`);
+const expectedPartitions = ['anomalies/2024-05-02', 'daily_ctr/2024-05-01', 'events/2024-05-01', 'raw_events/2024-05-01', 'raw_events/2024-05-02'];
+
+describe('LocalCatalog repair', () => {
+  it('rebuilds a missing catalog from the lake on open, registering every partition with data, and says so', async () => {
+    await plantLake();
+    const catalog = await LocalCatalog.open(dataDir);
+    expect(catalog.rebuilt).toEqual({ found: { raw_events: 2, events: 1, daily_ctr: 1, anomalies: 1 }, added: 5, damagedKeptAt: null });
+    expect(await allPartitions(catalog)).toEqual(expectedPartitions);
+    const again = await LocalCatalog.open(dataDir);
+    expect(again.rebuilt).toBeNull();
+  });
+
+  it('does not call a new data dir rebuilt', async () => {
+    expect((await LocalCatalog.open(dataDir)).rebuilt).toBeNull();
+  });
+
+  it('repairs an existing catalog by adding the partitions it lacks, keeping the ones it has', async () => {
+    const catalog = await LocalCatalog.open(dataDir);
+    await catalog.registerPartitions('raw_events', ['2024-04-30', '2024-05-01']);
+    await plantLake();
+    const report = await LocalCatalog.repairDataDir(dataDir);
+    expect(report).toEqual({ found: { raw_events: 2, events: 1, daily_ctr: 1, anomalies: 1 }, added: 4, damagedKeptAt: null });
+    expect(await allPartitions(await LocalCatalog.open(dataDir))).toEqual([...expectedPartitions.slice(0, 3), 'raw_events/2024-04-30', ...expectedPartitions.slice(3)]);
+  });
+
+  it('moves a half-written catalog aside and rebuilds it, where reading it failed', async () => {
+    const catalog = await LocalCatalog.open(dataDir);
+    const many = Array.from({ length: 300 }, (_, i) => new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
+    await catalog.registerPartitions('raw_events', many);
+    await truncate(catalog.path, Math.floor((await stat(catalog.path)).size / 2));
+    await expect(LocalCatalog.open(dataDir).then((c) => c.snapshot())).rejects.toThrow(/catalog repair rebuilds it from the lake/);
+    await plantLake();
+    const report = await LocalCatalog.repairDataDir(dataDir);
+    expect(report.damagedKeptAt).toMatch(/catalog\.duckdb\.damaged-/);
+    expect(report.added).toBe(5);
+    expect(await allPartitions(await LocalCatalog.open(dataDir))).toEqual(expectedPartitions);
+    expect((await readdir(dataDir)).filter((n) => n.startsWith('catalog.duckdb.damaged-'))).toHaveLength(1);
+  });
+
+  it('check() fails on a half-written catalog that still opens', async () => {
+    const catalog = await LocalCatalog.open(dataDir);
+    await catalog.registerPartitions('raw_events', Array.from({ length: 300 }, (_, i) => new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)));
+    await truncate(catalog.path, Math.floor((await stat(catalog.path)).size / 2));
+    const reopened = await LocalCatalog.open(dataDir);
+    await expect(reopened.check()).rejects.toBeInstanceOf(StorageError);
+  });
+
+  it('sets aside a DuckDB log left without its database before rebuilding', async () => {
+    const catalog = await LocalCatalog.open(dataDir);
+    await catalog.registerPartitions('raw_events', ['2024-05-01']);
+    await writeFile(`${catalog.path}.wal`, 'a log of a database that is gone');
+    await rm(catalog.path);
+    await plantLake();
+    const rebuilt = await LocalCatalog.open(dataDir);
+    expect(await allPartitions(rebuilt)).toEqual(expectedPartitions);
   });
 });
