@@ -1,9 +1,9 @@
 /**
  * esbuild plugins of the deployed bundles (serverless-esbuild's `plugins` option).
  *
- * shared/sql/render.ts reads its query files (shared/sql/queries/**/*.sql) from disk next to itself on
- * first use. A bundle has no such folder (its __dirname is the handler's), so the daily workflow's
- * Lambdas would fail at their first SQL statement. This plugin compiles the query texts into the
+ * shared/sql/render.ts reads its query files (every .sql file under shared/sql/queries) from disk
+ * next to itself on first use. A bundle has no such folder (its __dirname is the handler's), so the
+ * daily workflow's Lambdas would fail at their first SQL statement. This plugin compiles the query texts into the
  * bundle by filling render.ts's per-process cache at load, so the bundled code never reads a file.
  * The SQL text is the file's, byte for byte.
  */
