@@ -1,10 +1,10 @@
 import type { PriorAnomaly } from '../anomaly/incidents';
 import type { DetectorInputRow } from '../anomaly/types';
 import type { QueryEngine, QueryRow } from '../ports/query-engine';
-import { anomalyColumns } from '../schema/columns';
+import { anomalyColumns, dailyCtrColumns } from '../schema/columns';
 import type { AnomalyRow } from '../schema/types';
 import type { HeadlineInputRow } from '../slack/digest';
-import { num, schemaRow, str, strOrNull } from '../sql/decode';
+import { num, schemaColumns, schemaRow, str } from '../sql/decode';
 import type { DialectName } from '../sql/dialect';
 import { runQuery } from '../sql/run-query';
 
@@ -21,31 +21,15 @@ export interface ReadTarget {
 
 const historyRow = (r: QueryRow): DetectorInputRow => ({
   dt: str(r, 'dt'),
-  campaign_id: str(r, 'campaign_id'),
-  template_name: strOrNull(r, 'template_name'),
-  button_id: strOrNull(r, 'button_id'),
-  messages_delivered: num(r, 'messages_delivered'),
-  clicked_messages: num(r, 'clicked_messages'),
-  clicks: num(r, 'clicks'),
+  ...schemaColumns(dailyCtrColumns, ['campaign_id', 'template_name', 'button_id', 'messages_delivered', 'clicked_messages', 'clicks'], r),
 });
 
 const priorRow = (r: QueryRow): PriorAnomaly => ({
   dt: str(r, 'dt'),
-  campaign_id: str(r, 'campaign_id'),
-  template_name: strOrNull(r, 'template_name'),
-  button_id: strOrNull(r, 'button_id'),
-  metric: str(r, 'metric'),
-  kind: str(r, 'kind'),
-  incident_start: strOrNull(r, 'incident_start'),
+  ...schemaColumns(anomalyColumns, ['campaign_id', 'template_name', 'button_id', 'metric', 'kind', 'incident_start'], r),
 });
 
-const headlineRow = (r: QueryRow): HeadlineInputRow => ({
-  campaign_id: str(r, 'campaign_id'),
-  template_name: strOrNull(r, 'template_name'),
-  messages_delivered: num(r, 'messages_delivered'),
-  clicked_messages: num(r, 'clicked_messages'),
-  clicks: num(r, 'clicks'),
-});
+const headlineRow = (r: QueryRow): HeadlineInputRow => schemaColumns(dailyCtrColumns, ['campaign_id', 'template_name', 'messages_delivered', 'clicked_messages', 'clicks'], r);
 
 /** The daily_ctr series of `from` … `to` (inclusive), the detector's history. */
 export function readCtrHistory(target: ReadTarget, from: string, to: string): Promise<DetectorInputRow[]> {

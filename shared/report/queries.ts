@@ -1,8 +1,10 @@
 import { QueryError } from '../errors';
 import type { QueryEngine, QueryRow } from '../ports/query-engine';
+import { anomalyColumns, dailyCtrColumns } from '../schema/columns';
 import { databaseName } from '../schema/tables';
-import { num, numOrNull, str, strOrNull } from '../sql/decode';
-import { renderSql, type QueryName } from '../sql/render';
+import { num, numOrNull, schemaColumns, str } from '../sql/decode';
+import type { QueryName } from '../sql/query-files';
+import { renderSql } from '../sql/render';
 import { runQuery } from '../sql/run-query';
 
 /**
@@ -89,14 +91,7 @@ export function renderReportSql(name: ReportQueryName): string {
 const converters = {
   'ctr-over-time': (r): CtrPointRow => ({
     dt: str(r, 'dt'),
-    campaign_id: str(r, 'campaign_id'),
-    template_name: strOrNull(r, 'template_name'),
-    button_id: strOrNull(r, 'button_id'),
-    button_title: strOrNull(r, 'button_title'),
-    messages_delivered: num(r, 'messages_delivered'),
-    clicked_messages: num(r, 'clicked_messages'),
-    clicks: num(r, 'clicks'),
-    ctr: numOrNull(r, 'ctr'),
+    ...schemaColumns(dailyCtrColumns, ['campaign_id', 'template_name', 'button_id', 'button_title', 'messages_delivered', 'clicked_messages', 'clicks', 'ctr'], r),
   }),
   'ctr-by-position': (r): PositionRow => ({
     button_position: num(r, 'button_position'),
@@ -122,17 +117,7 @@ const converters = {
   quarantine: (r): QuarantineRow => ({ arrival_date: str(r, 'arrival_date'), reason: str(r, 'reason'), quarantined_rows: num(r, 'quarantined_rows') }),
   alerts: (r): AlertRow => ({
     dt: str(r, 'dt'),
-    campaign_id: str(r, 'campaign_id'),
-    template_name: strOrNull(r, 'template_name'),
-    button_id: strOrNull(r, 'button_id'),
-    metric: str(r, 'metric'),
-    kind: str(r, 'kind'),
-    observed: numOrNull(r, 'observed'),
-    expected: numOrNull(r, 'expected'),
-    lower: numOrNull(r, 'lower'),
-    upper: numOrNull(r, 'upper'),
-    score: numOrNull(r, 'score'),
-    baseline_days: numOrNull(r, 'baseline_days'),
+    ...schemaColumns(anomalyColumns, ['campaign_id', 'template_name', 'button_id', 'metric', 'kind', 'observed', 'expected', 'lower', 'upper', 'score', 'baseline_days'], r),
   }),
 } satisfies Record<ReportQueryName, (row: QueryRow) => unknown>;
 

@@ -53,12 +53,21 @@ export function numOrNull(row: QueryRow, column: string): number | null {
   return value === null ? null : num(row, column);
 }
 
-/** A row of a schema table (or any SELECT of its columns by name), each column read by its schema type. */
+function readerOf(c: ColumnDef): (row: QueryRow, column: string) => string | number | null {
+  if (c.type === 'string') return c.nullable ? strOrNull : str;
+  return c.nullable ? numOrNull : num;
+}
+
+/** A row of a schema table (or any SELECT of all its columns by name), each column read by its schema type. */
 export function schemaRow<const Cols extends readonly ColumnDef[]>(columns: Cols, row: QueryRow): RowOf<Cols> {
   const out: Record<string, string | number | null> = {};
-  for (const c of columns) {
-    const read = c.type === 'string' ? (c.nullable ? strOrNull : str) : c.nullable ? numOrNull : num;
-    out[c.name] = read(row, c.name);
-  }
+  for (const c of columns) out[c.name] = readerOf(c)(row, c.name);
   return out as RowOf<Cols>;
+}
+
+/** Some columns of a schema table, named, each read by its schema type (a SELECT of a few of them). */
+export function schemaColumns<const Cols extends readonly ColumnDef[], const K extends Cols[number]['name']>(columns: Cols, names: readonly K[], row: QueryRow): Pick<RowOf<Cols>, K> {
+  const out: Record<string, string | number | null> = {};
+  for (const name of names) out[name] = readerOf(columns.find((c) => c.name === name)!)(row, name);
+  return out as Pick<RowOf<Cols>, K>;
 }

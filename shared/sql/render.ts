@@ -4,10 +4,12 @@ import { errorMessage, TemplateError } from '../errors';
 import { databaseName, tables } from '../schema/tables';
 import { isIsoDate } from '../time';
 import { dialectOf, sqlFunctionNames, type Dialect, type DialectName, type SqlFunctionName } from './dialect';
+import { includeNames, queryNames, type QueryName } from './query-files';
 
 /**
- * The one loader and renderer of the project's SQL: every statement lives in
- * `queries/<name>.sql`, one query per file (`queries/include/` holds fragments, see below). A file
+ * The one loader and renderer of the project's SQL: every query lives in `queries/<name>.sql`,
+ * one query per file, listed in query-files.ts (`queries/include/` holds fragments, see below;
+ * the statements that wrap a query, CTAS, COPY and view DDL, are built in dialect.ts). A file
  * declares its parameters in a header line `-- params: name:kind, …` (kinds: date, int, ident,
  * database) and uses them as `{{name}}`; engine-specific functions are `{{fn:name(arg, …)}}` (see
  * dialect.ts). Values are validated by kind and rendered as literals here, never pasted as given.
@@ -17,38 +19,6 @@ import { dialectOf, sqlFunctionNames, type Dialect, type DialectName, type SqlFu
  * several queries share, so a rule they all follow is written once. A fragment declares no
  * parameters (placeholders in it are the including query's) and includes nothing itself.
  */
-
-/** Every query file, by its path under queries/ without `.sql`. */
-export const queryNames = [
-  // The daily workflow: the tables it writes and the view over them.
-  'curated-events',
-  'daily-ctr',
-  'button-clicks-view',
-  // What the workflow's anomaly and digest steps read back.
-  'daily/ctr-history',
-  'daily/prior-anomalies',
-  'daily/digest-anomalies',
-  'daily/digest-headlines',
-  'daily/digest-quarantined',
-  // The dashboard (local engine).
-  'report/ctr-over-time',
-  'report/ctr-by-position',
-  'report/funnel',
-  'report/time-to-tap',
-  'report/daily-volume',
-  'report/quarantine',
-  'report/alerts',
-  // Operator commands against a stage (Athena).
-  'ops/raw-counts',
-  // The demo's printed tables.
-  'demo/ctr-summary',
-  'demo/alerts',
-] as const;
-export type QueryName = (typeof queryNames)[number];
-
-/** Fragments a query may `{{include:…}}` (files under queries/include/). */
-export const includeNames = ['messages'] as const;
-export type IncludeName = (typeof includeNames)[number];
 
 export const paramKinds = ['date', 'int', 'ident', 'database'] as const;
 export type ParamKind = (typeof paramKinds)[number];

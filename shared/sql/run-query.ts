@@ -1,7 +1,8 @@
 import { QueryError } from '../errors';
 import type { QueryEngine, QueryRow } from '../ports/query-engine';
 import type { Dialect, DialectName } from './dialect';
-import { renderSql, type QueryName, type SqlParamValue } from './render';
+import type { QueryName } from './query-files';
+import { renderSql, type SqlParamValue } from './render';
 
 /** One query file to run: its name, its parameters and the engine's dialect. */
 export interface QueryCall {

@@ -1,6 +1,6 @@
 import { QueryError } from '../../../shared/errors';
-import { num, numOrNull, schemaRow, str, strOrNull } from '../../../shared/sql/decode';
-import { anomalyColumns } from '../../../shared/schema/columns';
+import { anomalyColumns, dailyCtrColumns } from '../../../shared/schema/columns';
+import { num, numOrNull, schemaColumns, schemaRow, str, strOrNull } from '../../../shared/sql/decode';
 
 const row = { name: 'spring', none: null, n: 7, big: '9007199254740993', ratio: 0.25, text_n: '12', flag: true, list: ['a'] };
 
@@ -36,5 +36,12 @@ describe('row decoders', () => {
     expect(schemaRow(anomalyColumns, stored)).toEqual(expected);
     expect(() => schemaRow(anomalyColumns, { ...stored, campaign_id: null })).toThrow('column "campaign_id": expected text, got null (null)');
     expect(() => schemaRow(anomalyColumns, { ...stored, score: 'high' })).toThrow('column "score": expected a number, got "high" (string)');
+  });
+
+  it('read the named columns of a table by their schema types, ignoring the others', () => {
+    const selected = { dt: '2024-05-03', campaign_id: 'spring', template_name: null, messages_delivered: '12', clicks: 3 };
+    expect(schemaColumns(dailyCtrColumns, ['campaign_id', 'template_name', 'messages_delivered', 'clicks'], selected)).toEqual({ campaign_id: 'spring', template_name: null, messages_delivered: 12, clicks: 3 });
+    // messages_delivered is never null in daily_ctr: a null there is an error, not a zero.
+    expect(() => schemaColumns(dailyCtrColumns, ['messages_delivered'], { messages_delivered: null })).toThrow('column "messages_delivered": expected a number, got null (null)');
   });
 });

@@ -3,7 +3,8 @@ import { join, sep } from 'node:path';
 import { TemplateError } from '../../../shared/errors';
 import { flatRowColumns } from '../../../shared/schema/columns';
 import { athena, duckdb } from '../../../shared/sql/dialect';
-import { declaredParams, includeNames, loadQuery, queriesDir, queryNames, renderSql, renderTemplate, splitArgs } from '../../../shared/sql/render';
+import { includeNames, queryNames } from '../../../shared/sql/query-files';
+import { declaredParams, loadQuery, queriesDir, renderSql, renderTemplate, splitArgs } from '../../../shared/sql/render';
 
 const template = ['-- a comment with {{no_placeholder}} in it', '-- params: db:ident, day:date, n:int', 'SELECT {{n}} AS n, {{fn:median(x)}} AS m FROM {{db}}.events WHERE dt = {{day}}'].join('\n');
 const params = { db: 'whatsapp_analytics', day: '2024-02-29', n: 3 };
