@@ -15,7 +15,7 @@ let catalog: LocalCatalog;
 let engine: LocalQueryEngine;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'wa-local-steps-'));
+  dataDir = await mkdtemp(join(tmpdir(), 'wa-partition-writer-'));
   catalog = await LocalCatalog.open(dataDir);
   await writeRawLake(catalog.lakeDir);
   await catalog.registerPartitions('raw_events', rawPartitionsToRegister('2024-05-01', 2));
