@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { LocalCatalog } from '../shared/adapters/local/catalog';
 import { lakeDir, lakePath, partitionKey } from '../shared/adapters/local/lake';
+import { LocalPartitionWriter } from '../shared/adapters/local/partition-writer';
 import { LocalQueryEngine } from '../shared/adapters/local/query-engine';
 import { anomaliesSelect } from '../shared/daily/anomalies-select';
-import { rebuildPartitionLocal, writePartitionLocal } from '../shared/daily/local-steps';
+import { rebuildPartitionLocal } from '../shared/daily/local-steps';
 import { ctrSourceSpan, defaultLookbackDays, eventDateWindow } from '../shared/daily/window';
 import { createPseudonymizer } from '../shared/pii';
 import type { TableName } from '../shared/schema/tables';
@@ -192,7 +193,7 @@ async function buildLake(days: number): Promise<{ dataDir: string; rowsPerDay: M
     await flush('events');
     for (const dt of before) await rebuildPartitionLocal(steps, 'daily_ctr', dt, lookback);
     await flush('daily_ctr');
-    for (const dt of before) await writePartitionLocal(steps, 'anomalies', dt, anomaliesSelect([]));
+    for (const dt of before) await new LocalPartitionWriter(steps).write('anomalies', dt, anomaliesSelect([]));
     await flush('anomalies');
   } finally {
     await engine.close();

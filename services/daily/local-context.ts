@@ -1,9 +1,10 @@
 import { notifierFor } from '../../shared/adapters/slack';
 import { FileObjectStore } from '../../shared/adapters/files/object-store';
 import type { LocalCatalog } from '../../shared/adapters/local/catalog';
-import { rebuildPartitionLocal, writePartitionLocal } from '../../shared/daily/local-steps';
+import { LocalPartitionWriter } from '../../shared/adapters/local/partition-writer';
 import type { Notifier } from '../../shared/ports/notifier';
 import type { QueryEngine } from '../../shared/ports/query-engine';
+import { databaseName } from '../../shared/schema/tables';
 import type { DailyContext } from './context';
 
 /**
@@ -29,13 +30,9 @@ export function localDailyContext(parts: LocalContextParts): DailyContext {
     engine,
     store: new FileObjectStore(catalog.lakeDir),
     notifier: parts.notifier ?? notifierFor(parts.slackWebhookUrl ?? undefined, {}, parts.out),
+    partitions: new LocalPartitionWriter({ catalog, engine }),
+    dialect: 'duckdb',
+    database: databaseName,
     timeZone: parts.timeZone,
-    rebuildPartition: async (table, dt, lookbackDays) => {
-      await rebuildPartitionLocal({ catalog, engine }, table, dt, lookbackDays);
-    },
-    // The same write/replace/register as the other tables.
-    writeAnomalies: async (dt, select) => {
-      await writePartitionLocal({ catalog, engine }, 'anomalies', dt, select);
-    },
   };
 }

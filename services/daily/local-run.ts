@@ -1,31 +1,13 @@
 import '../../shared/polyfills';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { localSubstitutions, substituteDefinition } from './definition';
-import { installDailyContext, type DailyContext } from './context';
-import { rawHandler as detectAnomalies } from './tasks/detect-anomalies';
-import { rawHandler as notifyFailure } from './tasks/notify-failure';
-import { rawHandler as postDigest } from './tasks/post-digest';
-import { rawHandler as rebuildPartition } from './tasks/rebuild-partition';
-import { rawHandler as registerRaw } from './tasks/register-raw';
-import { rawHandler as resolveInput } from './tasks/resolve-input';
+import type { DailyContext } from './context';
+import { taskHandlers, taskStates, type TaskHandler } from './handlers';
 
 /**
  * Runs the deployed state machine definition on one machine with aws-local-stepfunctions: every
- * Task state is bound to the same raw handler the Lambda runs, with a local context installed.
+ * Task state is bound to the same handler the Lambda runs, built over the run's local context.
  */
-
-type Handler = (input: never) => Promise<unknown>;
-
-/** Task state name → the handler that runs it (names as in state-machine.asl.json). */
-export const taskHandlers: Readonly<Record<string, Handler>> = {
-  ResolveInput: resolveInput,
-  RegisterRawPartitions: registerRaw,
-  RebuildCuratedPartition: rebuildPartition,
-  RebuildDailyCtrPartition: rebuildPartition,
-  DetectAnomalies: detectAnomalies,
-  PostDigest: postDigest,
-  NotifyFailure: notifyFailure,
-};
 
 /** One task invocation, in the order they ran (retries included). */
 export interface TaskCall {
@@ -46,7 +28,7 @@ export interface LocalRunOptions {
   /** Wait before each retry, in ms (0 in tests; the definition's backoff is for AWS). */
   readonly retryIntervalMs?: number;
   /** Replaces a task's handler (tests inject failures this way). */
-  readonly handlerOverrides?: Readonly<Record<string, Handler>>;
+  readonly handlerOverrides?: Readonly<Record<string, TaskHandler>>;
 }
 
 /** The ASL definition as deployed, with placeholder Lambda ARNs (every Task is overridden locally). */
@@ -56,7 +38,7 @@ export const stateMachineDefinition = substituteDefinition(localSubstitutions())
 export async function runDailyWorkflowLocal(input: { date?: string; lookbackDays?: number }, options: LocalRunOptions): Promise<LocalRunResult> {
   const calls: TaskCall[] = [];
   const handlers: Record<string, (input: unknown) => Promise<never>> = {};
-  for (const [state, handler] of Object.entries({ ...taskHandlers, ...options.handlerOverrides })) {
+  for (const [state, handler] of Object.entries({ ...taskHandlers(options.context), ...options.handlerOverrides })) {
     handlers[state] = async (stateInput: unknown) => {
       try {
         const output = await handler(stateInput as never);
@@ -68,9 +50,8 @@ export async function runDailyWorkflowLocal(input: { date?: string; lookbackDays
       }
     };
   }
-  const retryIntervalOverrides = Object.fromEntries([...Object.keys(taskHandlers), 'CuratedEvents', 'DailyCtr'].map((s) => [s, options.retryIntervalMs ?? 1000]));
+  const retryIntervalOverrides = Object.fromEntries([...taskStates, 'CuratedEvents', 'DailyCtr'].map((s) => [s, options.retryIntervalMs ?? 1000]));
   const machine = new StateMachine(stateMachineDefinition);
-  installDailyContext(options.context);
   try {
     const execution = machine.run(input, { overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides } });
     const output = await execution.result;
@@ -78,7 +59,5 @@ export async function runDailyWorkflowLocal(input: { date?: string; lookbackDays
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     return { status: 'FAILED', error: error.message, calls };
-  } finally {
-    installDailyContext(undefined);
   }
 }

@@ -1,10 +1,9 @@
 import { detectAnomalies } from '../../shared/anomaly/detect';
 import { detectorConfig } from '../../shared/anomaly/config';
-import type { PriorAnomaly } from '../../shared/anomaly/incidents';
-import type { DetectorInputRow } from '../../shared/anomaly/types';
 import { anomaliesSelect } from '../../shared/daily/anomalies-select';
+import { readCtrHistory, readDigestInput, readPriorAnomalies } from '../../shared/daily/reads';
+import { dailySelect, type DailyTable } from '../../shared/daily/statements';
 import { defaultLookbackDays, eventDateWindow, rawPartitionsToRegister } from '../../shared/daily/window';
-import type { DailyTable } from '../../shared/daily/statements';
 import { InputError } from '../../shared/errors';
 import type { AnomalyRow } from '../../shared/schema/types';
 import { buildDigest, buildFailureAlert, campaignHeadlines, type HeadlineInputRow } from '../../shared/slack/digest';
@@ -44,14 +43,19 @@ export async function registerRaw(ctx: DailyContext, run: { date: string; lookba
   return { registered: dts.length };
 }
 
-/** Steps 2 and 3, one partition per call (the Map states fan out over the window's dates). */
-export async function rebuild(ctx: DailyContext, item: { table: DailyTable; dt: string; lookbackDays: number }): Promise<{ table: DailyTable; dt: string }> {
-  if (item.table !== 'events' && item.table !== 'daily_ctr') throw new InputError(`cannot rebuild table "${String(item.table)}"`);
-  await ctx.rebuildPartition(item.table, item.dt, item.lookbackDays);
-  return { table: item.table, dt: item.dt };
+/** One Map item of the rebuild states: a partition of `events` or `daily_ctr` to rebuild. */
+export interface RebuildItem {
+  readonly table: DailyTable;
+  readonly dt: string;
+  readonly lookbackDays: number;
 }
 
-const sqlDate = (d: string) => `'${d}'`;
+/** Steps 2 and 3, one partition per call (the Map states fan out over the window's dates). */
+export async function rebuild(ctx: DailyContext, item: RebuildItem): Promise<{ table: DailyTable; dt: string }> {
+  if (item.table !== 'events' && item.table !== 'daily_ctr') throw new InputError(`cannot rebuild table "${String(item.table)}"`);
+  await ctx.partitions.write(item.table, item.dt, dailySelect(item.table, ctx.dialect, item.dt, item.lookbackDays, ctx.database));
+  return { table: item.table, dt: item.dt };
+}
 
 /**
  * Step 4: anomalies of the target date against its own history, written as partition `dt`. The
@@ -60,15 +64,11 @@ const sqlDate = (d: string) => `'${d}'`;
  */
 export async function detect(ctx: DailyContext, run: { date: string }): Promise<{ anomalies: number }> {
   const from = addDays(run.date, -detectorConfig.windowDays);
-  const history = await ctx.engine.query(
-    `SELECT dt, campaign_id, template_name, button_id, messages_delivered, clicked_messages, clicks FROM daily_ctr WHERE dt BETWEEN ${sqlDate(from)} AND ${sqlDate(run.date)}`,
-  );
-  const prior = await ctx.engine.query(
-    `SELECT dt, campaign_id, template_name, button_id, metric, kind, incident_start FROM anomalies WHERE dt >= ${sqlDate(from)} AND dt < ${sqlDate(run.date)}`,
-  );
-  const found = detectAnomalies(history.rows as unknown as DetectorInputRow[], run.date, detectorConfig, prior.rows as unknown as PriorAnomaly[]);
+  const history = await readCtrHistory(ctx, from, run.date);
+  const prior = await readPriorAnomalies(ctx, from, run.date);
+  const found = detectAnomalies(history, run.date, detectorConfig, prior);
   const rows: AnomalyRow[] = found.map(({ dt: _dt, ...row }) => row);
-  await ctx.writeAnomalies(run.date, anomaliesSelect(rows));
+  await ctx.partitions.write('anomalies', run.date, anomaliesSelect(rows));
   return { anomalies: rows.length };
 }
 
@@ -76,16 +76,8 @@ export async function detect(ctx: DailyContext, run: { date: string }): Promise<
 export async function digest(ctx: DailyContext, run: { date: string }): Promise<{ posted: boolean }> {
   const marker = digestMarkerKey(run.date);
   if ((await ctx.store.getText(marker)) !== undefined) return { posted: false };
-  const d = sqlDate(run.date);
-  const anomalies = (await ctx.engine.query(`SELECT * FROM anomalies WHERE dt = ${d} ORDER BY score DESC NULLS LAST, campaign_id, button_id, metric`)).rows;
-  const ctr = (await ctx.engine.query(`SELECT campaign_id, template_name, messages_delivered, clicked_messages, clicks FROM daily_ctr WHERE dt = ${d}`)).rows;
-  const quarantine = (await ctx.engine.query(`SELECT COUNT(*) AS n FROM raw_events WHERE dt = ${d} AND kind = 'quarantine'`)).rows[0];
-  const message = buildDigest({
-    date: run.date,
-    anomalies: anomalies as unknown as AnomalyRow[],
-    headlines: campaignHeadlines(ctr as unknown as HeadlineInputRow[]),
-    quarantined: Number(quarantine?.n ?? 0),
-  });
+  const input = await readDigestInput(ctx, run.date);
+  const message = buildDigest({ date: run.date, anomalies: input.anomalies, headlines: campaignHeadlines(input.headlineRows), quarantined: input.quarantined });
   await ctx.notifier.post(message);
   // Written after the post: a crash in between posts twice rather than never.
   await ctx.store.putText(marker, JSON.stringify({ date: run.date, postedAt: new Date().toISOString() }));

@@ -9,14 +9,18 @@ import { resolveDataDir, type Env } from '../../shared/config/local';
 import { defaultDemoOptions, simulateDemo, type DemoOptions } from '../../shared/demo/simulate';
 import type { Simulation } from '../../shared/demo/types';
 import { InputError, WaError } from '../../shared/errors';
-import type { QueryRow } from '../../shared/ports/query-engine';
+import type { DatedAnomalyRow } from '../../shared/anomaly/types';
+import { anomalyColumns, partitionColumn } from '../../shared/schema/columns';
+import { databaseName } from '../../shared/schema/tables';
+import { schemaRow } from '../../shared/sql/decode';
+import { runQuery } from '../../shared/sql/run-query';
 import { localDailyContext } from '../daily/local-context';
 import { runDailyWorkflowLocal } from '../daily/local-run';
 import { replayTimeHeader } from '../local/replay';
 import { openStack } from '../local/stack';
 import { generateReport } from '../report/generate';
 import { pushDeliveries, type DemoSecrets } from './push';
-import { alertTable, ctrSummarySql, ctrTable } from './tables';
+import { alertTable, ctrSummaryRow, ctrTable, type CtrSummaryRow } from './tables';
 
 /**
  * `wa-analytics demo`: simulates a campaign history, posts it through the local API with its
@@ -106,8 +110,8 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
   const workflowStarted = Date.now();
   const catalog = await LocalCatalog.open(dataDir);
   const engine = await LocalQueryEngine.open(catalog);
-  let ctr: readonly QueryRow[];
-  let alerts: readonly QueryRow[];
+  let ctr: readonly CtrSummaryRow[];
+  let alerts: readonly DatedAnomalyRow[];
   const running = bar(options.progress, 'daily', sim.dates.length);
   try {
     // Digests would go to Slack: the demo prints its alerts itself instead.
@@ -117,8 +121,9 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
       if (result.status === 'FAILED') throw new WaError('workflow', `daily workflow failed for ${date}: ${result.error ?? 'unknown error'}`);
       running?.update(i + 1);
     }
-    ctr = (await engine.query(ctrSummarySql)).rows;
-    alerts = (await engine.query('SELECT * FROM anomalies ORDER BY dt, campaign_id, template_name NULLS FIRST, button_id NULLS FIRST, metric')).rows;
+    const printed = { params: { database: databaseName }, dialect: 'duckdb' } as const;
+    ctr = await runQuery(engine, { name: 'demo/ctr-summary', ...printed }, ctrSummaryRow);
+    alerts = await runQuery(engine, { name: 'demo/alerts', ...printed }, (r) => schemaRow([...anomalyColumns, partitionColumn], r));
   } finally {
     running?.stop();
     await engine.close();

@@ -3,6 +3,9 @@ import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } fro
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, type ExecutionListItem, type SFNClient } from '@aws-sdk/client-sfn';
 import { errorMessage } from '../../shared/errors';
+import type { QueryRow } from '../../shared/ports/query-engine';
+import { num, str } from '../../shared/sql/decode';
+import { runQuery } from '../../shared/sql/run-query';
 import { addDays, dateInZone } from '../../shared/time';
 import { digestMarkerKey } from '../daily/context';
 import { AthenaQueryEngine } from '../../shared/adapters/aws/athena-engine';
@@ -129,13 +132,15 @@ export async function deliveryChecks(cw: CloudWatchClient, stage: Stage, options
   return [fresh, failures];
 }
 
-/** The SELECT behind the counts: one partition range of raw_events (arrival days). */
-export function countsSql(database: string, from: string, to: string): string {
-  return (
-    `SELECT dt, kind, coalesce(reason, '') AS reason, count(*) AS n FROM "${database}"."raw_events" ` +
-    `WHERE dt BETWEEN '${from}' AND '${to}' GROUP BY dt, kind, coalesce(reason, '') ORDER BY dt, kind, reason`
-  );
+/** One row of the counts query (shared/sql/queries/ops/raw-counts.sql). */
+interface CountRow {
+  readonly dt: string;
+  readonly kind: string;
+  readonly reason: string;
+  readonly n: number;
 }
+
+const countRow = (r: QueryRow): CountRow => ({ dt: str(r, 'dt'), kind: str(r, 'kind'), reason: str(r, 'reason'), n: num(r, 'n') });
 
 /** Raw rows per kind and quarantined rows per reason for the last days (registered partitions). */
 export async function countsCheck(athena: AthenaClient, stage: Stage, options: StatusOptions): Promise<Check> {
@@ -144,29 +149,29 @@ export async function countsCheck(athena: AthenaClient, stage: Stage, options: S
   if (workgroup === undefined) return { name, level: 'warn', detail: `not checked: stack ${stage.stackName} has no output AthenaWorkgroup` };
   const to = dateInZone(options.now.getTime(), options.timeZone);
   const from = addDays(to, -(options.days - 1));
-  let rows;
+  let rows: CountRow[];
   try {
     // The workflow's own Athena adapter, bounded in time for a command someone waits on.
     const database = requireOutput(stage, 'GlueDatabaseName');
     const engine = new AthenaQueryEngine(athena, { workGroup: workgroup, database, pollMs: 500, sleep: options.sleep, timeoutMs: 60_000 });
-    rows = (await engine.query(countsSql(database, from, to))).rows;
+    rows = await runQuery(engine, { name: 'ops/raw-counts', params: { database, from_dt: from, to_dt: to }, dialect: 'athena' }, countRow);
   } catch (error) {
     return { name, level: 'warn', detail: `not counted: ${errorMessage(error)}` };
   }
   const byDay = new Map<string, { kinds: string[]; quarantined: string[] }>();
   let quarantined = 0;
   for (const r of rows) {
-    const dt = String(r.dt ?? '?');
+    const dt = r.dt;
     const day = byDay.get(dt) ?? { kinds: [], quarantined: [] };
     day.kinds.push(`${r.kind}=${r.n}`);
     if (r.kind === 'quarantine') {
       day.quarantined.push(`${r.reason}=${r.n}`);
-      quarantined += Number(r.n);
+      quarantined += r.n;
     }
     byDay.set(dt, day);
   }
   const lines = [...byDay.entries()].map(([dt, d]) => `${dt}  ${d.kinds.join(' ')}${d.quarantined.length > 0 ? `  quarantined: ${d.quarantined.join(' ')}` : ''}`);
-  const detail = `${from}..${to}: ${rows.reduce((a, r) => a + Number(r.n), 0)} raw rows, ${quarantined} quarantined${byDay.size === 0 ? ' (no registered partition yet)' : ''}`;
+  const detail = `${from}..${to}: ${rows.reduce((a, r) => a + r.n, 0)} raw rows, ${quarantined} quarantined${byDay.size === 0 ? ' (no registered partition yet)' : ''}`;
   return { name, level: quarantined > 0 ? 'warn' : 'ok', detail, lines };
 }
 

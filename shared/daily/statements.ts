@@ -1,4 +1,4 @@
-import { databaseName, tables } from '../schema/tables';
+import { databaseName, tables, type TableName } from '../schema/tables';
 import { athenaCtas, createViewDdl, type AthenaCtas, type Dialect, type DialectName } from '../sql/dialect';
 import { renderSql } from '../sql/render';
 import { ctrSourceSpan, curatedSourceSpan } from './window';
@@ -38,20 +38,25 @@ export function buttonClicksViewDdl(dialect: DialectName | Dialect, database: st
 }
 
 /** Temporary CTAS table name of one partition, unique per table and date (`tmp_events_20240501`). */
-export function tempTableName(table: DailyTable, dt: string): string {
+export function tempTableName(table: TableName, dt: string): string {
   return `tmp_${table}_${dt.replace(/-/g, '')}`;
 }
 
 /**
- * Athena statements of one partition rebuild. The caller clears `s3://bucket/<keyPrefix>` first,
- * runs `create` then `drop`, then registers partition `dt` in Glue.
+ * Athena statements writing `select` as partition `dt` of a table. The caller clears
+ * `s3://bucket/<keyPrefix>` first, runs `create` then `drop`, then registers partition `dt` in Glue.
  */
+export function athenaWriteStatements(table: TableName, opts: { bucket: string; dt: string; select: string; database?: string }): AthenaCtas & { keyPrefix: string } {
+  const database = opts.database ?? databaseName;
+  const keyPrefix = `${tables[table].prefix}dt=${opts.dt}/`;
+  return { ...athenaCtas({ database, tempTable: tempTableName(table, opts.dt), bucket: opts.bucket, keyPrefix, select: opts.select }), keyPrefix };
+}
+
+/** Athena statements of one partition rebuild of `events` / `daily_ctr` (see athenaWriteStatements). */
 export function athenaPartitionStatements(
   table: DailyTable,
   opts: { bucket: string; dt: string; lookbackDays: number; database?: string },
 ): AthenaCtas & { keyPrefix: string } {
-  const database = opts.database ?? databaseName;
-  const keyPrefix = `${tables[table].prefix}dt=${opts.dt}/`;
-  const select = dailySelect(table, 'athena', opts.dt, opts.lookbackDays, database);
-  return { ...athenaCtas({ database, tempTable: tempTableName(table, opts.dt), bucket: opts.bucket, keyPrefix, select }), keyPrefix };
+  const select = dailySelect(table, 'athena', opts.dt, opts.lookbackDays, opts.database ?? databaseName);
+  return athenaWriteStatements(table, { bucket: opts.bucket, dt: opts.dt, select, database: opts.database });
 }

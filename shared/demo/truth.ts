@@ -12,6 +12,10 @@ import type { MessageFact, Simulation, StatusFact, TapFact } from './types';
  * cohort date, and never after `asOf`: the last target date the daily workflow ran for. With
  * `asOf` = a target date T, the rows are those the workflow had written when run T finished,
  * which is what the anomaly step of T saw.
+ *
+ * The CTR rules (cohort assignment, read implies delivered, campaign attribution) are written
+ * here a second time on purpose: this is the oracle the SQL is checked against, so it must not
+ * share code or text with shared/sql/queries/include/messages.sql, their one production home.
  */
 
 export interface TruthOptions {

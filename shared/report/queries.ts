@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { errorMessage, QueryError, TemplateError } from '../errors';
-import type { QueryEngine, QueryRow, QueryValue } from '../ports/query-engine';
+import { QueryError } from '../errors';
+import type { QueryEngine, QueryRow } from '../ports/query-engine';
+import { anomalyColumns, dailyCtrColumns } from '../schema/columns';
 import { databaseName } from '../schema/tables';
-import { renderTemplate } from '../sql/render';
+import { num, numOrNull, schemaColumns, str } from '../sql/decode';
+import type { QueryName } from '../sql/query-files';
+import { renderSql } from '../sql/render';
+import { runQuery } from '../sql/run-query';
 
 /**
- * The dashboard's data: one query per `queries/<name>.sql` file (DuckDB dialect, rendered by the
- * project's template renderer, so the `-- params:` header is checked the same way), and the typed
- * rows each returns. Kept apart from shared/sql because these run on the local engine only.
+ * The dashboard's data: one query per `shared/sql/queries/report/<name>.sql` file, rendered for
+ * the local engine (DuckDB) by the project's one renderer, and the typed rows each returns.
  */
 
 export const reportQueryNames = ['ctr-over-time', 'ctr-by-position', 'funnel', 'time-to-tap', 'daily-volume', 'quarantine', 'alerts'] as const;
@@ -80,104 +81,54 @@ export interface ReportData {
   readonly alerts: readonly AlertRow[];
 }
 
-/** The directory holding the report's `.sql` files (next to this module). */
-export const reportQueriesDir = join(__dirname, 'queries');
+const queryOf = (name: ReportQueryName): QueryName => `report/${name}`;
 
 /** The SQL of one report query for the local engine. Throws TemplateError on a bad file. */
 export function renderReportSql(name: ReportQueryName): string {
-  const path = join(reportQueriesDir, `${name}.sql`);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new TemplateError(`cannot read ${path}: ${errorMessage(cause)}`, { cause });
-  }
-  try {
-    return renderTemplate(text, { database: databaseName }, 'duckdb');
-  } catch (error) {
-    throw new TemplateError(`${name}.sql: ${errorMessage(error)}`, { cause: error });
-  }
-}
-
-// Engine values are JSON-safe: big integers arrive as decimal strings, so numbers accept both.
-function num(value: QueryValue | undefined): number | null {
-  if (value === null || value === undefined) return null;
-  const n = typeof value === 'number' ? value : Number(value);
-  return Number.isFinite(n) ? n : null;
-}
-function count(value: QueryValue | undefined): number {
-  return num(value) ?? 0;
-}
-function text(value: QueryValue | undefined): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-function req(value: QueryValue | undefined, fallback: string): string {
-  return text(value) ?? fallback;
+  return renderSql(queryOf(name), { database: databaseName }, 'duckdb');
 }
 
 const converters = {
   'ctr-over-time': (r): CtrPointRow => ({
-    dt: req(r.dt, ''),
-    campaign_id: req(r.campaign_id, 'unattributed'),
-    template_name: text(r.template_name),
-    button_id: text(r.button_id),
-    button_title: text(r.button_title),
-    messages_delivered: count(r.messages_delivered),
-    clicked_messages: count(r.clicked_messages),
-    clicks: count(r.clicks),
-    ctr: num(r.ctr),
+    dt: str(r, 'dt'),
+    ...schemaColumns(dailyCtrColumns, ['campaign_id', 'template_name', 'button_id', 'button_title', 'messages_delivered', 'clicked_messages', 'clicks', 'ctr'], r),
   }),
   'ctr-by-position': (r): PositionRow => ({
-    button_position: count(r.button_position),
-    messages_delivered: count(r.messages_delivered),
-    clicked_messages: count(r.clicked_messages),
-    clicks: count(r.clicks),
-    ctr: num(r.ctr),
+    button_position: num(r, 'button_position'),
+    messages_delivered: num(r, 'messages_delivered'),
+    clicked_messages: num(r, 'clicked_messages'),
+    clicks: num(r, 'clicks'),
+    ctr: numOrNull(r, 'ctr'),
   }),
   funnel: (r): FunnelRow => ({
-    campaign_id: req(r.campaign_id, 'unattributed'),
-    messages_sent: count(r.messages_sent),
-    messages_delivered: count(r.messages_delivered),
-    messages_read: count(r.messages_read),
-    messages_tapped: count(r.messages_tapped),
+    campaign_id: str(r, 'campaign_id'),
+    messages_sent: num(r, 'messages_sent'),
+    messages_delivered: num(r, 'messages_delivered'),
+    messages_read: num(r, 'messages_read'),
+    messages_tapped: num(r, 'messages_tapped'),
   }),
-  'time-to-tap': (r): TimeToTapRow => ({ lower_seconds: count(r.lower_seconds), taps: count(r.taps) }),
+  'time-to-tap': (r): TimeToTapRow => ({ lower_seconds: num(r, 'lower_seconds'), taps: num(r, 'taps') }),
   'daily-volume': (r): VolumeRow => ({
-    day: req(r.day, ''),
-    messages_sent: count(r.messages_sent),
-    messages_delivered: count(r.messages_delivered),
-    taps: count(r.taps),
+    day: str(r, 'day'),
+    messages_sent: num(r, 'messages_sent'),
+    messages_delivered: num(r, 'messages_delivered'),
+    taps: num(r, 'taps'),
   }),
-  quarantine: (r): QuarantineRow => ({ arrival_date: req(r.arrival_date, ''), reason: req(r.reason, 'unknown'), quarantined_rows: count(r.quarantined_rows) }),
+  quarantine: (r): QuarantineRow => ({ arrival_date: str(r, 'arrival_date'), reason: str(r, 'reason'), quarantined_rows: num(r, 'quarantined_rows') }),
   alerts: (r): AlertRow => ({
-    dt: req(r.dt, ''),
-    campaign_id: req(r.campaign_id, 'unattributed'),
-    template_name: text(r.template_name),
-    button_id: text(r.button_id),
-    metric: req(r.metric, ''),
-    kind: req(r.kind, ''),
-    observed: num(r.observed),
-    expected: num(r.expected),
-    lower: num(r.lower),
-    upper: num(r.upper),
-    score: num(r.score),
-    baseline_days: num(r.baseline_days),
+    dt: str(r, 'dt'),
+    ...schemaColumns(anomalyColumns, ['campaign_id', 'template_name', 'button_id', 'metric', 'kind', 'observed', 'expected', 'lower', 'upper', 'score', 'baseline_days'], r),
   }),
 } satisfies Record<ReportQueryName, (row: QueryRow) => unknown>;
 
 type RowOfQuery<K extends ReportQueryName> = ReturnType<(typeof converters)[K]>;
 
-/** Typed rows of one query's result rows. */
-export function reportRows<K extends ReportQueryName>(name: K, rows: readonly QueryRow[]): RowOfQuery<K>[] {
-  const convert = converters[name] as (row: QueryRow) => RowOfQuery<K>;
-  return rows.map(convert);
-}
-
 /** Runs every report query on the engine, one after the other (the local engine is serial anyway). */
 export async function loadReportData(engine: QueryEngine): Promise<ReportData> {
   const run = async <K extends ReportQueryName>(name: K): Promise<RowOfQuery<K>[]> => {
+    const decode = converters[name] as (row: QueryRow) => RowOfQuery<K>;
     try {
-      return reportRows(name, (await engine.query(renderReportSql(name))).rows);
+      return await runQuery(engine, { name: queryOf(name), params: { database: databaseName }, dialect: 'duckdb' }, decode);
     } catch (error) {
       if (error instanceof QueryError) throw new QueryError(`report query ${name}: ${error.message}`, { cause: error });
       throw error;

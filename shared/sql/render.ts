@@ -4,16 +4,21 @@ import { errorMessage, TemplateError } from '../errors';
 import { databaseName, tables } from '../schema/tables';
 import { isIsoDate } from '../time';
 import { dialectOf, sqlFunctionNames, type Dialect, type DialectName, type SqlFunctionName } from './dialect';
+import { includeNames, queryNames, type QueryName } from './query-files';
 
 /**
- * SQL templates: `queries/<name>.sql`, one query per file. A file declares its parameters in a
- * header line `-- params: name:kind, …` (kinds: date, int, ident, database) and uses them as `{{name}}`;
- * engine-specific functions are `{{fn:name(arg, …)}}` (see dialect.ts). Values are validated
- * and rendered as literals here, never pasted as given. Whole-line `--` comments are dropped.
+ * The one loader and renderer of the project's SQL: every query lives in `queries/<name>.sql`,
+ * one query per file, listed in query-files.ts (`queries/include/` holds fragments, see below;
+ * the statements that wrap a query, CTAS, COPY and view DDL, are built in dialect.ts). A file
+ * declares its parameters in a header line `-- params: name:kind, …` (kinds: date, int, ident,
+ * database) and uses them as `{{name}}`; engine-specific functions are `{{fn:name(arg, …)}}` (see
+ * dialect.ts). Values are validated by kind and rendered as literals here, never pasted as given.
+ * Whole-line `--` comments are dropped.
+ *
+ * `{{include:<fragment>}}` pastes `queries/include/<fragment>.sql` (its comments dropped): CTEs
+ * several queries share, so a rule they all follow is written once. A fragment declares no
+ * parameters (placeholders in it are the including query's) and includes nothing itself.
  */
-
-export const queryNames = ['curated-events', 'daily-ctr', 'button-clicks-view'] as const;
-export type QueryName = (typeof queryNames)[number];
 
 export const paramKinds = ['date', 'int', 'ident', 'database'] as const;
 export type ParamKind = (typeof paramKinds)[number];
@@ -36,15 +41,15 @@ const PARAM_DECL_RE = /^([a-z_][a-z0-9_]*):([a-z]+)$/;
 const PLACEHOLDER_RE = /\{\{(.*?)\}\}/gs;
 const PARAM_REF_RE = /^\s*([a-z_][a-z0-9_]*)\s*$/;
 const FN_REF_RE = /^\s*fn:([a-z_][a-z0-9_]*)\((.*)\)\s*$/s;
+const INCLUDE_RE = /\{\{\s*include:([^}]*?)\s*\}\}/g;
 
 const templateCache = new Map<string, string>();
 
 /** The directory holding the `.sql` files (next to this module). */
 export const queriesDir = join(__dirname, 'queries');
 
-/** The text of a query file, read once per process. */
-export function loadQuery(name: QueryName): string {
-  if (!(queryNames as readonly string[]).includes(name)) throw new TemplateError(`unknown query "${String(name)}" (known: ${queryNames.join(', ')})`);
+/** The text of a file under queries/ (`name` without `.sql`), read once per process. */
+function loadFile(name: string): string {
   let text = templateCache.get(name);
   if (text === undefined) {
     const path = join(queriesDir, `${name}.sql`);
@@ -56,6 +61,27 @@ export function loadQuery(name: QueryName): string {
     templateCache.set(name, text);
   }
   return text;
+}
+
+/** The text of a query file, read once per process. */
+export function loadQuery(name: QueryName): string {
+  if (!(queryNames as readonly string[]).includes(name)) throw new TemplateError(`unknown query "${String(name)}" (known: ${queryNames.join(', ')})`);
+  return loadFile(name);
+}
+
+/** A fragment's SQL for `{{include:name}}`: its comments dropped; it may not declare parameters or include. */
+function loadInclude(name: string): string {
+  if (!(includeNames as readonly string[]).includes(name)) throw new TemplateError(`unknown include {{include:${name}}} (known: ${includeNames.join(', ')})`);
+  const text = loadFile(`include/${name}`);
+  if (PARAMS_LINE_RE.test(text)) throw new TemplateError(`include/${name}.sql declares parameters; a fragment uses the including query's`);
+  const body = withoutComments(text);
+  if (new RegExp(INCLUDE_RE.source).test(body)) throw new TemplateError(`include/${name}.sql includes another fragment; fragments do not nest`);
+  return body;
+}
+
+// Whole-line comments document the file; they are not sent (Athena keeps view text verbatim).
+function withoutComments(text: string): string {
+  return text.split('\n').filter((line) => !line.trimStart().startsWith('--')).join('\n').trim();
 }
 
 /** Renders query `name` for an engine with the given parameters. Throws TemplateError on any mismatch. */
@@ -97,8 +123,7 @@ export function renderTemplate(template: string, params: Readonly<Record<string,
   const literals = new Map<string, string>();
   for (const [name, kind] of declared) literals.set(name, literal(name, kind, params[name]!));
   const used = new Set<string>();
-  // Whole-line comments document the file; they are not sent (Athena keeps view text verbatim).
-  const body = template.split('\n').filter((line) => !line.trimStart().startsWith('--')).join('\n').trim();
+  const body = withoutComments(template).replace(INCLUDE_RE, (_whole, name: string) => loadInclude(name));
   const sql = body.replace(PLACEHOLDER_RE, (_whole, inner: string) => {
     const ref = PARAM_REF_RE.exec(inner);
     if (ref !== null) {

@@ -407,9 +407,9 @@ describe('daily workflow', () => {
     ]);
   });
 
-  test('the task functions: their handler files, their own role, the environment aws-context.ts reads, encrypted logs', () => {
-    const awsContext = readFileSync(join(repoRoot, 'services', 'daily', 'aws-context.ts'), 'utf8');
-    const envNames = new Set([...awsContext.matchAll(/required\(env, '([A-Z_]+)'\)|env\.([A-Z_]+)/g)].map((m) => m[1] ?? m[2]));
+  test('the task functions: their handler files, their own role, the environment shared/config/daily.ts reads, encrypted logs', () => {
+    const dailyConfig = readFileSync(join(repoRoot, 'shared', 'config', 'daily.ts'), 'utf8');
+    const envNames = new Set([...dailyConfig.matchAll(/required\(env, '([A-Z_]+)'\)|env\.([A-Z_]+)/g)].map((m) => m[1] ?? m[2]));
     // Whatever it reads (more later, e.g. GLUE_DATABASE), every task function has it.
     expect([...envNames]).toEqual(expect.arrayContaining(['DATA_BUCKET', 'ATHENA_WORKGROUP', 'SLACK_WEBHOOK_PARAM', 'WA_TIMEZONE']));
     const { definition } = deployedDefinition();
@@ -436,7 +436,8 @@ describe('daily workflow', () => {
   });
 
   test('the task bundles are one file each, carry the SQL query texts and leave the AWS SDK to the runtime', () => {
-    const sqlLines = readdirSync(queriesDir)
+    const sqlLines = readdirSync(queriesDir, { recursive: true })
+      .map(String)
       .filter((f) => f.endsWith('.sql'))
       .map((f) => readFileSync(join(queriesDir, f), 'utf8').split('\n').find((l) => l.length >= 30 && !/[`$\\]/.test(l))!);
     expect(sqlLines.length).toBeGreaterThanOrEqual(3);
@@ -445,7 +446,7 @@ describe('daily workflow', () => {
       expect(Object.keys(entries)).toEqual([t.bundle]);
       const code = entries[t.bundle]!.toString('utf8');
       expect(code).not.toMatch(/require\("@duckdb/);
-      // shared/sql/render.ts reads queries/*.sql next to itself; a bundle has no such folder, so
+      // shared/sql/render.ts reads queries/**/*.sql next to itself; a bundle has no such folder, so
       // every bundle holding render.ts must carry the texts (resources/esbuild-plugins.cjs).
       const hasRender = code.includes('"queries"');
       if (t.functionId === 'RebuildPartitionLambdaFunction') expect(hasRender).toBe(true);

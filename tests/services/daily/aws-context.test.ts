@@ -2,12 +2,15 @@ import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand } fr
 import { BatchCreatePartitionCommand, GlueClient } from '@aws-sdk/client-glue';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { athenaRebuildPartition, athenaWriteAnomalies, awsDailyContextFromEnv } from '../../../services/daily/aws-context';
+import { awsDailyContext } from '../../../services/daily/aws-context';
+import { rebuild } from '../../../services/daily/steps';
 import { AthenaQueryEngine } from '../../../shared/adapters/aws/athena-engine';
 import { GlueCatalog } from '../../../shared/adapters/aws/glue-catalog';
+import { AthenaPartitionWriter } from '../../../shared/adapters/aws/partition-writer';
 import { S3ObjectStore } from '../../../shared/adapters/aws/s3-object-store';
+import { readDailyConfig } from '../../../shared/config/daily';
 import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
-import { athenaPartitionStatements } from '../../../shared/daily/statements';
+import { athenaPartitionStatements, dailySelect } from '../../../shared/daily/statements';
 
 const athena = mockClient(AthenaClient);
 const glue = mockClient(GlueClient);
@@ -40,7 +43,7 @@ function ports(database = 'whatsapp_analytics') {
 
 describe('Athena partition rebuild on AWS adapters', () => {
   it('drops a leftover temp table, clears the prefix, runs the exact CTAS, drops, registers', async () => {
-    await athenaRebuildPartition(ports(), 'daily_ctr', '2024-05-01', 3);
+    await new AthenaPartitionWriter(ports()).write('daily_ctr', '2024-05-01', dailySelect('daily_ctr', 'athena', '2024-05-01', 3));
     const expected = athenaPartitionStatements('daily_ctr', { bucket: 'lake-bucket', dt: '2024-05-01', lookbackDays: 3 });
     const queries = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString);
     expect(queries).toEqual([expected.drop, expected.create, expected.drop]);
@@ -52,7 +55,7 @@ describe('Athena partition rebuild on AWS adapters', () => {
 
   it('writes anomalies with a CTAS of literal rows into the anomalies prefix', async () => {
     const select = anomaliesSelect([{ campaign_id: "o'brien", template_name: null, button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.1, expected: 0.3, lower: 0.2, upper: 0.4, score: 7, baseline_days: 28, incident_start: null }]);
-    await athenaWriteAnomalies(ports(), '2024-05-01', select);
+    await new AthenaPartitionWriter(ports()).write('anomalies', '2024-05-01', select);
     const create = athena.commandCalls(StartQueryExecutionCommand)[1]!.args[0].input.QueryString!;
     expect(create).toContain('CREATE TABLE whatsapp_analytics.tmp_anomalies_20240501');
     expect(create).toContain("external_location = 's3://lake-bucket/curated/anomalies/dt=2024-05-01/'");
@@ -67,8 +70,8 @@ describe('the stage\'s Glue database', () => {
   const queries = () => athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
 
   it('a dev-stage rebuild CTASes into whatsapp_analytics_dev and registers the partition there', async () => {
-    const ctx = await awsDailyContextFromEnv(devEnv);
-    await ctx.rebuildPartition('events', '2024-05-01', 3);
+    const ctx = awsDailyContext(readDailyConfig(devEnv));
+    await rebuild(ctx, { table: 'events', dt: '2024-05-01', lookbackDays: 3 });
     const [drop, create] = queries();
     expect(create!.QueryString).toMatch(/^CREATE TABLE whatsapp_analytics_dev\.tmp_events_20240501 WITH \(/);
     expect(create!.QueryString).toContain('FROM whatsapp_analytics_dev.raw_events AS r');
@@ -87,8 +90,8 @@ describe('the stage\'s Glue database', () => {
   });
 
   it('a dev-stage daily_ctr rebuild reads the dev curated events', async () => {
-    const ctx = await awsDailyContextFromEnv(devEnv);
-    await ctx.rebuildPartition('daily_ctr', '2024-05-01', 3);
+    const ctx = awsDailyContext(readDailyConfig(devEnv));
+    await rebuild(ctx, { table: 'daily_ctr', dt: '2024-05-01', lookbackDays: 3 });
     const create = queries()[1]!.QueryString!;
     expect(create).toMatch(/^CREATE TABLE whatsapp_analytics_dev\.tmp_daily_ctr_20240501 /);
     expect(create).toContain('FROM whatsapp_analytics_dev.events');
@@ -96,8 +99,8 @@ describe('the stage\'s Glue database', () => {
   });
 
   it('dev-stage anomalies and raw partition registration use the dev database', async () => {
-    const ctx = await awsDailyContextFromEnv(devEnv);
-    await ctx.writeAnomalies('2024-05-01', anomaliesSelect([]));
+    const ctx = awsDailyContext(readDailyConfig(devEnv));
+    await ctx.partitions.write('anomalies', '2024-05-01', anomaliesSelect([]));
     await ctx.catalog.registerPartitions('raw_events', ['2024-05-01']);
     expect(queries()[1]!.QueryString).toMatch(/^CREATE TABLE whatsapp_analytics_dev\.tmp_anomalies_20240501 /);
     expect(glue.commandCalls(BatchCreatePartitionCommand).map((c) => [c.args[0].input.DatabaseName, c.args[0].input.TableName])).toEqual([
@@ -107,15 +110,15 @@ describe('the stage\'s Glue database', () => {
   });
 
   it('prod keeps whatsapp_analytics', async () => {
-    const ctx = await awsDailyContextFromEnv({ ...devEnv, GLUE_DATABASE: 'whatsapp_analytics' });
-    await ctx.rebuildPartition('events', '2024-05-01', 3);
+    const ctx = awsDailyContext(readDailyConfig({ ...devEnv, GLUE_DATABASE: 'whatsapp_analytics' }));
+    await rebuild(ctx, { table: 'events', dt: '2024-05-01', lookbackDays: 3 });
     expect(queries()[1]!.QueryString).toMatch(/^CREATE TABLE whatsapp_analytics\.tmp_events_20240501 /);
     expect(glue.commandCalls(BatchCreatePartitionCommand)[0]!.args[0].input.DatabaseName).toBe('whatsapp_analytics');
   });
 
-  it('refuses to start without GLUE_DATABASE or with a name that is not one', async () => {
+  it('refuses to start without GLUE_DATABASE or with a name that is not one', () => {
     const { GLUE_DATABASE: _omit, ...without } = devEnv;
-    await expect(awsDailyContextFromEnv(without)).rejects.toThrow(/GLUE_DATABASE is not set/);
-    await expect(awsDailyContextFromEnv({ ...devEnv, GLUE_DATABASE: 'prod; DROP TABLE x' })).rejects.toThrow(/GLUE_DATABASE must be/);
+    expect(() => readDailyConfig(without)).toThrow(/GLUE_DATABASE is not set/);
+    expect(() => readDailyConfig({ ...devEnv, GLUE_DATABASE: 'prod; DROP TABLE x' })).toThrow(/GLUE_DATABASE must be/);
   });
 });

@@ -8,7 +8,7 @@ import { openStack } from '../../../services/local/stack';
 import { LocalCatalog } from '../../../shared/adapters/local/catalog';
 import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import { rowsSelect } from '../../../shared/daily/anomalies-select';
-import { writePartitionLocal } from '../../../shared/daily/local-steps';
+import { LocalPartitionWriter } from '../../../shared/adapters/local/partition-writer';
 import type { Delivery } from '../../../shared/demo/types';
 import { dailyCtrColumns } from '../../../shared/schema/columns';
 import { addDays } from '../../../shared/time';
@@ -107,7 +107,7 @@ async function writeHistory(dataDir: string): Promise<void> {
           messages_sent: 120, messages_delivered: 120, messages_read: 90, clicks: 34 + ((d + k) % 5), clicked_messages: 34 + ((d + k) % 5),
           unique_users: 34 + ((d + k) % 5), ctr: (34 + ((d + k) % 5)) / 120, read_ctr: null, median_seconds_to_click: 300,
         }));
-      await writePartitionLocal({ catalog, engine }, 'daily_ctr', addDays(TARGET, -d), rowsSelect(dailyCtrColumns, rows));
+      await new LocalPartitionWriter({ catalog, engine }).write('daily_ctr', addDays(TARGET, -d), rowsSelect(dailyCtrColumns, rows));
     }
   } finally {
     await engine.close();

@@ -106,9 +106,11 @@ describe('daily workflow under aws-local-stepfunctions', () => {
           return ctx.catalog.registerPartitions(t, dts);
         },
       },
-      rebuildPartition: async (table, dt, lookback) => {
-        if (table === 'daily_ctr' && engineFailures-- > 0) throw new TransientError('Athena query FAILED: retryable');
-        return ctx.rebuildPartition(table, dt, lookback);
+      partitions: {
+        write: async (table, dt, select) => {
+          if (table === 'daily_ctr' && engineFailures-- > 0) throw new TransientError('Athena query FAILED: retryable');
+          return ctx.partitions.write(table, dt, select);
+        },
       },
     };
     const result = await run(flaky);
@@ -151,7 +153,7 @@ describe('daily workflow under aws-local-stepfunctions', () => {
   it('alerts and fails on an engine error that is not retryable, without a retry', async () => {
     const slack = new RecordingNotifier();
     const ctx = context(slack);
-    const result = await run({ ...ctx, rebuildPartition: async () => Promise.reject(Object.assign(new Error('SYNTAX_ERROR'), { name: 'QueryError' })) });
+    const result = await run({ ...ctx, partitions: { write: async () => Promise.reject(Object.assign(new Error('SYNTAX_ERROR'), { name: 'QueryError' })) } });
     expect(result.status).toBe('FAILED');
     const rebuilds = result.calls.filter((c) => c.state === 'RebuildCuratedPartition');
     // At most one call per date of the window: QueryError is not in the Retry list.
@@ -166,7 +168,7 @@ describe('daily workflow under aws-local-stepfunctions', () => {
     const ctx = context(slack);
     const anomaly = { campaign_id: 'spring', template_name: 'spring_v2', button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.05, expected: 0.4, lower: 0.3, upper: 0.5, score: 12.5, baseline_days: 28, incident_start: null };
     const result = await run(ctx, {
-      handlerOverrides: { DetectAnomalies: async () => (await ctx.writeAnomalies('2024-05-03', anomaliesSelect([anomaly])), { anomalies: 1 }) },
+      handlerOverrides: { DetectAnomalies: async () => (await ctx.partitions.write('anomalies', '2024-05-03', anomaliesSelect([anomaly])), { anomalies: 1 }) },
     });
     expect(result.status).toBe('SUCCEEDED');
     expect((await engine.query(`SELECT * EXCLUDE (dt) FROM anomalies WHERE dt = '2024-05-03'`)).rows).toEqual([anomaly]);

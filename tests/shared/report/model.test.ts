@@ -148,7 +148,7 @@ describe('report model: other charts', () => {
   });
 
   it('uses the same bucket bounds as the SQL', () => {
-    const sql = readFileSync(join(__dirname, '../../../shared/report/queries/time-to-tap.sql'), 'utf8');
+    const sql = readFileSync(join(__dirname, '../../../shared/sql/queries/report/time-to-tap.sql'), 'utf8');
     const thens = [...sql.matchAll(/WHEN seconds < -?\d+ THEN (-?\d+)/g)].map((m) => Number(m[1]));
     const last = Number(/ELSE (\d+)/.exec(sql)![1]);
     expect([...thens.filter((t) => t >= 0), last]).toEqual([...timeToTapBuckets]);

@@ -1,7 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { TemplateError } from '../../../shared/errors';
 import { flatRowColumns } from '../../../shared/schema/columns';
 import { athena, duckdb } from '../../../shared/sql/dialect';
-import { declaredParams, loadQuery, renderSql, renderTemplate, splitArgs } from '../../../shared/sql/render';
+import { includeNames, queryNames } from '../../../shared/sql/query-files';
+import { declaredParams, loadQuery, queriesDir, renderSql, renderTemplate, splitArgs } from '../../../shared/sql/render';
 
 const template = ['-- a comment with {{no_placeholder}} in it', '-- params: db:ident, day:date, n:int', 'SELECT {{n}} AS n, {{fn:median(x)}} AS m FROM {{db}}.events WHERE dt = {{day}}'].join('\n');
 const params = { db: 'whatsapp_analytics', day: '2024-02-29', n: 3 };
@@ -100,5 +103,45 @@ describe('renderSql', () => {
     ]);
     expect(() => renderSql('daily-ctr', { database: 'whatsapp_analytics', cohort_date: '2024-05-01', from_dt: '2024-04-27' }, 'athena')).toThrow(/daily-ctr\.sql: missing parameter "to_dt"/);
     expect(() => renderSql('nope' as 'daily-ctr', {}, 'athena')).toThrow(/unknown query/);
+  });
+});
+
+describe('the query files', () => {
+  const onDisk = readdirSync(queriesDir, { recursive: true })
+    .map((f) => String(f).split(sep).join('/'))
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => f.slice(0, -4))
+    .sort();
+
+  it('are all listed, as queries or as fragments, and every listed one exists', () => {
+    expect(onDisk).toEqual([...queryNames, ...includeNames.map((n) => `include/${n}`)].sort());
+  });
+
+  it('each declare their parameters in a well-formed params line', () => {
+    for (const name of queryNames) expect(() => declaredParams(loadQuery(name))).not.toThrow();
+  });
+});
+
+describe('includes', () => {
+  const fragment = readFileSync(join(queriesDir, 'include', 'messages.sql'), 'utf8');
+
+  it('paste the fragment without its comments, where the query names it', () => {
+    const sql = renderTemplate('-- see {{include:messages}} below\nWITH ev AS (SELECT * FROM events),\n{{include:messages}}\nSELECT COUNT(*) FROM messages', {}, 'duckdb');
+    const body = fragment.split('\n').filter((l) => !l.trimStart().startsWith('--')).join('\n').trim();
+    expect(sql).toBe(`WITH ev AS (SELECT * FROM events),\n${body}\nSELECT COUNT(*) FROM messages`);
+    expect(sql).not.toMatch(/^\s*--/m);
+    expect(sql).not.toContain('{{');
+  });
+
+  it('throw TemplateError for a fragment that does not exist', () => {
+    expect(() => renderTemplate('WITH {{include:nope}} SELECT 1', {}, 'duckdb')).toThrow(/unknown include \{\{include:nope\}\}/);
+  });
+
+  it('give the workflow, the funnel and the time-to-tap report one definition of a message', () => {
+    for (const name of ['daily-ctr', 'report/funnel', 'report/time-to-tap'] as const) {
+      expect(loadQuery(name)).toContain('{{include:messages}}');
+      // The rules themselves are not written again in the query.
+      expect(loadQuery(name)).not.toMatch(/status_flags AS|'unattributed'\) AS campaign_id/);
+    }
   });
 });

@@ -2,7 +2,8 @@ import { buildSync } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { athenaPartitionStatements, buttonClicksViewDdl, curatedEventsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
+import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
+import { athenaPartitionStatements, athenaWriteStatements, buttonClicksViewDdl, curatedEventsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
 import { renderSql } from '../../../shared/sql/render';
 
 /*
@@ -42,6 +43,10 @@ function syntaxErrors(sql: string): string[] {
   return trino.validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`);
 }
 
+function anomaly(campaign: string, observed: number | null) {
+  return { campaign_id: campaign, template_name: null, button_id: 'yes', metric: 'ctr', kind: 'drop', observed, expected: 0.3, lower: 0.2, upper: 0.4, score: 7, baseline_days: 28, incident_start: '2024-04-30' };
+}
+
 const statements: [string, string][] = [
   ['curated-events SELECT', curatedEventsSelect('athena', '2024-05-01', 3)],
   ['daily-ctr SELECT', dailyCtrSelect('athena', '2024-05-01', 3)],
@@ -57,6 +62,18 @@ const statements: [string, string][] = [
   // The dev stage's Glue database (serverless.yml glueDatabase) in every statement of a rebuild.
   ...dailyTables.map((table): [string, string] => [`${table} CTAS on the dev database`, athenaPartitionStatements(table, { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', lookbackDays: 3, database: 'whatsapp_analytics_dev' }).create]),
   ['button_clicks view DDL on the dev database', buttonClicksViewDdl('athena', 'whatsapp_analytics_dev')],
+  // What the anomaly and digest steps read back, and what they write.
+  ['daily/ctr-history SELECT', renderSql('daily/ctr-history', { from_dt: '2024-04-03', to_dt: '2024-05-01' }, 'athena')],
+  ['daily/prior-anomalies SELECT', renderSql('daily/prior-anomalies', { from_dt: '2024-04-03', before_dt: '2024-05-01' }, 'athena')],
+  ['daily/digest-anomalies SELECT', renderSql('daily/digest-anomalies', { dt: '2024-05-01' }, 'athena')],
+  ['daily/digest-headlines SELECT', renderSql('daily/digest-headlines', { dt: '2024-05-01' }, 'athena')],
+  ['daily/digest-quarantined SELECT', renderSql('daily/digest-quarantined', { dt: '2024-05-01' }, 'athena')],
+  ...[
+    ['no rows', anomaliesSelect([])],
+    ['two rows', anomaliesSelect([anomaly("o'brien", 0.1), anomaly('spring', null)])],
+  ].map(([rows, select]): [string, string] => [`anomalies CTAS of ${rows}`, athenaWriteStatements('anomalies', { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', select: select!, database: 'whatsapp_analytics_dev' }).create]),
+  // The operator's `status --stage` counts.
+  ['ops/raw-counts SELECT', renderSql('ops/raw-counts', { database: 'whatsapp_analytics_dev', from_dt: '2024-04-29', to_dt: '2024-05-01' }, 'athena')],
   ['tutorial query on the view', `SELECT button_id, button_text, COUNT(*), COUNT(DISTINCT wa_id) FROM whatsapp_analytics.button_clicks WHERE timestamp > '2024-05-01T00:00:00Z' GROUP BY button_id, button_text`],
 ];
 

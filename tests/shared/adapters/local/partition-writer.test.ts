@@ -1,20 +1,21 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalCatalog } from '../../../shared/adapters/local/catalog';
-import { lakePath, partitionKey } from '../../../shared/adapters/local/lake';
-import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
-import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
-import { partitionFileName, rebuildPartitionLocal, writePartitionLocal } from '../../../shared/daily/local-steps';
-import { rawPartitionsToRegister } from '../../../shared/daily/window';
-import { writeRawLake } from './scenario';
+import { LocalCatalog } from '../../../../shared/adapters/local/catalog';
+import { lakePath, partitionKey } from '../../../../shared/adapters/local/lake';
+import { LocalPartitionWriter, partitionFileName } from '../../../../shared/adapters/local/partition-writer';
+import { LocalQueryEngine } from '../../../../shared/adapters/local/query-engine';
+import { anomaliesSelect } from '../../../../shared/daily/anomalies-select';
+import { rebuildPartitionLocal } from '../../../../shared/daily/local-steps';
+import { rawPartitionsToRegister } from '../../../../shared/daily/window';
+import { writeRawLake } from '../../daily/scenario';
 
 let dataDir: string;
 let catalog: LocalCatalog;
 let engine: LocalQueryEngine;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'wa-local-steps-'));
+  dataDir = await mkdtemp(join(tmpdir(), 'wa-partition-writer-'));
   catalog = await LocalCatalog.open(dataDir);
   await writeRawLake(catalog.lakeDir);
   await catalog.registerPartitions('raw_events', rawPartitionsToRegister('2024-05-01', 2));
@@ -48,13 +49,13 @@ describe('local partition writes', () => {
 
   it('a failed write keeps the rows already there and leaves no temporary file', async () => {
     const first = await rebuildPartitionLocal({ catalog, engine }, 'events', '2024-05-01', 2);
-    await expect(writePartitionLocal({ catalog, engine }, 'events', '2024-05-01', 'SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
+    await expect(new LocalPartitionWriter({ catalog, engine }).write('events', '2024-05-01', 'SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
     expect(await readdir(eventsDir())).toEqual([partitionFileName]);
     expect(await count()).toBe(first.rows);
   });
 
   it('writes a partition of literal rows (the anomalies step) and registers it', async () => {
-    const out = await writePartitionLocal({ catalog, engine }, 'anomalies', '2024-05-01', anomaliesSelect([]));
+    const out = await new LocalPartitionWriter({ catalog, engine }).writeFile('anomalies', '2024-05-01', anomaliesSelect([]));
     expect(out.rows).toBe(0);
     expect(await catalog.listPartitions('anomalies')).toEqual(['2024-05-01']);
     expect(Number((await engine.query(`SELECT COUNT(*) AS n FROM anomalies WHERE dt = '2024-05-01'`)).rows[0]!.n)).toBe(0);

@@ -1,19 +1,19 @@
 -- Report: distribution of the time from delivery to tap: tap event_ts minus the first
--- delivered-or-read status of the tapped message (the daily_ctr definition), in buckets named
--- by their lower bound in seconds. -1 collects taps timed before the delivery status (clock
--- skew between webhooks), so they are shown rather than silently dropped.
+-- delivered-or-read status of the tapped message (the daily_ctr definition, from
+-- include/messages.sql), in buckets named by their lower bound in seconds. -1 collects taps
+-- timed before the delivery status (clock skew between webhooks), so they are shown rather than
+-- silently dropped. Taps on messages never delivered are left out.
 -- The bucket bounds must match timeToTapBuckets in shared/report/model.ts.
 -- params: database:ident
-WITH delivery AS (
-  SELECT wamid, MIN(event_ts) AS delivered_ts
+WITH ev AS (
+  SELECT event_id, kind, wamid, context_wamid, status, campaign_id, template_name, buttons, event_ts, event_date
   FROM {{database}}.events
-  WHERE kind = 'status' AND status IN ('delivered', 'read') AND wamid IS NOT NULL
-  GROUP BY wamid
 ),
+{{include:messages}},
 waits AS (
-  SELECT CAST(t.event_ts - d.delivered_ts AS DOUBLE) / 1000 AS seconds
-  FROM {{database}}.events AS t
-  JOIN delivery AS d ON d.wamid = t.context_wamid
+  SELECT CAST(t.event_ts - m.delivered_ts AS DOUBLE) / 1000 AS seconds
+  FROM ev AS t
+  JOIN messages AS m ON m.wamid = t.context_wamid AND m.delivered = 1
   WHERE t.kind = 'click' AND t.event_ts IS NOT NULL
 )
 SELECT

@@ -1,0 +1,47 @@
+import type { DailyContext } from './context';
+import { detect, digest, notifyFailure, rebuild, registerRaw, resolveRun, type FailureInput, type RebuildItem, type ResolvedRun, type WorkflowInput } from './steps';
+
+/**
+ * The workflow's task handlers, each built with the context it runs with: the Lambda entry files
+ * (tasks/*.ts) build them once per cold start over the AWS context, the local runner over the
+ * local one. A handler is the one step it runs, bound to that context.
+ */
+
+/** Step 0: the defaults (yesterday in the stage's time zone, lookback 3) and the window's dates; needs only the zone. */
+export const resolveInputHandler = (zone: { readonly timeZone: string }) => async (event: WorkflowInput | null | undefined): Promise<ResolvedRun> => resolveRun(event ?? {}, zone.timeZone);
+
+/** Step 1: register the raw arrival partitions the window reads (Glue on AWS). */
+export const registerRawHandler = (ctx: DailyContext) => (event: ResolvedRun) => registerRaw(ctx, event);
+
+/** Steps 2 and 3: rebuild one curated or daily_ctr partition (CTAS on Athena, COPY on DuckDB). */
+export const rebuildPartitionHandler = (ctx: DailyContext) => (event: RebuildItem) => rebuild(ctx, event);
+
+/** Step 4: detect and write the target date's anomalies. */
+export const detectAnomaliesHandler = (ctx: DailyContext) => (event: ResolvedRun) => detect(ctx, event);
+
+/** Step 5: post the Slack digest of the target date once. */
+export const postDigestHandler = (ctx: DailyContext) => (event: ResolvedRun) => digest(ctx, event);
+
+/** Catch target: post the failure alert (the state machine then fails). */
+export const notifyFailureHandler = (ctx: DailyContext) => (event: FailureInput) => notifyFailure(ctx, event);
+
+/** The Task states of state-machine.asl.json, by name. */
+export const taskStates = ['ResolveInput', 'RegisterRawPartitions', 'RebuildCuratedPartition', 'RebuildDailyCtrPartition', 'DetectAnomalies', 'PostDigest', 'NotifyFailure'] as const;
+export type TaskState = (typeof taskStates)[number];
+
+/** A task handler as the local runner calls it. */
+export type TaskHandler = (input: never) => Promise<unknown>;
+
+/** Task state name → its handler over `ctx` (the local runner binds every Task state with these). */
+export function taskHandlers(ctx: DailyContext): Readonly<Record<TaskState, TaskHandler>> {
+  const rebuildPartition = rebuildPartitionHandler(ctx);
+  return {
+    ResolveInput: resolveInputHandler(ctx),
+    RegisterRawPartitions: registerRawHandler(ctx),
+    RebuildCuratedPartition: rebuildPartition,
+    RebuildDailyCtrPartition: rebuildPartition,
+    DetectAnomalies: detectAnomaliesHandler(ctx),
+    PostDigest: postDigestHandler(ctx),
+    NotifyFailure: notifyFailureHandler(ctx),
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The registry of the project's SQL files (shared/sql/queries/): the names the renderer loads,
+ * checked against the folder by tests/shared/sql/render.test.ts, so a file is never orphaned and
+ * a name never dangles.
+ */
+
+/** Every query file, by its path under queries/ without `.sql`. */
+export const queryNames = [
+  // The daily workflow: the tables it writes and the view over them.
+  'curated-events',
+  'daily-ctr',
+  'button-clicks-view',
+  // What the workflow's anomaly and digest steps read back.
+  'daily/ctr-history',
+  'daily/prior-anomalies',
+  'daily/digest-anomalies',
+  'daily/digest-headlines',
+  'daily/digest-quarantined',
+  // The dashboard (local engine).
+  'report/ctr-over-time',
+  'report/ctr-by-position',
+  'report/funnel',
+  'report/time-to-tap',
+  'report/daily-volume',
+  'report/quarantine',
+  'report/alerts',
+  // Operator commands against a stage (Athena).
+  'ops/raw-counts',
+  // The demo's printed tables.
+  'demo/ctr-summary',
+  'demo/alerts',
+] as const;
+export type QueryName = (typeof queryNames)[number];
+
+/** Fragments a query may `{{include:…}}` (files under queries/include/). */
+export const includeNames = ['messages'] as const;

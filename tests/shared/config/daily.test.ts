@@ -1,0 +1,33 @@
+import { readDailyConfig } from '../../../shared/config/daily';
+import { ConfigError } from '../../../shared/errors';
+
+const env = { DATA_BUCKET: 'wa-analytics-dev-lake', GLUE_DATABASE: 'whatsapp_analytics_dev', ATHENA_WORKGROUP: 'wa-analytics-dev', SLACK_WEBHOOK_PARAM: '/wa-analytics/dev/slack', WA_TIMEZONE: 'Asia/Kolkata' };
+
+describe('readDailyConfig', () => {
+  it('reads the daily environment into one object', () => {
+    expect(readDailyConfig(env)).toEqual({
+      bucket: 'wa-analytics-dev-lake',
+      database: 'whatsapp_analytics_dev',
+      workGroup: 'wa-analytics-dev',
+      timeZone: 'Asia/Kolkata',
+      slackWebhookParam: '/wa-analytics/dev/slack',
+    });
+  });
+
+  it('reports in UTC when WA_TIMEZONE is unset or empty', () => {
+    const { WA_TIMEZONE: _omit, ...unset } = env;
+    expect(readDailyConfig(unset).timeZone).toBe('UTC');
+    expect(readDailyConfig({ ...env, WA_TIMEZONE: '' }).timeZone).toBe('UTC');
+  });
+
+  it.each(['DATA_BUCKET', 'GLUE_DATABASE', 'ATHENA_WORKGROUP', 'SLACK_WEBHOOK_PARAM'] as const)('throws a ConfigError naming %s when it is missing or empty', (name) => {
+    const { [name]: _omit, ...without } = env;
+    expect(() => readDailyConfig(without)).toThrow(ConfigError);
+    expect(() => readDailyConfig(without)).toThrow(`${name} is not set`);
+    expect(() => readDailyConfig({ ...env, [name]: '' })).toThrow(`${name} is not set`);
+  });
+
+  it('refuses a time zone that is not an IANA name', () => {
+    expect(() => readDailyConfig({ ...env, WA_TIMEZONE: 'Mars/Olympus' })).toThrow('unknown time zone "Mars/Olympus"');
+  });
+});
