@@ -1,5 +1,6 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { InputError, WaError } from '../../shared/errors';
+import { pollUntil, type Sleep } from '../../shared/retry';
 import { checkDate, dateRange } from '../../shared/time';
 import { awsFailure } from '../../shared/adapters/aws/errors';
 
@@ -72,6 +73,7 @@ export async function backfill(dates: readonly string[], runOne: (date: string) 
 }
 
 const FINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+const finished = (execution: { readonly status?: string }): boolean => execution.status !== undefined && FINAL.has(execution.status);
 
 export interface SfnRunOptions {
   readonly client: SFNClient;
@@ -82,7 +84,7 @@ export interface SfnRunOptions {
   readonly pollMs?: number;
   /** Give up waiting for one execution after this long (it is left running); default 6 h. */
   readonly timeoutMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: Sleep;
   /** The clock the timeout is measured on (tests); default Date.now. */
   readonly now?: () => number;
 }
@@ -93,7 +95,6 @@ export interface SfnRunOptions {
  * re-run of the date is idempotent): the date counts as not done, with the execution named.
  */
 export function stepFunctionsRunner(options: SfnRunOptions): (date: string) => Promise<BackfillDay> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? parseTimeout(defaultExecutionTimeout);
   const pollMs = options.pollMs ?? 5000;
@@ -103,22 +104,19 @@ export function stepFunctionsRunner(options: SfnRunOptions): (date: string) => P
     try {
       const started = await options.client.send(new StartExecutionCommand({ stateMachineArn: options.stateMachineArn, name: `backfill-${date}-${options.runId}`, input }));
       executionArn = started.executionArn;
-      const deadline = now() + timeoutMs;
-      for (;;) {
-        const d = await options.client.send(new DescribeExecutionCommand({ executionArn }));
-        if (d.status !== undefined && FINAL.has(d.status)) {
-          return { date, ok: d.status === 'SUCCEEDED', detail: d.status === 'SUCCEEDED' ? executionArn! : `${d.status}${d.error ? ` ${d.error}` : ''}${d.cause ? `: ${d.cause}` : ''}` };
-        }
-        const left = deadline - now();
-        if (left <= 0) {
-          const detail =
-            `execution ${executionArn} still ${d.status ?? 'RUNNING'} after --timeout ${formatTimeout(timeoutMs)}; it was left running ` +
-            `(watch it in the Step Functions console, or stop it with aws stepfunctions stop-execution --execution-arn ${executionArn}), ` +
-            `then run the backfill again from --from ${date}`;
-          return { date, ok: false, detail };
-        }
-        await sleep(Math.min(pollMs, left));
+      const d = await pollUntil(
+        () => options.client.send(new DescribeExecutionCommand({ executionArn })),
+        finished,
+        { intervalMs: pollMs, deadline: now() + timeoutMs, sleep: options.sleep, now },
+      );
+      if (finished(d)) {
+        return { date, ok: d.status === 'SUCCEEDED', detail: d.status === 'SUCCEEDED' ? executionArn! : `${d.status}${d.error ? ` ${d.error}` : ''}${d.cause ? `: ${d.cause}` : ''}` };
       }
+      const detail =
+        `execution ${executionArn} still ${d.status ?? 'RUNNING'} after --timeout ${formatTimeout(timeoutMs)}; it was left running ` +
+        `(watch it in the Step Functions console, or stop it with aws stepfunctions stop-execution --execution-arn ${executionArn}), ` +
+        `then run the backfill again from --from ${date}`;
+      return { date, ok: false, detail };
     } catch (error) {
       throw awsFailure(executionArn === undefined ? `starting the workflow for ${date}` : `watching execution ${executionArn}`, error);
     }

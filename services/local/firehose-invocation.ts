@@ -1,7 +1,7 @@
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../../shared/errors';
+import { linearBackoff, retry } from '../../shared/retry';
 import type { FirehoseTransform } from '../transform/handler';
 import type { WalRecord } from './wal-format';
 
@@ -153,32 +153,33 @@ export interface InvokeOptions {
  */
 export async function invokeTransform(records: readonly WalRecord[], transform: FirehoseTransform, options: InvokeOptions): Promise<RecordOutcome[]> {
   const attempts = options.retries + 1;
-  let last: InvocationFailure = new InvocationFailure(failures.function, 'not invoked');
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const event = buildEvent(records, options.identity);
-    let answers: Map<string, Answer>;
-    try {
-      let answer: unknown;
-      try {
-        answer = await transform(event);
-      } catch (error) {
-        throw new InvocationFailure(failures.function, errorMessage(error));
-      }
-      answers = validateAnswer(event, answer);
-    } catch (error) {
-      last = error instanceof InvocationFailure ? error : new InvocationFailure(failures.function, errorMessage(error));
-      if (attempt < attempts && options.retryDelayMs > 0) await sleep(options.retryDelayMs * attempt);
-      continue;
-    }
+  let outcome: { answers: Map<string, Answer>; attempt: number };
+  try {
+    outcome = await retry(
+      async (attempt) => {
+        const event = buildEvent(records, options.identity);
+        let answer: unknown;
+        try {
+          answer = await transform(event);
+        } catch (error) {
+          throw new InvocationFailure(failures.function, errorMessage(error));
+        }
+        return { answers: validateAnswer(event, answer), attempt };
+      },
+      { attempts, backoff: linearBackoff(options.retryDelayMs) },
+    );
+  } catch (error) {
+    const last = error instanceof InvocationFailure ? error : new InvocationFailure(failures.function, errorMessage(error));
     const ended = options.now();
-    return records.map((record): RecordOutcome => {
-      const a = answers.get(recordIdOf(record))!;
-      if (a.result !== 'ProcessingFailed') return a;
-      return { result: 'ProcessingFailed', errorCode: failures.status[0], errorMessage: failures.status[1], attemptsMade: attempt, attemptEndingTimestamp: ended };
-    });
+    return records.map(() => ({ result: 'ProcessingFailed', errorCode: last.errorCode, errorMessage: last.message, attemptsMade: attempts, attemptEndingTimestamp: ended }));
   }
+  const { answers, attempt } = outcome;
   const ended = options.now();
-  return records.map(() => ({ result: 'ProcessingFailed', errorCode: last.errorCode, errorMessage: last.message, attemptsMade: attempts, attemptEndingTimestamp: ended }));
+  return records.map((record): RecordOutcome => {
+    const a = answers.get(recordIdOf(record))!;
+    if (a.result !== 'ProcessingFailed') return a;
+    return { result: 'ProcessingFailed', errorCode: failures.status[0], errorMessage: failures.status[1], attemptsMade: attempt, attemptEndingTimestamp: ended };
+  });
 }
 
 /** One line of Firehose's processing-failed output for a record. */

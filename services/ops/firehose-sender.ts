@@ -2,6 +2,7 @@ import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-fire
 import { FIREHOSE_MAX_RECORD_BYTES } from '../../shared/apigw/firehose';
 import { WaError } from '../../shared/errors';
 import { awsFailure, isRetryableAwsError } from '../../shared/adapters/aws/errors';
+import { exponentialBackoff, retry, type Sleep } from '../../shared/retry';
 
 /**
  * Sends records into a Firehose stream with `PutRecordBatch`, within its limits (500 records and
@@ -38,14 +39,19 @@ export interface SenderOptions {
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
   /** Injectable for tests; default setTimeout. */
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: Sleep;
   /** Injectable jitter source in [0, 1); default Math.random. */
   readonly random?: () => number;
   /** Called after every call with the running report (progress display). */
   readonly onProgress?: (report: Readonly<SendReport>) => void;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** What one call leaves to send again: the records Firehose did not store, with its codes. */
+class RecordsFailed extends Error {
+  constructor(readonly codes: readonly string[]) {
+    super(`${codes.length} records not stored`);
+  }
+}
 
 /** Accumulates records into calls; `flush()` sends what is left. One sender per stream and run. */
 export class FirehoseSender {
@@ -53,13 +59,9 @@ export class FirehoseSender {
   private batch: OutRecord[] = [];
   private batchBytes = 0;
   private readonly maxAttempts: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
 
   constructor(private readonly options: SenderOptions) {
     this.maxAttempts = options.maxAttempts ?? 6;
-    this.sleep = options.sleep ?? defaultSleep;
-    this.random = options.random ?? Math.random;
   }
 
   /** Queues one record; sends a call first when the record would not fit in the current one. */
@@ -86,44 +88,42 @@ export class FirehoseSender {
 
   private async sendWithRetries(records: OutRecord[]): Promise<void> {
     let pending = records;
-    let codes: string[] = [];
-    for (let attempt = 1; attempt <= this.maxAttempts && pending.length > 0; attempt++) {
-      if (attempt > 1) await this.sleep(this.delay(attempt - 1));
-      let answer;
-      try {
-        this.report.calls++;
-        answer = await this.options.client.send(
-          new PutRecordBatchCommand({ DeliveryStreamName: this.options.streamName, Records: pending.map((r) => ({ Data: r.data })) }),
-        );
-      } catch (error) {
-        if (isRetryableAwsError(error) && attempt < this.maxAttempts) {
-          codes = pending.map(() => (error as { name?: string }).name ?? 'Error');
-          continue;
-        }
-        throw this.stopped(error, pending.length);
-      }
-      const responses = answer.RequestResponses ?? [];
-      const failed: OutRecord[] = [];
-      codes = [];
-      pending.forEach((record, i) => {
-        const code = responses[i]?.ErrorCode;
-        // No answer for a record counts as a failure: only an answered RecordId is proof of storage.
-        if (code !== undefined || responses[i]?.RecordId === undefined) {
-          failed.push(record);
-          codes.push(code ?? 'NoRecordId');
-        }
-      });
-      this.report.sent += pending.length - failed.length;
-      pending = failed;
+    try {
+      await retry(
+        async () => {
+          this.report.calls++;
+          const answer = await this.options.client.send(
+            new PutRecordBatchCommand({ DeliveryStreamName: this.options.streamName, Records: pending.map((r) => ({ Data: r.data })) }),
+          );
+          const responses = answer.RequestResponses ?? [];
+          const failed: OutRecord[] = [];
+          const codes: string[] = [];
+          pending.forEach((record, i) => {
+            const code = responses[i]?.ErrorCode;
+            // No answer for a record counts as a failure: only an answered RecordId is proof of storage.
+            if (code !== undefined || responses[i]?.RecordId === undefined) {
+              failed.push(record);
+              codes.push(code ?? 'NoRecordId');
+            }
+          });
+          this.report.sent += pending.length - failed.length;
+          pending = failed;
+          if (failed.length > 0) throw new RecordsFailed(codes);
+        },
+        {
+          attempts: this.maxAttempts,
+          // Full jitter: a random wait up to base·2^n, capped.
+          backoff: exponentialBackoff({ baseMs: this.options.baseDelayMs ?? 200, maxMs: this.options.maxDelayMs ?? 5_000, jitter: 'full' }),
+          retryable: (error) => error instanceof RecordsFailed || isRetryableAwsError(error),
+          sleep: this.options.sleep,
+          random: this.options.random,
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof RecordsFailed)) throw this.stopped(error, pending.length);
+      this.report.failed += pending.length;
+      for (const code of error.codes) this.report.failuresByCode[code] = (this.report.failuresByCode[code] ?? 0) + 1;
     }
-    this.report.failed += pending.length;
-    for (const code of codes) this.report.failuresByCode[code] = (this.report.failuresByCode[code] ?? 0) + 1;
-  }
-
-  /** Full jitter exponential backoff: a random wait up to base·2^n, capped. */
-  private delay(retry: number): number {
-    const cap = Math.min(this.options.maxDelayMs ?? 5_000, (this.options.baseDelayMs ?? 200) * 2 ** (retry - 1));
-    return Math.floor(this.random() * cap);
   }
 
   /** A call that cannot be retried: one line with what was already stored. */

@@ -1,4 +1,5 @@
 import { errorMessage, NotifyError } from '../errors';
+import { exponentialBackoff, retry, type Sleep } from '../retry';
 import type { ChatMessage, Notifier } from '../ports/notifier';
 import { slackUnescape } from '../slack/mrkdwn';
 import { terminalSafe } from '../text/terminal';
@@ -15,10 +16,8 @@ export interface SlackOptions {
   readonly maxWaitMs?: number;
   /** Wait before retrying a 5xx or network error, in ms (doubled each time). */
   readonly backoffMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: Sleep;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Milliseconds to wait from a Retry-After header (seconds or an HTTP date); 1 s when absent. */
 export function retryAfterMs(header: string | null, now: number = Date.now()): number {
@@ -29,41 +28,61 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
   return Number.isNaN(at) ? 1000 : Math.max(0, at - now);
 }
 
+/** A failed post that may succeed later: a 429 (with the wait Slack asked for), a 5xx, no answer. */
+class SlackUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
 export class SlackWebhookNotifier implements Notifier {
   private readonly maxAttempts: number;
   private readonly maxWaitMs: number;
   private readonly backoffMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: Sleep | undefined;
 
   constructor(private readonly url: string, options: SlackOptions = {}) {
     this.maxAttempts = options.maxAttempts ?? 4;
     this.maxWaitMs = options.maxWaitMs ?? 30_000;
     this.backoffMs = options.backoffMs ?? 500;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep;
   }
 
   async post(message: ChatMessage): Promise<void> {
     const body = JSON.stringify({ text: message.text, blocks: message.blocks });
-    let last = '';
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      let wait: number;
-      try {
-        const response = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        const text = await response.text();
-        if (response.ok) return;
-        last = `Slack answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
-        if (response.status === 429) wait = retryAfterMs(response.headers.get('retry-after'));
-        else if (response.status >= 500) wait = this.backoffMs * 2 ** (attempt - 1);
-        // 4xx other than 429 (bad payload, revoked webhook) will not get better by retrying.
-        else throw new NotifyError(last);
-      } catch (error) {
-        if (error instanceof NotifyError) throw error;
-        last = `cannot reach Slack: ${errorMessage(error)}`;
-        wait = this.backoffMs * 2 ** (attempt - 1);
-      }
-      if (attempt < this.maxAttempts) await this.sleep(Math.min(wait, this.maxWaitMs));
+    try {
+      await retry(() => this.postOnce(body), {
+        attempts: this.maxAttempts,
+        backoff: exponentialBackoff({ baseMs: this.backoffMs }),
+        retryable: (error) => error instanceof SlackUnavailable,
+        delayFor: (error) => (error as SlackUnavailable).retryAfterMs,
+        maxWaitMs: this.maxWaitMs,
+        sleep: this.sleep,
+      });
+    } catch (error) {
+      if (error instanceof SlackUnavailable) throw new NotifyError(`${error.message} (after ${this.maxAttempts} attempts)`);
+      throw error;
     }
-    throw new NotifyError(`${last} (after ${this.maxAttempts} attempts)`);
+  }
+
+  private async postOnce(body: string): Promise<void> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      text = await response.text();
+    } catch (error) {
+      throw new SlackUnavailable(`cannot reach Slack: ${errorMessage(error)}`);
+    }
+    if (response.ok) return;
+    const answered = `Slack answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
+    if (response.status === 429) throw new SlackUnavailable(answered, retryAfterMs(response.headers.get('retry-after')));
+    if (response.status >= 500) throw new SlackUnavailable(answered);
+    // 4xx other than 429 (bad payload, revoked webhook) will not get better by retrying.
+    throw new NotifyError(answered);
   }
 }
 

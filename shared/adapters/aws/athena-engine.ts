@@ -2,6 +2,7 @@ import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCo
 import { QueryError } from '../../errors';
 import type { QueryEngine, QueryResult, QueryRow, QueryValue } from '../../ports/query-engine';
 import { TransientError } from '../../ports/retryable';
+import { pollUntil, type Sleep } from '../../retry';
 import { databaseName } from '../../schema/tables';
 import { classifyAwsError } from './errors';
 
@@ -10,12 +11,12 @@ export interface AthenaEngineOptions {
   readonly database?: string;
   /** Wait between GetQueryExecution polls, in ms. */
   readonly pollMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: Sleep;
   /** Give up (QueryError) when a query is still running after this long; none by default (a Lambda's timeout bounds it). */
   readonly timeoutMs?: number;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const finalStates = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 const numericTypes = new Set(['tinyint', 'smallint', 'integer', 'bigint', 'double', 'float', 'real', 'decimal']);
 
 // Athena returns every value as text; numbers become numbers when a double holds them exactly.
@@ -38,14 +39,12 @@ function convert(text: string | undefined, column: ColumnInfo | undefined): Quer
  */
 export class AthenaQueryEngine implements QueryEngine {
   private readonly pollMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     private readonly athena: AthenaClient,
     private readonly options: AthenaEngineOptions,
   ) {
     this.pollMs = options.pollMs ?? 1000;
-    this.sleep = options.sleep ?? defaultSleep;
   }
 
   async query(sql: string): Promise<QueryResult> {
@@ -55,19 +54,20 @@ export class AthenaQueryEngine implements QueryEngine {
       );
       return out.QueryExecutionId!;
     });
-    const deadline = this.options.timeoutMs === undefined ? Infinity : Date.now() + this.options.timeoutMs;
-    for (;;) {
-      const execution = await this.call('GetQueryExecution', async () => (await this.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution);
-      const state = execution?.Status?.State;
-      if (state === 'SUCCEEDED') return execution?.StatementType === 'DML' ? this.results(id) : { columns: [], rows: [] };
-      if (state === 'FAILED' || state === 'CANCELLED') {
-        const reason = `Athena query ${id} ${state}: ${execution?.Status?.StateChangeReason ?? 'no reason given'}`;
-        if (execution?.Status?.AthenaError?.Retryable) throw new TransientError(reason);
-        throw new QueryError(reason);
-      }
-      if (Date.now() > deadline) throw new QueryError(`Athena query ${id} still ${state ?? 'pending'} after ${Math.round(this.options.timeoutMs! / 1000)} s`);
-      await this.sleep(this.pollMs);
+    const deadline = this.options.timeoutMs === undefined ? undefined : Date.now() + this.options.timeoutMs;
+    const execution = await pollUntil(
+      () => this.call('GetQueryExecution', async () => (await this.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution),
+      (e) => finalStates.has(e?.Status?.State ?? ''),
+      { intervalMs: this.pollMs, deadline, sleep: this.options.sleep },
+    );
+    const state = execution?.Status?.State;
+    if (state === 'SUCCEEDED') return execution?.StatementType === 'DML' ? this.results(id) : { columns: [], rows: [] };
+    if (state === 'FAILED' || state === 'CANCELLED') {
+      const reason = `Athena query ${id} ${state}: ${execution?.Status?.StateChangeReason ?? 'no reason given'}`;
+      if (execution?.Status?.AthenaError?.Retryable) throw new TransientError(reason);
+      throw new QueryError(reason);
     }
+    throw new QueryError(`Athena query ${id} still ${state ?? 'pending'} after ${Math.round(this.options.timeoutMs! / 1000)} s`);
   }
 
   private async results(id: string): Promise<QueryResult> {

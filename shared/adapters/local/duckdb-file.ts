@@ -1,7 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage, LockError, StorageError } from '../../errors';
+import { exponentialBackoff, retry } from '../../retry';
 
 export type DuckDbAccess = 'read_write' | 'read_only';
 
@@ -31,20 +31,17 @@ function isLockConflict(error: unknown): boolean {
 }
 
 async function openWithRetry(path: string, access: DuckDbAccess, lockTimeoutMs: number): Promise<DuckDBInstance> {
-  const deadline = Date.now() + lockTimeoutMs;
-  let delay = 5;
-  for (;;) {
-    try {
-      return await DuckDBInstance.create(path, { ...(access === 'read_only' ? { access_mode: 'READ_ONLY' } : {}), threads: '1' });
-    } catch (error) {
-      if (!isLockConflict(error)) throw new StorageError(`cannot open ${path}: ${duckMessage(error)}`, { cause: error });
-      if (Date.now() >= deadline) {
-        throw new LockError(`${path} stayed locked by another process for ${lockTimeoutMs} ms (only short-lived connections may hold it)`, { cause: error });
-      }
+  try {
+    return await retry(() => DuckDBInstance.create(path, { ...(access === 'read_only' ? { access_mode: 'READ_ONLY' } : {}), threads: '1' }), {
+      attempts: Infinity,
       // Holders keep the lock for milliseconds, so a short jittered backoff is enough.
-      await sleep(delay + Math.random() * delay);
-      delay = Math.min(delay * 2, 200);
-    }
+      backoff: exponentialBackoff({ baseMs: 5, maxMs: 200, jitter: 'added' }),
+      retryable: isLockConflict,
+      deadline: Date.now() + lockTimeoutMs,
+    });
+  } catch (error) {
+    if (!isLockConflict(error)) throw new StorageError(`cannot open ${path}: ${duckMessage(error)}`, { cause: error });
+    throw new LockError(`${path} stayed locked by another process for ${lockTimeoutMs} ms (only short-lived connections may hold it)`, { cause: error });
   }
 }
 
