@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { InputError } from '../../shared/errors';
 import { addDays, dateInZone } from '../../shared/time';
 
@@ -8,40 +9,16 @@ export function parseDailyTime(value: string): number {
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Offset of `timeZone` from UTC at instant `ms`, in ms (local wall clock minus UTC). */
-function zoneOffsetMs(ms: number, timeZone: string): number {
-  let f = offsetFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    offsetFormatters.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  return wall - Math.floor(ms / 1000) * 1000;
-}
-
-/** The UTC instant at which the wall clock of `timeZone` shows `date` at `minutes` after midnight. */
-function instantOf(date: string, minutes: number, timeZone: string): number {
-  const wall = Date.parse(`${date}T00:00:00Z`) + minutes * 60_000;
-  // Two refinements settle the offset even across a daylight-saving change.
-  let guess = wall - zoneOffsetMs(wall, timeZone);
-  guess = wall - zoneOffsetMs(guess, timeZone);
-  return guess;
-}
-
 /**
- * The next instant after `now` at which the local time in `timeZone` is the daily time. Written
- * here (a few lines on Intl) rather than pulling a cron library for one schedule.
+ * The next instant after `now` at which the local time in `timeZone` is the daily time, from
+ * croner, which follows Vixie cron across daylight-saving changes: a time that a spring-forward
+ * gap skips runs at the end of the gap that day, and a time an autumn repeat shows twice runs at
+ * its first occurrence only, so the job runs exactly once per local day.
  */
 export function nextDailyRun(now: number, minutes: number, timeZone: string): number {
-  const today = dateInZone(now, timeZone);
-  for (const d of [today, addDays(today, 1), addDays(today, 2)]) {
-    const at = instantOf(d, minutes, timeZone);
-    if (at > now) return at;
-  }
-  throw new Error('unreachable: a daily time always occurs within two days');
+  const next = new Cron(`${minutes % 60} ${Math.floor(minutes / 60)} * * *`, { timezone: timeZone }).nextRun(new Date(now));
+  if (next === null) throw new Error(`no next daily run at minute ${minutes} in ${timeZone}`);
+  return next.getTime();
 }
 
 export interface DailySchedule {
@@ -67,15 +44,16 @@ export function scheduleDaily(options: DailyScheduleOptions): DailySchedule {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let stopped = false;
-  const arm = () => {
+  // Croner computes the instants; the timer stays here so that tests can drive the clock (`now`).
+  const arm = (after: number) => {
     if (stopped) return;
-    const at = nextDailyRun(now(), options.minutes, options.timeZone);
+    const at = nextDailyRun(after, options.minutes, options.timeZone);
     // Timers beyond ~24.8 days overflow; a day is far below that.
-    timer = setTimeout(fire, Math.max(0, at - now()));
+    timer = setTimeout(() => fire(at), Math.max(0, at - now()));
     timer.unref();
   };
-  const fire = () => {
-    const target = addDays(dateInZone(now(), options.timeZone), -1);
+  const fire = (at: number) => {
+    const target = addDays(dateInZone(at, options.timeZone), -1);
     if (running) {
       options.log(`daily workflow for ${target} skipped: the previous run is still going`);
     } else {
@@ -88,9 +66,10 @@ export function scheduleDaily(options: DailyScheduleOptions): DailySchedule {
         running = false;
       });
     }
-    arm();
+    // From the slot itself too: a timer that fires a moment early must not fire the same slot again.
+    arm(Math.max(at, now()));
   };
-  arm();
+  arm(now());
   return {
     stop() {
       stopped = true;

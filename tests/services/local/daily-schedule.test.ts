@@ -1,5 +1,6 @@
 import { nextDailyRun, parseDailyTime, scheduleDaily } from '../../../services/local/daily-schedule';
 import { InputError } from '../../../shared/errors';
+import { addDays, dateInZone } from '../../../shared/time';
 
 describe('local daily schedule', () => {
   it('parses HH:MM and rejects anything else with one clear line', () => {
@@ -24,6 +25,52 @@ describe('local daily schedule', () => {
     expect(new Date(nextDailyRun(now, 150, 'America/New_York')).toISOString()).toBe('2026-03-09T06:30:00.000Z');
     // Before the change the same time is EST (UTC−5).
     expect(new Date(nextDailyRun(Date.parse('2026-03-05T12:00:00Z'), 150, 'America/New_York')).toISOString()).toBe('2026-03-06T07:30:00.000Z');
+  });
+
+  it('runs a time a spring-forward gap skips at the end of the gap, that day', () => {
+    // Berlin, 2026-03-29: 02:00 CET becomes 03:00 CEST, so 02:30 does not exist; 03:00 CEST is 01:00 UTC.
+    expect(new Date(nextDailyRun(Date.parse('2026-03-28T12:00:00Z'), 150, 'Europe/Berlin')).toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(new Date(nextDailyRun(Date.parse('2026-03-29T01:00:00Z'), 150, 'Europe/Berlin')).toISOString()).toBe('2026-03-30T00:30:00.000Z');
+    // São Paulo, 2018-11-04 (when Brazil still had daylight saving): midnight became 01:00, so
+    // 00:30 did not exist; 01:00 at UTC−02:00 is 03:00 UTC.
+    expect(new Date(nextDailyRun(Date.parse('2018-11-03T12:00:00Z'), 30, 'America/Sao_Paulo')).toISOString()).toBe('2018-11-04T03:00:00.000Z');
+  });
+
+  it('runs a time an autumn repeat shows twice at its first occurrence only', () => {
+    // Berlin, 2026-10-25: 03:00 CEST becomes 02:00 CET, so 02:30 comes at 00:30 and at 01:30 UTC.
+    expect(new Date(nextDailyRun(Date.parse('2026-10-24T12:00:00Z'), 150, 'Europe/Berlin')).toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    expect(new Date(nextDailyRun(Date.parse('2026-10-25T00:30:00Z'), 150, 'Europe/Berlin')).toISOString()).toBe('2026-10-26T01:30:00.000Z');
+    expect(new Date(nextDailyRun(Date.parse('2026-10-25T01:00:00Z'), 150, 'Europe/Berlin')).toISOString()).toBe('2026-10-26T01:30:00.000Z');
+    // São Paulo, 2019-02-16: midnight (UTC−02:00) became 23:00 (UTC−03:00), so 23:30 came at 01:30 and 02:30 UTC.
+    expect(new Date(nextDailyRun(Date.parse('2019-02-16T12:00:00Z'), 1410, 'America/Sao_Paulo')).toISOString()).toBe('2019-02-17T01:30:00.000Z');
+    expect(new Date(nextDailyRun(Date.parse('2019-02-17T01:30:00Z'), 1410, 'America/Sao_Paulo')).toISOString()).toBe('2019-02-18T02:30:00.000Z');
+  });
+
+  it.each([
+    ['Europe/Berlin', 150, '2026-03-26T12:00:00Z', ['2026-03-27T01:30:00.000Z', '2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z']],
+    ['Europe/Berlin', 150, '2026-10-23T12:00:00Z', ['2026-10-24T00:30:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z', '2026-10-27T01:30:00.000Z']],
+    ['America/Sao_Paulo', 30, '2018-11-02T12:00:00Z', ['2018-11-03T03:30:00.000Z', '2018-11-04T03:00:00.000Z', '2018-11-05T02:30:00.000Z', '2018-11-06T02:30:00.000Z']],
+    ['America/Sao_Paulo', 1410, '2019-02-14T12:00:00Z', ['2019-02-15T01:30:00.000Z', '2019-02-16T01:30:00.000Z', '2019-02-17T01:30:00.000Z', '2019-02-18T02:30:00.000Z']],
+  ])('runs exactly once per local day across a daylight-saving change in %s (minute %i)', async (timeZone, minutes, start, expected) => {
+    jest.useFakeTimers();
+    try {
+      let clock = Date.parse(start);
+      const runs: { at: string; date: string }[] = [];
+      const schedule = scheduleDaily({ minutes, timeZone, now: () => clock, log: () => undefined, run: async (date) => void runs.push({ at: new Date(clock).toISOString(), date }) });
+      // Four days in five-minute steps, the timers and the clock moving together.
+      for (let i = 0; i < (4 * 24 * 60) / 5; i++) {
+        clock += 5 * 60_000;
+        await jest.advanceTimersByTimeAsync(5 * 60_000);
+      }
+      schedule.stop();
+      expect(runs.map((r) => r.at)).toEqual(expected);
+      // One run per target date, each the local day before the run's own.
+      const dates = runs.map((r) => r.date);
+      expect(new Set(dates).size).toBe(4);
+      expect(dates).toEqual(expected.map((at) => addDays(dateInZone(Date.parse(at), timeZone), -1)));
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('runs the workflow for yesterday when the time comes, and not twice while a run is going', async () => {
