@@ -46,3 +46,32 @@ describe('count tails', () => {
     expect(logUpperTail(negativeBinomial(10, 0), 60)).toBeCloseTo(expected, 8);
   });
 });
+
+describe('count tails against reference values', () => {
+  // log tail probabilities summed term by term in mpmath 1.3.0 at 60 significant digits
+  // (log C(n, k), log B, loggamma in mp arithmetic; sums until a term is below 1e-40 of the total).
+  // scipy 1.17.1's betabinom.logsf(249, …) gives −13.2435769, 1.7e-6 off: the exact sum is the oracle.
+  it('beta-binomial far tails (n = 5000, p = 0.02, intra-day correlation 0.001)', () => {
+    const n = 5000;
+    const p = 0.02;
+    const rho = 0.001;
+    const dist = betaBinomial(n, p, (rho * (n - 1) * p * (1 - p)) / n);
+    expect(logUpperTail(dist, 250)).toBeCloseTo(-13.243578641020209, 9);
+    expect(logLowerTail(dist, 20)).toBeCloseTo(-13.733189381561502, 9);
+  });
+
+  it('negative binomial far tails (mean 50, size 10)', () => {
+    const dist = negativeBinomial(50, 0.1);
+    expect(logUpperTail(dist, 400)).toBeCloseTo(-47.70420669217203, 9);
+    expect(logLowerTail(dist, 2)).toBeCloseTo(-14.056280356844466, 9);
+  });
+
+  it('Poisson and binomial tails with a large mean (1000)', () => {
+    const poisson = negativeBinomial(1000, 0);
+    expect(logLowerTail(poisson, 800)).toBeCloseTo(-24.15598833746088, 9);
+    expect(logUpperTail(poisson, 1300)).toBeCloseTo(-44.122053699481434, 9);
+    const binomial = betaBinomial(100000, 0.01, 0);
+    expect(logLowerTail(binomial, 800)).toBeCloseTo(-24.361708412926696, 9);
+    expect(logUpperTail(binomial, 1300)).toBeCloseTo(-44.58042972227896, 9);
+  });
+});

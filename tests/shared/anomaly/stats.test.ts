@@ -1,4 +1,4 @@
-import { logGamma, logNormalSf, logStudentTSf, normalQuantile, studentTQuantile, wilsonInterval } from '../../../shared/anomaly/stats';
+import { logBeta, logChoose, logGamma, logIncompleteBeta, logNormalSf, logStudentTSf, normalQuantile, studentTQuantile, wilsonInterval } from '../../../shared/anomaly/stats';
 
 describe('wilsonInterval', () => {
   it('matches the hand-computed 95% interval for 10 of 100', () => {
@@ -44,5 +44,62 @@ describe('normal and Student t', () => {
     expect(logGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 12);
     expect(logGamma(10)).toBeCloseTo(Math.log(362880), 10);
     expect(logGamma(100)).toBeCloseTo(359.1342053696, 8);
+  });
+});
+
+/**
+ * Reference values computed independently, not with this code: mpmath 1.3.0 at 50 significant
+ * digits (`mp.dps = 50`: loggamma, log(beta), log(binomial), log(erfc(z/√2)/2),
+ * √2·erfinv(2p − 1), log(betainc(a, b, 0, x, regularized=True)) and the Student t tail as
+ * betainc(df/2, 1/2, 0, df/(df + t²))/2), Student t quantiles from scipy 1.17.1 `stats.t.ppf`,
+ * Wilson intervals from scipy's `binomtest(k, n).proportion_ci(method='wilson')`. Each tolerance
+ * is the accuracy the method claims (see shared/anomaly/stats.ts), so a regression shows.
+ */
+function within(actual: number, expected: number, tolerance: { abs?: number; rel?: number }): void {
+  const allowed = Math.max(tolerance.abs ?? 0, (tolerance.rel ?? 0) * Math.abs(expected));
+  if (!(Math.abs(actual - expected) <= allowed)) throw new Error(`${actual} is not within ${allowed} of ${expected}`);
+}
+
+describe('reference values (mpmath and scipy)', () => {
+  it('log Γ to 15 significant digits (Lanczos)', () => {
+    const refs = [[0.1, 2.252712651734206], [1.5, -0.12078223763524522], [3.7, 1.428072326665388], [25.5, 56.389167643719944], [1000, 5905.220423209181], [100000, 1051287.7089736569]] as const;
+    for (const [x, v] of refs) within(logGamma(x), v, { rel: 1e-14, abs: 1e-15 });
+  });
+
+  it('log B(a, b) and log C(n, k), up to n = 10⁶', () => {
+    const betas = [[0.5, 0.5, 1.1447298858494002], [2.5, 10000, -22.74135554696871], [300.2, 700.8, -613.1451193359663]] as const;
+    for (const [a, b, v] of betas) within(logBeta(a, b), v, { rel: 1e-13 });
+    const chooses = [[10000, 37, 241.38530013015483], [1000000, 500000, 693140.0470130637], [52, 5, 14.77062192297037]] as const;
+    for (const [n, k, v] of chooses) within(logChoose(n, k), v, { rel: 1e-13 });
+  });
+
+  it('log P(Z > z) within the erfc fit’s 1.2e-7 relative error, out to z = 100', () => {
+    const refs = [[-2, -0.02301290932896349], [0, -0.6931471805599453], [1, -1.8410216450092636], [3, -6.607726221510349], [8, -35.01343715991455], [20, -203.91715537109727], [40, -804.6084420137538], [100, -5005.524208694205]] as const;
+    for (const [z, v] of refs) within(logNormalSf(z), v, { abs: 1.2e-7 });
+  });
+
+  it('normal quantiles within Acklam’s 1.15e-9 relative error, down to p = 1e-300', () => {
+    const refs = [[1e-300, -37.0470962993612], [1e-10, -6.361340902404057], [0.001, -3.0902323061678136], [0.025, -1.9599639845400543], [0.3, -0.5244005127080408], [0.9, 1.2815515655446006], [0.999999, 4.753424308817087]] as const;
+    for (const [p, v] of refs) within(normalQuantile(p), v, { rel: 1.2e-9 });
+    expect(normalQuantile(0.5)).toBe(0);
+  });
+
+  it('the regularized incomplete beta, the Student t tail and its quantile to 12 digits', () => {
+    const betas = [[0.3, 2, 5, -0.545028945107489], [0.9, 0.5, 0.5, -0.22920282758111513], [0.0001, 3, 200, -13.527808775792744], [0.99, 40, 2, -0.06554119751884482]] as const;
+    for (const [x, a, b, v] of betas) within(logIncompleteBeta(x, a, b), v, { abs: 1e-12 });
+    const tails = [[2, 3, -2.6640861743156115], [10, 5, -9.367300803627712], [50, 30, -69.14393740545138], [-1, 4, -0.2069632649545148], [0.5, 1000, -1.1757335116817929]] as const;
+    for (const [t, df, v] of tails) within(logStudentTSf(t, df), v, { abs: 1e-12 });
+    const quantiles = [[0.975, 2, 4.302652729749462], [0.995, 7, 3.4994832973504924], [0.9999, 3, 22.203742273205], [0.6, 50, 0.254699342988588]] as const;
+    for (const [p, df, v] of quantiles) within(studentTQuantile(p, df), v, { rel: 1e-12 });
+  });
+
+  it('Wilson 95% intervals as scipy computes them', () => {
+    const z = 1.959963984540054; // scipy's norm.ppf(0.975)
+    const refs = [[0, 10, 0, 0.27753279986288926], [3, 7, 0.1582198552514697, 0.7495416354723428], [10, 100, 0.05522913706067508, 0.17436566150491345], [95, 100, 0.8882495307680809, 0.978456320845632], [1, 20000, 8.82628227297485e-6, 0.0002831905702260402]] as const;
+    for (const [k, n, lower, upper] of refs) {
+      const w = wilsonInterval(k, n, z);
+      within(w.lower, lower, { abs: 1e-14 });
+      within(w.upper, upper, { abs: 1e-14 });
+    }
   });
 });
