@@ -6,9 +6,9 @@
  * Kept rather than taken from a library (checked: jstat, @stdlib): jstat has no log-domain tails
  * (its normal tail is −Infinity in logs past z ≈ 38) and its t quantile is off in the 8th digit,
  * less accurate than the bisection here; the @stdlib single-function packages are accurate, but
- * the six this file would use pull 244 packages (27 MB) into node_modules and add about 227 KB
- * minified to the daily bundle, for some 150 lines; and the count tails in counts.ts (beta-binomial,
- * negative binomial, in logs) are in neither. tests/shared/anomaly/stats.test.ts checks every
+ * the six this file would use pull 244 packages (27 MB) into node_modules and about 227 KB of
+ * minified code into the anomaly task's bundle (129 KB today), for some 150 lines; and the count
+ * tails in counts.ts (beta-binomial, negative binomial, in logs) are in neither. tests/shared/anomaly/stats.test.ts checks every
  * function against mpmath and scipy values to the accuracy each method claims.
  */
 
