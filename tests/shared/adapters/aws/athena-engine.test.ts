@@ -38,6 +38,29 @@ describe('Athena query engine adapter', () => {
     expect((error as Error).message).toBe('Athena query q2 FAILED: SYNTAX_ERROR: line 1');
   });
 
+  it('polls every pollMs and gives up with a QueryError when the query is still running at timeoutMs', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q4' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'RUNNING' } } });
+    // A virtual clock that the polling sleep advances: no real waiting.
+    let clock = 1_000_000;
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    try {
+      const waits: number[] = [];
+      const sleep = async (ms: number) => {
+        waits.push(ms);
+        clock += ms;
+      };
+      const error = await new AthenaQueryEngine(new AthenaClient({}), { workGroup: 'wa-dev', pollMs: 500, timeoutMs: 1_200, sleep }).query('SELECT 1').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QueryError);
+      expect((error as Error).message).toBe('Athena query q4 still RUNNING after 1 s');
+      // Polls at 0, 500, 1000 and, the last wait cut short, at the timeout itself.
+      expect(waits).toEqual([500, 500, 200]);
+      expect(athena.commandCalls(GetQueryExecutionCommand)).toHaveLength(4);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   it('does not fetch results of DDL', async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q3' });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { StatementType: 'DDL', Status: { State: 'SUCCEEDED' } } });
