@@ -20,12 +20,12 @@ import { setTimeout as wait } from 'node:timers/promises';
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 /** The wait before retry `retry` (1 before the second attempt), given a uniform source in [0, 1). */
-export type Backoff = (retry: number, random: () => number) => number;
+type Backoff = (retry: number, random: () => number) => number;
 
 /** setTimeout as a promise, cancelled by the signal. */
 export const sleep: Sleep = (ms, signal) => wait(ms, undefined, { signal });
 
-export interface ExponentialBackoffOptions {
+interface ExponentialBackoffOptions {
   /** The wait before the first retry, before jitter. */
   readonly baseMs: number;
   /** Growth per retry (default 2). */
@@ -55,7 +55,7 @@ export function linearBackoff(stepMs: number): Backoff {
   return (retry) => stepMs * retry;
 }
 
-export interface RetryOptions {
+interface RetryOptions {
   /** Attempts in total, the first included; Infinity to go on until the deadline or the signal. */
   readonly attempts: number;
   readonly backoff: Backoff;
@@ -117,7 +117,7 @@ class NotYet<T> extends Error {
   }
 }
 
-export interface PollOptions {
+interface PollOptions {
   /** Wait between two reads. */
   readonly intervalMs: number;
   /** Stop reading at this instant (on `now`); none: until `done`. */
