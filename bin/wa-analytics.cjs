@@ -4,12 +4,17 @@
 // WA_CLI_NO_BUNDLE=1 always runs the sources through tsx (to compare, or to rule the bundle out).
 const { cli } = require('./cli-bundle.cjs');
 
-(process.env.WA_CLI_NO_BUNDLE ? Promise.resolve(null) : cli.freshBundle()).then((bundle) => {
-  if (bundle !== null) {
-    // A stack trace (WA_DEBUG=1) names the TypeScript sources, as it does under tsx.
-    if (process.env.WA_DEBUG) process.setSourceMapsEnabled(true);
+(process.env.WA_CLI_NO_BUNDLE ? Promise.resolve(null) : cli.freshBundle()).then(async (bundle) => {
+  if (bundle === null) {
+    require('tsx/cjs/api').register();
+    return require('../services/cli/main.ts').main(process.argv);
+  }
+  if (process.env.WA_DEBUG) {
+    // Loaded as a plain module so that a stack trace names the TypeScript sources (source map).
+    process.setSourceMapsEnabled(true);
     return require(bundle).main(process.argv);
   }
-  require('tsx/cjs/api').register();
-  return require('../services/cli/main.ts').main(process.argv);
+  const { exports, saveCache } = cli.load();
+  await exports.main(process.argv);
+  saveCache();
 });
