@@ -4,7 +4,7 @@ import { terminalSafe } from './terminal';
 /** A table cell: text, a number, or null (a missing value, shown as `nullText`). */
 export type TableCell = string | number | null;
 
-export interface TextTableOptions {
+interface TextTableOptions {
   /** How a null cell is shown (default: empty). */
   readonly nullText?: string;
 }

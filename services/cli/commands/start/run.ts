@@ -57,7 +57,7 @@ export async function scheduledRun(stack: LocalStack, date: string, retentionDay
 }
 
 /** `start`'s flags, checked: what it was asked to do, before any configuration is read. */
-export interface StartFlags {
+interface StartFlags {
   readonly port: number;
   readonly bufferSeconds: number;
   readonly bufferMb: number;
