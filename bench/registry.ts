@@ -1,3 +1,4 @@
+import { cliBench } from './cli';
 import { dailyBench } from './daily';
 import { detectBench } from './detect';
 import { ingestBench } from './ingest';
@@ -12,4 +13,5 @@ export const benches: Record<string, Bench> = {
   detect: detectBench,
   ingest: ingestBench,
   daily: dailyBench,
+  cli: cliBench,
 };

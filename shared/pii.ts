@@ -1,7 +1,18 @@
 import { createHmac, createSecretKey } from 'node:crypto';
 
+import { ConfigError } from './errors';
+
 export const piiModes = ['hash', 'raw'] as const;
 export type PiiMode = (typeof piiModes)[number];
+
+/**
+ * `value` as a PII mode, or a ConfigError naming where it came from (`WA_PII`, a stack output):
+ * the one check of the mode, for the local config, the transform's and a stage's outputs.
+ */
+export function parsePiiMode(value: string, from: string): PiiMode {
+  if (!(piiModes as readonly string[]).includes(value)) throw new ConfigError(`${from} must be one of ${piiModes.join(', ')} (got "${value}")`);
+  return value as PiiMode;
+}
 
 /**
  * Maps a personal value (a user's phone number, a message id that embeds one, a Flow answer) to

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { LocalCatalog } from '../../shared/adapters/local/catalog';
 import { mkdirPrivate, privateFileMode } from '../../shared/adapters/local/private-fs';
 import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
-import { resolveDataDir, type Env } from '../../shared/config/local';
-import { defaultDemoOptions, simulateDemo, type DemoOptions } from '../../shared/demo/simulate';
+import type { LocalConfig } from '../../shared/config/local';
+import { defaultDemoOptions, type DemoOptions } from '../../shared/demo/options';
+import { simulateDemo } from '../../shared/demo/simulate';
 import type { Simulation } from '../../shared/demo/types';
 import { InputError, WaError } from '../../shared/errors';
 import type { DatedAnomalyRow } from '../../shared/anomaly/types';
@@ -35,11 +36,11 @@ export const demoMarkerFile = 'demo.json';
 export const demoSecrets: DemoSecrets = { appSecret: 'demo-app-secret', wasenderSecret: 'demo-wasender-secret', registryToken: 'demo-registry-token' };
 
 export interface DemoRunOptions extends Partial<DemoOptions> {
-  readonly dataDir?: string;
+  /** Absolute path of the demo's data directory (resolved by the command from flags and WA_DATA_DIR). */
+  readonly dataDir: string;
   /** Draw progress bars on stderr (callers pass whether it is a TTY). */
   readonly progress: boolean;
   readonly out: (text: string) => void;
-  readonly env?: Env;
   /** Run the transform on this thread (tests); default: as `wa-analytics start` does. */
   readonly inlineTransform?: boolean;
 }
@@ -49,6 +50,26 @@ export interface DemoResult {
   readonly simulation: Simulation;
   readonly reportPath: string;
   readonly seconds: number;
+}
+
+/**
+ * The demo stack's configuration, made here rather than read from the environment: the demo's own
+ * secrets, UTC, a fixed pseudonym key (one seed gives one data set), and no Slack, so the user's
+ * channel is never posted to from made-up data.
+ */
+function demoConfig(dataDir: string, seed: number): LocalConfig {
+  return {
+    dataDir,
+    appSecret: demoSecrets.appSecret,
+    verifyToken: null,
+    wasenderSecret: demoSecrets.wasenderSecret,
+    registryToken: demoSecrets.registryToken,
+    pii: 'hash',
+    piiKey: `demo-pii-key-${seed}`,
+    timeZone: 'UTC',
+    slackWebhookUrl: null,
+    dailyTime: null,
+  };
 }
 
 /** Refuses a directory holding anything but an earlier demo; clears an earlier demo. */
@@ -73,27 +94,20 @@ function bar(enabled: boolean, label: string, total: number): SingleBar | null {
 /** Runs the whole demo; resolves with where it put everything. */
 export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
   const started = Date.now();
-  const env = options.env ?? process.env;
   const o: DemoOptions = {
     seed: options.seed ?? defaultDemoOptions.seed,
     startDate: options.startDate ?? defaultDemoOptions.startDate,
     days: options.days ?? defaultDemoOptions.days,
     lookbackDays: options.lookbackDays ?? defaultDemoOptions.lookbackDays,
   };
-  const dataDir = resolveDataDir(env, { dataDir: options.dataDir });
+  const { dataDir } = options;
   const sim = simulateDemo(o);
   await prepareDataDir(dataDir);
   await writeFile(join(dataDir, demoMarkerFile), `${JSON.stringify(o)}\n`, { mode: privateFileMode });
   const last = sim.dates[sim.dates.length - 1]!;
   options.out(`demo: ${sim.messages.length} messages and ${sim.taps.length} inbound messages over ${o.days} days (${o.startDate} … ${last}), seed ${o.seed}: ${sim.deliveries.length} webhook deliveries\n`);
 
-  // The demo's own secrets, UTC, a fixed pseudonym key: one seed gives one data set, and the
-  // user's Slack is never posted to from made-up data.
-  const stackEnv: Env = {
-    WA_DATA_DIR: dataDir, WA_APP_SECRET: demoSecrets.appSecret, WASENDER_WEBHOOK_SECRET: demoSecrets.wasenderSecret,
-    WA_REGISTRY_TOKEN: demoSecrets.registryToken, WA_TIMEZONE: 'UTC', WA_PII: 'hash', WA_PII_KEY: `demo-pii-key-${o.seed}`,
-  };
-  const stack = await openStack({ env: stackEnv, dataDir, replayTimeHeader, bufferBytes: 16 * 1024 * 1024, inlineTransform: options.inlineTransform, command: 'demo', log: (l) => process.stderr.write(`${l}\n`) });
+  const stack = await openStack({ config: demoConfig(dataDir, o.seed), replayTimeHeader, bufferBytes: 16 * 1024 * 1024, inlineTransform: options.inlineTransform, command: 'demo', log: (l) => process.stderr.write(`${l}\n`) });
   const ingestStarted = Date.now();
   const posting = bar(options.progress, 'ingest', sim.deliveries.length);
   try {

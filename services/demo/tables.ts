@@ -1,21 +1,13 @@
 import type { DatedAnomalyRow } from '../../shared/anomaly/types';
 import type { QueryRow } from '../../shared/ports/query-engine';
 import { num, numOrNull, str, strOrNull } from '../../shared/sql/decode';
+import { textTable } from '../../shared/text/table';
 
 /**
  * Plain-text tables for the demo's output: the CTR of every button over the whole history
  * (shared/sql/queries/demo/ctr-summary.sql), and the alerts the daily workflow raised
- * (demo/alerts.sql). Typed rows in, text aligned for a terminal out.
+ * (demo/alerts.sql). Typed rows in, text aligned for a terminal out (shared/text/table.ts).
  */
-
-/** Columns padded to their widest cell; numbers right-aligned. */
-export function alignedTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cells = [header.map(String), ...rows.map((r) => r.map(String))];
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  const line = (r: readonly string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
-}
 
 const pct = (n: number, d: number): string => (d === 0 ? '-' : `${((100 * n) / d).toFixed(1)}%`);
 
@@ -45,7 +37,7 @@ export const ctrSummaryRow = (r: QueryRow): CtrSummaryRow => ({
 
 /** The CTR table: one line per button, CTR = tapped messages / delivered over the whole period. */
 export function ctrTable(rows: readonly CtrSummaryRow[]): string {
-  return alignedTable(
+  return textTable(
     ['campaign', 'template', 'pos', 'button', 'delivered', 'tapped', 'taps', 'ctr'],
     rows.map((r) => [
       r.campaign_id,
@@ -65,7 +57,7 @@ const short = (v: number | null): string => (v === null ? '-' : Number.isInteger
 /** The alerts table: date, series, what moved and by how much. */
 export function alertTable(rows: readonly DatedAnomalyRow[]): string {
   if (rows.length === 0) return '(no alerts)';
-  return alignedTable(
+  return textTable(
     ['date', 'campaign', 'template', 'button', 'metric', 'kind', 'observed', 'expected', 'score'],
     rows.map((r) => [r.dt, r.campaign_id, r.template_name ?? '-', r.button_id ?? '(all)', r.metric, r.kind, short(r.observed), short(r.expected), r.score ?? 0]),
   );

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { describeRepair, LocalCatalog } from '../../shared/adapters/local/catalog';
-import { readLocalConfig, type Env, type LocalConfig } from '../../shared/config/local';
+import { LocalCatalog } from '../../shared/adapters/local/catalog';
+import type { LocalConfig } from '../../shared/config/local';
 import { errorMessage, StorageError } from '../../shared/errors';
 import { createPseudonymizer } from '../../shared/pii';
 import { createTransform } from '../transform/handler';
 import { defaultBufferBytes, defaultBufferMs, defaultRetryDelayMs, defaultStreamName, defaultTransformRetries, LocalDeliveryStream } from './delivery-stream';
 import { DataDirLock } from './data-dir-lock';
+import { rebuiltNote } from './catalog-note';
 import { buildLocalServer, type IngestCounters } from './server';
 import type { RecoveryReport } from './wal';
 import { workerInvoker } from './transform-worker';
@@ -14,9 +15,8 @@ import { workerInvoker } from './transform-worker';
 export const localHost = '127.0.0.1';
 
 export interface StackOptions {
-  /** Environment to read the configuration from (default: process.env). */
-  readonly env?: Env;
-  readonly dataDir?: string;
+  /** The configuration, read once by the command (shared/config/local.ts) or made by the demo. */
+  readonly config: LocalConfig;
   readonly bufferBytes?: number;
   readonly bufferMs?: number;
   /** Run the transform on the API's own thread instead of a worker thread (simpler to debug). */
@@ -74,29 +74,31 @@ export function recoveryLines(report: Readonly<RecoveryReport>): string[] {
 }
 
 /**
- * Opens the local stack from the configuration (SPEC section 4): the data dir's writer lock (a
+ * Opens the local stack with the configuration it is given (SPEC section 4): the data dir's writer lock (a
  * LockError naming the holder when another process has it), the catalog, the delivery stream
  * with the real transform built from the same secrets, and the API in front of it. Records a
  * previous run acknowledged but did not deliver are delivered while opening.
  */
-export async function openStack(options: StackOptions = {}): Promise<LocalStack> {
+export async function openStack(options: StackOptions): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const config = readLocalConfig(options.env ?? process.env, { dataDir: options.dataDir });
+  const { config } = options;
   // Before anything is read or written: a second writer refuses here, naming the first.
   const lock = await DataDirLock.acquire(config.dataDir, options.command ?? 'start', (stale) =>
     log(`wa-analytics: took over the writer lock of PID ${stale.pid} (${stale.command}), which is no longer running`),
   );
   try {
-    return await openLocked(options, config, lock, log);
+    return await openLocked(options, lock, log);
   } catch (error) {
     await lock.release();
     throw error;
   }
 }
 
-async function openLocked(options: StackOptions, config: LocalConfig, lock: DataDirLock, log: (line: string) => void): Promise<LocalStack> {
+async function openLocked(options: StackOptions, lock: DataDirLock, log: (line: string) => void): Promise<LocalStack> {
+  const { config } = options;
   const catalog = await LocalCatalog.open(config.dataDir);
-  if (catalog.rebuilt !== null) log(`wa-analytics: ${catalog.path} was missing: rebuilt it from the lake: ${describeRepair(catalog.rebuilt)}`);
+  const rebuilt = rebuiltNote(catalog);
+  if (rebuilt !== null) log(rebuilt);
   try {
     // Every record acknowledged must be deliverable, and delivery registers partitions.
     await catalog.check();

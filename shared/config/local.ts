@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { mkdirPrivateSync, privateFileMode } from '../adapters/local/private-fs';
 import { ConfigError } from '../errors';
-import { piiModes, type PiiMode } from '../pii';
+import { parsePiiMode, type PiiMode } from '../pii';
 import { assertTimeZone } from '../time';
 
 /** The one-machine configuration of SPEC section 4, validated. */
@@ -18,6 +18,11 @@ export interface LocalConfig {
   readonly piiKey: string;
   readonly timeZone: string;
   readonly slackWebhookUrl: string | null;
+  /**
+   * `WA_DAILY_TIME` as given (null when unset): when `start` runs the daily workflow. Parsed by
+   * `start` with its `--daily-at` flag, by the one parser of that time (services/local/daily-schedule.ts).
+   */
+  readonly dailyTime: string | null;
 }
 
 /** Command-line flags that override the environment. */
@@ -46,9 +51,7 @@ export function resolveDataDir(env: Env, flags: LocalFlags = {}): string {
 }
 
 function readPiiMode(env: Env): PiiMode {
-  const value = envValue(env, 'WA_PII') ?? 'hash';
-  if (!(piiModes as readonly string[]).includes(value)) throw new ConfigError(`WA_PII must be one of ${piiModes.join(', ')} (got "${value}")`);
-  return value as PiiMode;
+  return parsePiiMode(envValue(env, 'WA_PII') ?? 'hash', 'WA_PII');
 }
 
 /** `WA_TIMEZONE`, a valid IANA name; UTC when unset. */
@@ -112,6 +115,19 @@ export function readExistingPii(env: Env, flags: LocalFlags = {}): { readonly da
   return { dataDir, pii, piiKey: pii === 'raw' ? null : readPiiKey(env, dataDir, false) };
 }
 
+/** What the local daily workflow takes from the configuration (`daily`, `backfill`, `start`'s schedule). */
+export type LocalWorkflowConfig = Pick<LocalConfig, 'dataDir' | 'timeZone' | 'slackWebhookUrl'>;
+
+/**
+ * The daily workflow's part of the local configuration, validated, without reading or creating
+ * the PII key (the workflow reads stored rows, it never pseudonymizes).
+ */
+export function readLocalWorkflowConfig(env: Env, flags: LocalFlags = {}): LocalWorkflowConfig {
+  const timeZone = readTimeZone(env);
+  const slackWebhookUrl = readSlackUrl(env);
+  return { dataDir: resolveDataDir(env, flags), timeZone, slackWebhookUrl };
+}
+
 /**
  * Reads and validates the local configuration. Synchronous so that every command can call it
  * first thing; the only side effect is creating the PII key file when no key is configured.
@@ -132,5 +148,6 @@ export function readLocalConfig(env: Env, flags: LocalFlags = {}): LocalConfig {
     piiKey: readPiiKey(env, dataDir),
     timeZone,
     slackWebhookUrl,
+    dailyTime: envValue(env, 'WA_DAILY_TIME'),
   };
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { piiModes, type PiiMode } from '../pii';
+import { parsePiiMode, type PiiMode } from '../pii';
 import { assertTimeZone } from '../time';
 
 /** The transform Lambda's configuration: names of secrets, never their values. */
@@ -18,15 +18,14 @@ const optional = (value: string | undefined): string | null => (value === undefi
 
 /** Reads and validates the transform's environment once (at cold start). */
 export function readTransformEnv(env: NodeJS.ProcessEnv): TransformEnvConfig {
-  const pii = (env.WA_PII ?? 'hash').trim();
-  if (!(piiModes as readonly string[]).includes(pii)) throw new ConfigError(`WA_PII must be one of ${piiModes.join(', ')} (got "${pii}")`);
+  const pii = parsePiiMode((env.WA_PII ?? 'hash').trim(), 'WA_PII');
   const piiKeyParam = optional(env.WA_PII_KEY_PARAM);
   if (pii === 'hash' && piiKeyParam === null) throw new ConfigError('WA_PII_KEY_PARAM must name the PII key parameter when WA_PII is hash');
   const maxAge = Number(env.WA_SECRETS_MAX_AGE ?? '300');
   if (!Number.isFinite(maxAge) || maxAge < 0) throw new ConfigError(`WA_SECRETS_MAX_AGE must be a number of seconds (got "${env.WA_SECRETS_MAX_AGE}")`);
   return {
     timeZone: assertTimeZone(optional(env.WA_TIMEZONE) ?? 'UTC'),
-    pii: pii as PiiMode,
+    pii,
     appSecretParam: optional(env.WA_APP_SECRET_PARAM),
     wasenderSecretParam: optional(env.WASENDER_SECRET_PARAM),
     piiKeyParam,

@@ -7,6 +7,7 @@ import { effectsOn, planIncidents } from './incidents';
 import { liveMessage } from './lifecycle';
 import { makeAudience, metaWamid } from './population';
 import { buildTraffic } from './traffic';
+import { defaultDemoOptions, type DemoOptions } from './options';
 import type { MessageFact, Simulation, StatusFact, TapFact } from './types';
 
 /**
@@ -14,22 +15,6 @@ import type { MessageFact, Simulation, StatusFact, TapFact } from './types';
  * campaigns, as webhook traffic with simulated arrival times plus the facts behind it.
  * Pure: no clock, no I/O; the same options give byte-identical deliveries.
  */
-
-export interface DemoOptions {
-  readonly seed: number;
-  /** First simulated day (UTC). Fixed by default so one seed always gives the same dates. */
-  readonly startDate: string;
-  readonly days: number;
-  /**
-   * The daily workflow's lookback. Nothing about a message happens later than lookback + 1 days
-   * after its send date: the workflow reads that far back to tell a message's cohort, so older
-   * messages would look new to it.
-   */
-  readonly lookbackDays: number;
-}
-
-/** 2025-03-03 is a Monday: the default 28 days are four full weeks. */
-export const defaultDemoOptions = { seed: 42, startDate: '2025-03-03', days: 28, lookbackDays: 3 } as const;
 
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;

@@ -1,6 +1,6 @@
 import { dateRange } from '../time';
 import { formatCount, formatDuration, formatPercent, percentValue, ratio, seriesStyle } from './format';
-import type { ChartSpec, DatasetSpec, TableColumn } from './model';
+import type { ChartSpec, DatasetSpec, TableColumn } from './spec';
 import type { FunnelRow, PositionRow, QuarantineRow, TimeToTapRow, VolumeRow } from './queries';
 
 /** The dashboard's charts other than CTR over time (see ctr-chart.ts): rows in, ChartSpec out. */

@@ -1,6 +1,6 @@
 import { anomalyColor, formatCount, formatDecimal, formatPercent, percentValue, seriesStyle } from './format';
 import { continuousDates } from './charts';
-import type { ChartPoint, ChartSpec, DatasetSpec, TableSpec } from './model';
+import type { ChartPoint, ChartSpec, DatasetSpec, TableSpec } from './spec';
 import type { AlertRow, CtrPointRow } from './queries';
 
 /**

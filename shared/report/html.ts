@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errorMessage, TemplateError } from '../errors';
-import type { ChartSpec, ReportModel, TableSpec } from './model';
+import type { ReportModel } from './model';
+import type { ChartSpec, TableSpec } from './spec';
 
 /**
  * The dashboard page: one self-contained HTML string. Chart.js (UMD build), the page script and

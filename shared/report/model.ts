@@ -2,62 +2,14 @@ import { continuousDates, ctrByPositionChart, funnelChart, quarantineChart, time
 import { alertsTable, ctrOverTimeChart } from './ctr-chart';
 import { formatCount, formatPercent, ratio } from './format';
 import type { ReportData } from './queries';
+import type { ChartSpec, TableSpec } from './spec';
 
 /**
  * The dashboard as plain data: what each chart draws (labels, datasets, colours, axis titles with
- * units) and the table under it, already formatted. Pure, so it is tested without a browser;
- * html.ts turns it into the page and the page's script turns each ChartSpec into a Chart.js chart.
+ * units) and the table under it, already formatted (the specs in spec.ts). Pure, so it is tested
+ * without a browser; html.ts turns it into the page and the page's script turns each ChartSpec
+ * into a Chart.js chart.
  */
-
-export interface TableColumn {
-  readonly label: string;
-  /** Right-aligned. */
-  readonly numeric: boolean;
-}
-
-export interface TableSpec {
-  readonly columns: readonly TableColumn[];
-  /** Formatted cells, one array per row, in column order. */
-  readonly rows: readonly (readonly string[])[];
-}
-
-/** A point placed by its category label rather than by index (anomaly markers). */
-export interface ChartPoint {
-  readonly x: string;
-  readonly y: number;
-}
-
-export interface DatasetSpec {
-  readonly label: string;
-  /** One value per chart label (series), or free points (markers). */
-  readonly data: readonly (number | null)[] | readonly ChartPoint[];
-  readonly color: string;
-  /** Line dash pattern; empty for a solid line. */
-  readonly dash: readonly number[];
-  /** `marker`: points only, drawn above the series (anomaly days). */
-  readonly role: 'series' | 'marker';
-  /** An extra tooltip line per data entry, null where there is nothing to add. */
-  readonly notes?: readonly (string | null)[];
-}
-
-export interface ChartSpec {
-  /** DOM id stem; also how tests find the chart. */
-  readonly id: string;
-  readonly title: string;
-  /** One or two sentences: what is counted and how. */
-  readonly description: string;
-  readonly type: 'line' | 'bar';
-  readonly stacked: boolean;
-  readonly xTitle: string;
-  readonly yTitle: string;
-  /** How y values are printed on ticks and tooltips. */
-  readonly yUnit: 'percent' | 'count';
-  readonly labels: readonly string[];
-  readonly datasets: readonly DatasetSpec[];
-  readonly table: TableSpec;
-  /** Shown over the empty axes when there is nothing to draw; null when there is data. */
-  readonly emptyMessage: string | null;
-}
 
 export interface SummaryItem {
   readonly label: string;

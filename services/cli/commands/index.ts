@@ -1,24 +1,25 @@
-import type { Command } from 'commander';
-import { registerBackfill } from './backfill';
-import { registerCatalog } from './catalog';
-import { registerCompact } from './compact';
-import { registerDaily } from './daily';
-import { registerDemo } from './demo';
-import { registerDetect } from './detect';
-import { registerFlatten } from './flatten';
-import { registerPseudonymize } from './pseudonymize';
-import { registerQuery } from './query';
-import { registerReplay } from './replay';
-import { registerReport } from './report';
-import { registerRequeue } from './requeue';
-import { registerStart } from './start';
-import { registerStatus } from './status';
+import type { RegisterCommand } from '../register';
+import { registerBackfill } from './backfill/command';
+import { registerCatalog } from './catalog/command';
+import { registerCompact } from './compact/command';
+import { registerDaily } from './daily/command';
+import { registerDemo } from './demo/command';
+import { registerDetect } from './detect/command';
+import { registerFlatten } from './flatten/command';
+import { registerPseudonymize } from './pseudonymize/command';
+import { registerQuery } from './query/command';
+import { registerReplay } from './replay/command';
+import { registerReport } from './report/command';
+import { registerRequeue } from './requeue/command';
+import { registerStart } from './start/command';
+import { registerStatus } from './status/command';
 
-/** Registers one command on the program. Each command lives in its own file in this folder. */
-export type RegisterCommand = (program: Command) => void;
-
-/** Every command of the CLI, in help order. Add a command by adding its file and one line here. */
-export const commands: RegisterCommand[] = [
+/**
+ * Every command of the CLI, in help order. Each command has its folder here: `command.ts` (the
+ * definition, cheap to load) and the CLI-facing logic its action loads (`run.ts`). Add a command
+ * by adding its folder and one line here.
+ */
+export const commands: readonly RegisterCommand[] = [
   registerStart,
   registerDemo,
   registerReplay,

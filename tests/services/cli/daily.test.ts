@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDaily } from '../../../services/cli/commands/daily';
+import { runDaily } from '../../../services/cli/commands/daily/run';
 import { LocalCatalog } from '../../../shared/adapters/local/catalog';
 import { InputError } from '../../../shared/errors';
 import { writeRawLake } from '../../shared/daily/scenario';

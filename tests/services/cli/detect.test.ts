@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detect, targetDates } from '../../../services/cli/commands/detect';
+import { detect, targetDates } from '../../../services/cli/commands/detect/run';
 import { buildProgram } from '../../../services/cli/main';
 import { InputError } from '../../../shared/errors';
 import { addDays } from '../../../shared/time';

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flatten } from '../../../services/cli/commands/flatten';
+import { flatten } from '../../../services/cli/commands/flatten/run';
 import { signMetaBody } from '../../../shared/signature';
 import { schemaProblems } from '../../support/rows';
 

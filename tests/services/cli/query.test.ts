@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { formatTable, runQuery } from '../../../services/cli/commands/query';
+import { formatTable, runQuery } from '../../../services/cli/commands/query/run';
 import { LocalCatalog } from '../../../shared/adapters/local/catalog';
 import { InputError, QueryError } from '../../../shared/errors';
 

@@ -1,8 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { boundedNumber, scheduledRun } from '../../../services/cli/commands/start';
+import { boundedNumber, scheduledRun } from '../../../services/cli/commands/start/run';
 import { replayTimeHeader } from '../../../services/local/replay';
 import { openStack } from '../../../services/local/stack';
+import { readLocalConfig } from '../../../shared/config/local';
 import { InputError } from '../../../shared/errors';
 import { metaTapBody, queryRows, removeTempDirs, runCli, tempDir } from '../local/stack-helpers';
 
@@ -30,7 +31,7 @@ describe('the daily run of start', () => {
   it('runs the workflow, then compacts the closed days between deliveries', async () => {
     const dataDir = tempDir();
     const lines: string[] = [];
-    const stack = await openStack({ env: { WA_PII: 'raw', WA_TIMEZONE: 'UTC' }, dataDir, inlineTransform: true, replayTimeHeader, log: (l) => lines.push(l) });
+    const stack = await openStack({ config: readLocalConfig({ WA_PII: 'raw', WA_TIMEZONE: 'UTC' }, { dataDir }), inlineTransform: true, replayTimeHeader, log: (l) => lines.push(l) });
     const dir = join(dataDir, 'lake', 'raw', 'events', 'dt=2024-05-01');
     try {
       // Twenty flushes of posts that arrived on a day now closed: twenty small objects.

@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDaily } from '../../../services/cli/commands/daily';
+import { runDaily } from '../../../services/cli/commands/daily/run';
 import { pushDeliveries } from '../../../services/demo/push';
 import { replayTimeHeader } from '../../../services/local/replay';
 import { openStack } from '../../../services/local/stack';
+import { readLocalConfig } from '../../../shared/config/local';
 import { LocalCatalog } from '../../../shared/adapters/local/catalog';
 import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import { rowsSelect } from '../../../shared/daily/anomalies-select';
@@ -121,7 +122,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'wa-hostile-digest-'));
   slack = await startSlackStandIn();
   const env = { WA_APP_SECRET: secrets.appSecret, WASENDER_WEBHOOK_SECRET: secrets.wasenderSecret, WA_REGISTRY_TOKEN: secrets.registryToken, WA_TIMEZONE: 'UTC', WA_PII: 'hash', WA_PII_KEY: 'hostile-test-key' };
-  const stack = await openStack({ env, dataDir, replayTimeHeader, inlineTransform: true, log: () => undefined });
+  const stack = await openStack({ config: readLocalConfig(env, { dataDir }), replayTimeHeader, inlineTransform: true, log: () => undefined });
   try {
     await pushDeliveries(stack.app, deliveries(), secrets);
   } finally {

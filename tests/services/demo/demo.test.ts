@@ -9,7 +9,7 @@ import { truthDailyCtr } from '../../../shared/demo/truth';
 import type { Simulation } from '../../../shared/demo/types';
 import type { QueryRow } from '../../../shared/ports/query-engine';
 import { runDemo } from '../../../services/demo/run';
-import { runDemoCommand } from '../../../services/cli/commands/demo';
+import { runDemoCommand } from '../../../services/cli/commands/demo/run';
 import { queryRows, removeTempDirs, runCli, tempDir, type CliResult } from '../local/stack-helpers';
 
 // The shortest history with every incident after its warm-up: the demo's whole path, kept short.
@@ -83,7 +83,7 @@ describe('wa-analytics demo input checks', () => {
   it('refuses a data directory that holds something other than an earlier demo', async () => {
     const dataDir = tempDir('wa-demo-other-');
     await writeFile(join(dataDir, 'keep.txt'), 'not a demo');
-    await expect(runDemo({ days: DAYS, dataDir, progress: false, out: () => undefined, env: {} })).rejects.toThrow(`${dataDir} already holds data that is not from a demo`);
+    await expect(runDemo({ days: DAYS, dataDir, progress: false, out: () => undefined })).rejects.toThrow(`${dataDir} already holds data that is not from a demo`);
     expect(existsSync(join(dataDir, 'keep.txt'))).toBe(true);
   });
 

@@ -3,9 +3,10 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { runDaily } from '../../../services/cli/commands/daily';
-import { runPseudonymize } from '../../../services/ops/pseudonymize-command';
+import { runDaily } from '../../../services/cli/commands/daily/run';
+import { runPseudonymize } from '../../../services/cli/commands/pseudonymize/run';
 import { openStack } from '../../../services/local/stack';
+import { readLocalConfig } from '../../../shared/config/local';
 import { generateReport } from '../../../services/report/generate';
 import { signMetaBody } from '../../../shared/signature';
 import { addDays, dateInZone } from '../../../shared/time';
@@ -176,7 +177,7 @@ async function runAndScan(pii: 'hash' | 'raw'): Promise<Scan> {
   const dataDir = join(await mkdtemp(join(tmpdir(), `wa-scan-${pii}-`)), 'data');
   try {
     const env = { ...secrets, WA_TIMEZONE: 'UTC', WA_PII: pii };
-    const stack = await openStack({ env, dataDir, log: () => undefined });
+    const stack = await openStack({ config: readLocalConfig(env, { dataDir }), log: () => undefined });
     // Events at noon yesterday (UTC), far from midnight; they arrive now, inside the run's window.
     const date = addDays(dateInZone(Date.now(), 'UTC'), -1);
     try {

@@ -5,6 +5,7 @@ import { signMetaBody } from '../../../shared/signature';
 import { LocalDeliveryStream } from '../../../services/local/delivery-stream';
 import { buildLocalServer } from '../../../services/local/server';
 import { openStack, type LocalStack } from '../../../services/local/stack';
+import { readLocalConfig } from '../../../shared/config/local';
 import { nodeWalFileSystem, type WalFileSystem } from '../../../services/local/wal';
 import { createTransform } from '../../../services/transform/handler';
 import { metaTapBody, queryRows, removeTempDirs, tempDir } from './stack-helpers';
@@ -26,7 +27,7 @@ describe('the local API on a loopback port', () => {
   beforeAll(async () => {
     dataDir = tempDir();
     const env = { WA_APP_SECRET: APP_SECRET, WA_VERIFY_TOKEN: VERIFY_TOKEN, WASENDER_WEBHOOK_SECRET: WASENDER_SECRET, WA_REGISTRY_TOKEN: REGISTRY_TOKEN, WA_PII: 'raw' };
-    stack = await openStack({ env, dataDir, log: () => undefined });
+    stack = await openStack({ config: readLocalConfig(env, { dataDir }), log: () => undefined });
     url = await stack.listen(0);
   });
 

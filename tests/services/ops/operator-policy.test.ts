@@ -8,11 +8,11 @@ import { FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandInput 
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runBackfill } from '../../../services/cli/commands/backfill';
+import { runBackfill } from '../../../services/cli/commands/backfill/run';
 import { envelopeRecord } from '../../../services/ops/envelope';
-import { runStageReplay } from '../../../services/ops/replay-command';
-import { runRequeue } from '../../../services/ops/requeue-command';
-import { runStatus } from '../../../services/ops/status-command';
+import { runStageReplay } from '../../../services/cli/commands/replay/stage';
+import { runRequeue } from '../../../services/cli/commands/requeue/run';
+import { runStatus } from '../../../services/cli/commands/status/run';
 import { transformBatch } from '../../../services/transform/batch';
 import { createPseudonymizer } from '../../../shared/pii';
 import { metaWebhook } from '../../support/webhooks';

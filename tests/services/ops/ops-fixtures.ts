@@ -1,5 +1,5 @@
 import type { Output } from '@aws-sdk/client-cloudformation';
-import type { OpsIo } from '../../../services/ops/io';
+import type { OpsIo } from '../../../services/cli/io';
 import type { Progress } from '../../../services/ops/progress';
 
 /** The outputs of a deployed prod stack (resources/outputs.yml), with the workflow's two. */

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runPseudonymize } from '../../../services/ops/pseudonymize-command';
+import { runPseudonymize } from '../../../services/cli/commands/pseudonymize/run';
 import { readLocalConfig } from '../../../shared/config/local';
 import { ConfigError, InputError } from '../../../shared/errors';
 import { processEnvelope } from '../../../shared/normalize';

@@ -5,7 +5,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandInput } from '@aws-sdk/client-firehose';
 import { mockClient } from 'aws-sdk-client-mock';
 import { envelopeRecord } from '../../../services/ops/envelope';
-import { runStageReplay } from '../../../services/ops/replay-command';
+import { runStageReplay } from '../../../services/cli/commands/replay/stage';
 import { decodeRecordData } from '../../../shared/envelope';
 import { InputError } from '../../../shared/errors';
 import { signMetaBody, verifyMetaSignature } from '../../../shared/signature';

@@ -7,7 +7,7 @@ import { clearCaches } from '@aws-lambda-powertools/parameters';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { envelopeRecord } from '../../../services/ops/envelope';
-import { runRequeue } from '../../../services/ops/requeue-command';
+import { runRequeue } from '../../../services/cli/commands/requeue/run';
 import { transformBatch } from '../../../services/transform/batch';
 import { rawHandler } from '../../../services/transform/handler';
 import { resetSettingsCache } from '../../../services/transform/settings';

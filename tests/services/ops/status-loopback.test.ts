@@ -1,4 +1,4 @@
-import { runStatus } from '../../../services/ops/status-command';
+import { runStatus } from '../../../services/cli/commands/status/run';
 import { byCall, describeStacksAnswer, emptyAnswer, jsonAnswer, startLoopbackAws, type Answer, type LoopbackAws } from '../../support/loopback-aws';
 import { prodOutputs, recordingIo } from './ops-fixtures';
 

@@ -4,7 +4,7 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runStatus } from '../../../services/ops/status-command';
+import { runStatus } from '../../../services/cli/commands/status/run';
 import { prodOutputs, recordingIo, stackAnswer } from './ops-fixtures';
 
 const cfn = mockClient(CloudFormationClient);

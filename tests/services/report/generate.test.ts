@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { runReport } from '../../../services/cli/commands/report';
+import { runReport } from '../../../services/cli/commands/report/run';
 import { LocalCatalog } from '../../../shared/adapters/local/catalog';
 import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import { InputError } from '../../../shared/errors';

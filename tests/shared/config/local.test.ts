@@ -34,6 +34,7 @@ describe('readLocalConfig', () => {
       piiKey: expect.stringMatching(/^[0-9a-f]{64}$/),
       timeZone: 'UTC',
       slackWebhookUrl: null,
+      dailyTime: null,
     });
   });
 
@@ -48,6 +49,7 @@ describe('readLocalConfig', () => {
       WA_PII_KEY: 'configured-key',
       WA_TIMEZONE: 'America/Sao_Paulo',
       SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
+      WA_DAILY_TIME: '03:15',
     });
     expect(config).toEqual({
       dataDir: dir,
@@ -59,6 +61,7 @@ describe('readLocalConfig', () => {
       piiKey: 'configured-key',
       timeZone: 'America/Sao_Paulo',
       slackWebhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX',
+      dailyTime: '03:15',
     });
   });
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { timeToTapBuckets } from '../../../shared/report/charts';
-import { buildReportModel, type ChartSpec, type ReportModel } from '../../../shared/report/model';
+import { buildReportModel, type ReportModel } from '../../../shared/report/model';
+import type { ChartSpec } from '../../../shared/report/spec';
 import type { AlertRow, CtrPointRow, ReportData } from '../../../shared/report/queries';
 import { anomalyColor } from '../../../shared/report/format';
 
