@@ -133,7 +133,10 @@ async function writeRaw(lakeRoot: string, days: readonly string[]): Promise<Map<
       if (r.receivedTs >= last) continue;
       const key = new Date(r.receivedTs).toISOString().slice(0, 13);
       let list = byHour.get(key);
-      if (list === undefined) byHour.set(key, (list = []));
+      if (list === undefined) {
+        list = [];
+        byHour.set(key, list);
+      }
       list.push(r);
     }
   }

@@ -3,7 +3,7 @@ import { detectorConfig, type DetectorConfig } from '../shared/anomaly/config';
 import { generateSyntheticHistory, type SyntheticLabel } from '../shared/anomaly/synthetic';
 import type { DatedAnomalyRow } from '../shared/anomaly/types';
 
-/** Seeds the detector's parameters were tuned on; never reported. */
+/** Seeds the detector's parameters were tuned on; never reported (kept to say which they were). @public */
 export const tuningSeeds = [1, 2, 3, 4, 5] as const;
 /**
  * Seeds the reported figures come from; never looked at while tuning. Earlier held-out sets were

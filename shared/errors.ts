@@ -26,19 +26,6 @@ export class InputError extends WaError {
   }
 }
 
-/**
- * A webhook body cannot be turned into rows. Carries a stable reason code that ends up in the
- * `reason` column of a quarantine row.
- */
-export class QuarantineError extends WaError {
-  readonly reason: string;
-
-  constructor(reason: string, message: string, options?: { cause?: unknown }) {
-    super('quarantine', message, options);
-    this.reason = reason;
-  }
-}
-
 /** A Firehose record does not hold an envelope the ingestion API could have written. */
 export class EnvelopeError extends WaError {
   constructor(message: string, options?: { cause?: unknown }) {

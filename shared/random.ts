@@ -62,7 +62,7 @@ export function createRandom(seed: number): Random {
   // Marsaglia and Tsang (2000), with the usual boost for shape < 1.
   const gamma = (shape: number): number => {
     if (!(shape > 0)) throw new RangeError(`gamma shape must be positive, got ${shape}`);
-    if (shape < 1) return gamma(shape + 1) * Math.pow(1 - rng(), 1 / shape);
+    if (shape < 1) return gamma(shape + 1) * (1 - rng()) ** (1 / shape);
     const d = shape - 1 / 3;
     const c = 1 / Math.sqrt(9 * d);
     for (;;) {

@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { InputError, WaError } from '../../shared/errors';
 import { pollUntil, type Sleep } from '../../shared/retry';
 import { checkDate, dateRange } from '../../shared/time';

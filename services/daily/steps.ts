@@ -6,7 +6,7 @@ import { dailySelect, type DailyTable } from '../../shared/daily/statements';
 import { defaultLookbackDays, eventDateWindow, rawPartitionsToRegister } from '../../shared/daily/window';
 import { InputError } from '../../shared/errors';
 import type { AnomalyRow } from '../../shared/schema/types';
-import { buildDigest, buildFailureAlert, campaignHeadlines, type HeadlineInputRow } from '../../shared/slack/digest';
+import { buildDigest, buildFailureAlert, campaignHeadlines, } from '../../shared/slack/digest';
 import { addDays, checkDate, dateInZone } from '../../shared/time';
 import { digestMarkerKey, type DailyContext } from './context';
 

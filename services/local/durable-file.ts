@@ -1,4 +1,4 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { privateFileMode } from '../../shared/adapters/local/private-fs';
 
@@ -8,7 +8,7 @@ import { privateFileMode } from '../../shared/adapters/local/private-fs';
  * themselves, so a failure to open or sync the directory is ignored there.
  */
 export async function syncDirectory(dir: string): Promise<void> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(dir, 'r');
     await handle.sync();

@@ -19,6 +19,7 @@ let lastRecordId = 0;
 let knownStream = '';
 let knownPrefix = '';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON requires escaped
 const NEEDS_JSON_RE = /["\\\u0000-\u001f]/;
 const isJsonSpace = (code: number): boolean => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 

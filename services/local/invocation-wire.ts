@@ -47,7 +47,9 @@ function packBytes(parts: readonly Uint8Array[]): { offsets: Uint32Array; bytes:
   offsets[parts.length] = size;
   // A fresh ArrayBuffer of its own (never Node's shared Buffer pool), so it can be transferred.
   const bytes = new Uint8Array(size);
-  parts.forEach((p, i) => bytes.set(p, offsets[i]));
+  parts.forEach((p, i) => {
+    bytes.set(p, offsets[i]);
+  });
   return { offsets, bytes };
 }
 

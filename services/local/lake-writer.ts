@@ -10,7 +10,7 @@ import { syncDirectory, writeFileAtomic } from './durable-file';
 // Async gzip runs on the libuv pool, keeping the event loop (and the HTTP hot path) free.
 const gzip = promisify(gzipCallback);
 
-export { objectName, objectTimestamp } from '../../shared/adapters/local/lake-files';
+export { objectName } from '../../shared/adapters/local/lake-files';
 
 async function exists(path: string): Promise<boolean> {
   try {

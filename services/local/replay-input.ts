@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -36,7 +37,7 @@ function parse(bytes: Buffer | string, where: string): unknown {
  * other file is JSON lines (one body per non-blank line).
  */
 export async function planReplay(path: string): Promise<ReplayPlan> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (cause) {

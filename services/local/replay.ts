@@ -101,7 +101,9 @@ export async function replay(app: FastifyInstance, path: string, options: Replay
         .inject(request)
         .then(
           (response) => count(response.statusCode, response.body),
-          (error: unknown) => void (failure ??= error),
+          (error: unknown) => {
+            failure ??= error;
+          },
         )
         .finally(() => inFlight.delete(p));
       inFlight.add(p);

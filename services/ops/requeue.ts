@@ -61,17 +61,20 @@ export async function scanQuarantine(s3: S3Client, bucket: string, days: readonl
     for (const key of await listKeys(s3, bucket, `raw/events/dt=${dt}/`)) {
       scan.objects++;
       const lines = (await readObject(s3, bucket, key)).split('\n');
-      lines.forEach((line, i) => {
-        if (line.trim() === '') return;
+      for (const [i, line] of lines.entries()) {
+        if (line.trim() === '') continue;
         const row = parseRow(line);
-        if (row === null || row.kind !== 'quarantine' || (reason !== undefined && row.reason !== reason)) return;
-        const label = `${key}:${i + 1}`;
+        if (row === null || row.kind !== 'quarantine' || (reason !== undefined && row.reason !== reason)) continue;
         const q = quarantined(row, dt, key);
-        if (typeof q === 'string') return void scan.skipped.push(`${label}: ${q}`);
-        if (seen.has(q.eventId)) return void scan.duplicates++;
-        seen.add(q.eventId);
-        scan.rows.push(q);
-      });
+        if (typeof q === 'string') {
+          scan.skipped.push(`${key}:${i + 1}: ${q}`);
+        } else if (seen.has(q.eventId)) {
+          scan.duplicates++;
+        } else {
+          seen.add(q.eventId);
+          scan.rows.push(q);
+        }
+      }
     }
   }
   return scan;

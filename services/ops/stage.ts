@@ -50,7 +50,7 @@ export function stackNameOf(stage: string): string {
 }
 
 // Defined with the rest of the AWS error handling; re-exported for the stage commands.
-export { awsFailure, isCredentialsError } from '../../shared/adapters/aws/errors';
+export { awsFailure } from '../../shared/adapters/aws/errors';
 
 /** The stage's outputs; throws one clear ConfigError for an unknown stage or missing credentials. */
 export async function resolveStage(flags: StageFlags, cfn?: CloudFormationClient): Promise<Stage> {

@@ -59,7 +59,7 @@ export async function generateReport(options: GenerateReportOptions): Promise<Ge
   const path = resolve(options.out ?? join(dataDir, defaultReportFileName));
   if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(`--out ${path} is a directory; give a file name`);
   const engine = await LocalQueryEngine.open(await LocalCatalog.open(dataDir));
-  let data;
+  let data: Awaited<ReturnType<typeof loadReportData>>;
   try {
     data = await loadReportData(engine);
   } finally {

@@ -179,7 +179,10 @@ export function estimateBaseline(
   const factors = new Map<number, ReturnType<typeof factorOf>>();
   const factor = (weekday: number): ReturnType<typeof factorOf> => {
     let f = factors.get(weekday);
-    if (!f) factors.set(weekday, (f = factorOf(weekday)));
+    if (!f) {
+      f = factorOf(weekday);
+      factors.set(weekday, f);
+    }
     return f;
   };
 

@@ -51,7 +51,10 @@ export class IncidentMemory {
       const map = group ? this.groups : this.buttons;
       const key = group ? seriesKey(row.campaign_id, row.template_name) : seriesKey(row.campaign_id, row.template_name, row.button_id);
       let days = map.get(key);
-      if (!days) map.set(key, (days = new Map()));
+      if (!days) {
+        days = new Map();
+        map.set(key, days);
+      }
       const direction = directionOf(row.kind);
       const before = days.get(row.dt);
       days.set(row.dt, {

@@ -34,11 +34,6 @@ export function eventDateWindow(target: string, lookbackDays: number): string[] 
   return dateRange(addDays(target, -assertLookback(lookbackDays)), target);
 }
 
-/** Cohort dates whose `daily_ctr` partitions a run rebuilds (the same window as the curated events). */
-export function cohortDates(target: string, lookbackDays: number): string[] {
-  return eventDateWindow(target, lookbackDays);
-}
-
 /**
  * Arrival partitions of `raw_events` that can hold rows of event date D: D − 1 (a time-zone or
  * clock skew) … D + lookback + 1 (late deliveries, plus the arrival day after the last counted one).

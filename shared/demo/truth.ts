@@ -89,7 +89,10 @@ function visibleFacts(sim: Simulation, lookback: number, zone: string): Visible 
   const plus = (d: string, n: number) => {
     const k = `${d}|${n}`;
     let v = shifted.get(k);
-    if (v === undefined) shifted.set(k, (v = addDays(d, n)));
+    if (v === undefined) {
+      v = addDays(d, n);
+      shifted.set(k, v);
+    }
     return v;
   };
   const dayOf = (ms: number) => dateInZone(ms, zone);
@@ -132,7 +135,10 @@ export function truthDailyCtr(sim: Simulation, options: TruthOptions): DatedDail
     let last = lastCounted.get(cohort);
     if (last === undefined) {
       const end = addDays(cohort, lookback);
-      lastCounted.set(cohort, (last = end < options.asOf ? end : options.asOf));
+      // Dates as YYYY-MM-DD strings: the earlier one (Math.min would compare numbers).
+      // biome-ignore lint/complexity/useMathMinMax: these are strings
+      last = end < options.asOf ? end : options.asOf;
+      lastCounted.set(cohort, last);
     }
     return date <= last;
   };
@@ -141,7 +147,10 @@ export function truthDailyCtr(sim: Simulation, options: TruthOptions): DatedDail
   const groupOf = (dt: string, campaign: string, template: string | null): Group => {
     const key = JSON.stringify([dt, campaign, template]);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { dt, campaign, template, messages: [], buttons: new Map() }));
+    if (!g) {
+      g = { dt, campaign, template, messages: [], buttons: new Map() };
+      groups.set(key, g);
+    }
     return g;
   };
   for (const m of messages) {
@@ -160,8 +169,10 @@ export function truthDailyCtr(sim: Simulation, options: TruthOptions): DatedDail
     const g = m ? groupOf(cohort, m.campaign, m.template) : groupOf(cohort, 'unattributed', null);
     const title = t.tap.title;
     let b = g.buttons.get(t.tap.buttonId!);
-    if (!b) g.buttons.set(t.tap.buttonId!, (b = { title, position: null, taps: [] }));
-    else if (b.position === null && title !== null && (b.title === null || title < b.title)) b.title = title;
+    if (!b) {
+      b = { title, position: null, taps: [] };
+      g.buttons.set(t.tap.buttonId!, b);
+    } else if (b.position === null && title !== null && (b.title === null || title < b.title)) b.title = title;
     b.taps.push(t);
   }
 
@@ -177,7 +188,8 @@ export function truthDailyCtr(sim: Simulation, options: TruthOptions): DatedDail
         if (deliveredTs === undefined || s.ts < deliveredTs) deliveredTs = s.ts;
         if (s.status === 'read') read = true;
       }
-      flags.set(m, (f = { deliveredTs, read }));
+      f = { deliveredTs, read };
+      flags.set(m, f);
     }
     return f;
   };

@@ -12,8 +12,7 @@ import { normalizeWasender } from './wasender';
 
 export * from './context';
 export * from './reasons';
-export { quarantineRow } from './quarantine';
-export { pseudonymizeFlowResponse, pseudonymizeRow } from './pseudonymize-row';
+export { pseudonymizeFlowResponse } from './pseudonymize-row';
 export { normalizeMeta, normalizeRegistry, normalizeWasender };
 
 /** Secrets and settings the transform applies to every envelope. */

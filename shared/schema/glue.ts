@@ -1,5 +1,5 @@
 import type { ColumnDef } from './columns';
-import { tables, type StorageFormat, type TableDef } from './tables';
+import type { StorageFormat, TableDef } from './tables';
 
 /** A Glue `Column` as CloudFormation expects it. */
 export interface GlueColumn {
@@ -21,11 +21,6 @@ export function glueTableColumns(table: TableDef): { Columns: GlueColumn[]; Part
   return { Columns: glueColumns(table.columns), PartitionKeys: glueColumns([table.partition]) };
 }
 
-/** Glue columns for every table, keyed by table name (used by serverless.yml through resources/). */
-export function allGlueTableColumns(): Record<string, { Columns: GlueColumn[]; PartitionKeys: GlueColumn[] }> {
-  return Object.fromEntries(Object.values(tables).map((t) => [t.name, glueTableColumns(t)]));
-}
-
 /**
  * How Glue/Athena read each storage format: a table's StorageDescriptor and every partition's
  * must agree, so the stack (resources/catalog.cjs) and the Glue adapter both take them from here.
@@ -43,7 +38,7 @@ export const glueStorageFormats = {
   },
 } as const satisfies Record<StorageFormat, unknown>;
 
-/** Table-level Glue parameters of each storage format. */
+/** Table-level Glue parameters of each storage format (resources/catalog.cjs reads them through ts.cjs). @public */
 export const glueTableParameters = {
   json: { classification: 'json', compressionType: 'gzip' },
   parquet: { classification: 'parquet', 'parquet.compression': 'SNAPPY' },

@@ -602,7 +602,7 @@ test('the Control Tower rules pass on the prod template, honouring only written 
     { cwd: repoRoot, encoding: 'utf8' },
   );
   expect(output).toMatch(/FAIL 0,/);
-  expect(output).toMatch(/PASS  CT\.S3\.PR\.10 /);
+  expect(output).toMatch(/PASS {2}CT\.S3\.PR\.10 /);
   for (const control of ['STEPFUNCTIONS.PR.1', 'STEPFUNCTIONS.PR.2', 'ATHENA.PR.1', 'ATHENA.PR.2', 'CLOUDWATCH.PR.3', 'IAM.PR.5']) {
     expect(output).toMatch(new RegExp(`^PASS  CT\\.${control.replace(/\./g, '\\.')} `, 'm'));
   }

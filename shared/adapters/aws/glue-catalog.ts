@@ -1,4 +1,4 @@
-import { BatchCreatePartitionCommand, GetPartitionsCommand, type GlueClient, type PartitionInput } from '@aws-sdk/client-glue';
+import { BatchCreatePartitionCommand, GetPartitionsCommand, type GlueClient, type PartitionError, type PartitionInput } from '@aws-sdk/client-glue';
 import type { Catalog } from '../../ports/catalog';
 import { glueStorageFormats } from '../../schema/glue';
 import { databaseName, tables, type TableName } from '../../schema/tables';
@@ -30,7 +30,7 @@ export class GlueCatalog implements Catalog {
   async registerPartitions(table: TableName, dts: readonly string[]): Promise<void> {
     for (let i = 0; i < dts.length; i += batchCreateLimit) {
       const chunk = dts.slice(i, i + batchCreateLimit);
-      let errors;
+      let errors: PartitionError[];
       try {
         const out = await this.glue.send(
           new BatchCreatePartitionCommand({ DatabaseName: this.database, TableName: table, PartitionInputList: chunk.map((dt) => this.partitionInput(table, dt)) }),

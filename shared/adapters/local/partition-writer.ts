@@ -47,7 +47,7 @@ export class LocalPartitionWriter implements PartitionWriter {
     } catch (error) {
       throw new StorageError(`cannot prepare ${dir}: ${errorMessage(error)}`, { cause: error });
     }
-    let result;
+    let result: Awaited<ReturnType<QueryEngine['query']>>;
     try {
       result = await engine.query(duckdbCopy({ select, file: temp }));
     } catch (error) {

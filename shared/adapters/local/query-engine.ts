@@ -85,7 +85,9 @@ export class LocalQueryEngine implements QueryEngine {
     // Listed concurrently: this runs before every query and there is a folder per registered
     // partition, so one after the other it would cost more the more history the lake holds.
     const listed = await Promise.all(partitions.map((p) => partitionDataFiles(this.catalog.lakeDir, p.table, p.location)));
-    partitions.forEach((p, i) => files[p.table].push(...listed[i]!));
+    partitions.forEach((p, i) => {
+      files[p.table].push(...listed[i]!);
+    });
     const state = JSON.stringify(files);
     if (state === this.state) return;
     const statements = Object.values(tables).map((t) => `CREATE OR REPLACE VIEW ${sqlIdent(t.name)} AS ${tableSelectSql(t, files[t.name])}`);

@@ -1,13 +1,14 @@
 // The dashboard's only script besides Chart.js: reads the chart specs from the JSON data block
 // and draws each one. Values never reach innerHTML; labels are drawn on canvas as text.
-(function () {
+(() => {
+  // biome-ignore lint/suspicious/noRedundantUseStrict: the page inlines this as a classic script, not a module
   'use strict';
   var model = JSON.parse(document.getElementById('report-data').textContent);
   var number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
   function valueText(unit, value) {
     if (value === null || value === undefined) return '–';
-    return unit === 'percent' ? number.format(value) + ' %' : number.format(value);
+    return unit === 'percent' ? `${number.format(value)} %` : number.format(value);
   }
 
   function datasetOf(spec, d) {
@@ -33,11 +34,11 @@
   }
 
   function draw(spec) {
-    var canvas = document.getElementById('chart-' + spec.id);
+    var canvas = document.getElementById(`chart-${spec.id}`);
     var count = spec.yUnit === 'count';
     return new Chart(canvas, {
       type: spec.type,
-      data: { labels: spec.labels, datasets: spec.datasets.map(function (d) { return datasetOf(spec, d); }) },
+      data: { labels: spec.labels, datasets: spec.datasets.map((d) => datasetOf(spec, d)) },
       options: {
         responsive: true,
         maintainAspectRatio: false,
@@ -48,8 +49,8 @@
           legend: { position: 'bottom', labels: { usePointStyle: true, boxWidth: 10 } },
           tooltip: {
             callbacks: {
-              label: function (ctx) { return ctx.dataset.label + ': ' + valueText(spec.yUnit, ctx.parsed.y); },
-              afterLabel: function (ctx) { var n = ctx.dataset.notes; return n && n[ctx.dataIndex] ? n[ctx.dataIndex] : ''; },
+              label: (ctx) => `${ctx.dataset.label}: ${valueText(spec.yUnit, ctx.parsed.y)}`,
+              afterLabel: (ctx) => { var n = ctx.dataset.notes; return n?.[ctx.dataIndex] ? n[ctx.dataIndex] : ''; },
             },
           },
         },
@@ -59,7 +60,7 @@
             stacked: spec.stacked,
             beginAtZero: true,
             title: { display: true, text: spec.yTitle },
-            ticks: { precision: count ? 0 : undefined, callback: function (v) { return valueText(spec.yUnit, v); } },
+            ticks: { precision: count ? 0 : undefined, callback: (v) => valueText(spec.yUnit, v) },
           },
         },
       },
@@ -69,7 +70,7 @@
   Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
   Chart.defaults.color = '#1f2328';
   var drawn = 0;
-  model.charts.forEach(function (spec) {
+  model.charts.forEach((spec) => {
     draw(spec);
     drawn += 1;
   });

@@ -129,6 +129,7 @@ describe('the report in headless Chromium', () => {
 
   it('shows data text as text: a hostile campaign name stays inert in the alert table', async () => {
     expect(await page.locator('#injected').count()).toBe(0);
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText (the text as rendered), not the DOM property
     await expect(page.locator('#section-alerts table').innerText()).resolves.toContain(hostileText);
     expect(await page.locator('section .empty').count()).toBe(0);
   });

@@ -65,7 +65,10 @@ export function oracleDailyCtr(sends: SendFact[], statuses: StatusFact[], taps: 
   const groupOf = (dt: string, campaign: string, template: string | null) => {
     const key = JSON.stringify([dt, campaign, template]);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { dt, campaign, template, wamids: new Set(), buttons: new Map() }));
+    if (!g) {
+      g = { dt, campaign, template, wamids: new Set(), buttons: new Map() };
+      groups.set(key, g);
+    }
     return g;
   };
   for (const [wamid, m] of messages) {
@@ -81,7 +84,10 @@ export function oracleDailyCtr(sends: SendFact[], statuses: StatusFact[], taps: 
     if (!counted(dayOf(t.at), cohort)) continue;
     const g = groupOf(cohort, m ? m.campaign : 'unattributed', m ? m.template : null);
     let b = g.buttons.get(t.button);
-    if (!b) g.buttons.set(t.button, (b = { title: t.title, position: null, taps: [] }));
+    if (!b) {
+      b = { title: t.title, position: null, taps: [] };
+      g.buttons.set(t.button, b);
+    }
     b.taps.push(t);
   }
 

@@ -168,7 +168,7 @@ describe('normalizeMeta: taps', () => {
 });
 
 describe('normalizeMeta: other inbound messages', () => {
-  const message = (name: string, wamid: string, waId: string, eventTs: number, contextWamid: string | null = null) =>
+  const message = (_name: string, wamid: string, waId: string, eventTs: number, contextWamid: string | null = null) =>
     row({
       event_id: `meta:${wamid}`,
       kind: 'message',
@@ -659,7 +659,7 @@ describe('normalizeMeta: hostile input', () => {
       { reason: 'bad_shape', message: 'entry[0] is not an object' },
     ]);
     const body = fixture('nfm-reply');
-    firstMessage(body).interactive.nfm_reply.response_json = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    firstMessage(body).interactive.nfm_reply.response_json = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
     expect(normalizeMeta(body, context()).rows.map((r) => r.button_id)).toStrictEqual([null]);
   });
 

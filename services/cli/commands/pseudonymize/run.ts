@@ -60,6 +60,8 @@ export async function runPseudonymize(values: readonly string[], flags: Pseudony
   if (setting.mode === 'raw') io.err(`note: ${setting.where} keeps PII raw (pii: raw): values are stored as they are`);
   const pseudonymize = createPseudonymizer(setting.mode, setting.key ?? undefined);
   const out = values.map((v) => pseudonymize(canonicalUserId(v)));
-  values.forEach((v, i) => io.out(`${terminalSafe(v)}\t${out[i]}`));
+  values.forEach((v, i) => {
+    io.out(`${terminalSafe(v)}\t${out[i]}`);
+  });
   return out;
 }
