@@ -15,7 +15,7 @@ import type { TableName } from '../shared/schema/tables';
 import { addDays, dateRange } from '../shared/time';
 import { transformBatch } from '../services/transform/batch';
 import { digestMarkerKey } from '../services/daily/context';
-import { runDaily } from '../services/cli/commands/daily/run';
+import { runDaily } from '../cli/commands/daily/run';
 import { rowsOfData } from '../tests/support/rows';
 import { envelopeRecordBytes, metaWebhook, seeded, type MetaStatusSpec, type MetaTapSpec } from '../tests/support/webhooks';
 

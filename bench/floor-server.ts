@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { WriteAheadLog } from '../services/local/wal';
+import { WriteAheadLog } from '../local/wal';
 
 /**
  * The floor of local ingest, run as its own process by the ingest bench: a bare `node:http`

@@ -1,5 +1,5 @@
 /**
- * The command line precompiled: services/cli/main.ts and everything it reaches in this repository,
+ * The command line precompiled: cli/main.ts and everything it reaches in this repository,
  * bundled by esbuild into one CommonJS file under node_modules/.cache/wa-analytics, with the
  * packages (but commander) left to `require` at run time. tsx compiles and source-maps each TypeScript file as it
  * loads, which costs several times what the commands' own start does (see `npm run bench -- --only
@@ -180,8 +180,8 @@ function cliBundle(root, entry, name = 'cli') {
 }
 
 const root = path.resolve(__dirname, '..');
-/** The command line's bundle: services/cli/main.ts. */
-const cli = cliBundle(root, path.join(root, 'services', 'cli', 'main.ts'));
+/** The command line's bundle: cli/main.ts. */
+const cli = cliBundle(root, path.join(root, 'cli', 'main.ts'));
 
 module.exports = { cli, cliBundle };
 

@@ -7,7 +7,7 @@ const { cli } = require('./cli-bundle.cjs');
 /** The sources through tsx, which compiles each file as it loads. */
 function runSources() {
   require('tsx/cjs/api').register();
-  return require('../services/cli/main.ts').main(process.argv);
+  return require('../cli/main.ts').main(process.argv);
 }
 
 (process.env.WA_CLI_NO_BUNDLE ? Promise.resolve(null) : cli.freshBundle()).then(async (bundle) => {

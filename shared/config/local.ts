@@ -20,7 +20,7 @@ export interface LocalConfig {
   readonly slackWebhookUrl: string | null;
   /**
    * `WA_DAILY_TIME` as given (null when unset): when `start` runs the daily workflow. Parsed by
-   * `start` with its `--daily-at` flag, by the one parser of that time (services/local/daily-schedule.ts).
+   * `start` with its `--daily-at` flag, by the one parser of that time (local/daily-schedule.ts).
    */
   readonly dailyTime: string | null;
 }

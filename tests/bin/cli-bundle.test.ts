@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeTempDirs, tempDir } from '../services/local/stack-helpers';
+import { removeTempDirs, tempDir } from '../local/stack-helpers';
 
 // The builder is the bin's own CommonJS file.
 const { cliBundle } = require('../../bin/cli-bundle.cjs') as {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LocalCatalog } from '../../../shared/adapters/local/catalog';
 import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import type { Notifier } from '../../../shared/ports/notifier';
-import { localDailyContext } from '../../../services/daily/local-context';
+import { localDailyContext } from '../../../local/daily-context';
 import { detect, resolveRun } from '../../../services/daily/steps';
 import { addDays } from '../../../shared/time';
 import { InputError } from '../../../shared/errors';

@@ -6,7 +6,7 @@ import { FIREHOSE_MAX_RECORD_BYTES } from '../../../shared/apigw/firehose';
 import { decodeRecordData, type Envelope } from '../../../shared/envelope';
 import { signMetaBody, verifyMetaSignature, verifyWasenderSignature } from '../../../shared/signature';
 import { integrationPayload, loadTemplate, routes } from '../../../services/ingest/routes';
-import { putRecordLocally } from '../../../services/local/firehose-put';
+import { putRecordLocally } from '../../../local/firehose-put';
 import { apiRequest } from '../../shared/apigw/request';
 
 const APP_SECRET = 'meta-app-secret-for-tests';

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { readLocalConfig, type Env } from '../../../shared/config/local';
+import type { Envelope } from '../../../shared/envelope';
+import { ConfigError, InputError } from '../../../shared/errors';
+import { processEnvelope } from '../../../shared/normalize';
+import { createPseudonymizer, type PiiMode } from '../../../shared/pii';
+import type { Source } from '../../../shared/schema/types';
+import { terminalSafeJson } from '../../../shared/text/terminal';
+import { checkInstant } from '../../../shared/time';
+
+export interface FlattenOptions {
+  source: Source;
+  pii?: PiiMode;
+  signature?: string;
+  receivedAt?: string;
+  dataDir?: string;
+}
+
+function readBody(file: string | undefined): Buffer {
+  const path = file === undefined || file === '-' ? 0 : file;
+  try {
+    return readFileSync(path);
+  } catch (cause) {
+    throw new InputError(`cannot read ${path === 0 ? 'standard input' : path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause });
+  }
+}
+
+function receivedTs(value: string | undefined): number {
+  return value === undefined ? Date.now() : checkInstant('--received-at', value);
+}
+
+/**
+ * `flatten`: the rows the transform makes from one raw webhook body, as JSON lines. Signatures
+ * are checked only when `--signature` gives the header, with the secret from the environment.
+ */
+export async function flatten(file: string | undefined, options: FlattenOptions, out: (line: string) => void, err: (line: string) => void, env: Env = process.env): Promise<number> {
+  const config = readLocalConfig(env, { dataDir: options.dataDir });
+  const pii = options.pii ?? config.pii;
+  const body = readBody(file);
+  const sig = options.signature ?? null;
+  if (sig !== null && options.source === 'meta' && config.appSecret === null) throw new ConfigError('--signature needs WA_APP_SECRET to check a Meta signature');
+  if (sig !== null && options.source === 'wasender' && config.wasenderSecret === null) throw new ConfigError('--signature needs WASENDER_WEBHOOK_SECRET to check a WASenderApi signature');
+  const envelope: Envelope = { source: options.source, body, signature: sig, requestId: 'cli-flatten', receivedTs: receivedTs(options.receivedAt) };
+  const result = processEnvelope(envelope, {
+    metaAppSecret: sig === null ? null : config.appSecret,
+    wasenderSecret: sig === null ? null : config.wasenderSecret,
+    timeZone: config.timeZone,
+    pseudonymize: createPseudonymizer(pii, config.piiKey),
+  });
+  for (const row of result.rows) out(terminalSafeJson(JSON.stringify(row)));
+  if (result.quarantined !== null) err(`flatten: the body was quarantined (${result.quarantined}); see the quarantine row`);
+  return 0;
+}

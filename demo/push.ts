@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import type { Delivery } from '../shared/demo/types';
+import { WaError } from '../shared/errors';
+import { signMetaBody } from '../shared/signature';
+import { routes } from '../services/ingest/routes';
+import { replayTimeHeader } from '../local/replay';
+
+/**
+ * Posts the demo's deliveries through the local API in-process (`inject`): the same routes,
+ * mapping templates and delivery stream as live traffic, each request signed as its sender would
+ * sign it and stamped with its simulated arrival time, which decides its raw partition.
+ */
+
+/** The secrets the demo's stack runs with, so every signature is really checked. */
+export interface DemoSecrets {
+  readonly appSecret: string;
+  readonly wasenderSecret: string;
+  readonly registryToken: string;
+}
+
+/** Each source's POST route, from the one route table. */
+const paths = Object.fromEntries(routes.filter((r) => r.method === 'POST').map((r) => [r.source, r.path])) as Record<Delivery['source'], string>;
+
+/** Requests in flight at once: enough to share the log's group commits, few enough to bound memory. */
+const WINDOW = 64;
+
+function requestFor(d: Delivery, secrets: DemoSecrets) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', [replayTimeHeader]: String(d.arrivalTs) };
+  if (d.source === 'meta') headers['x-hub-signature-256'] = signMetaBody(d.body, secrets.appSecret);
+  else if (d.source === 'wasender') headers['x-webhook-signature'] = secrets.wasenderSecret;
+  else headers.authorization = `Bearer ${secrets.registryToken}`;
+  return { method: 'POST' as const, url: paths[d.source], headers, payload: d.body };
+}
+
+/**
+ * Posts every delivery in order (at most WINDOW in flight). Throws when any request is not
+ * answered 200: the demo's data would then not be what its ground truth says.
+ */
+export async function pushDeliveries(app: FastifyInstance, deliveries: readonly Delivery[], secrets: DemoSecrets, onProgress: (done: number) => void = () => undefined): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  const failures: string[] = [];
+  let done = 0;
+  for (const d of deliveries) {
+    const p: Promise<void> = app
+      .inject(requestFor(d, secrets))
+      .then((response) => {
+        if (response.statusCode !== 200 && failures.length < 3) failures.push(`${paths[d.source]} answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
+        onProgress(++done);
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= WINDOW) await Promise.race(inFlight);
+    if (failures.length > 0) break;
+  }
+  await Promise.allSettled(inFlight);
+  if (failures.length > 0) throw new WaError('demo', `the local API refused demo traffic: ${failures.join('; ')}`);
+}

@@ -1,0 +1,109 @@
+import { errorPartitionKey, partitionKey } from '../shared/adapters/local/lake';
+import type { Catalog } from '../shared/ports/catalog';
+import { dateInZone } from '../shared/time';
+import { errorRecordLine, splitInvocations, type InvocationRunner, type StreamIdentity } from './firehose-invocation';
+import { objectName } from '../shared/adapters/local/lake-files';
+import { writeLakeObject } from './lake-writer';
+import type { WalRecord } from './wal-format';
+
+/** What one flush did. */
+export interface FlushReport {
+  /** Records taken from the buffer (and from a batch retried after a failed flush). */
+  readonly records: number;
+  readonly ok: number;
+  readonly dropped: number;
+  /** Records written to the processing-failed error prefix. */
+  readonly failed: number;
+  readonly invocations: number;
+  /** Lake keys written by this flush. */
+  readonly files: string[];
+  /** raw_events partitions registered by this flush. */
+  readonly partitions: string[];
+}
+
+/** The report of a flush that had nothing to deliver. */
+export const emptyReport: FlushReport = { records: 0, ok: 0, dropped: 0, failed: 0, invocations: 0, files: [], partitions: [] };
+
+/** Two reports as one (a retried batch and the buffer flushed together). */
+export function addReports(a: FlushReport, b: FlushReport): FlushReport {
+  return {
+    records: a.records + b.records,
+    ok: a.ok + b.ok,
+    dropped: a.dropped + b.dropped,
+    failed: a.failed + b.failed,
+    invocations: a.invocations + b.invocations,
+    files: [...a.files, ...b.files],
+    partitions: [...new Set([...a.partitions, ...b.partitions])].sort(),
+  };
+}
+
+interface Group {
+  earliest: number;
+  chunks: Buffer[];
+}
+
+function addToGroup(groups: Map<string, Group>, dt: string, arrivalTs: number, chunk: Buffer): void {
+  const g = groups.get(dt);
+  if (g) {
+    g.chunks.push(chunk);
+    g.earliest = Math.min(g.earliest, arrivalTs);
+  } else {
+    groups.set(dt, { earliest: arrivalTs, chunks: [chunk] });
+  }
+}
+
+/** What delivering a batch needs from the stream. */
+export interface BatchContext {
+  readonly lakeRoot: string;
+  readonly timeZone: string;
+  /** Runs one invocation (in-process, or on the transform worker). */
+  readonly invoke: InvocationRunner;
+  readonly catalog: Catalog;
+  readonly identity: StreamIdentity;
+  readonly invocationBytes: number;
+}
+
+/**
+ * Delivers one batch as Firehose does: transform invocations, then one gzip object per arrival
+ * date under the raw prefix (Ok data) and under the processing-failed prefix (error records),
+ * then the raw partitions are registered. Object names depend only on the batch, and objects
+ * that already exist are kept, so delivering the same batch again writes nothing twice.
+ */
+export async function deliverBatch(batch: readonly WalRecord[], ctx: BatchContext): Promise<FlushReport> {
+  const first = batch[0]!.seq;
+  const last = batch[batch.length - 1]!.seq;
+  const events = new Map<string, Group>();
+  const errors = new Map<string, Group>();
+  let ok = 0;
+  let dropped = 0;
+  let failed = 0;
+  const invocations = splitInvocations(batch, ctx.invocationBytes);
+  for (const records of invocations) {
+    const outcomes = await ctx.invoke(records);
+    records.forEach((record, i) => {
+      const outcome = outcomes[i]!;
+      const dt = dateInZone(record.arrivalTs, ctx.timeZone);
+      if (outcome.result === 'Ok') {
+        ok++;
+        // Firehose concatenates transformed data as is; the transform ends its rows with newlines.
+        if (outcome.data.length > 0) addToGroup(events, dt, record.arrivalTs, outcome.data);
+      } else if (outcome.result === 'Dropped') {
+        dropped++;
+      } else {
+        failed++;
+        addToGroup(errors, dt, record.arrivalTs, Buffer.from(errorRecordLine(record, outcome, ctx.identity)));
+      }
+    });
+  }
+
+  const files: string[] = [];
+  const write = async (prefix: string, group: Group) => {
+    const key = `${prefix}${objectName(ctx.identity.streamName, group.earliest, first, last)}`;
+    if (await writeLakeObject(ctx.lakeRoot, key, group.chunks)) files.push(key);
+  };
+  for (const [dt, group] of events) await write(partitionKey('raw_events', dt), group);
+  for (const [dt, group] of errors) await write(errorPartitionKey('processing-failed', dt), group);
+  const partitions = [...events.keys()].sort();
+  if (partitions.length > 0) await ctx.catalog.registerPartitions('raw_events', partitions);
+  return { records: batch.length, ok, dropped, failed, invocations: invocations.length, files, partitions };
+}

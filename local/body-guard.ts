@@ -1,0 +1,85 @@
+import { Transform } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RequestRefusedError } from '../shared/errors';
+
+/** Bytes of request bodies the local API holds at once, across all requests (default 32 MiB). */
+export const defaultMaxInFlightBytes = 32 * 1024 * 1024;
+/** Time a client has to send a whole request, body included (Node's requestTimeout). */
+export const defaultRequestTimeoutMs = 30_000;
+
+export interface BodyGuardOptions {
+  /** Bytes of request bodies held at once: reserved by Content-Length before reading, else counted as they arrive. */
+  readonly maxInFlightBytes: number;
+  /** The largest body a request's route can ever accept. */
+  readonly maxBodyBytes: (request: FastifyRequest) => number;
+  /** Answers a body over its route's limit, without reading it. */
+  readonly tooLarge: (request: FastifyRequest, reply: FastifyReply, bytes: number) => FastifyReply;
+  /** Answers a request whose body would take the bytes in flight over the cap. */
+  readonly busy: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+}
+
+/** What the guard exposes (tests and the operator log). */
+export interface BodyGuard {
+  /** Body bytes reserved right now. */
+  inFlight(): number;
+}
+
+function contentLength(request: FastifyRequest): number | null {
+  const value = request.headers['content-length'];
+  if (value === undefined || !/^\d+$/.test(value)) return null;
+  return Number(value);
+}
+
+/**
+ * Bounds the memory the API spends on request bodies, whatever clients send. A body whose
+ * Content-Length is over its route's limit is refused before a byte of it is read; every other
+ * body reserves its bytes against one cap shared by all requests, and a request that would pass
+ * the cap is refused at once (the sender retries, as after API Gateway's throttling) instead of
+ * being buffered, rendered and decoded alongside all the others. A body sent without
+ * Content-Length is counted as it arrives and stopped at either limit. The reservation is
+ * returned when the response is done or the connection closes.
+ */
+export function guardBodies(app: FastifyInstance, options: BodyGuardOptions): BodyGuard {
+  let inFlight = 0;
+  const reserved = new WeakMap<FastifyRequest, { bytes: number }>();
+  const release = (request: FastifyRequest) => {
+    const held = reserved.get(request);
+    if (held === undefined) return;
+    reserved.delete(request);
+    inFlight -= held.bytes;
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    const length = contentLength(request);
+    const max = options.maxBodyBytes(request);
+    if (length !== null && length > max) return options.tooLarge(request, reply, length);
+    const bytes = length ?? 0;
+    if (bytes > 0 && inFlight + bytes > options.maxInFlightBytes) return options.busy(request, reply);
+    inFlight += bytes;
+    reserved.set(request, { bytes });
+    reply.raw.once('close', () => release(request));
+    return undefined;
+  });
+
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (contentLength(request) !== null) return payload; // reserved whole; Node enforces the length
+    const held = reserved.get(request);
+    const max = options.maxBodyBytes(request);
+    let seen = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        if (seen > max) return done(new RequestRefusedError(413, seen));
+        if (held === undefined) return done(null, chunk);
+        if (inFlight + chunk.length > options.maxInFlightBytes) return done(new RequestRefusedError(429, seen));
+        held.bytes += chunk.length;
+        inFlight += chunk.length;
+        done(null, chunk);
+      },
+    });
+    payload.on('error', (error) => counter.destroy(error));
+    return payload.pipe(counter);
+  });
+
+  return { inFlight: () => inFlight };
+}

@@ -1,0 +1,77 @@
+import { epochMsFrom } from '../shared/normalize/context';
+import type { Source } from '../shared/schema/types';
+import { parseIsoInstant } from '../shared/time';
+
+/*
+ * What replay needs to know about a recorded body before posting it: which route it belongs to
+ * and when its facts happened. Only reads; the transform remains the one judge of the shape.
+ */
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isSend = (v: unknown): boolean => isObj(v) && 'wamid' in v && 'sent_at' in v;
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/**
+ * The source of a body: Meta (`object` is `whatsapp_business_account`), WASenderApi (a string
+ * `event`), the send registry (`wamid` and `sent_at`, or a non-empty array of such); else null.
+ */
+export function inferSource(json: unknown): Source | null {
+  if (isObj(json)) {
+    if (json.object === 'whatsapp_business_account') return 'meta';
+    if (typeof json.event === 'string') return 'wasender';
+    if (isSend(json)) return 'registry';
+    return null;
+  }
+  if (Array.isArray(json) && json.length > 0 && json.every(isSend)) return 'registry';
+  return null;
+}
+
+function latest(values: readonly (number | null)[]): number | null {
+  let best: number | null = null;
+  for (const v of values) if (v !== null && (best === null || v > best)) best = v;
+  return best;
+}
+
+/** Meta: every message's and status's `timestamp` (epoch seconds) in every entry and change. */
+function metaTimes(json: unknown): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (const entry of asArray(isObj(json) ? json.entry : undefined)) {
+    for (const change of asArray(isObj(entry) ? entry.changes : undefined)) {
+      const value = isObj(change) ? change.value : undefined;
+      if (!isObj(value)) continue;
+      for (const item of [...asArray(value.messages), ...asArray(value.statuses)]) {
+        if (isObj(item)) out.push(epochMsFrom(item.timestamp, 's'));
+      }
+    }
+  }
+  return out;
+}
+
+/** WASenderApi: the event's `timestamp` and each message's `messageTimestamp` (seconds or ms). */
+function wasenderTimes(json: unknown): (number | null)[] {
+  if (!isObj(json)) return [];
+  const out = [epochMsFrom(json.timestamp, 'auto')];
+  const data = json.data;
+  const messages = isObj(data) ? data.messages : undefined;
+  for (const m of Array.isArray(messages) ? messages : [messages]) {
+    if (isObj(m)) out.push(epochMsFrom(m.messageTimestamp, 'auto'));
+  }
+  return out;
+}
+
+/** Registry: each send's `sent_at` (ISO-8601 with a zone). */
+function registryTimes(json: unknown): (number | null)[] {
+  return (Array.isArray(json) ? json : [json]).map((s) => {
+    // The same reading of sent_at as the registry normalizer's.
+    return parseIsoInstant(isObj(s) ? s.sent_at : undefined);
+  });
+}
+
+const readers: Record<Source, (json: unknown) => (number | null)[]> = { meta: metaTimes, wasender: wasenderTimes, registry: registryTimes };
+
+/** The latest event time in a body, epoch ms; null when it names none. */
+export function latestEventTime(json: unknown, source: Source): number | null {
+  return latest(readers[source](json));
+}

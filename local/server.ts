@@ -1,0 +1,262 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { isSafeSubstitution, renderResponseTemplate, renderTemplate } from '../shared/apigw/render';
+import { FIREHOSE_MAX_RECORD_BYTES, recordTooLarge } from '../shared/apigw/firehose';
+import { internalServerError, mockIntegrationStatus, pickIntegrationResponse, selectIntegrationResponse } from '../shared/apigw/select';
+import type { ApiRequest, IntegrationResponseSpec, MethodResponse, Substitutions } from '../shared/apigw/types';
+import { ConfigError, errorMessage, RequestRefusedError, WaError } from '../shared/errors';
+import { acceptsContentType, loadTemplate, routes, type Route } from '../services/ingest/routes';
+import { apiRequestOf } from './api-request';
+import { defaultMaxInFlightBytes, defaultRequestTimeoutMs, guardBodies } from './body-guard';
+import { putRecordLocally, type RecordSink } from './firehose-put';
+
+/** API Gateway's payload limit; bigger bodies never reach the integration. */
+export const apiBodyLimit = 10 * 1024 * 1024;
+/** Stage name in `$context.stage` and `$context.path` of local requests. */
+export const localStage = 'local';
+
+/** What the operator is told about without reading each response: bodies refused as too large. */
+export interface IngestCounters {
+  /** 413 answers: bodies over Firehose's record limit or API Gateway's payload limit (stored nowhere). */
+  tooLarge: number;
+}
+
+export interface LocalServerOptions {
+  /** Where accepted records go: the local delivery stream. */
+  readonly sink: RecordSink;
+  /** The stream name the templates' `${DeliveryStreamName}` becomes (and PutRecord checks). */
+  readonly streamName: string;
+  /** `WA_VERIFY_TOKEN`; null refuses every handshake. */
+  readonly verifyToken: string | null;
+  /** `WA_REGISTRY_TOKEN`; null refuses `/sends` with 403. */
+  readonly registryToken: string | null;
+  /**
+   * In-process replay only (never on a listening server): a header whose epoch-ms value becomes
+   * the request's receive time. It is hidden from the templates.
+   */
+  readonly replayTimeHeader?: string;
+  readonly now?: () => number;
+  /** Counted here as requests are answered (the CloudWatch metric's local stand-in). */
+  readonly counters?: IngestCounters;
+  /**
+   * In-process replay only: `/sends` is the operator's own data dir, not a network caller, so
+   * it needs no bearer token.
+   */
+  readonly trustRegistry?: boolean;
+  /** Operator log (default: stderr). */
+  readonly log?: (line: string) => void;
+  /** Request body bytes held at once across requests (default 32 MiB); more are answered 429. */
+  readonly maxInFlightBytes?: number;
+  /** Time a client has to send a whole request, body included (default 30 s); then 408. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** API Gateway's own answers (gateway responses), which never reach an integration. */
+const gateway = {
+  missingToken: { status: 403, body: '{"message":"Missing Authentication Token"}', errorType: 'MissingAuthenticationTokenException' },
+  tooLarge: { status: 413, body: '{"message":"Request Too Long"}', errorType: 'RequestTooLarge' },
+  unsupportedMedia: { status: 415, body: '{"message":"Unsupported Media Type"}', errorType: 'UnsupportedMediaTypeException' },
+  registryDisabled: { status: 403, body: '{"message":"registry disabled: set WA_REGISTRY_TOKEN to accept POST /sends"}', errorType: 'AccessDeniedException' },
+  registryUnauthorized: {
+    status: 401,
+    body: '{"message":"Unauthorized: send Authorization: Bearer <the value of WA_REGISTRY_TOKEN>"}',
+    errorType: 'UnauthorizedException',
+  },
+  badRequest: { status: 400, body: '{"message":"Bad Request"}', errorType: 'BadRequestException' },
+  // What API Gateway answers when its throttling limits are hit; senders retry.
+  throttled: { status: 429, body: '{"message":"Too Many Requests"}', errorType: 'TooManyRequestsException' },
+} as const;
+
+type GatewayResponse = (typeof gateway)[keyof typeof gateway];
+
+function sendGateway(reply: FastifyReply, r: GatewayResponse): FastifyReply {
+  return reply.code(r.status).header('content-type', 'application/json').header('x-amzn-ErrorType', r.errorType).send(r.body);
+}
+
+function sendMethodResponse(reply: FastifyReply, r: MethodResponse): FastifyReply {
+  return reply.code(r.status).headers(r.headers).header('content-type', r.contentType).send(r.body);
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** The local stand-in for AWS_IAM on `/sends`: `Authorization: Bearer <WA_REGISTRY_TOKEN>`. */
+function bearerDenial(header: string | undefined, expected: Buffer | null): GatewayResponse | null {
+  if (expected === null) return gateway.registryDisabled;
+  const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  // Hashing both sides gives equal lengths for a constant-time compare.
+  return m !== null && timingSafeEqual(digest(m[1]!), expected) ? null : gateway.registryUnauthorized;
+}
+
+/** At most one line a second, so a failing disk at thousands of requests a second stays readable. */
+function throttled(log: (line: string) => void): (line: string) => void {
+  let last = 0;
+  let suppressed = 0;
+  return (line) => {
+    const t = Date.now();
+    if (t - last < 1000) {
+      suppressed++;
+      return;
+    }
+    last = t;
+    log(suppressed > 0 ? `${line} (${suppressed} similar lines suppressed)` : line);
+    suppressed = 0;
+  };
+}
+
+/** True when a template is plain text once VTL comments are gone, so it renders the same every time. */
+function isStaticTemplate(text: string): boolean {
+  return !/[$#]/.test(text.replace(/#\*[\s\S]*?\*#/g, '').replace(/##.*$/gm, ''));
+}
+
+const probeRequest: ApiRequest = { method: 'POST', resourcePath: '/', path: '/', headers: {}, query: {}, body: '', requestId: '', requestTimeEpoch: 0, stage: localStage, sourceIp: '127.0.0.1' };
+
+/**
+ * Method responses of the integration responses whose template is static, rendered once by the
+ * real renderer: the 200 of every webhook then costs no template work.
+ */
+function staticResponses(substitutions: Substitutions): Map<IntegrationResponseSpec, MethodResponse> {
+  const out = new Map<IntegrationResponseSpec, MethodResponse>();
+  for (const route of routes as readonly Route[]) {
+    for (const spec of route.integrationResponses) {
+      const text = loadTemplate(spec.template);
+      if (!isStaticTemplate(text)) continue;
+      const r = renderResponseTemplate(text, probeRequest, '', substitutions);
+      out.set(spec, { status: r.statusOverride ?? spec.statusCode, contentType: spec.contentType, body: r.body, headers: r.headerOverrides });
+    }
+  }
+  return out;
+}
+
+/**
+ * The ingestion API on one machine: the routes of services/ingest/routes.ts, rendering the same
+ * mapping templates and integration responses as API Gateway. POST routes put the rendered
+ * PutRecord's record into the local delivery stream and answer 200 only once it is durable.
+ * Signatures are not checked here: the transform checks them, as on AWS.
+ */
+export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
+  const verifyToken = options.verifyToken ?? '';
+  if (!isSafeSubstitution(verifyToken)) throw new ConfigError('WA_VERIFY_TOKEN must not contain quotes, backslashes, line breaks, $ or #');
+  const substitutions: Substitutions = { DeliveryStreamName: options.streamName, VerifyToken: verifyToken };
+  const registryToken = options.registryToken === null ? null : digest(options.registryToken);
+  const now = options.now ?? Date.now;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const logFailure = throttled(log);
+  const logTooLarge = throttled(log);
+  const counters = options.counters ?? { tooLarge: 0 };
+  const tooLarge = (method: string, path: string, bytes: number | null): void => {
+    counters.tooLarge++;
+    const size = bytes === null ? 'the body' : `the body (${bytes} bytes)`;
+    logTooLarge(`wa-analytics: ${method} ${path} answered 413: ${size} is over the record limit and was not stored (${counters.tooLarge} refused so far)`);
+  };
+  const timeHeader = options.replayTimeHeader?.toLowerCase();
+  // Every template read once here: the hot path renders cached text (and cached parse trees).
+  for (const route of routes) loadTemplate(route.requestTemplate);
+  const fixed = staticResponses(substitutions);
+  // The pick depends only on the route and the status code: remembered instead of re-matched.
+  const picks = new Map<Route, Map<number, IntegrationResponseSpec | null>>();
+  const pickFor = (route: Route, status: number): IntegrationResponseSpec | null => {
+    let byStatus = picks.get(route);
+    if (!byStatus) picks.set(route, (byStatus = new Map()));
+    let spec = byStatus.get(status);
+    if (spec === undefined) byStatus.set(status, (spec = pickIntegrationResponse(route, status)));
+    return spec;
+  };
+
+  const requestTimeout = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: apiBodyLimit,
+    exposeHeadRoutes: false,
+    genReqId: () => randomUUID(),
+    // A stalled body is cut off (Node answers 408), checked often enough for the timeout to mean
+    // it. Node reads the timeout when the server is created, so it goes into the server options.
+    requestTimeout,
+    http: { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+  });
+  // The raw bytes, untouched, whatever the content type: signatures are over exact bytes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const receivedAt = (request: FastifyRequest): number => {
+    if (timeHeader === undefined) return now();
+    const ts = Number(request.headers[timeHeader]);
+    return Number.isSafeInteger(ts) && ts > 0 ? ts : now();
+  };
+
+  const integrate = async (route: Route, api: ApiRequest): Promise<{ status: number; body: string }> => {
+    const rendered = renderTemplate(loadTemplate(route.requestTemplate), api, substitutions);
+    if (route.integration.type === 'MOCK') return { status: mockIntegrationStatus(rendered), body: '' };
+    return putRecordLocally(rendered, options.streamName, options.sink, api.requestTimeEpoch, (error) =>
+      logFailure(`wa-analytics: ${route.method} ${route.path} answered 503: the record was not stored: ${errorMessage(error)}`),
+    );
+  };
+
+  const handle = async (route: Route, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    reply.header('x-amzn-RequestId', request.id);
+    if (route.localAuthorization === 'BEARER' && options.trustRegistry !== true) {
+      const denial = bearerDenial(request.headers.authorization, registryToken);
+      if (denial !== null) return sendGateway(reply, denial);
+    }
+    if (!acceptsContentType(route, request.headers['content-type'])) return sendGateway(reply, gateway.unsupportedMedia);
+    const api = apiRequestOf(request, { route, stage: localStage, requestId: request.id, requestTimeEpoch: receivedAt(request), hiddenHeader: timeHeader });
+    let response: MethodResponse;
+    try {
+      const integration = await integrate(route, api);
+      const spec = pickFor(route, integration.status);
+      response = (spec && fixed.get(spec)) ?? selectIntegrationResponse(route, integration.status, integration.body, { request: api, loadTemplate, substitutions });
+    } catch (error) {
+      // A template that fails is API Gateway's 500; say why in the operator's log.
+      if (!(error instanceof WaError)) throw error;
+      log(`wa-analytics: ${route.method} ${route.path}: ${errorMessage(error)}`);
+      response = internalServerError;
+    }
+    if (response.status === 413) tooLarge(route.method, route.path, Buffer.isBuffer(request.body) ? request.body.length : null);
+    return sendMethodResponse(reply, response);
+  };
+
+  // The record a body becomes is never smaller than the body (the envelope carries the body and
+  // more), so a body over Firehose's record limit is refused before it is read, with the answer
+  // the integration would give its record.
+  const routeOf = (request: FastifyRequest) => (request.routeOptions.config as { route?: Route } | undefined)?.route;
+  const refuseTooLarge = (request: FastifyRequest, reply: FastifyReply, bytes: number): FastifyReply => {
+    const route = routeOf(request);
+    reply.header('x-amzn-RequestId', request.id);
+    // Over API Gateway's own payload limit, the gateway answers before any integration.
+    if (route === undefined || route.integration.type !== 'AWS' || bytes > apiBodyLimit) {
+      tooLarge(request.method, request.url.split('?')[0]!, bytes);
+      return sendGateway(reply, gateway.tooLarge);
+    }
+    tooLarge(route.method, route.path, bytes);
+    const api = apiRequestOf(request, { route, stage: localStage, requestId: request.id, requestTimeEpoch: receivedAt(request), hiddenHeader: timeHeader });
+    const refused = recordTooLarge(bytes);
+    return sendMethodResponse(reply, selectIntegrationResponse(route, refused.status, refused.body, { request: api, loadTemplate, substitutions }));
+  };
+  guardBodies(app, {
+    maxInFlightBytes: options.maxInFlightBytes ?? defaultMaxInFlightBytes,
+    maxBodyBytes: (request) => (routeOf(request)?.integration.type === 'AWS' ? FIREHOSE_MAX_RECORD_BYTES : apiBodyLimit),
+    tooLarge: refuseTooLarge,
+    busy: (request, reply) => {
+      logFailure(`wa-analytics: ${request.method} ${request.url} answered 429: over ${options.maxInFlightBytes ?? defaultMaxInFlightBytes} bytes of request bodies in flight`);
+      return sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.throttled);
+    },
+  });
+
+  for (const route of routes as readonly Route[]) {
+    app.route({ method: route.method, url: route.path, config: { route }, handler: (request, reply) => handle(route, request, reply) });
+  }
+
+  // Unknown path or method: API Gateway's MISSING_AUTHENTICATION_TOKEN.
+  app.setNotFoundHandler((request, reply) => sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.missingToken));
+  app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
+    if (error instanceof RequestRefusedError) return error.statusCode === 413 ? refuseTooLarge(request, reply, error.bytes) : sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.throttled);
+    reply.header('x-amzn-RequestId', request.id);
+    if (error.statusCode === 413) {
+      tooLarge(request.method, request.url.split('?')[0]!, null);
+      return sendGateway(reply, gateway.tooLarge);
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return sendGateway(reply, gateway.badRequest);
+    log(`wa-analytics: ${request.method} ${request.url}: ${error.message ?? 'internal error'}`);
+    return sendMethodResponse(reply, internalServerError);
+  });
+  return app;
+}

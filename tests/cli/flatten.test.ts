@@ -1,0 +1,76 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { flatten } from '../../cli/commands/flatten/run';
+import { signMetaBody } from '../../shared/signature';
+import { schemaProblems } from '../support/rows';
+
+const fixture = (p: string) => join(__dirname, '../fixtures', p);
+const bin = join(__dirname, '../../bin/wa-analytics.cjs');
+let dataDir: string;
+const env = { ...process.env };
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'wa-flatten-'));
+  process.env = { ...env, WA_DATA_DIR: dataDir, WA_TIMEZONE: 'UTC' };
+  delete process.env.WA_APP_SECRET;
+  delete process.env.WA_PII_KEY;
+});
+afterEach(() => {
+  process.env = env;
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function run(file: string | undefined, options: Parameters<typeof flatten>[1]): Promise<{ rows: Record<string, unknown>[]; err: string[]; code: number }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await flatten(file, options, (l) => out.push(l), (l) => err.push(l));
+  return { rows: out.map((l) => JSON.parse(l) as Record<string, unknown>), err, code };
+}
+
+describe('wa-analytics flatten', () => {
+  it('prints one schema-complete row per fact of a Meta batch', async () => {
+    const { rows, code, err } = await run(fixture('meta/batch.json'), { source: 'meta', pii: 'raw' });
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(rows.length).toBeGreaterThan(3);
+    for (const row of rows) expect(schemaProblems(row)).toEqual([]);
+    expect(new Set(rows.map((r) => r.event_id)).size).toBe(rows.length);
+  });
+
+  it('keeps the raw number with --pii raw and hashes it with the data dir key by default', async () => {
+    const raw = await run(fixture('meta/button-reply.json'), { source: 'meta', pii: 'raw' });
+    const hashed = await run(fixture('meta/button-reply.json'), { source: 'meta' });
+    expect(raw.rows[0]!.wa_id).toMatch(/^\d+$/);
+    expect(hashed.rows[0]!.wa_id).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(join(dataDir, 'pii.key'), 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('checks a given signature with WA_APP_SECRET and quarantines a forged one', async () => {
+    process.env.WA_APP_SECRET = 'app-secret';
+    const body = readFileSync(fixture('meta/button-reply.json'));
+    const good = await run(fixture('meta/button-reply.json'), { source: 'meta', signature: signMetaBody(body, 'app-secret') });
+    expect(good.rows.map((r) => r.kind)).toEqual(['click']);
+    const forged = await run(fixture('meta/button-reply.json'), { source: 'meta', signature: signMetaBody(body, 'guess') });
+    expect(forged.rows).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature' }]);
+    expect(forged.err).toEqual(['flatten: the body was quarantined (bad_signature); see the quarantine row']);
+  });
+
+  it('runs as a command: stdin input, and one clear line with a non-zero exit for a missing file', () => {
+    const body = readFileSync(fixture('registry/send-single.json'));
+    const ok = execFileSync(process.execPath, [bin, 'flatten', '-', '--source', 'registry', '--pii', 'raw'], { input: body, env: process.env, encoding: 'utf8' });
+    expect(JSON.parse(ok.trim().split('\n')[0]!)).toMatchObject({ kind: 'send', source: 'registry' });
+    const missing = spawnSync(process.execPath, [bin, 'flatten', join(dataDir, 'nope.json'), '--source', 'meta'], { env: process.env, encoding: 'utf8' });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toContain('cannot read');
+    const impossible = spawnSync(process.execPath, [bin, 'flatten', '-', '--source', 'registry', '--received-at', '2026-02-30T00:00:00Z'], { input: body, env: process.env, encoding: 'utf8' });
+    expect(impossible.status).toBe(2);
+    expect(impossible.stdout).toBe('');
+    expect(impossible.stderr).toBe('wa-analytics: input error: --received-at must be an ISO-8601 time with a zone, on a real date (got "2026-02-30T00:00:00Z")\n');
+    const badSource = spawnSync(process.execPath, [bin, 'flatten', '-', '--source', 'telegram'], { input: '{}', env: process.env, encoding: 'utf8' });
+    expect(badSource.status).not.toBe(0);
+    expect(badSource.stderr).toContain('telegram');
+  });
+});

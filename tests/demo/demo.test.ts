@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DatedAnomalyRow } from '../../shared/anomaly/types';
+import { alertMatches, expectedAlerts } from '../../shared/demo/expected-alerts';
+import { minDemoDays } from '../../shared/demo/incidents';
+import { simulateDemo } from '../../shared/demo/simulate';
+import { truthDailyCtr } from '../../shared/demo/truth';
+import type { Simulation } from '../../shared/demo/types';
+import type { QueryRow } from '../../shared/ports/query-engine';
+import { runDemo } from '../../demo/run';
+import { runDemoCommand } from '../../cli/commands/demo/run';
+import { queryRows, removeTempDirs, runCli, tempDir, type CliResult } from '../local/stack-helpers';
+
+// The shortest history with every incident after its warm-up: the demo's whole path, kept short.
+const DAYS = minDemoDays;
+const SEED = 42;
+
+interface Run {
+  readonly dataDir: string;
+  readonly cli: CliResult;
+  readonly ctr: readonly QueryRow[];
+  readonly anomalies: readonly QueryRow[];
+}
+
+/** Runs `wa-analytics demo` as a user would (a child process: the in-process API needs real ESM). */
+async function demo(): Promise<Run> {
+  const dataDir = join(tempDir('wa-demo-'), 'data');
+  const cli = await runCli(['demo', '--days', String(DAYS), '--seed', String(SEED), '--data-dir', dataDir], {}, 600_000);
+  const ctr = await queryRows(dataDir, `SELECT *, dt FROM daily_ctr ORDER BY dt, campaign_id, COALESCE(template_name, ''), button_id`);
+  const anomalies = await queryRows(dataDir, 'SELECT *, dt FROM anomalies ORDER BY dt, campaign_id, template_name, button_id NULLS FIRST, metric, kind');
+  return { dataDir, cli, ctr, anomalies };
+}
+
+let sim: Simulation;
+let first: Run;
+let second: Run;
+
+beforeAll(async () => {
+  sim = simulateDemo({ days: DAYS, seed: SEED });
+  first = await demo();
+  second = await demo();
+}, 1_200_000);
+
+afterAll(removeTempDirs);
+
+describe('wa-analytics demo', () => {
+  it('finishes cleanly', () => {
+    expect(first.cli.stderr).toBe('');
+    expect(first.cli.code).toBe(0);
+  });
+
+  it('writes daily_ctr equal, row for row, to what the simulation ground truth implies', () => {
+    const truth = truthDailyCtr(sim, { lookbackDays: 3, asOf: sim.dates[sim.dates.length - 1]! });
+    expect(first.ctr.length).toBeGreaterThan(100);
+    expect(first.ctr).toEqual(truth);
+  });
+
+  it('catches every injected incident, and raises exactly the alerts the ground truth predicts', () => {
+    expect(sim.incidents).toHaveLength(3);
+    for (const incident of sim.incidents) expect(first.anomalies.filter((a) => alertMatches(a as unknown as DatedAnomalyRow, incident))).toHaveLength(1);
+    expect(first.anomalies).toEqual(expectedAlerts(sim, 3));
+  });
+
+  it('is deterministic: the same seed gives the same daily_ctr and the same alerts', () => {
+    expect(second.ctr).toEqual(first.ctr);
+    expect(second.anomalies).toEqual(first.anomalies);
+  });
+
+  it('prints the CTR table, the alerts and where everything is, and writes the dashboard', () => {
+    const output = first.cli.stdout;
+    expect(output).toContain('CTR by button, cohorts 2025-03-03 … 2025-03-13');
+    expect(output).toMatch(/spring_sale\s+spring_offer_v3\s+1\s+shop_now \(Shop now\)/);
+    expect(output).toContain('Alerts (3; injected: broken_button 2025-03-13, ctr_collapse 2025-03-13, delivery_outage 2025-03-13)');
+    expect(output).toContain(`data dir:  ${first.dataDir}\n`);
+    expect(output).toContain(`dashboard: ${join(first.dataDir, 'report.html')}\n`);
+    expect(output).toContain(`wa-analytics query "SELECT dt, button_id`);
+    expect(existsSync(join(first.dataDir, 'report.html'))).toBe(true);
+  });
+});
+
+describe('wa-analytics demo input checks', () => {
+  it('refuses a data directory that holds something other than an earlier demo', async () => {
+    const dataDir = tempDir('wa-demo-other-');
+    await writeFile(join(dataDir, 'keep.txt'), 'not a demo');
+    await expect(runDemo({ days: DAYS, dataDir, progress: false, out: () => undefined })).rejects.toThrow(`${dataDir} already holds data that is not from a demo`);
+    expect(existsSync(join(dataDir, 'keep.txt'))).toBe(true);
+  });
+
+  it('refuses --days below the incidents warm-up and a seed that is not a number', async () => {
+    await expect(runDemoCommand({ days: '3' }, () => undefined, false)).rejects.toThrow(`--days must be a whole number from ${minDemoDays} to 366 (got "3")`);
+    await expect(runDemoCommand({ seed: 'abc' }, () => undefined, false)).rejects.toThrow('--seed must be a whole number');
+  });
+});

@@ -1,0 +1,179 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalCatalog } from '../../shared/adapters/local/catalog';
+import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
+import { SlackWebhookNotifier } from '../../shared/adapters/slack';
+import type { ChatMessage, Notifier } from '../../shared/ports/notifier';
+import { ThrottlingError, TransientError } from '../../shared/ports/retryable';
+import type { DailyContext } from '../../services/daily/context';
+import { localDailyContext } from '../../local/daily-context';
+import { runDailyWorkflowLocal } from '../../local/daily-run';
+import { anomaliesSelect } from '../../shared/daily/anomalies-select';
+import { writeRawLake } from '../shared/daily/scenario';
+
+/** Records posted messages instead of sending them. */
+class RecordingNotifier implements Notifier {
+  readonly messages: ChatMessage[] = [];
+  async post(message: ChatMessage): Promise<void> {
+    this.messages.push(message);
+  }
+}
+
+let dataDir: string;
+let catalog: LocalCatalog;
+let engine: LocalQueryEngine;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'wa-daily-run-'));
+  catalog = await LocalCatalog.open(dataDir);
+  await writeRawLake(catalog.lakeDir);
+  engine = await LocalQueryEngine.open(catalog);
+}, 60_000);
+
+afterEach(async () => {
+  await engine?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function context(notifier: Notifier): DailyContext {
+  return localDailyContext({ catalog, engine, timeZone: 'UTC', notifier });
+}
+
+const run = (ctx: DailyContext, extra: Partial<Parameters<typeof runDailyWorkflowLocal>[1]> = {}) =>
+  runDailyWorkflowLocal({ date: '2024-05-03', lookbackDays: 2 }, { context: ctx, retryIntervalMs: 0, ...extra });
+
+/** A real Slack stand-in on 127.0.0.1 answering a scripted list of statuses. */
+async function slackServer(statuses: number[]) {
+  const bodies: { text: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    let data = '';
+    req.on('data', (c) => (data += c));
+    req.on('end', () => {
+      bodies.push(JSON.parse(data));
+      const status = statuses[Math.min(bodies.length - 1, statuses.length - 1)]!;
+      res.writeHead(status, status === 429 ? { 'retry-after': '0' } : {});
+      res.end(status === 200 ? 'ok' : 'error');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T/B/X`;
+  return { url, bodies, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('daily workflow under aws-local-stepfunctions', () => {
+  it('runs every step on the happy path: partitions, curated events, daily_ctr, anomalies, one digest', async () => {
+    const slack = new RecordingNotifier();
+    const result = await run(context(slack));
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({ date: '2024-05-03', lookbackDays: 2, days: ['2024-05-01', '2024-05-02', '2024-05-03'], digest: { posted: true }, anomalies: { anomalies: 0 } });
+    expect(result.calls.map((c) => c.state)).toEqual([
+      'ResolveInput', 'RegisterRawPartitions',
+      'RebuildCuratedPartition', 'RebuildCuratedPartition', 'RebuildCuratedPartition',
+      'RebuildDailyCtrPartition', 'RebuildDailyCtrPartition', 'RebuildDailyCtrPartition',
+      'DetectAnomalies', 'PostDigest',
+    ]);
+    expect(await catalog.listPartitions('daily_ctr')).toEqual(['2024-05-01', '2024-05-02', '2024-05-03']);
+    expect(await catalog.listPartitions('anomalies')).toEqual(['2024-05-03']);
+    expect(slack.messages).toHaveLength(1);
+    expect(slack.messages[0]!.text).toContain('WhatsApp CTR digest 2024-05-03: no anomalies');
+    expect(slack.messages[0]!.text).toMatch(/`spring`: CTR \d/);
+  });
+
+  it('posts no second digest when the same date runs again', async () => {
+    const slack = new RecordingNotifier();
+    expect((await run(context(slack))).status).toBe('SUCCEEDED');
+    const again = await run(context(slack));
+    expect(again.status).toBe('SUCCEEDED');
+    expect(again.output).toMatchObject({ digest: { posted: false } });
+    expect(slack.messages).toHaveLength(1);
+  });
+
+  it('retries a transient engine failure and a throttled catalog, then succeeds', async () => {
+    const slack = new RecordingNotifier();
+    const ctx = context(slack);
+    let engineFailures = 1;
+    let throttles = 1;
+    const flaky: DailyContext = {
+      ...ctx,
+      catalog: {
+        listPartitions: (t) => ctx.catalog.listPartitions(t),
+        registerPartitions: async (t, dts) => {
+          if (throttles-- > 0) throw new ThrottlingError('Rate exceeded');
+          return ctx.catalog.registerPartitions(t, dts);
+        },
+      },
+      partitions: {
+        write: async (table, dt, select) => {
+          if (table === 'daily_ctr' && engineFailures-- > 0) throw new TransientError('Athena query FAILED: retryable');
+          return ctx.partitions.write(table, dt, select);
+        },
+      },
+    };
+    const result = await run(flaky);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.calls.filter((c) => !c.ok)).toEqual([
+      { state: 'RegisterRawPartitions', ok: false, error: 'ThrottlingError' },
+      { state: 'RebuildDailyCtrPartition', ok: false, error: 'TransientError' },
+    ]);
+    expect(slack.messages).toHaveLength(1);
+  });
+
+  it('honours Slack 429 Retry-After and posts the digest once Slack accepts it', async () => {
+    const server = await slackServer([429, 200]);
+    try {
+      const result = await run(context(new SlackWebhookNotifier(server.url)));
+      expect(result.status).toBe('SUCCEEDED');
+      expect(server.bodies).toHaveLength(2);
+      expect(server.bodies[1]!.text).toContain('digest 2024-05-03');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('takes the failure alert path when Slack answers 500, then fails', async () => {
+    const server = await slackServer([500, 500, 200]);
+    try {
+      const result = await run(context(new SlackWebhookNotifier(server.url, { maxAttempts: 2, backoffMs: 1 })));
+      expect(result.status).toBe('FAILED');
+      expect(result.calls.slice(-2)).toEqual([
+        { state: 'PostDigest', ok: false, error: 'NotifyError' },
+        { state: 'NotifyFailure', ok: true },
+      ]);
+      expect(server.bodies).toHaveLength(3);
+      expect(server.bodies[2]!.text).toMatch(/^WhatsApp analytics daily workflow FAILED for 2024-05-03\n```NotifyError: Slack answered 500/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('alerts and fails on an engine error that is not retryable, without a retry', async () => {
+    const slack = new RecordingNotifier();
+    const ctx = context(slack);
+    const result = await run({ ...ctx, partitions: { write: async () => Promise.reject(Object.assign(new Error('SYNTAX_ERROR'), { name: 'QueryError' })) } });
+    expect(result.status).toBe('FAILED');
+    const rebuilds = result.calls.filter((c) => c.state === 'RebuildCuratedPartition');
+    // At most one call per date of the window: QueryError is not in the Retry list.
+    expect(rebuilds.length).toBeGreaterThanOrEqual(1);
+    expect(rebuilds.length).toBeLessThanOrEqual(3);
+    expect(rebuilds.every((c) => !c.ok && c.error === 'QueryError')).toBe(true);
+    expect(slack.messages.map((m) => m.text.split('\n')[0])).toEqual(['WhatsApp analytics daily workflow FAILED for 2024-05-03']);
+  });
+
+  it('writes anomalies to their partition and lists them first in the digest', async () => {
+    const slack = new RecordingNotifier();
+    const ctx = context(slack);
+    const anomaly = { campaign_id: 'spring', template_name: 'spring_v2', button_id: 'yes', metric: 'ctr', kind: 'drop', observed: 0.05, expected: 0.4, lower: 0.3, upper: 0.5, score: 12.5, baseline_days: 28, incident_start: null };
+    const result = await run(ctx, {
+      handlerOverrides: { DetectAnomalies: async () => (await ctx.partitions.write('anomalies', '2024-05-03', anomaliesSelect([anomaly])), { anomalies: 1 }) },
+    });
+    expect(result.status).toBe('SUCCEEDED');
+    expect((await engine.query(`SELECT * EXCLUDE (dt) FROM anomalies WHERE dt = '2024-05-03'`)).rows).toEqual([anomaly]);
+    const lines = slack.messages[0]!.text.split('\n');
+    expect(lines[0]).toBe('WhatsApp CTR digest 2024-05-03: 1 anomaly');
+    expect(lines[1]).toBe('DROP ctr on `spring` / `spring_v2` / `yes`: 5.0% vs 40.0% (expected 30.0%–50.0%)');
+  });
+});

@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { runReport } from '../../cli/commands/report/run';
+import { LocalCatalog } from '../../shared/adapters/local/catalog';
+import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
+import { InputError } from '../../shared/errors';
+import { loadReportData, renderReportSql, reportQueryNames, type ReportData } from '../../shared/report/queries';
+import { buildReportLake } from './lake';
+
+const run = promisify(execFile);
+const bin = resolve(__dirname, '../../bin/wa-analytics.cjs');
+
+let dataDir: string;
+let data: ReportData;
+const scratch: string[] = [];
+
+beforeAll(async () => {
+  dataDir = await buildReportLake();
+  const engine = await LocalQueryEngine.open(await LocalCatalog.open(dataDir));
+  try {
+    data = await loadReportData(engine);
+  } finally {
+    await engine.close();
+  }
+}, 180_000);
+
+afterAll(async () => {
+  for (const dir of [dataDir, ...scratch]) if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'wa-report-out-'));
+  scratch.push(dir);
+  return dir;
+}
+
+describe('report queries on the daily scenario lake', () => {
+  it('render for the local engine against the qualified tables, with no placeholder left', () => {
+    for (const name of reportQueryNames) {
+      const sql = renderReportSql(name);
+      expect(sql).toMatch(/whatsapp_analytics\.(daily_ctr|events|raw_events|anomalies)\b/);
+      expect(sql).not.toContain('{{');
+    }
+  });
+
+  it('count the funnel per campaign once per message, late taps included', () => {
+    // spring: M1–M4, M7, M8 sent; M3 failed; M1, M2 (late), M4, M8 read; every message but M3 tapped.
+    expect(data.funnel).toEqual([
+      { campaign_id: 'spring', messages_sent: 6, messages_delivered: 5, messages_read: 4, messages_tapped: 5 },
+      { campaign_id: 'promo-b', messages_sent: 1, messages_delivered: 1, messages_read: 1, messages_tapped: 1 },
+      { campaign_id: 'unattributed', messages_sent: 1, messages_delivered: 1, messages_read: 0, messages_tapped: 1 },
+    ]);
+  });
+
+  it('take CTR by position from daily_ctr with the right denominator per position', () => {
+    expect(data.ctrByPosition).toEqual([
+      { button_position: 1, messages_delivered: 5, clicked_messages: 4, clicks: 4, ctr: 0.8 },
+      { button_position: 2, messages_delivered: 5, clicked_messages: 2, clicks: 2, ctr: 0.4 },
+      { button_position: 3, messages_delivered: 3, clicked_messages: 0, clicks: 0, ctr: 0 },
+    ]);
+    expect(data.ctrOverTime).toHaveLength(8);
+  });
+
+  it('bucket time to tap from the first delivery status (T7 has none, T8 waited 3 days)', () => {
+    expect(data.timeToTap).toEqual([
+      { lower_seconds: 60, taps: 3 },
+      { lower_seconds: 300, taps: 3 },
+      { lower_seconds: 900, taps: 1 },
+      { lower_seconds: 86_400, taps: 1 },
+      { lower_seconds: 259_200, taps: 1 },
+    ]);
+  });
+
+  it('count daily volume by event date and quarantine by arrival date and reason', () => {
+    expect(data.dailyVolume.map((r) => r.day)).toEqual(['2024-05-01', '2024-05-02', '2024-05-03', '2024-05-04']);
+    expect(data.dailyVolume[0]).toEqual({ day: '2024-05-01', messages_sent: 4, messages_delivered: 3, taps: 3 });
+    expect(data.quarantine).toEqual([{ arrival_date: '2024-05-02', reason: 'malformed_json', quarantined_rows: 1 }]);
+  });
+
+  it('list alerts newest first', () => {
+    expect(data.alerts.map((a) => a.dt)).toEqual(['2024-05-03', '2024-05-02', '2024-05-01']);
+    expect(data.alerts[2]).toMatchObject({ metric: 'ctr', kind: 'drop', observed: 0.25, lower: 0.4, upper: 0.8, baseline_days: 28 });
+  });
+});
+
+describe('wa-analytics report', () => {
+  it('writes <data dir>/report.html by default, prints its path and leaves no temporary file', async () => {
+    let out = '';
+    const report = await runReport({ dataDir }, (text) => (out += text), {});
+    expect(report.path).toBe(join(dataDir, 'report.html'));
+    expect(out).toBe(`${report.path}\n`);
+    const html = await readFile(report.path, 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(report.bytes).toBe(Buffer.byteLength(html));
+    expect((await readdir(dataDir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writes to --out, creating its folder', async () => {
+    const out = join(await tempDir(), 'nested', 'dash.html');
+    await runReport({ dataDir, out }, () => undefined, {});
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it('refuses a missing data directory without creating anything', async () => {
+    const missing = join(await tempDir(), 'nope');
+    await expect(runReport({ dataDir: missing }, () => undefined, {})).rejects.toThrow(InputError);
+    await expect(runReport({ dataDir: missing }, () => undefined, {})).rejects.toThrow(/no local data at/);
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it('refuses a folder that is not a data directory, leaving it untouched', async () => {
+    const dir = await tempDir();
+    await expect(runReport({ dataDir: dir }, () => undefined, {})).rejects.toThrow(/not a wa-analytics data directory/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('prints one clear line and exits non-zero from the command line', async () => {
+    const missing = join(await tempDir(), 'nope');
+    const result = await run(process.execPath, [bin, 'report', '--data-dir', missing]).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`wa-analytics: input error: no local data at ${missing} (run wa-analytics start or demo first, or pass --data-dir)\n`);
+  }, 30_000);
+});
