@@ -1,10 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalCatalog } from '../../shared/adapters/local/catalog';
-import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
+import type { LocalCatalog } from '../../shared/adapters/local/catalog';
+import type { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
 import { SlackWebhookNotifier } from '../../shared/adapters/slack';
 import type { ChatMessage, Notifier } from '../../shared/ports/notifier';
 import { ThrottlingError, TransientError } from '../../shared/ports/retryable';
@@ -13,6 +10,7 @@ import { localDailyContext } from '../../local/daily-context';
 import { runDailyWorkflowLocal } from '../../local/daily-run';
 import { anomaliesSelect } from '../../shared/daily/anomalies-select';
 import { writeRawLake } from '../shared/daily/scenario';
+import { closeTempLake, openTempLake } from '../support/temp-lake';
 
 /** Records posted messages instead of sending them. */
 class RecordingNotifier implements Notifier {
@@ -27,16 +25,9 @@ let catalog: LocalCatalog;
 let engine: LocalQueryEngine;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'wa-daily-run-'));
-  catalog = await LocalCatalog.open(dataDir);
-  await writeRawLake(catalog.lakeDir);
-  engine = await LocalQueryEngine.open(catalog);
+  ({ dataDir, catalog, engine } = await openTempLake('wa-daily-run-', async (c) => void (await writeRawLake(c.lakeDir))));
 }, 60_000);
-
-afterEach(async () => {
-  await engine?.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterEach(() => closeTempLake({ dataDir, catalog, engine }));
 
 function context(notifier: Notifier): DailyContext {
   return localDailyContext({ catalog, engine, timeZone: 'UTC', notifier });

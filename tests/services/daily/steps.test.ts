@@ -1,13 +1,13 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalCatalog } from '../../../shared/adapters/local/catalog';
-import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
+import type { LocalCatalog } from '../../../shared/adapters/local/catalog';
+import type { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import type { Notifier } from '../../../shared/ports/notifier';
 import { localDailyContext } from '../../../local/daily-context';
 import { detect, resolveRun } from '../../../services/daily/steps';
 import { addDays } from '../../../shared/time';
 import { InputError } from '../../../shared/errors';
+import { closeTempLake, openTempLake } from '../../support/temp-lake';
 
 const silent: Notifier = { post: async () => undefined };
 
@@ -16,14 +16,9 @@ let catalog: LocalCatalog;
 let engine: LocalQueryEngine;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'wa-detect-step-'));
-  catalog = await LocalCatalog.open(dataDir);
-  engine = await LocalQueryEngine.open(catalog);
-});
-afterEach(async () => {
-  await engine?.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+  ({ dataDir, catalog, engine } = await openTempLake('wa-detect-step-'));
+}, 60_000);
+afterEach(() => closeTempLake({ dataDir, catalog, engine }));
 
 // 28 days of a button with about ±10% day-to-day noise (tapped messages out of 3000 deliveries),
 // then three days at half: without the anomalies of the earlier runs, the second and third day

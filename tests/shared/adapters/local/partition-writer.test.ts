@@ -1,31 +1,27 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LocalCatalog } from '../../../../shared/adapters/local/catalog';
+import type { LocalCatalog } from '../../../../shared/adapters/local/catalog';
 import { lakePath, partitionKey } from '../../../../shared/adapters/local/lake';
 import { LocalPartitionWriter, partitionFileName } from '../../../../shared/adapters/local/partition-writer';
-import { LocalQueryEngine } from '../../../../shared/adapters/local/query-engine';
+import type { LocalQueryEngine } from '../../../../shared/adapters/local/query-engine';
 import { anomaliesSelect } from '../../../../shared/daily/anomalies-select';
 import { rebuildPartitionLocal } from '../../../../shared/daily/local-steps';
 import { rawPartitionsToRegister } from '../../../../shared/daily/window';
 import { writeRawLake } from '../../daily/scenario';
+import { closeTempLake, openTempLake } from '../../../support/temp-lake';
 
 let dataDir: string;
 let catalog: LocalCatalog;
 let engine: LocalQueryEngine;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'wa-partition-writer-'));
-  catalog = await LocalCatalog.open(dataDir);
-  await writeRawLake(catalog.lakeDir);
-  await catalog.registerPartitions('raw_events', rawPartitionsToRegister('2024-05-01', 2));
-  engine = await LocalQueryEngine.open(catalog);
+  const prepare = async (c: LocalCatalog) => {
+    await writeRawLake(c.lakeDir);
+    await c.registerPartitions('raw_events', rawPartitionsToRegister('2024-05-01', 2));
+  };
+  ({ dataDir, catalog, engine } = await openTempLake('wa-partition-writer-', prepare));
 }, 60_000);
-
-afterEach(async () => {
-  await engine?.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterEach(() => closeTempLake({ dataDir, catalog, engine }));
 
 const eventsDir = () => lakePath(catalog.lakeDir, partitionKey('events', '2024-05-01'));
 const count = async () => Number((await engine.query(`SELECT COUNT(*) AS n FROM events WHERE dt = '2024-05-01'`)).rows[0]!.n);

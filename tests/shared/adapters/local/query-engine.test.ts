@@ -1,25 +1,20 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { LocalCatalog } from '../../../../shared/adapters/local/catalog';
+import type { LocalCatalog } from '../../../../shared/adapters/local/catalog';
 import { LocalQueryEngine, oneLine } from '../../../../shared/adapters/local/query-engine';
 import { QueryError } from '../../../../shared/errors';
 import { flatRowColumns, tables } from '../../../../shared/schema';
+import { closeTempLake, openTempLake } from '../../../support/temp-lake';
 
 let dataDir: string;
 let catalog: LocalCatalog;
 let engine: LocalQueryEngine;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'wa-analytics-engine-'));
-  catalog = await LocalCatalog.open(dataDir);
-  engine = await LocalQueryEngine.open(catalog);
-});
-afterEach(async () => {
-  await engine.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+  ({ dataDir, catalog, engine } = await openTempLake('wa-analytics-engine-'));
+}, 60_000);
+afterEach(() => closeTempLake({ dataDir, catalog, engine }));
 
 async function writeRaw(dt: string, name: string, rows: object[]): Promise<void> {
   const dir = join(dataDir, 'lake', 'raw', 'events', `dt=${dt}`);
