@@ -152,6 +152,16 @@ function newAcks(): Acks {
   return acks;
 }
 
+/** A copy of `xs` in random order (Fisher–Yates). */
+function shuffled<T>(xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 const newSide = (): Side => ({ cpu: 0, mainCpu: 0, rps: [], p99: [], requests: 0, non2xx: 0, errors: 0 });
 
 /** Server CPU per request in µs over all its threads, or null without /proc. */
@@ -161,7 +171,7 @@ const perRequest = (seconds: number | null, side: Side) => (seconds === null || 
  * The local ingest path (real stack: API, templates, write-ahead log with O_DSYNC group commit,
  * transform on its worker), once per template renderer (see INGEST_VARIANTS), side by side with
  * two other servers driven alike by autocannon with the same signed Meta webhooks, in
- * alternating rounds so all see the same machine:
+ * alternating rounds (in a random order each round) so all see the same machine:
  * - the floor: a bare `node:http` server doing the same durable group-commit append of the body;
  * - the synchronous-database design: a bare `node:http` server inserting each webhook into a
  *   PostgreSQL the bench starts on a unix socket, answering after the commit (skipped, saying
@@ -209,14 +219,9 @@ export async function ingestBench(): Promise<Record<string, number | string>> {
       ...(syncDb === null ? [] : [{ name: 'sync_db', server: syncDb, requests: plainRequests, side: newSide() }]),
     ];
     for (const s of sides) await load(s.server.url, s.requests, WARMUP_S);
-    // Each round starts one server later, so no server always runs right after the same other
-    // one (whose log flush or transform may still be finishing).
-    for (let i = 0; i < ROUNDS; i++) {
-      for (let j = 0; j < sides.length; j++) {
-        const s = sides[(i + j) % sides.length]!;
-        await round(s.side, s.server, s.requests);
-      }
-    }
+    // A fresh random order each round: a server whose round leaves work behind (a log flush, a
+    // transform batch, PostgreSQL's checkpoint) then slows a different server each time.
+    for (let i = 0; i < ROUNDS; i++) for (const s of shuffled(sides)) await round(s.side, s.server, s.requests);
     servers.length = 0;
     for (const s of sides) {
       const code = await s.server.stop();
