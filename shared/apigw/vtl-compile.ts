@@ -1,14 +1,15 @@
-import { parseCached, refText, type Asts, type RefAst } from './vtl-interpreter';
+import { Helper } from 'velocityjs';
 import { format, intern, isBlocked, mayBeBlocked, methodCall, range, setValue, type Evaluator, type Scope } from './vtl-runtime';
+import { parseVtl, type Asts, type RefAst } from './vtl-velocity';
 
 /**
  * Compiles velocityjs parse trees into trees of closures (no generated source, so no eval): each
- * node's work is decided once, where velocityjs's interpreter re-decides it on every render.
+ * node's work is decided once, where velocityjs re-decides it on every render.
  *
  * Compiled: text, comments, `#[[raw]]#`, `$refs` (`$!`, `${}`, properties, indexes, method calls),
  * `#set` (paths too), `#if/#elseif/#else`, expressions, and string, number, boolean, list, range and
  * map literals; a double-quoted string is parsed once, here. Anything else (`#foreach`, macros,
- * `#define`, `#break`, …) makes {@link compileVtl} return null, and the interpreter renders that
+ * `#define`, `#break`, …) makes {@link compileVtl} return null, and velocityjs renders that
  * template. Each step follows velocityjs 2.1.x (compile/*.cjs) with the settings the renderer
  * uses: silent, no HTML escaping, API Gateway's null-renders-as-nothing.
  */
@@ -29,16 +30,16 @@ interface RefNode extends RefAst {
   readonly path?: Node[];
 }
 
-/** Thrown while compiling a construct left to the interpreter. */
+/** Thrown while compiling a construct left to velocityjs. */
 class Unsupported extends Error {}
 
-/** The template as closures, or null when it uses a construct only the interpreter renders. */
+/** The template as closures, or null when it uses a construct only velocityjs renders. */
 export function compileVtl(asts: Asts): CompiledTemplate | null {
   let body: Render;
   try {
     body = compileList(asts as unknown as readonly unknown[]);
   } catch {
-    // Unsupported, or a tree this compiler does not expect: the interpreter renders it as before.
+    // Unsupported, or a tree this compiler does not expect: velocityjs renders it.
     return null;
   }
   return (vars) => body({ vars, host: undefined });
@@ -116,7 +117,7 @@ function compileIf(block: readonly unknown[]): Evaluator {
 function compileRef(node: RefNode, isVal: boolean): Evaluator {
   if (node.type !== 'references' || typeof node.id !== 'string') throw new Unsupported('reference');
   const id = intern(node.id);
-  const text = intern(refText(node));
+  const text = intern(Helper.getRefText(node as never));
   const idMayBeBlocked = mayBeBlocked(id);
   const call = node.args === undefined ? undefined : methodCall(id, compileArgs(node.args || []), node);
   const steps = Array.isArray(node.path) ? node.path.map((property) => compileStep(property, node)) : [];
@@ -252,8 +253,8 @@ function compileLiteral(node: Node): Evaluator {
         return () => constant;
       }
       // velocityjs parses the string on every evaluation; parsed once here (a syntax error leaves
-      // the template to the interpreter, which reports it when, and only if, it evaluates it).
-      return compileList(parseCached(value) as unknown as readonly unknown[]);
+      // the template to velocityjs, which reports it when, and only if, it evaluates it).
+      return compileList(parseVtl(value) as unknown as readonly unknown[]);
     }
     case 'integer': {
       const int = parseInt(value as string, 10);

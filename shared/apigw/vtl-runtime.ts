@@ -1,5 +1,8 @@
 import { Helper } from 'velocityjs';
-import { directMethods, MethodHost, methodHandlers, type RefAst } from './vtl-interpreter';
+import { TemplateInput } from './input';
+import { utilFunctions } from './util';
+import { MethodHost } from './vtl-host';
+import { methodHandlers, type RefAst } from './vtl-velocity';
 
 /**
  * What compiled templates (vtl-compile.ts) call at render time: velocityjs 2.1.x's own steps for
@@ -7,11 +10,31 @@ import { directMethods, MethodHost, methodHandlers, type RefAst } from './vtl-in
  * compiled output is velocityjs's, byte for byte.
  */
 
+// The methods the mapping templates call on every request. velocityjs would find no handler for
+// them after trying them all (so each call scans the list), then call the method, after attaching
+// an `eval` helper to the receiver (a fresh closure per call). Calling them directly gives the same
+// result; the receiver just does not grow that `eval` property.
+const directMethods: ReadonlySet<unknown> = new Set<unknown>([
+  ...Object.values(utilFunctions),
+  TemplateInput.prototype.params,
+  TemplateInput.prototype.json,
+  TemplateInput.prototype.path,
+  String.prototype.concat,
+]);
+// Calling them directly is velocityjs's result only while no handler claims their names (the
+// handlers match on the name and the receiver): checked once, at load.
+for (const name of [...Object.keys(utilFunctions), 'params', 'json', 'path', 'concat']) {
+  for (const context of [{}, '']) {
+    const claimed = methodHandlers.find((h) => h.match({ property: name, context, params: [] }));
+    if (claimed) throw new Error(`velocityjs method handler ${claimed.uid} claims ${name}, which compiled templates call directly`);
+  }
+}
+
 /** The state of one render of a compiled template. */
 export interface Scope {
   /** The top-level references; `#set` writes here, as velocityjs writes to its context. */
   readonly vars: Record<string, unknown>;
-  /** The interpreter for plain JavaScript methods on objects, made on first need. */
+  /** velocityjs, for plain JavaScript methods on objects, made on first need. */
   host: MethodHost | undefined;
 }
 
@@ -125,13 +148,11 @@ export function methodCall(id: string, argFns: readonly Evaluator[], ast: RefAst
     if (idMayBeBlocked && isBlocked(baseRef, id)) return undefined;
     const fn = (baseRef as Record<string, unknown>)[id] as Callable | undefined;
     const params = evaluateArgs(argFns, scope);
-    // The first handler (directCall) inline, without its payload object: the hot path. It reads the
-    // method again, after the arguments (which may have replaced it), as the handler does.
+    // The hot path: a direct method, read again after the arguments (which may have replaced it).
     const direct = (baseRef as Record<string, unknown>)[id] as Callable | undefined;
     if (directMethods.has(direct)) return direct!.apply(baseRef, params);
     const payload = { property: id, params, context: baseRef };
-    for (let i = 1; i < methodHandlers.length; i++) {
-      const handler = methodHandlers[i];
+    for (const handler of methodHandlers) {
       // A hole in the list is skipped, as velocityjs's `find((item) => item && item.match(...))` does.
       if (handler && handler.match(payload)) return handler.resolve(payload);
     }
@@ -184,3 +205,4 @@ export function format(value: unknown): unknown {
   }
   return value;
 }
+

@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { TemplateError } from '../../../shared/errors';
 import { compileVtl } from '../../../shared/apigw/vtl-compile';
-import { ApiGatewayCompile } from '../../../shared/apigw/vtl-interpreter';
 import { parseVtl, renderAsts } from '../../../shared/apigw/vtl';
+import { velocityRenderer } from '../../../shared/apigw/vtl-velocity';
 import { referenceRenderVtl } from './reference-render';
 
 /**
  * The closure compiler against velocityjs: plain velocityjs (reference-render.ts) and the
- * interpreter the renderer falls back to must render every template exactly as the compiled one.
+ * velocityjs renderer the compiler falls back to must render every template exactly as the
+ * compiled one.
  */
 
 // Fresh per render: templates #set into the variables and into the objects in them.
@@ -42,15 +43,15 @@ function compiled(text: string): string {
   return template(vars());
 }
 
-function interpreted(text: string): string {
-  return new ApiGatewayCompile(parseVtl(text)).renderFresh(vars());
+function fallback(text: string): string {
+  return velocityRenderer(parseVtl(text))(vars());
 }
 
-/** Renders compiled, checks velocityjs and the interpreter agree, returns the output. */
+/** Renders compiled, checks velocityjs and the fallback agree, returns the output. */
 function render(text: string): string {
   const out = compiled(text);
   expect(out).toBe(referenceRenderVtl(text, vars()));
-  expect(out).toBe(interpreted(text));
+  expect(out).toBe(fallback(text));
   return out;
 }
 
@@ -125,7 +126,7 @@ describe('the VTL compiler', () => {
     expect(() => renderAsts(parseVtl(text), vars())).toThrow(TemplateError);
   });
 
-  it('leaves a construct it does not compile to the interpreter, which renders as velocityjs does', () => {
+  it('leaves a construct it does not compile to the velocityjs renderer, which renders as velocityjs does', () => {
     const templates = [
       '#foreach($i in $list)$i,#end',
       '#foreach($i in [1..5])$i#if($i == 2)#break#end#end',
@@ -139,7 +140,7 @@ describe('the VTL compiler', () => {
     }
   });
 
-  it('leaves a template with a string that does not parse to the interpreter, which fails only if it reads it', () => {
+  it('leaves a template with a string that does not parse to the velocityjs renderer, which fails only if it reads it', () => {
     const asts = parseVtl('#if($f)#set($x = "#if(")#end ok');
     expect(compileVtl(asts)).toBeNull();
     expect(renderAsts(asts, vars())).toBe(' ok');
@@ -188,7 +189,7 @@ const { template } = fc.letrec<{ node: string; body: string; template: string; i
 }));
 
 describe('the VTL compiler on random templates', () => {
-  it('renders what velocityjs and the interpreter render', () => {
+  it('renders what velocityjs and the fallback render', () => {
     let checked = 0;
     fc.assert(
       fc.property(template, (source) => {
@@ -200,11 +201,11 @@ describe('the VTL compiler on random templates', () => {
         }
         const template = compileVtl(asts);
         // The parser turns some text into trees no template means (a stray `#else` node): those
-        // are left to the interpreter, as they should be.
+        // are left to velocityjs, as they should be.
         if (!template) return;
         const out = outcome(() => template(vars()));
         expect(out).toEqual(outcome(() => referenceRenderVtl(source, vars())));
-        expect(out).toEqual(outcome(() => new ApiGatewayCompile(asts).renderFresh(vars())));
+        expect(out).toEqual(outcome(() => velocityRenderer(asts)(vars())));
         checked++;
       }),
       { numRuns: 500 },
