@@ -122,6 +122,16 @@ async function round(side: Side, server: Server, requests: autocannon.Request[])
   side.errors += r.errors;
 }
 
+/** A copy of `xs` in random order (Fisher–Yates). */
+function shuffled<T>(xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 const newSide = (): Side => ({ cpu: 0, mainCpu: 0, rps: [], p99: [], requests: 0, non2xx: 0, errors: 0 });
 
 /** Server CPU per request in µs over all its threads, or null without /proc. */
@@ -130,7 +140,8 @@ const perRequest = (seconds: number | null, side: Side) => (seconds === null || 
 /**
  * The local ingest path (real stack: API, templates, write-ahead log with O_DSYNC group commit,
  * transform on its worker) side by side with two other servers driven alike by autocannon with
- * the same signed Meta webhooks, in alternating rounds so all see the same machine:
+ * the same signed Meta webhooks, in alternating rounds (a random order each round) so all see
+ * the same machine:
  * - the floor: a bare `node:http` server doing the same durable group-commit append of the body;
  * - the synchronous-database design: a bare `node:http` server inserting each webhook into a
  *   PostgreSQL the bench starts on a unix socket, answering after the commit (skipped, saying
@@ -180,7 +191,9 @@ export async function ingestBench(): Promise<Record<string, number | string>> {
       ...(syncDb === null ? [] : [{ name: 'sync_db', server: syncDb, requests: plainRequests, side: newSide() }]),
     ];
     for (const s of sides) await load(s.server.url, s.requests, WARMUP_S);
-    for (let i = 0; i < ROUNDS; i++) for (const s of sides) await round(s.side, s.server, s.requests);
+    // A fresh random order each round: a server whose round leaves work behind (a log flush, a
+    // transform batch, PostgreSQL's checkpoint) then slows a different server each time.
+    for (let i = 0; i < ROUNDS; i++) for (const s of shuffled(sides)) await round(s.side, s.server, s.requests);
     servers.length = 0;
     for (const s of sides) {
       const code = await s.server.stop();

@@ -91,7 +91,7 @@ function parsePayload(text: string): unknown {
 }
 
 /** A header's value by case-insensitive name, or undefined. */
-export function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
   const exact = own(headers, name);
   if (exact !== undefined) return exact;
   const lower = name.toLowerCase();

@@ -1,12 +1,13 @@
 import type { Compile } from 'velocityjs';
 
 /**
- * API Gateway's VTL runs on Java objects; velocityjs calls JavaScript methods. Where the two differ
- * for methods templates commonly use, these handlers give the Java result:
- * - `String.replace` replaces every occurrence (JS: the first), `replaceAll`/`matches` take a regex
- *   (`matches` must match the whole string), `length()`/`isEmpty()`/`contains()`/`equals()` exist.
- * - `Map.get`/`List.get` look the key up exactly (velocityjs retries with the first letter's case flipped),
- *   and `Map.put` returns the previous value (velocityjs returns the new one, which would render).
+ * API Gateway's VTL runs on Java objects; velocityjs calls JavaScript methods. For the String
+ * methods a mapping template reaches for, JavaScript's either do not exist (velocityjs then
+ * renders nothing, silently) or do something else; these give Java's result:
+ * - `length()`, `isEmpty()`, `contains()`, `equals()`, `equalsIgnoreCase()` exist;
+ * - `replace` replaces every occurrence (JavaScript: the first), `replaceAll` takes a regex
+ *   (JavaScript: a literal string) and `matches` must match the whole string.
+ * Maps and lists are left to velocityjs's own `get`/`put`/`size`/`keySet` handlers.
  */
 type CompileConfig = NonNullable<ConstructorParameters<typeof Compile>[1]>;
 type Handler = NonNullable<CompileConfig['customMethodHandlers']>[number];
@@ -18,36 +19,14 @@ const stringMethods: Readonly<Record<string, (s: string, params: readonly unknow
   contains: (s, [x]) => s.includes(String(x)),
   equals: (s, [x]) => s === x,
   equalsIgnoreCase: (s, [x]) => typeof x === 'string' && s.toLowerCase() === x.toLowerCase(),
-  matches: (s, [re]) => regex(`^(?:${String(re)})$`, '').test(s),
+  matches: (s, [re]) => new RegExp(`^(?:${String(re)})$`).test(s),
   replace: (s, [from, to]) => s.split(String(from)).join(String(to)),
-  replaceAll: (s, [re, to]) => s.replace(regex(String(re), 'g'), javaReplacement(String(to))),
+  replaceAll: (s, [re, to]) => s.replace(new RegExp(String(re), 'g'), javaReplacement(String(to))),
 };
-
-const regexes = new Map<string, RegExp>();
-
-// Templates use a handful of fixed patterns; compile each once. A global regex is safe to share
-// with String.replace, which resets lastIndex.
-function regex(source: string, flags: string): RegExp {
-  const key = `${flags}/${source}`;
-  let re = regexes.get(key);
-  if (!re) {
-    re = new RegExp(source, flags);
-    if (regexes.size >= 256) regexes.clear();
-    regexes.set(key, re);
-  }
-  return re;
-}
 
 // Java replacement strings escape with a backslash; JavaScript escapes `$` as `$$`. `$1` means the same in both.
 function javaReplacement(to: string): string {
   return to.replace(/\\(.)/g, (_m, ch: string) => (ch === '$' ? '$$' : ch));
-}
-
-function isPlainContainer(value: unknown): value is Record<string, unknown> | unknown[] {
-  if (Array.isArray(value)) return true;
-  if (value === null || typeof value !== 'object') return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** The handlers, in velocityjs's `customMethodHandlers` form (checked before its built-in ones). */
@@ -56,28 +35,5 @@ export const javaMethodHandlers: readonly Handler[] = [
     uid: 'java: String methods',
     match: ({ property, context }: Payload) => typeof context === 'string' && Object.hasOwn(stringMethods, property),
     resolve: ({ property, context, params }: Payload) => stringMethods[property]!(context as string, params),
-  },
-  {
-    uid: 'java: Map.get / List.get',
-    match: ({ property, context }: Payload) => property === 'get' && isPlainContainer(context) && !Object.hasOwn(context, 'get'),
-    resolve: ({ context, params }: Payload) => {
-      const container = context as Record<string, unknown> | unknown[];
-      const key = params[0];
-      if (Array.isArray(container)) return typeof key === 'number' ? container[key] : undefined;
-      const name = String(key);
-      return Object.hasOwn(container, name) ? container[name] : undefined;
-    },
-  },
-  {
-    uid: 'java: Map.put',
-    match: ({ property, context }: Payload) =>
-      property === 'put' && isPlainContainer(context) && !Array.isArray(context) && !Object.hasOwn(context, 'put'),
-    resolve: ({ context, params }: Payload) => {
-      const map = context as Record<string, unknown>;
-      const name = String(params[0]);
-      const previous = Object.hasOwn(map, name) ? map[name] : undefined;
-      map[name] = params[1];
-      return previous;
-    },
   },
 ];

@@ -7,19 +7,10 @@ import { TemplateError } from '../errors';
  */
 export type PathSegment = string | number;
 
-const cache = new Map<string, readonly PathSegment[]>();
 const NAME_RE = /^[A-Za-z_$][\w$-]*/;
 
-/** Parses a JSONPath expression into segments; parsed paths are cached (templates repeat them). */
-export function parseJsonPath(path: string): readonly PathSegment[] {
-  const hit = cache.get(path);
-  if (hit) return hit;
-  const segments = parse(path);
-  if (cache.size < 1024) cache.set(path, segments);
-  return segments;
-}
-
-function parse(path: string): PathSegment[] {
+/** Parses a JSONPath expression into segments. */
+export function parseJsonPath(path: string): PathSegment[] {
   if (path[0] !== '$') throw new TemplateError(`JSONPath must start with $: ${path}`);
   const segments: PathSegment[] = [];
   let i = 1;

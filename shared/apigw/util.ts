@@ -7,22 +7,9 @@ import { TemplateError } from '../errors';
  * These functions reproduce those results byte for byte.
  */
 
-// The UTF-8 bytes of base64Encode's argument go through one reused buffer: rendering is
-// synchronous, and a fresh Buffer per call (a slice of Node's 8 KiB pool, a new pool every few
-// calls) was a visible share of the ingest hot path. Buffers above the cap are one-off.
-const SCRATCH_CAP = 4 * 1024 * 1024;
-let scratch = Buffer.allocUnsafe(64 * 1024);
-
 /** Base64 of the UTF-8 bytes of a string (`$util.base64Encode`). */
 export function base64Encode(value: unknown): string {
-  const text = requireText(value, 'base64Encode');
-  // A UTF-16 unit takes at most 3 UTF-8 bytes (a surrogate pair 4 for 2 units), so this always fits.
-  if (text.length * 3 > scratch.length) {
-    if (text.length * 3 > SCRATCH_CAP) return Buffer.from(text, 'utf8').toString('base64');
-    scratch = Buffer.allocUnsafe(Math.min(SCRATCH_CAP, 2 ** Math.ceil(Math.log2(text.length * 3))));
-  }
-  const size = scratch.write(text, 0, 'utf8');
-  return scratch.toString('base64', 0, size);
+  return Buffer.from(requireText(value, 'base64Encode'), 'utf8').toString('base64');
 }
 
 const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -128,15 +115,7 @@ function requireText(value: unknown, fn: string): string {
   return typeof value === 'string' ? value : String(value);
 }
 
-// A literal, not a spread of utilFunctions: a few times cheaper per render, same keys in the same order.
-function utilObject() {
-  return { base64Encode, base64Decode, escapeJavaScript, parseJson, urlEncode, urlDecode };
-}
-
-/** The functions of `$util`, shared by every render. */
-export const utilFunctions = Object.freeze(utilObject());
-
 /** A fresh `$util` for one render, so a template that #sets into it changes only its own render. */
 export function createUtil(): Record<string, (value: unknown) => unknown> {
-  return utilObject();
+  return { base64Encode, base64Decode, escapeJavaScript, parseJson, urlEncode, urlDecode };
 }

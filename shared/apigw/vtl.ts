@@ -1,34 +1,75 @@
+import { Compile, parse } from 'velocityjs';
 import { TemplateError, WaError } from '../errors';
-import { compileVtl } from './vtl-compile';
-import { ApiGatewayCompile, errorText, type Asts } from './vtl-interpreter';
+import { javaMethodHandlers } from './java';
 
-export { parseVtl, type Asts } from './vtl-interpreter';
+/** A parsed template (velocityjs AST list). */
+export type Asts = ReturnType<typeof parse>;
+type CompileConfig = NonNullable<ConstructorParameters<typeof Compile>[1]>;
 
-type Renderer = (vars: Record<string, unknown>) => string;
+const config: CompileConfig = { customMethodHandlers: [...javaMethodHandlers] };
 
-// The renderer of each parse tree (parse trees live in render.ts's caches): compiled to closures
-// (vtl-compile.ts) when the template uses only what the compiler covers, else the interpreter.
-const renderers = new WeakMap<Asts, Renderer>();
+const MAX_STRINGS = 512;
 
-function rendererFor(asts: Asts): Renderer {
-  const compiled = compileVtl(asts);
-  if (compiled) return compiled;
-  // One interpreter instance per template: rendering is synchronous and never re-enters itself.
-  const interpreter = new ApiGatewayCompile(asts);
-  return (vars) => interpreter.renderFresh(vars);
+/**
+ * velocityjs (its public Compile class, one instance per render) with API Gateway's output rule:
+ * a null reference renders as nothing (velocityjs prints `null`). The double-quoted strings a
+ * template interpolates, which velocityjs parses on every evaluation, are parsed once per template.
+ */
+class ApiGatewayVelocity extends Compile {
+  readonly #strings: Map<string, Asts>;
+
+  /** `strings` caches the parsed interpolated strings; every render of one template shares it. */
+  constructor(asts: Asts, strings: Map<string, Asts>) {
+    super(asts, config);
+    this.#strings = strings;
+  }
+
+  protected override getReferences(ast: Asts[number], isVal?: boolean): string {
+    const value = super.getReferences(ast, isVal);
+    return isVal && value === null ? '' : value;
+  }
+
+  protected override evalStr(str: string): string {
+    let asts = this.#strings.get(str);
+    if (!asts) {
+      asts = parseVtl(str);
+      if (this.#strings.size >= MAX_STRINGS) this.#strings.clear();
+      this.#strings.set(str, asts);
+    }
+    return this.renderAstList(asts, this.contextId);
+  }
 }
 
-/** Renders parsed VTL with `vars` as the top-level references (which `#set` may change). */
+// The interpolated strings of each parse tree (parse trees live in render.ts's caches).
+const stringsByTemplate = new WeakMap<Asts, Map<string, Asts>>();
+
+/** Parses VTL; a syntax error is a TemplateError. */
+export function parseVtl(text: string): Asts {
+  try {
+    return parse(text);
+  } catch (cause) {
+    throw new TemplateError(`mapping template does not parse: ${errorText(cause)}`, { cause });
+  }
+}
+
+/**
+ * Renders parsed VTL with `vars` as the top-level references (which `#set` may change), silently:
+ * an undefined reference renders as nothing, as on API Gateway.
+ */
 export function renderAsts(asts: Asts, vars: Record<string, unknown>): string {
-  let renderer = renderers.get(asts);
-  if (!renderer) {
-    renderer = rendererFor(asts);
-    renderers.set(asts, renderer);
+  let strings = stringsByTemplate.get(asts);
+  if (!strings) {
+    strings = new Map();
+    stringsByTemplate.set(asts, strings);
   }
   try {
-    return renderer(vars);
+    return new ApiGatewayVelocity(asts, strings).render(vars, undefined, true);
   } catch (cause) {
     if (cause instanceof WaError) throw cause;
     throw new TemplateError(`mapping template failed: ${errorText(cause)}`, { cause });
   }
+}
+
+function errorText(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }
