@@ -50,9 +50,16 @@ function spawnServer(args: string[], env: NodeJS.ProcessEnv = process.env): Prom
       const line = out.split('\n').find((l) => l.startsWith('http://'));
       if (line === undefined) return;
       clearTimeout(timer);
-      res({ url: line.trim(), pid: child.pid!, stop: () => (child.kill('SIGTERM'), exited) });
+      const stop = () => {
+        child.kill('SIGTERM');
+        return exited;
+      };
+      res({ url: line.trim(), pid: child.pid!, stop });
     });
-    void exited.then((code) => (clearTimeout(timer), rej(new Error(`${args.join(' ')} exited (${code}) before printing its URL`))));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rej(new Error(`${args.join(' ')} exited (${code}) before printing its URL`));
+    });
   });
 }
 

@@ -156,9 +156,15 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   const picks = new Map<Route, Map<number, IntegrationResponseSpec | null>>();
   const pickFor = (route: Route, status: number): IntegrationResponseSpec | null => {
     let byStatus = picks.get(route);
-    if (!byStatus) picks.set(route, (byStatus = new Map()));
+    if (!byStatus) {
+      byStatus = new Map();
+      picks.set(route, byStatus);
+    }
     let spec = byStatus.get(status);
-    if (spec === undefined) byStatus.set(status, (spec = pickIntegrationResponse(route, status)));
+    if (spec === undefined) {
+      spec = pickIntegrationResponse(route, status);
+      byStatus.set(status, spec);
+    }
     return spec;
   };
 

@@ -23,6 +23,7 @@ export function base64Decode(value: unknown): string {
 }
 
 // Everything Commons Lang escapes: controls, quotes, backslash, slash and all non-ASCII.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are among what it escapes
 const JS_ESCAPE_RE = /[\u0000-\u001f"'\\/\u0080-\uffff]/;
 const CONTROL_ESCAPES: Readonly<Record<number, string>> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
 

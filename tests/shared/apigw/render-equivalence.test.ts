@@ -22,7 +22,7 @@ const bodies: (Buffer | string)[] = [
   Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3]), // not UTF-8: decoded with replacement characters
   Buffer.from('\ufeff{"bom":true}', 'utf8'),
   '$input.body #set($x = 1) ${DeliveryStreamName}', // VTL in the data is data
-  'x'.repeat(70_000) + '🙂', // a large body
+  `${'x'.repeat(70_000)}🙂`, // a large body
   ...realisticMetaBodies(40_000, 3),
   ...['meta', 'wasender', 'registry'].flatMap((dir) => readdirSync(join(fixtures, dir)).map((f) => readFileSync(join(fixtures, dir, f)))),
 ];
