@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { exitCodeOf } from '../../cli/exit-codes';
 import { AwsError, ConfigError, InputError, QueryError, StorageError, WaError } from '../../shared/errors';
 import { ThrottlingError } from '../../shared/ports/retryable';
 import { byCall, describeStacksAnswer, emptyAnswer, jsonAnswer, jsonError, queryError, startLoopbackAws, type LoopbackAws } from '../support/loopback-aws';
-import { childEnv, repoRoot } from '../local/stack-helpers';
+import { childEnv, repoRoot, runBin } from '../local/stack-helpers';
 import { prodOutputs } from './ops/ops-fixtures';
 
 describe('exit codes', () => {
@@ -36,13 +35,7 @@ function cli(args: string[], endpoint?: string, extraEnv: Record<string, string>
     ...(endpoint === undefined ? {} : { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }),
     ...extraEnv,
   });
-  const child = spawn(process.execPath, ['bin/wa-analytics.cjs', ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise((resolve) => child.once('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr }))));
+  return runBin(args, env);
 }
 
 /** The project's own stderr lines (the SDK's Node-version notice left out). */

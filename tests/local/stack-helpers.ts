@@ -96,9 +96,14 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs one `wa-analytics` command to completion (killed after `timeoutMs`). */
+/** Runs one `wa-analytics` command to completion (killed after `timeoutMs`) with `env` added to the test's environment. */
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliResult> {
-  const child = spawn(process.execPath, ['bin/wa-analytics.cjs', ...args], { cwd: repoRoot, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return runBin(args, childEnv(env), timeoutMs);
+}
+
+/** Runs one `wa-analytics` command to completion (killed after `timeoutMs`) with exactly this environment. */
+export function runBin(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<CliResult> {
+  const child = spawn(process.execPath, ['bin/wa-analytics.cjs', ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

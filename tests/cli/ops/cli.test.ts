@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { childEnv, repoRoot } from '../../local/stack-helpers';
+import { childEnv, runBin } from '../../local/stack-helpers';
 
 /**
  * The commands through the real bin, with AWS made unreachable: no credentials anywhere and the
@@ -11,15 +10,7 @@ function noAwsEnv(): NodeJS.ProcessEnv {
   return { ...env, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent/aws-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials' };
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/wa-analytics.cjs', ...args], { cwd: repoRoot, env: noAwsEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  return new Promise((resolve) => child.once('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr }))));
-}
+const cli = (args: string[]) => runBin(args, noAwsEnv());
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '' && !/NodeVersionSupportWarning|node >=22|^To continue|^and security|^More information|^versions published|trace-warnings|^will require/.test(l));
 
