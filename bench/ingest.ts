@@ -17,6 +17,16 @@ const WARMUP_S = 1;
 const ROUNDS = 3;
 const ROUND_S = 2.5;
 
+/**
+ * The stack once per mapping-template renderer (`WA_VTL_RENDERER`), `ingest` being the default:
+ * side by side, what compiling templates to closures (shared/apigw/vtl-compile.ts) gains over
+ * rendering them with velocityjs.
+ */
+const INGEST_VARIANTS = [
+  { name: 'ingest', renderer: 'compiled' },
+  { name: 'ingest_velocityjs', renderer: 'velocityjs' },
+] as const;
+
 interface Server {
   readonly url: string;
   readonly pid: number;
@@ -129,6 +139,26 @@ async function round(side: Side, server: Server, requests: autocannon.Request[])
   side.errors += r.errors;
 }
 
+/** The request ids one ingest server acknowledged (a 200 without the header is counted as lost). */
+interface Acks {
+  readonly ids: Set<string>;
+  withoutId: number;
+  readonly onAck: (headers: IncomingHttpHeaders) => void;
+}
+
+function newAcks(): Acks {
+  const acks: Acks = {
+    ids: new Set(),
+    withoutId: 0,
+    onAck: (headers) => {
+      const id = requestIdOf(headers);
+      if (id === undefined) acks.withoutId++;
+      else acks.ids.add(id);
+    },
+  };
+  return acks;
+}
+
 /** A copy of `xs` in random order (Fisher–Yates). */
 function shuffled<T>(xs: readonly T[]): T[] {
   const out = [...xs];
@@ -146,14 +176,14 @@ const perRequest = (seconds: number | null, side: Side) => (seconds === null || 
 
 /**
  * The local ingest path (real stack: API, templates, write-ahead log with O_DSYNC group commit,
- * transform on its worker) side by side with two other servers driven alike by autocannon with
- * the same signed Meta webhooks, in alternating rounds (a random order each round) so all see
- * the same machine:
+ * transform on its worker), once per template renderer (see INGEST_VARIANTS), side by side with
+ * two other servers driven alike by autocannon with the same signed Meta webhooks, in
+ * alternating rounds (in a random order each round) so all see the same machine:
  * - the floor: a bare `node:http` server doing the same durable group-commit append of the body;
  * - the synchronous-database design: a bare `node:http` server inserting each webhook into a
  *   PostgreSQL the bench starts on a unix socket, answering after the commit (skipped, saying
  *   why, where PostgreSQL is not installed).
- * Then every post `start` acknowledged is looked up in raw_events.
+ * Then every post each `start` acknowledged is looked up in its raw_events.
  */
 export async function ingestBench(): Promise<Record<string, number | string>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wa-bench-ingest-'));
@@ -164,8 +194,13 @@ export async function ingestBench(): Promise<Record<string, number | string>> {
     const floor = await spawnServer(['bin/run-ts.cjs', 'bench/floor-server.ts', join(dataDir, 'floor-wal')]);
     servers.push(floor);
     const env = { ...process.env, WA_APP_SECRET: APP_SECRET, WA_PII: 'hash', WA_PII_KEY: 'bench-pii-key', WA_VERIFY_TOKEN: '', WA_REGISTRY_TOKEN: '' };
-    const ingest = await spawnServer(['bin/wa-analytics.cjs', 'start', '--port', '0', '--data-dir', join(dataDir, 'stack'), '--no-daily'], env);
-    servers.push(ingest);
+    const ingests: Array<{ name: string; server: Server; dataDir: string; acks: Acks }> = [];
+    for (const { name, renderer } of INGEST_VARIANTS) {
+      const stackDir = join(dataDir, name);
+      const server = await spawnServer(['bin/wa-analytics.cjs', 'start', '--port', '0', '--data-dir', stackDir, '--no-daily'], { ...env, WA_VTL_RENDERER: renderer });
+      servers.push(server);
+      ingests.push({ name, server, dataDir: stackDir, acks: newAcks() });
+    }
     let syncDb: Server | null = null;
     let skipped: string | null = null;
     try {
@@ -184,17 +219,10 @@ export async function ingestBench(): Promise<Record<string, number | string>> {
     }
     if (skipped !== null) process.stderr.write(`bench ingest: ingest_vs_sync_db skipped: ${skipped}\n`);
 
-    const acked = new Set<string>();
-    let ackWithoutId = 0;
     const plainRequests = signedRequests(() => undefined);
-    const ingestRequests = signedRequests((headers) => {
-      const id = requestIdOf(headers);
-      if (id === undefined) ackWithoutId++;
-      else acked.add(id);
-    });
     const sides: Array<{ name: string; server: Server; requests: autocannon.Request[]; side: Side }> = [
       { name: 'floor', server: floor, requests: plainRequests, side: newSide() },
-      { name: 'ingest', server: ingest, requests: ingestRequests, side: newSide() },
+      ...ingests.map((i) => ({ name: i.name, server: i.server, requests: signedRequests(i.acks.onAck), side: newSide() })),
       ...(syncDb === null ? [] : [{ name: 'sync_db', server: syncDb, requests: plainRequests, side: newSide() }]),
     ];
     for (const s of sides) await load(s.server.url, s.requests, WARMUP_S);
@@ -204,17 +232,25 @@ export async function ingestBench(): Promise<Record<string, number | string>> {
     servers.length = 0;
     for (const s of sides) {
       const code = await s.server.stop();
-      if (s.name === 'ingest' && code !== 0) throw new Error(`wa-analytics start exited ${code} on SIGTERM`);
+      if (s.name.startsWith('ingest') && code !== 0) throw new Error(`wa-analytics start (${s.name}) exited ${code} on SIGTERM`);
     }
 
-    const stored = await storedRequestIds(join(dataDir, 'stack'));
-    let lost = ackWithoutId;
-    for (const id of acked) if (!stored.has(id)) lost++;
+    let lost = 0;
+    let stored = 0;
+    let acked = 0;
+    for (const { dataDir: stackDir, acks } of ingests) {
+      const ids = await storedRequestIds(stackDir);
+      stored += ids.size;
+      acked += acks.ids.size + acks.withoutId;
+      lost += acks.withoutId;
+      for (const id of acks.ids) if (!ids.has(id)) lost++;
+    }
     const by = Object.fromEntries(sides.map((s) => [s.name, s.side]));
     const rps = (name: string) => median(by[name]!.rps);
     process.stderr.write(
       `bench ingest: rounds ${sides.map((s) => `${s.name} ${s.side.rps.map(Math.round).join('/')}`).join('; ')} rps; ` +
-        `${by.ingest!.requests} ingest requests (${by.ingest!.non2xx} non-2xx, ${by.ingest!.errors} errors); ${acked.size + ackWithoutId} acknowledged, ${stored.size} stored` +
+        `${by.ingest!.requests} ingest requests (${by.ingest!.non2xx} non-2xx, ${by.ingest!.errors} errors); ` +
+        `${acked} acknowledged, ${stored} stored by the ingest servers` +
         `${postgres === null ? '' : `; ${postgres.version}`}\n`,
     );
     const figures: Record<string, number | string> = {};
@@ -224,11 +260,15 @@ export async function ingestBench(): Promise<Record<string, number | string>> {
       const all = perRequest(s.side.cpu, s.side);
       const main = perRequest(s.side.mainCpu, s.side);
       if (all !== null) figures[`${s.name}_cpu_us_per_req`] = all;
-      if (main !== null && s.name === 'ingest') figures.ingest_main_cpu_us_per_req = main;
+      if (main !== null && s.name.startsWith('ingest')) figures[`${s.name}_main_cpu_us_per_req`] = main;
       figures[`${s.name}_rps`] = Math.round(rps(s.name));
     }
     figures.ingest_p99_ms = Math.max(...by.ingest!.p99);
     figures.ingest_vs_floor = Number((rps('ingest') / rps('floor')).toFixed(3));
+    for (const { name } of INGEST_VARIANTS.slice(1)) {
+      figures[`${name}_p99_ms`] = Math.max(...by[name]!.p99);
+      figures[`ingest_vs_${name}`] = Number((rps('ingest') / rps(name)).toFixed(3));
+    }
     if (by.sync_db !== undefined) {
       figures.sync_db_p99_ms = Math.max(...by.sync_db.p99);
       figures.sync_db_non2xx = by.sync_db.non2xx + by.sync_db.errors;
@@ -236,7 +276,7 @@ export async function ingestBench(): Promise<Record<string, number | string>> {
     } else {
       figures.ingest_vs_sync_db_skipped = skipped ?? 'not measured';
     }
-    figures.ingest_acked = acked.size + ackWithoutId;
+    figures.ingest_acked = acked;
     figures.ingest_lost = lost;
     return figures;
   } finally {

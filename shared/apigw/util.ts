@@ -116,7 +116,15 @@ function requireText(value: unknown, fn: string): string {
   return typeof value === 'string' ? value : String(value);
 }
 
+// A literal, not a spread of utilFunctions: a few times cheaper per render, same keys in the same order.
+function utilObject() {
+  return { base64Encode, base64Decode, escapeJavaScript, parseJson, urlEncode, urlDecode };
+}
+
+/** The functions of `$util`, shared by every render. */
+export const utilFunctions = Object.freeze(utilObject());
+
 /** A fresh `$util` for one render, so a template that #sets into it changes only its own render. */
 export function createUtil(): Record<string, (value: unknown) => unknown> {
-  return { base64Encode, base64Decode, escapeJavaScript, parseJson, urlEncode, urlDecode };
+  return utilObject();
 }

@@ -1,75 +1,39 @@
-import { Compile, parse } from 'velocityjs';
-import { TemplateError, WaError } from '../errors';
-import { javaMethodHandlers } from './java';
+import { ConfigError, TemplateError, WaError } from '../errors';
+import { compileVtl } from './vtl-compile';
+import { errorText, velocityRenderer, type Asts } from './vtl-velocity';
 
-/** A parsed template (velocityjs AST list). */
-export type Asts = ReturnType<typeof parse>;
-type CompileConfig = NonNullable<ConstructorParameters<typeof Compile>[1]>;
+export { parseVtl, type Asts } from './vtl-velocity';
 
-const config: CompileConfig = { customMethodHandlers: [...javaMethodHandlers] };
-
-const MAX_STRINGS = 512;
+type Renderer = (vars: Record<string, unknown>) => string;
 
 /**
- * velocityjs (its public Compile class, one instance per render) with API Gateway's output rule:
- * a null reference renders as nothing (velocityjs prints `null`). The double-quoted strings a
- * template interpolates, which velocityjs parses on every evaluation, are parsed once per template.
+ * How templates render, read once per process: `compiled` (the default) compiles a template to
+ * closures when it uses only what the compiler covers (vtl-compile.ts) and leaves the rest to
+ * velocityjs; `velocityjs` renders every template with velocityjs. Only the ingest bench sets it,
+ * to measure the compiler side by side (see bench/ingest.ts).
  */
-class ApiGatewayVelocity extends Compile {
-  readonly #strings: Map<string, Asts>;
+const RENDERERS = ['compiled', 'velocityjs'] as const;
+const rendererKind = process.env.WA_VTL_RENDERER ?? 'compiled';
+if (!(RENDERERS as readonly string[]).includes(rendererKind)) throw new ConfigError(`WA_VTL_RENDERER must be one of ${RENDERERS.join(', ')}`);
 
-  /** `strings` caches the parsed interpolated strings; every render of one template shares it. */
-  constructor(asts: Asts, strings: Map<string, Asts>) {
-    super(asts, config);
-    this.#strings = strings;
-  }
+// The renderer of each parse tree (parse trees live in render.ts's caches).
+const renderers = new WeakMap<Asts, Renderer>();
 
-  protected override getReferences(ast: Asts[number], isVal?: boolean): string {
-    const value = super.getReferences(ast, isVal);
-    return isVal && value === null ? '' : value;
-  }
-
-  protected override evalStr(str: string): string {
-    let asts = this.#strings.get(str);
-    if (!asts) {
-      asts = parseVtl(str);
-      if (this.#strings.size >= MAX_STRINGS) this.#strings.clear();
-      this.#strings.set(str, asts);
-    }
-    return this.renderAstList(asts, this.contextId);
-  }
+function rendererFor(asts: Asts): Renderer {
+  return (rendererKind === 'compiled' ? compileVtl(asts) : null) ?? velocityRenderer(asts);
 }
 
-// The interpolated strings of each parse tree (parse trees live in render.ts's caches).
-const stringsByTemplate = new WeakMap<Asts, Map<string, Asts>>();
-
-/** Parses VTL; a syntax error is a TemplateError. */
-export function parseVtl(text: string): Asts {
-  try {
-    return parse(text);
-  } catch (cause) {
-    throw new TemplateError(`mapping template does not parse: ${errorText(cause)}`, { cause });
-  }
-}
-
-/**
- * Renders parsed VTL with `vars` as the top-level references (which `#set` may change), silently:
- * an undefined reference renders as nothing, as on API Gateway.
- */
+/** Renders parsed VTL with `vars` as the top-level references (which `#set` may change). */
 export function renderAsts(asts: Asts, vars: Record<string, unknown>): string {
-  let strings = stringsByTemplate.get(asts);
-  if (!strings) {
-    strings = new Map();
-    stringsByTemplate.set(asts, strings);
+  let renderer = renderers.get(asts);
+  if (!renderer) {
+    renderer = rendererFor(asts);
+    renderers.set(asts, renderer);
   }
   try {
-    return new ApiGatewayVelocity(asts, strings).render(vars, undefined, true);
+    return renderer(vars);
   } catch (cause) {
     if (cause instanceof WaError) throw cause;
     throw new TemplateError(`mapping template failed: ${errorText(cause)}`, { cause });
   }
-}
-
-function errorText(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
 }

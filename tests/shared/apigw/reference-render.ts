@@ -7,9 +7,9 @@ import type { ApiRequest, ResponseRender, Substitutions } from '../../../shared/
 import { createUtil } from '../../../shared/apigw/util';
 
 /**
- * The renderer without its caches: plain velocityjs, a new Compile and fresh
- * `$input`/`$util`/`$context` per render, every string parsed when it is evaluated. The tests hold
- * the renderer to the same output, byte for byte.
+ * The renderer as it was before it was made fast: plain velocityjs, a new Compile and fresh
+ * `$input`/`$util`/`$context` per render, nothing cached. The tests hold the fast renderer to
+ * the same output, byte for byte.
  */
 type Asts = ReturnType<typeof parse>;
 

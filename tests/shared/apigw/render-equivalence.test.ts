@@ -1,15 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderResponseTemplate, renderTemplate } from '../../../shared/apigw/render';
+import { renderResponseTemplate, renderTemplate, substitute } from '../../../shared/apigw/render';
+import { parseVtl } from '../../../shared/apigw/vtl';
+import { compileVtl } from '../../../shared/apigw/vtl-compile';
 import { loadTemplate, templateNames } from '../../../services/ingest/routes';
 import { realisticMetaBodies } from '../../support/webhooks';
 import { referenceRenderResponseTemplate, referenceRenderTemplate } from './reference-render';
 import { apiRequest } from './request';
 
 /**
- * The renderer (parse trees and interpolated strings cached across renders) against velocityjs
- * with nothing cached, over every mapping template of the API and a corpus of bodies and headers,
- * hostile ones included.
+ * The fast renderer (cached parse trees compiled to closures, direct method calls) against plain
+ * velocityjs, over every mapping template of the API and a corpus of bodies and headers, hostile
+ * ones included.
  */
 const substitutions = { DeliveryStreamName: 'wa-analytics-local-raw', VerifyToken: 'verify-me' };
 const fixtures = join(__dirname, '../../fixtures');
@@ -42,9 +44,14 @@ const queries: Record<string, string>[] = [
   { 'hub.mode': 'subscribe', 'hub.verify_token': "ver'ify", 'hub.challenge': '<script>🙂' },
 ];
 
-describe('the renderer, caches and all, renders exactly what uncached velocityjs renders', () => {
+describe('the fast renderer renders exactly what plain velocityjs renders', () => {
   it('covers every mapping template of the API', () => {
     expect(templateNames.length).toBeGreaterThan(5);
+  });
+
+  it.each(readdirSync(join(__dirname, '../../../services/ingest/templates')))('compiles %s, so the tests below run the compiled renderer', (name) => {
+    const text = readFileSync(join(__dirname, '../../../services/ingest/templates', name), 'utf8');
+    expect(compileVtl(parseVtl(substitute(text, substitutions)))).not.toBeNull();
   });
 
   it.each(templateNames.filter((n) => n.endsWith('.request.vtl')))('%s, over the corpus of bodies, headers and routes', (name) => {
@@ -80,7 +87,7 @@ describe('the renderer, caches and all, renders exactly what uncached velocityjs
             return { error: String(error) };
           }
         })();
-        // A template error must stay one, with or without the caches.
+        // A template error must stay one, with or without the fast path.
         expect('error' in actual).toBe('error' in expected);
         if (!('error' in expected)) expect(actual).toEqual(expected);
       }
