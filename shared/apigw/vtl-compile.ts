@@ -70,8 +70,8 @@ function compileList(nodes: readonly unknown[]): Render {
   const only = parts[0]!;
   if (parts.length === 1) {
     if (typeof only === 'string') return (scope) => (stopped(scope) ? '' : only);
-    // `'' +` is velocityjs's `str += …` on its empty start: the output is always a string.
-    return (scope) => (stopped(scope) ? '' : '' + (only(scope) as string));
+    // As velocityjs's `str += …` on its empty start: the output is always a string.
+    return (scope) => (stopped(scope) ? '' : `${only(scope) as string}`);
   }
   return (scope) => {
     let str = '';
@@ -86,7 +86,7 @@ function compileList(nodes: readonly unknown[]): Render {
 // velocityjs renders nothing more after `#stop()`, which only a string evaluated through an
 // object's `eval` helper (the MethodHost) can run in a compiled template.
 function stopped(scope: Scope): boolean {
-  return scope.host !== undefined && scope.host.stopped;
+  return scope.host?.stopped === true;
 }
 
 // `$ref` in the output: silent, and null renders as nothing (API Gateway), then velocityjs's format.
@@ -107,7 +107,7 @@ function compileIf(block: readonly unknown[]): Evaluator {
   }
   const compiled = branches.map(({ when, nodes }) => ({ when, render: compileList(nodes) }));
   return (scope) => {
-    for (const { when, render } of compiled) if (when === null || !!when(scope)) return render(scope);
+    for (const { when, render } of compiled) if (when === null || when(scope)) return render(scope);
     return '';
   };
 }
@@ -228,7 +228,10 @@ function compileExpression(node: Node): Evaluator {
     case '<': return binary((x, y) => x < y);
     case '>=': return binary((x, y) => x >= y);
     case '<=': return binary((x, y) => x <= y);
+    // Loose equality on purpose: velocityjs evaluates VTL's == and != with JavaScript's.
+    // biome-ignore lint/suspicious/noDoubleEquals: the interpreter's semantics
     case '==': return binary((x, y) => x == y);
+    // biome-ignore lint/suspicious/noDoubleEquals: the interpreter's semantics
     case '!=': return binary((x, y) => x != y);
     // Short-circuit as there: the right side is evaluated only when needed.
     case '||': { const r = right(); return (scope) => a(scope) || r(scope); }

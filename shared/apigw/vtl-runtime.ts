@@ -154,9 +154,9 @@ export function methodCall(id: string, argFns: readonly Evaluator[], ast: RefAst
     const payload = { property: id, params, context: baseRef };
     for (const handler of methodHandlers) {
       // A hole in the list is skipped, as velocityjs's `find((item) => item && item.match(...))` does.
-      if (handler && handler.match(payload)) return handler.resolve(payload);
+      if (handler?.match(payload)) return handler.resolve(payload);
     }
-    if (!fn || !fn.call) return undefined;
+    if (!fn?.call) return undefined;
     if (typeof baseRef === 'object' && baseRef) {
       scope.host ??= new MethodHost(scope.vars);
       return scope.host.callOnObject(id, params, baseRef, ast);
@@ -195,13 +195,13 @@ export function range(bounds: readonly unknown[]): unknown[] {
 
 /** velocityjs's `format` (utils.cjs): how a referenced value is written into the output. */
 export function format(value: unknown): unknown {
-  if (Array.isArray(value)) return '[' + value.map((v) => format(v)).join(', ') + ']';
+  if (Array.isArray(value)) return `[${value.map((v) => format(v)).join(', ')}]`;
   if (typeof value === 'object' && value !== null) {
     // An object with its own toString is written as itself (the caller's `+=` converts it).
     if ((value as { toString: () => string }).toString.toString().indexOf('[native code]') === -1) return value;
     const map = value as Record<string, unknown>;
     const kvJoin = (k: string): string => `${k}=${format(map[k]) as string}`;
-    return '{' + Object.keys(map).map(kvJoin).join(', ') + '}';
+    return `{${Object.keys(map).map(kvJoin).join(', ')}}`;
   }
   return value;
 }
