@@ -8,7 +8,7 @@ import { ConfigError, errorMessage, RequestRefusedError, WaError } from '../shar
 import { acceptsContentType, loadTemplate, routes, type Route } from '../services/ingest/routes';
 import { apiRequestOf } from './api-request';
 import { defaultMaxInFlightBytes, defaultRequestTimeoutMs, guardBodies } from './body-guard';
-import { putRecordLocally, type RecordSink } from './firehose-put';
+import { LocalPutRecord, type RecordSink } from './firehose-put';
 
 /** API Gateway's payload limit; bigger bodies never reach the integration. */
 export const apiBodyLimit = 10 * 1024 * 1024;
@@ -189,10 +189,11 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
     return Number.isSafeInteger(ts) && ts > 0 ? ts : now();
   };
 
+  const stream = new LocalPutRecord(options.streamName, options.sink);
   const integrate = async (route: Route, api: ApiRequest): Promise<{ status: number; body: string }> => {
     const rendered = renderTemplate(loadTemplate(route.requestTemplate), api, substitutions);
     if (route.integration.type === 'MOCK') return { status: mockIntegrationStatus(rendered), body: '' };
-    return putRecordLocally(rendered, options.streamName, options.sink, api.requestTimeEpoch, (error) =>
+    return stream.put(rendered, api.requestTimeEpoch, (error) =>
       logFailure(`wa-analytics: ${route.method} ${route.path} answered 503: the record was not stored: ${errorMessage(error)}`),
     );
   };
