@@ -11,20 +11,24 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isSend = (v: unknown): boolean => isObj(v) && 'wamid' in v && 'sent_at' in v;
+const isConversion = (v: unknown): boolean => isObj(v) && 'conversion_id' in v;
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /**
  * The source of a body: Meta (`object` is `whatsapp_business_account`), WASenderApi (a string
- * `event`), the send registry (`wamid` and `sent_at`, or a non-empty array of such); else null.
+ * `event`), the send registry (`wamid` and `sent_at`, or a non-empty array of such), posted
+ * conversions (a `conversion_id`, or a non-empty array of such); else null.
  */
 export function inferSource(json: unknown): Source | null {
   if (isObj(json)) {
     if (json.object === 'whatsapp_business_account') return 'meta';
     if (typeof json.event === 'string') return 'wasender';
     if (isSend(json)) return 'registry';
+    if (isConversion(json)) return 'conversions';
     return null;
   }
   if (Array.isArray(json) && json.length > 0 && json.every(isSend)) return 'registry';
+  if (Array.isArray(json) && json.length > 0 && json.every(isConversion)) return 'conversions';
   return null;
 }
 
@@ -69,7 +73,12 @@ function registryTimes(json: unknown): (number | null)[] {
   });
 }
 
-const readers: Record<Source, (json: unknown) => (number | null)[]> = { meta: metaTimes, wasender: wasenderTimes, registry: registryTimes };
+/** Posted conversions: each conversion's `occurred_at` (ISO-8601 with a zone), read as the normalizer reads it. */
+function conversionTimes(json: unknown): (number | null)[] {
+  return (Array.isArray(json) ? json : [json]).map((c) => parseIsoInstant(isObj(c) ? c.occurred_at : undefined));
+}
+
+const readers: Record<Source, (json: unknown) => (number | null)[]> = { meta: metaTimes, wasender: wasenderTimes, registry: registryTimes, conversions: conversionTimes };
 
 /** The latest event time in a body, epoch ms; null when it names none. */
 export function latestEventTime(json: unknown, source: Source): number | null {

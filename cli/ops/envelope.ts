@@ -23,8 +23,8 @@ export interface EnvelopeRequest {
   readonly receivedTs: number;
 }
 
-/** The header each source's signature arrives in; the registry has none (IAM authorizes it). */
-const signatureHeader: Record<Source, string | null> = { meta: 'X-Hub-Signature-256', wasender: 'X-Webhook-Signature', registry: null };
+/** The header each source's signature arrives in; our own routes have none (IAM authorizes them). */
+const signatureHeader: Record<Source, string | null> = { meta: 'X-Hub-Signature-256', wasender: 'X-Webhook-Signature', registry: null, conversions: null };
 
 const ingestRoutes = routes.filter((r) => r.method === 'POST');
 

@@ -33,18 +33,20 @@ export function transformBatch(event: FirehoseTransformationEvent, settings: Tra
     const record = event.records[i]!;
     let data: string;
     let kinds: string[];
-    let quarantined: string | null;
+    let reasons: string[];
     try {
       const envelope = decodeRecordData(record.data);
       const outcome = processEnvelope(envelope, settings);
       let text = '';
       kinds = new Array(outcome.rows.length);
+      reasons = [];
       for (let r = 0; r < outcome.rows.length; r++) {
         const row = outcome.rows[r]!;
         text += `${JSON.stringify(row)}\n`;
         kinds[r] = row.kind;
+        // Per quarantine row: a conversions body can quarantine several items for different reasons.
+        if (row.reason !== null) reasons.push(row.reason);
       }
-      quarantined = outcome.quarantined;
       data = Buffer.from(text, 'utf8').toString('base64');
     } catch (error) {
       budget -= fail(out, i, record.recordId, errorMessage(error), stats);
@@ -61,7 +63,7 @@ export function transformBatch(event: FirehoseTransformationEvent, settings: Tra
     stats.ok++;
     stats.rows += kinds.length;
     for (const k of kinds) stats.rowsByKind[k] = (stats.rowsByKind[k] ?? 0) + 1;
-    if (quarantined !== null) stats.quarantinedByReason[quarantined] = (stats.quarantinedByReason[quarantined] ?? 0) + 1;
+    for (const reason of reasons) stats.quarantinedByReason[reason] = (stats.quarantinedByReason[reason] ?? 0) + 1;
   }
   return { result: { records: out }, stats };
 }

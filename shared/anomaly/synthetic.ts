@@ -240,6 +240,10 @@ export function generateSyntheticHistory(options: Partial<SyntheticOptions> = {}
           ctr: delivered > 0 ? clicked / delivered : null,
           read_ctr: read > 0 ? clicked / read : null,
           median_seconds_to_click: clicked > 0 ? Math.round(Math.exp(r.normal(Math.log(90), 0.3))) : null,
+          // The anomaly series are CTR series; conversions are not simulated here.
+          conversions: null,
+          converted_messages: null,
+          conversion_rate: null,
         });
       }
     });

@@ -222,6 +222,10 @@ export function truthDailyCtr(sim: Simulation, options: TruthOptions): DatedDail
         ctr: delivered === 0 ? null : clickedMessages / delivered,
         read_ctr: read === 0 ? null : clickedMessages / read,
         median_seconds_to_click: median(seconds),
+        // Conversions in the demo's truth: issue 14, being built.
+        conversions: 0,
+        converted_messages: 0,
+        conversion_rate: null,
       });
     }
   }

@@ -19,6 +19,11 @@ export interface NormalizeContext {
 export interface Problem {
   readonly reason: QuarantineReason;
   readonly message: string;
+  /**
+   * The bad item itself, when the source quarantines items one by one (posted conversions: our
+   * own unsigned API, so an item can be kept and replayed alone). Absent: the body is quarantined.
+   */
+  readonly item?: unknown;
 }
 
 /** Rows made from one payload, plus what broke the shape (one problem quarantines the body). */
@@ -56,6 +61,8 @@ export const eventIds = {
     participant === null ? `${source}:${wamid}:${status}` : `${source}:${wamid}:${status}:${participant}`,
   /** Registry send: source + outbound wamid. */
   send: (source: Source, wamid: string) => `${source}:${wamid}`,
+  /** Posted conversion: source + the business's conversion id (a WhatsApp order is an inbound message). */
+  conversion: (source: Source, conversionId: string) => `${source}:${conversionId}`,
 } as const;
 
 /**

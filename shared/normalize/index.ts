@@ -3,6 +3,7 @@ import type { Pseudonymizer } from '../pii';
 import type { FlatRow, Source } from '../schema/types';
 import { verifyMetaSignature, verifyWasenderSignature, type Verdict } from '../signature';
 import type { NormalizeContext, NormalizeOutcome } from './context';
+import { normalizeConversions } from './conversions';
 import { normalizeMeta } from './meta';
 import { pseudonymizeRow } from './pseudonymize-row';
 import { quarantineRow } from './quarantine';
@@ -13,7 +14,7 @@ import { normalizeWasender } from './wasender';
 export * from './context';
 export * from './reasons';
 export { pseudonymizeFlowResponse } from './pseudonymize-row';
-export { normalizeMeta, normalizeRegistry, normalizeWasender };
+export { normalizeConversions, normalizeMeta, normalizeRegistry, normalizeWasender };
 
 /** Secrets and settings the transform applies to every envelope. */
 export interface TransformSettings {
@@ -29,6 +30,7 @@ const normalizers: Record<Source, (payload: unknown, ctx: NormalizeContext) => N
   meta: normalizeMeta,
   wasender: normalizeWasender,
   registry: normalizeRegistry,
+  conversions: normalizeConversions,
 };
 
 const verdictReason: Record<Exclude<Verdict, 'ok'>, QuarantineReason> = { missing: 'missing_signature', bad: 'bad_signature' };
@@ -85,5 +87,11 @@ export function processEnvelope(envelope: Envelope, settings: TransformSettings)
   for (const row of outcome.rows) pseudonymizeRow(row, settings.pseudonymize);
   if (outcome.problems.length === 0) return { rows: outcome.rows, quarantined: null };
   const reason = outcome.problems[0]!.reason;
-  return { rows: [...outcome.rows, quarantineRow(envelope, reason, ctx)], quarantined: reason };
+  const bodyProblem = outcome.problems.find((p) => p.item === undefined);
+  const kept = bodyProblem === undefined ? [] : [quarantineRow(envelope, bodyProblem.reason, ctx)];
+  // Items quarantined one by one: each bad item is its own body, replayable alone.
+  for (const p of outcome.problems) {
+    if (p.item !== undefined) kept.push(quarantineRow({ ...envelope, body: Buffer.from(JSON.stringify(p.item)), signature: null }, p.reason, ctx));
+  }
+  return { rows: [...outcome.rows, ...kept], quarantined: reason };
 }

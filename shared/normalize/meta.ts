@@ -1,6 +1,7 @@
 import type { FlatRow, Interaction } from '../schema/types';
 import { parseCallbackData } from './callback-data';
 import { baseRow, epochMsFrom, eventIds, stampEventTime, type NormalizeContext, type NormalizeOutcome, type Problem } from './context';
+import { ORDER_CONVERSION_NAME, orderConversion } from './meta-order';
 
 /**
  * Meta Cloud API webhook -> flat rows (SPEC section 3). Hot path of the transform: hand-written
@@ -37,9 +38,14 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /** Optional string: absent (undefined or JSON null) or a string. */
 const isOptStr = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
 
-function badShape(out: Out, message: string): void {
-  if (out.problems.length < MAX_PROBLEMS) out.problems.push({ reason: 'bad_shape', message });
+function badShape(out: Out, message: string, reason: Problem['reason'] = 'bad_shape'): void {
+  if (out.problems.length < MAX_PROBLEMS) out.problems.push({ reason, message });
   else out.omitted++;
+}
+
+/** A broken part with its own reason (an order's value), where a plain string means bad_shape. */
+interface PartProblem {
+  readonly problem: Problem;
 }
 
 /** Epoch ms from Meta's epoch-seconds timestamp (a digit string; a number is tolerated). */
@@ -143,8 +149,8 @@ function recipientOf(st: Obj): { user: string | null; group: boolean } {
 
 const USER_FIELDS = ['from_user_id', 'recipient_user_id', 'recipient_participant_id', 'recipient_participant_user_id'] as const;
 
-/** One inbound message -> a click or message row, or the reason it breaks the shape. */
-function messageRow(m: unknown, s: Scope, ctx: NormalizeContext): FlatRow | string {
+/** One inbound message -> a click, conversion (order) or message row, or the reason it breaks the shape. */
+function messageRow(m: unknown, s: Scope, ctx: NormalizeContext): FlatRow | string | PartProblem {
   if (!isObj(m)) return 'is not an object';
   const id = m.id;
   if (typeof id !== 'string' || id === '') return 'has no id';
@@ -158,8 +164,10 @@ function messageRow(m: unknown, s: Scope, ctx: NormalizeContext): FlatRow | stri
   if (!isOptStr(contextId)) return 'context.id is not a string';
   const tap = tapOf(m);
   if (typeof tap === 'string') return tap;
+  const order = m.type === 'order' ? orderConversion(m.order) : null;
+  if (order !== null && 'reason' in order) return { problem: order };
 
-  const row = baseRow(ctx, tap === null ? 'message' : 'click', eventIds.inbound(SOURCE, id));
+  const row = baseRow(ctx, tap !== null ? 'click' : order !== null ? 'conversion' : 'message', eventIds.inbound(SOURCE, id));
   row.wamid = id;
   row.context_wamid = contextId || null;
   const user = senderOf(m, s);
@@ -171,6 +179,11 @@ function messageRow(m: unknown, s: Scope, ctx: NormalizeContext): FlatRow | stri
     row.button_id = tap.buttonId;
     row.button_title = tap.buttonTitle;
     row.flow_response = tap.flowResponse;
+  }
+  if (order !== null) {
+    row.conversion_name = ORDER_CONVERSION_NAME;
+    row.value = order.value;
+    row.currency = order.currency;
   }
   return stampEventTime(row, eventTs, ctx);
 }
@@ -216,6 +229,7 @@ function fanOut(items: unknown, what: 'messages' | 'statuses', s: Scope, ctx: No
   for (let k = 0; k < items.length; k++) {
     const r = toRow(items[k], s, ctx);
     if (typeof r === 'string') badShape(out, `entry[${s.entry}].changes[${s.change}].value.${what}[${k}] ${r}`);
+    else if ('problem' in r) badShape(out, `entry[${s.entry}].changes[${s.change}].value.${what}[${k}] ${r.problem.message}`, r.problem.reason);
     else out.rows.push(r);
   }
 }

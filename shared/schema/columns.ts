@@ -22,8 +22,8 @@ export interface ColumnDef {
 /** Flattened row: `raw_events` (by arrival date) and `events` (by event date, deduplicated). */
 export const flatRowColumns = [
   { name: 'event_id', type: 'string', nullable: false, comment: 'dedupe key: the same fact delivered twice gets the same id' },
-  { name: 'kind', type: 'string', nullable: false, comment: 'click | status | send | message | quarantine' },
-  { name: 'source', type: 'string', nullable: false, comment: 'meta | wasender | registry' },
+  { name: 'kind', type: 'string', nullable: false, comment: 'click | status | send | message | conversion | quarantine' },
+  { name: 'source', type: 'string', nullable: false, comment: 'meta | wasender | registry | conversions' },
   { name: 'interaction', type: 'string', nullable: true, comment: 'clicks: button_reply | list_reply | nfm_reply | quick_reply' },
   { name: 'wamid', type: 'string', nullable: true, comment: 'click/message: inbound message id; status/send: outbound message id' },
   { name: 'context_wamid', type: 'string', nullable: true, comment: 'click: id of the outbound message that carried the button' },
@@ -45,6 +45,11 @@ export const flatRowColumns = [
   { name: 'reason', type: 'string', nullable: true, comment: 'quarantine rows: stable reason code' },
   { name: 'raw_body', type: 'string', nullable: true, comment: 'quarantine rows: the original body, base64' },
   { name: 'signature', type: 'string', nullable: true, comment: 'quarantine rows: the signature header as received' },
+  { name: 'conversion_name', type: 'string', nullable: true, addedLater: true, comment: 'conversion rows: what the user did (posted name, or order for a WhatsApp cart)' },
+  { name: 'value', type: 'double', nullable: true, addedLater: true, comment: 'conversion rows: its value in currency units (an order: sum of item_price x quantity)' },
+  { name: 'currency', type: 'string', nullable: true, addedLater: true, comment: 'conversion rows: ISO 4217 code of value, upper case' },
+  { name: 'experiment_id', type: 'string', nullable: true, addedLater: true, comment: 'send rows: the experiment the send belongs to' },
+  { name: 'variant', type: 'string', nullable: true, addedLater: true, comment: 'send rows: the experiment variant the send belongs to' },
 ] as const satisfies readonly ColumnDef[];
 
 /** `daily_ctr`: one row per cohort date, campaign, template and button. */
@@ -63,6 +68,27 @@ export const dailyCtrColumns = [
   { name: 'ctr', type: 'double', nullable: true, comment: 'clicked_messages / messages_delivered' },
   { name: 'read_ctr', type: 'double', nullable: true, comment: 'clicked_messages / messages_read' },
   { name: 'median_seconds_to_click', type: 'double', nullable: true, comment: 'median tap time minus delivery time' },
+  { name: 'conversions', type: 'bigint', nullable: true, addedLater: true, comment: 'conversions (all names) credited to taps on this button; null in partitions written before conversions' },
+  { name: 'converted_messages', type: 'bigint', nullable: true, addedLater: true, comment: 'distinct outbound messages with a credited conversion' },
+  { name: 'conversion_rate', type: 'double', nullable: true, addedLater: true, comment: 'converted_messages / clicked_messages' },
+] as const satisfies readonly ColumnDef[];
+
+/**
+ * `daily_conversions`: one row per cohort date, campaign, template, button, conversion name and
+ * currency. Attributed conversions sit in their tap's message cohort; unattributed ones under
+ * campaign `unattributed`, button null, by their own event date.
+ */
+export const dailyConversionColumns = [
+  { name: 'campaign_id', type: 'string', nullable: false, comment: 'campaign of the credited tap, unattributed when none' },
+  { name: 'template_name', type: 'string', nullable: true, comment: 'template of the credited tap, null when unknown' },
+  { name: 'button_id', type: 'string', nullable: true, comment: 'the credited button, null when unattributed' },
+  { name: 'button_title', type: 'string', nullable: true, comment: 'title of the credited tap' },
+  { name: 'conversion_name', type: 'string', nullable: false, comment: 'what the user did' },
+  { name: 'currency', type: 'string', nullable: true, comment: 'ISO 4217 code, null when the conversions carry no value' },
+  { name: 'conversions', type: 'bigint', nullable: false, comment: 'deduplicated conversions' },
+  { name: 'converted_users', type: 'bigint', nullable: false, comment: 'distinct users who converted' },
+  { name: 'value', type: 'double', nullable: true, comment: 'sum of the conversions values in currency' },
+  { name: 'median_seconds_to_convert', type: 'double', nullable: true, comment: 'median conversion time minus tap time; null when unattributed' },
 ] as const satisfies readonly ColumnDef[];
 
 /** `anomalies`: one row per series and metric that broke from its own history. */

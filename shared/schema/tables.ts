@@ -1,4 +1,4 @@
-import { anomalyColumns, dailyCtrColumns, flatRowColumns, partitionColumn, type ColumnDef } from './columns';
+import { anomalyColumns, dailyConversionColumns, dailyCtrColumns, flatRowColumns, partitionColumn, type ColumnDef } from './columns';
 
 /** Catalog database name, the same on Glue and in the local catalog. */
 export const databaseName = 'whatsapp_analytics';
@@ -41,6 +41,14 @@ export const tables = {
     partition: partitionColumn,
     format: 'parquet',
     prefix: 'curated/daily_ctr/',
+  },
+  daily_conversions: {
+    name: 'daily_conversions',
+    description: 'Conversions, users, value and time to convert per cohort date, campaign, template, button, conversion name and currency',
+    columns: dailyConversionColumns,
+    partition: partitionColumn,
+    format: 'parquet',
+    prefix: 'curated/daily_conversions/',
   },
   anomalies: {
     name: 'anomalies',

@@ -1,4 +1,4 @@
-import type { anomalyColumns, ColumnDef, ColumnType, dailyCtrColumns, flatRowColumns } from './columns';
+import type { anomalyColumns, ColumnDef, ColumnType, dailyConversionColumns, dailyCtrColumns, flatRowColumns } from './columns';
 
 /** TypeScript value type of a column type; bigints are epoch milliseconds and counts, safe as numbers. */
 export interface ColumnTsType {
@@ -15,11 +15,12 @@ export type RowOf<Cols extends readonly ColumnDef[]> = { [C in Cols[number] as C
 
 export type FlatRow = RowOf<typeof flatRowColumns>;
 export type DailyCtrRow = RowOf<typeof dailyCtrColumns>;
+export type DailyConversionRow = RowOf<typeof dailyConversionColumns>;
 export type AnomalyRow = RowOf<typeof anomalyColumns>;
 
-export type RowKind = 'click' | 'status' | 'send' | 'message' | 'quarantine';
+export type RowKind = 'click' | 'status' | 'send' | 'message' | 'conversion' | 'quarantine';
 /** Every source of rows, the one list (envelopes, CLI choices and requeue check against it). */
-export const sources = ['meta', 'wasender', 'registry'] as const;
+export const sources = ['meta', 'wasender', 'registry', 'conversions'] as const;
 export type Source = (typeof sources)[number];
 export type Interaction = 'button_reply' | 'list_reply' | 'nfm_reply' | 'quick_reply';
 export type StatusName = 'sent' | 'delivered' | 'read' | 'failed' | 'played';

@@ -1,3 +1,4 @@
+import type { Source } from '../../shared/schema/types';
 import { signMetaBody } from '../../shared/signature';
 
 /**
@@ -79,7 +80,7 @@ export function metaWebhook(opts: { statuses?: MetaStatusSpec[]; taps?: MetaTapS
 }
 
 interface EnvelopeSpec {
-  source: 'meta' | 'wasender' | 'registry';
+  source: Source;
   body: string | Buffer;
   signature?: string | null;
   requestId?: string;

@@ -118,6 +118,9 @@ export function oracleDailyCtr(sends: SendFact[], statuses: StatusFact[], taps: 
         ctr: delivered === 0 ? null : clickedMessages / delivered,
         read_ctr: read === 0 ? null : clickedMessages / read,
         median_seconds_to_click: median(seconds),
+        conversions: 0,
+        converted_messages: 0,
+        conversion_rate: null,
       });
     }
   }
