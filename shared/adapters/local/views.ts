@@ -40,8 +40,11 @@ export function tableSelectSql(table: TableDef, files: readonly string[]): strin
   // (union_by_name would read every footer at bind time: a cost that grows with history) — unless
   // a column was added later, when older files lack it and only reading by name sees them all.
   const cols = table.columns.map((c) => `CAST(${sqlIdent(c.name)} AS ${duckType(c)}) AS ${sqlIdent(c.name)}`);
-  const byName = table.columns.some((c) => c.addedLater) ? 'union_by_name = true, ' : '';
-  const source = `read_parquet(${list}, ${byName}${hive})`;
+  const addedLater = table.columns.some((c) => c.addedLater);
+  let source = `read_parquet(${list}, ${addedLater ? 'union_by_name = true, ' : ''}${hive})`;
+  // union_by_name only knows the columns some file has: when every file predates a column, the
+  // typed empty relation supplies it (UNION ALL BY NAME fills what a side lacks with NULL).
+  if (addedLater) source = `(${emptyRelation(table)} UNION ALL BY NAME SELECT * FROM ${source})`;
   return `SELECT ${cols.join(', ')}, ${sqlIdent(table.partition.name)} FROM ${source}`;
 }
 

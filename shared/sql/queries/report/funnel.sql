@@ -5,7 +5,8 @@
 -- Taps on unknown outbound messages have no message to count and are left out.
 -- params: database:ident
 WITH ev AS (
-  SELECT event_id, kind, wamid, context_wamid, status, campaign_id, template_name, buttons, event_ts, event_date
+  SELECT event_id, kind, wamid, context_wamid, status, campaign_id, template_name, buttons, event_ts, event_date,
+         1 AS counted
   FROM {{database}}.events
 ),
 {{include:messages}},
