@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
-import { athenaPartitionStatements, athenaWriteStatements, buttonClicksViewDdl, curatedEventsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
+import { athenaPartitionStatements, athenaWriteStatements, buttonClicksViewDdl, curatedEventsSelect, dailyConversionsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
 import { renderSql } from '../../../shared/sql/render';
 
 /*
@@ -50,6 +50,7 @@ function anomaly(campaign: string, observed: number | null) {
 const statements: [string, string][] = [
   ['curated-events SELECT', curatedEventsSelect('athena', '2024-05-01', 3)],
   ['daily-ctr SELECT', dailyCtrSelect('athena', '2024-05-01', { lookbackDays: 3, attributionDays: 7 })],
+  ['daily-conversions SELECT', dailyConversionsSelect('athena', '2024-05-01', { lookbackDays: 3, attributionDays: 7 })],
   ['button-clicks-view SELECT', renderSql('button-clicks-view', { database: 'whatsapp_analytics' }, 'athena')],
   ['button_clicks view DDL', buttonClicksViewDdl('athena')],
   ...dailyTables.flatMap((table): [string, string][] => {
