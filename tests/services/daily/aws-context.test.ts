@@ -98,6 +98,17 @@ describe('the stage\'s Glue database', () => {
     expect(create).not.toMatch(/whatsapp_analytics\./);
   });
 
+  it('a daily_conversions rebuild clears its own prefix, writes one CTAS of the dev events and registers the partition', async () => {
+    const ctx = awsDailyContext(readDailyConfig({ ...devEnv, ATTRIBUTION_DAYS: '5' }));
+    await rebuild(ctx, { table: 'daily_conversions', dt: '2024-05-01', lookbackDays: 3, attributionDays: 5 });
+    const expected = athenaPartitionStatements('daily_conversions', { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', windows: { lookbackDays: 3, attributionDays: 5 }, database: 'whatsapp_analytics_dev' });
+    expect(queries().map((q) => q.QueryString)).toEqual([expected.drop, expected.create, expected.drop]);
+    expect(expected.create).toContain("dt BETWEEN '2024-04-17' AND '2024-05-10'");
+    const batch = glue.commandCalls(BatchCreatePartitionCommand).map((c) => c.args[0].input);
+    expect(batch).toMatchObject([{ DatabaseName: 'whatsapp_analytics_dev', TableName: 'daily_conversions' }]);
+    expect(batch[0]!.PartitionInputList![0]!.StorageDescriptor!.Location).toBe('s3://wa-analytics-dev-lake/curated/daily_conversions/dt=2024-05-01/');
+  });
+
   it('dev-stage anomalies and raw partition registration use the dev database', async () => {
     const ctx = awsDailyContext(readDailyConfig(devEnv));
     await ctx.partitions.write('anomalies', '2024-05-01', anomaliesSelect([]));

@@ -35,7 +35,7 @@ async function conversionRows(): Promise<QueryRow[]> {
 }
 
 // Sums of doubles are compared to the cent: the engine and the oracle add in different orders.
-const toCents = <R extends { value: unknown }>(r: R): R => ({ ...r, value: r.value === null ? null : Math.round(Number(r.value) * 100) / 100 });
+const toCents = <R extends Record<string, unknown>>(r: R): R => ({ ...r, value: r.value === null ? null : Math.round(Number(r.value) * 100) / 100 });
 
 beforeAll(async () => {
   ({ dataDir, catalog, engine } = await openTempLake('wa-conversions-', async (c) => void (await writeRawRequests(c.lakeDir, requests()))));
@@ -79,7 +79,7 @@ describe('conversions in the daily workflow', () => {
 
   it('writes daily_conversions rows equal to the oracle, and to the hand-computed ones', async () => {
     const rows = await conversionRows();
-    expect(rows).toEqual(expectedDailyConversions().map(toCents));
+    expect(rows).toEqual(expectedDailyConversions().map((r) => toCents({ ...r })));
     const brief = rows.map((r) => `${r.dt} ${r.campaign_id} ${r.button_id} ${r.conversion_name} ${r.currency}: ${r.conversions} ${r.converted_users} ${r.value} ${r.median_seconds_to_convert}`);
     expect(brief).toEqual([
       '2024-05-01 spring no purchase EUR: 1 1 30 259200',
