@@ -2,40 +2,54 @@
 -- (shared/daily/window.ts cohortSpans), for include/messages.sql and include/attribution.sql.
 -- The including query declares database:database, from_dt:date, to_dt:date, count_from_dt:date,
 -- count_to_dt:date, conv_from_dt:date and writes `WITH {{include:cohort-events}}, …`; this
--- defines `cohort_src`, `conv_users`, `rival_messages` and `ev`.
+-- defines `counted_ev`, `conv_users`, `rival_facts`, `rival_messages`, `rival_message_ev` and `ev`.
 -- Rules:
--- - everything in count_from_dt … count_to_dt is read, and `counted` = 1 there: the statuses and
---   taps the cohort counts (as daily_ctr always counted them);
--- - outside it only what attribution needs: the conversions and taps of users who converted in
---   conv_from_dt … to_dt, and the sends and statuses of the messages those taps answered (their
---   campaign and cohort). Nothing else there can change the cohort's numbers, and leaving it out
---   keeps the query's work near the lookback's, whatever the attribution window.
-cohort_src AS (
+-- - everything in count_from_dt … count_to_dt is read, with `counted` = 1: the statuses and taps
+--   the cohort counts (as daily_ctr always counted them);
+-- - outside it only what attribution needs, with `counted` = 0: the conversions and taps of users
+--   who converted in conv_from_dt … to_dt, and the sends and statuses of the messages their taps
+--   answered (for campaign and cohort). Nothing else there can change the cohort's numbers;
+--   leaving it out keeps the work near the lookback's, whatever the attribution window.
+-- Curated partitions are event dates (dt = event_date), so each part prunes by dt.
+counted_ev AS (
   SELECT event_id, kind, wamid, context_wamid, wa_id, button_id, button_title, status,
          campaign_id, template_name, buttons, event_ts, event_date, conversion_name, value, currency,
-         CASE WHEN event_date BETWEEN {{count_from_dt}} AND {{count_to_dt}} THEN 1 ELSE 0 END AS counted
+         1 AS counted
   FROM {{database}}.events
-  WHERE dt BETWEEN {{from_dt}} AND {{to_dt}}
+  WHERE dt BETWEEN {{count_from_dt}} AND {{count_to_dt}}
 ),
 conv_users AS (
-  SELECT DISTINCT wa_id FROM cohort_src
-  WHERE kind = 'conversion' AND wa_id IS NOT NULL AND event_date >= {{conv_from_dt}}
+  SELECT DISTINCT wa_id FROM {{database}}.events
+  WHERE dt BETWEEN {{conv_from_dt}} AND {{to_dt}} AND kind = 'conversion' AND wa_id IS NOT NULL
+),
+rival_facts AS (
+  SELECT e.event_id, e.kind, e.wamid, e.context_wamid, e.wa_id, e.button_id, e.button_title,
+         e.status, e.campaign_id, e.template_name, CAST(NULL AS VARCHAR) AS buttons, e.event_ts,
+         e.event_date, e.conversion_name, e.value, e.currency, 0 AS counted
+  FROM {{database}}.events AS e
+  JOIN conv_users AS u ON u.wa_id = e.wa_id
+  WHERE e.dt BETWEEN {{from_dt}} AND {{to_dt}} AND (e.dt < {{count_from_dt}} OR e.dt > {{count_to_dt}})
+    AND e.kind IN ('click', 'conversion')
 ),
 rival_messages AS (
-  SELECT DISTINCT s.context_wamid AS wamid
-  FROM cohort_src AS s
-  JOIN conv_users AS u ON u.wa_id = s.wa_id
-  WHERE s.kind = 'click' AND s.context_wamid IS NOT NULL
+  SELECT DISTINCT context_wamid AS wamid FROM rival_facts WHERE kind = 'click' AND context_wamid IS NOT NULL
+  UNION
+  SELECT c.context_wamid FROM counted_ev AS c JOIN conv_users AS u ON u.wa_id = c.wa_id
+  WHERE c.kind = 'click' AND c.context_wamid IS NOT NULL
+),
+rival_message_ev AS (
+  SELECT e.event_id, e.kind, e.wamid, e.context_wamid, e.wa_id, e.button_id, e.button_title,
+         e.status, e.campaign_id, e.template_name, CAST(NULL AS VARCHAR) AS buttons, e.event_ts,
+         e.event_date, e.conversion_name, e.value, e.currency, 0 AS counted
+  FROM {{database}}.events AS e
+  JOIN rival_messages AS r ON r.wamid = e.wamid
+  WHERE e.dt BETWEEN {{from_dt}} AND {{to_dt}} AND (e.dt < {{count_from_dt}} OR e.dt > {{count_to_dt}})
+    AND e.kind IN ('send', 'status')
 ),
 ev AS (
-  SELECT s.* FROM cohort_src AS s
-  WHERE s.counted = 1
+  SELECT * FROM counted_ev
   UNION ALL
-  SELECT s.* FROM cohort_src AS s
-  JOIN conv_users AS u ON u.wa_id = s.wa_id
-  WHERE s.counted = 0 AND s.kind IN ('click', 'conversion')
+  SELECT * FROM rival_facts
   UNION ALL
-  SELECT s.* FROM cohort_src AS s
-  JOIN rival_messages AS r ON r.wamid = s.wamid
-  WHERE s.counted = 0 AND s.kind IN ('send', 'status')
+  SELECT * FROM rival_message_ev
 )
