@@ -6,6 +6,7 @@ import { alertMatches, expectedAlerts } from '../../shared/demo/expected-alerts'
 import { minDemoDays } from '../../shared/demo/incidents';
 import { simulateDemo } from '../../shared/demo/simulate';
 import { truthDailyCtr } from '../../shared/demo/truth';
+import { truthDailyConversions } from '../../shared/demo/truth-conversions';
 import type { Simulation } from '../../shared/demo/types';
 import type { QueryRow } from '../../shared/ports/query-engine';
 import { runDemo } from '../../demo/run';
@@ -20,6 +21,7 @@ interface Run {
   readonly dataDir: string;
   readonly cli: CliResult;
   readonly ctr: readonly QueryRow[];
+  readonly conversions: readonly QueryRow[];
   readonly anomalies: readonly QueryRow[];
 }
 
@@ -28,8 +30,12 @@ async function demo(): Promise<Run> {
   const dataDir = join(tempDir('wa-demo-'), 'data');
   const cli = await runCli(['demo', '--days', String(DAYS), '--seed', String(SEED), '--data-dir', dataDir], {}, 600_000);
   const ctr = await queryRows(dataDir, `SELECT *, dt FROM daily_ctr ORDER BY dt, campaign_id, COALESCE(template_name, ''), button_id`);
+  const conversions = await queryRows(
+    dataDir,
+    `SELECT *, dt FROM daily_conversions ORDER BY dt, campaign_id, COALESCE(template_name, ''), COALESCE(button_id, ''), conversion_name, COALESCE(currency, '')`,
+  );
   const anomalies = await queryRows(dataDir, 'SELECT *, dt FROM anomalies ORDER BY dt, campaign_id, template_name, button_id NULLS FIRST, metric, kind');
-  return { dataDir, cli, ctr, anomalies };
+  return { dataDir, cli, ctr, conversions, anomalies };
 }
 
 let sim: Simulation;
@@ -56,14 +62,36 @@ describe('wa-analytics demo', () => {
     expect(first.ctr).toEqual(truth);
   });
 
+  it('writes daily_conversions equal, row for row, to the conversions the ground truth credits', () => {
+    const truth = truthDailyConversions(sim, { lookbackDays: 3, asOf: sim.dates[sim.dates.length - 1]! });
+    // Sums of prices in floating point: compared in cents.
+    const cents = (rows: readonly Record<string, unknown>[]) => rows.map((r) => ({ ...r, value: typeof r.value === 'number' ? Math.round(r.value * 100) : r.value }));
+    expect(first.conversions.length).toBeGreaterThan(50);
+    expect(cents(first.conversions)).toEqual(cents(truth));
+    // Both currencies, attributed and unattributed, orders and posted conversions.
+    expect(new Set(first.conversions.map((r) => r.currency))).toEqual(new Set(['BRL', 'MXN', null]));
+    expect(first.conversions.some((r) => r.campaign_id === 'unattributed' && r.button_id === null)).toBe(true);
+    expect(first.conversions.some((r) => r.conversion_name === 'order' && r.button_id === 'rewards_catalog')).toBe(true);
+  });
+
+  it('credits conversions in daily_ctr: conversions, converted messages and the rate the truth implies', () => {
+    const totals = (rows: readonly Record<string, unknown>[]) => rows.reduce<number>((n, r) => n + Number(r.conversions ?? 0), 0);
+    const truth = truthDailyCtr(sim, { lookbackDays: 3, asOf: sim.dates[sim.dates.length - 1]! });
+    expect(totals(first.ctr)).toBe(totals(truth));
+    expect(totals(first.ctr)).toBeGreaterThan(100);
+    const pick = (rows: readonly Record<string, unknown>[]) => rows.map((r) => [r.dt, r.campaign_id, r.button_id, r.conversions, r.converted_messages, r.conversion_rate]);
+    expect(pick(first.ctr)).toEqual(pick(truth));
+  });
+
   it('catches every injected incident, and raises exactly the alerts the ground truth predicts', () => {
     expect(sim.incidents).toHaveLength(3);
     for (const incident of sim.incidents) expect(first.anomalies.filter((a) => alertMatches(a as unknown as DatedAnomalyRow, incident))).toHaveLength(1);
     expect(first.anomalies).toEqual(expectedAlerts(sim, 3));
   });
 
-  it('is deterministic: the same seed gives the same daily_ctr and the same alerts', () => {
+  it('is deterministic: the same seed gives the same daily_ctr, daily_conversions and alerts', () => {
     expect(second.ctr).toEqual(first.ctr);
+    expect(second.conversions).toEqual(first.conversions);
     expect(second.anomalies).toEqual(first.anomalies);
   });
 
