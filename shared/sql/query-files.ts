@@ -10,6 +10,7 @@ export const queryNames = [
   'curated-events',
   'daily-ctr',
   'button-clicks-view',
+  'conversions-view',
   // What the workflow's anomaly and digest steps read back.
   'daily/ctr-history',
   'daily/prior-anomalies',
@@ -20,6 +21,9 @@ export const queryNames = [
   'report/ctr-over-time',
   'report/ctr-by-position',
   'report/funnel',
+  'report/conversion-by-button',
+  'report/revenue-by-button',
+  'report/time-to-convert',
   'report/time-to-tap',
   'report/daily-volume',
   'report/quarantine',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
 import { athenaPartitionStatements, athenaWriteStatements, buttonClicksViewDdl, curatedEventsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
 import { renderSql } from '../../../shared/sql/render';
+import { tutorialViewDdl } from '../../../shared/sql/views';
 
 /*
  * Every statement the workflow sends to Athena must parse with a Trino grammar. dt-sql-parser
@@ -52,6 +53,8 @@ const statements: [string, string][] = [
   ['daily-ctr SELECT', dailyCtrSelect('athena', '2024-05-01', 3)],
   ['button-clicks-view SELECT', renderSql('button-clicks-view', { database: 'whatsapp_analytics' }, 'athena')],
   ['button_clicks view DDL', buttonClicksViewDdl('athena')],
+  ['conversions view DDL', tutorialViewDdl('conversions', 'athena')],
+  ['conversions view DDL on the dev database', tutorialViewDdl('conversions', 'athena', 'whatsapp_analytics_dev')],
   ...dailyTables.flatMap((table): [string, string][] => {
     const s = athenaPartitionStatements(table, { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', lookbackDays: 3 });
     return [
@@ -74,6 +77,7 @@ const statements: [string, string][] = [
   ].map(([rows, select]): [string, string] => [`anomalies CTAS of ${rows}`, athenaWriteStatements('anomalies', { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', select: select!, database: 'whatsapp_analytics_dev' }).create]),
   // The operator's `status --stage` counts.
   ['ops/raw-counts SELECT', renderSql('ops/raw-counts', { database: 'whatsapp_analytics_dev', from_dt: '2024-04-29', to_dt: '2024-05-01' }, 'athena')],
+  ['tutorial query on the conversions view', `SELECT conversion_name, currency, COUNT(*), SUM(value) FROM whatsapp_analytics.conversions WHERE timestamp > '2024-05-01T00:00:00Z' GROUP BY conversion_name, currency`],
   ['tutorial query on the view', `SELECT button_id, button_text, COUNT(*), COUNT(DISTINCT wa_id) FROM whatsapp_analytics.button_clicks WHERE timestamp > '2024-05-01T00:00:00Z' GROUP BY button_id, button_text`],
 ];
 
