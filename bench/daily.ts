@@ -9,7 +9,7 @@ import { LocalPartitionWriter } from '../shared/adapters/local/partition-writer'
 import { LocalQueryEngine } from '../shared/adapters/local/query-engine';
 import { anomaliesSelect } from '../shared/daily/anomalies-select';
 import { rebuildPartitionLocal } from '../shared/daily/local-steps';
-import { ctrSourceSpan, defaultLookbackDays, eventDateWindow } from '../shared/daily/window';
+import { cohortDateWindow, cohortSpans, defaultAttributionDays, defaultLookbackDays, eventDateWindow } from '../shared/daily/window';
 import { createPseudonymizer } from '../shared/pii';
 import type { TableName } from '../shared/schema/tables';
 import { addDays, dateRange } from '../shared/time';
@@ -21,7 +21,8 @@ import { envelopeRecordBytes, metaWebhook, seeded, type MetaStatusSpec, type Met
 
 /**
  * `daily`: does the local daily workflow's cost grow with history? Two lakes with the same
- * per-day traffic (registry sends, statuses, taps, late arrivals and webhook retries, through the
+ * per-day traffic (registry sends, statuses, taps, conversions posted and ordered after taps and
+ * without any, late arrivals and webhook retries, through the
  * real transform into gzip JSON lines under raw/events/dt=…, 24 hourly files a day):
  *
  * - the small lake holds only what the run reads (SPEC: the window plus the lookback) and one day
@@ -40,6 +41,7 @@ const BIG_DAYS = 90;
 const REPS = 5;
 const SENDS_PER_DAY = 1000;
 const lookback = defaultLookbackDays;
+const windows = { lookbackDays: lookback, attributionDays: defaultAttributionDays } as const;
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -48,7 +50,7 @@ const DAY = 24 * HOUR;
 
 /** One ingested request: source, body text and arrival time. */
 interface Request {
-  readonly source: 'meta' | 'registry';
+  readonly source: 'meta' | 'registry' | 'conversions';
   readonly body: string;
   readonly receivedTs: number;
 }
@@ -112,10 +114,30 @@ function dayTraffic(day: string): Request[] {
         const arrival = rand() < 0.04 ? tapAt + HOUR + rand() * 30 * HOUR : tapAt + SECOND;
         const kind: MetaTapSpec['kind'] = t === 0 && rand() < 0.5 ? 'quick_reply' : 'button_reply';
         meta([], [{ id: `${wamid}.tap${t}`, from: to, timestamp: Math.floor(tapAt / 1000), contextId: wamid, kind, buttonId: button.id, title: button.title }], arrival);
+        // A fifth of the taps lead to a purchase, minutes to days later (some past the window).
+        if (t === 0 && rand() < 0.2) conversion(`${wamid}.buy`, to, tapAt + exp(rand, 2 * DAY), rand() < 0.5 ? c.id : null);
       }
     }
   }
+  // Buyers who never tapped: unattributed.
+  for (let i = 0; i < SENDS_PER_DAY / 50; i++) conversion(`walkin-${day}-${i}`, `55119${String(Math.floor(rand() * 1e8)).padStart(8, '0')}`, start + rand() * DAY, null);
   return out;
+
+  function conversion(id: string, user: string, at: number, campaign: string | null): void {
+    if (rand() < 0.25) {
+      // A WhatsApp cart: an order message through the Meta webhook.
+      const order = { catalog_id: 'cat-1', product_items: [{ product_retailer_id: 'sku-1', quantity: 1 + Math.floor(rand() * 3), item_price: 19.9, currency: 'EUR' }] };
+      const body = { object: 'whatsapp_business_account', entry: [{ id: 'waba', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550000000', phone_number_id: 'pn' }, messages: [{ from: user, id: `wamid.${id}`, timestamp: String(Math.floor(at / 1000)), type: 'order', order }] } }] }] };
+      out.push({ source: 'meta', body: JSON.stringify(body), receivedTs: Math.round(at) + SECOND });
+      return;
+    }
+    const posted = { conversion_id: id, wa_id: `+${user}`, name: 'purchase', occurred_at: new Date(at).toISOString(), value: Math.round(rand() * 20000) / 100, currency: rand() < 0.8 ? 'EUR' : 'USD', ...(campaign === null ? {} : { campaign_id: campaign }) };
+    const body = JSON.stringify(posted);
+    // The shop posts within the hour; one in twenty is posted twice.
+    const arrival = Math.round(at + rand() * HOUR);
+    out.push({ source: 'conversions', body, receivedTs: arrival });
+    if (rand() < 0.05) out.push({ source: 'conversions', body, receivedTs: arrival + MINUTE });
+  }
 }
 
 const transformSettings = { metaAppSecret: null, wasenderSecret: null, timeZone: 'UTC', pseudonymize: createPseudonymizer('hash', 'bench-pii-key') };
@@ -166,7 +188,7 @@ async function writeRaw(lakeRoot: string, days: readonly string[]): Promise<Map<
 }
 
 /** First day the run for TARGET reads (curated events of the oldest cohort's source span). */
-const firstDayRead = ctrSourceSpan(eventDateWindow(TARGET, lookback)[0]!, lookback).from;
+const firstDayRead = cohortSpans(cohortDateWindow(TARGET, lookback, windows.attributionDays)[0]!, lookback, windows.attributionDays).read.from;
 
 /**
  * A lake of `days` days ending on TARGET: raw partitions registered (as the stream does on each
@@ -192,10 +214,12 @@ async function buildLake(days: number): Promise<{ dataDir: string; rowsPerDay: M
     await catalog.registerPartitions(table, pending.splice(0));
   };
   try {
-    for (const dt of before) await rebuildPartitionLocal(steps, 'events', dt, lookback);
+    for (const dt of before) await rebuildPartitionLocal(steps, 'events', dt, windows);
     await flush('events');
-    for (const dt of before) await rebuildPartitionLocal(steps, 'daily_ctr', dt, lookback);
+    for (const dt of before) await rebuildPartitionLocal(steps, 'daily_ctr', dt, windows);
     await flush('daily_ctr');
+    for (const dt of before) await rebuildPartitionLocal(steps, 'daily_conversions', dt, windows);
+    await flush('daily_conversions');
     for (const dt of before) await new LocalPartitionWriter(steps).write('anomalies', dt, anomaliesSelect([]));
     await flush('anomalies');
   } finally {

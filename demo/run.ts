@@ -22,6 +22,7 @@ import { openStack } from '../local/stack';
 import { generateReport } from '../report/generate';
 import { pushDeliveries, type DemoSecrets } from './push';
 import { alertTable, ctrSummaryRow, ctrTable, type CtrSummaryRow } from './tables';
+import { defaultAttributionDays } from '../shared/daily/window';
 
 /**
  * `wa-analytics demo`: simulates a campaign history, posts it through the local API with its
@@ -68,6 +69,7 @@ function demoConfig(dataDir: string, seed: number): LocalConfig {
     piiKey: `demo-pii-key-${seed}`,
     timeZone: 'UTC',
     slackWebhookUrl: null,
+    attributionDays: defaultAttributionDays,
     dailyTime: null,
   };
 }
@@ -129,7 +131,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
   const running = bar(options.progress, 'daily', sim.dates.length);
   try {
     // Digests would go to Slack: the demo prints its alerts itself instead.
-    const context = localDailyContext({ catalog, engine, timeZone: 'UTC', notifier: { post: async () => undefined } });
+    const context = localDailyContext({ catalog, engine, timeZone: 'UTC', attributionDays: defaultAttributionDays, notifier: { post: async () => undefined } });
     for (const [i, date] of sim.dates.entries()) {
       const result = await runDailyWorkflowLocal({ date, lookbackDays: o.lookbackDays }, { context, retryIntervalMs: 0 });
       if (result.status === 'FAILED') throw new WaError('workflow', `daily workflow failed for ${date}: ${result.error ?? 'unknown error'}`);

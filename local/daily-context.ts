@@ -15,6 +15,7 @@ export interface LocalContextParts {
   readonly catalog: LocalCatalog;
   readonly engine: QueryEngine;
   readonly timeZone: string;
+  readonly attributionDays: number;
   /** Defaults to notifierFor(slackWebhookUrl). */
   readonly notifier?: Notifier;
   readonly slackWebhookUrl?: string | null;
@@ -34,5 +35,6 @@ export function localDailyContext(parts: LocalContextParts): DailyContext {
     dialect: 'duckdb',
     database: databaseName,
     timeZone: parts.timeZone,
+    attributionDays: parts.attributionDays,
   };
 }

@@ -34,8 +34,8 @@ export interface LocalRunOptions {
 /** The ASL definition as deployed, with placeholder Lambda ARNs (every Task is overridden locally). */
 export const stateMachineDefinition = substituteDefinition(localSubstitutions()) as StateMachineDefinition;
 
-/** Runs one execution of the daily workflow locally with input `{ date?, lookbackDays? }`. */
-export async function runDailyWorkflowLocal(input: { date?: string; lookbackDays?: number }, options: LocalRunOptions): Promise<LocalRunResult> {
+/** Runs one execution of the daily workflow locally with input `{ date?, lookbackDays?, attributionDays? }`. */
+export async function runDailyWorkflowLocal(input: { date?: string; lookbackDays?: number; attributionDays?: number }, options: LocalRunOptions): Promise<LocalRunResult> {
   const calls: TaskCall[] = [];
   const handlers: Record<string, (input: unknown) => Promise<never>> = {};
   for (const [state, handler] of Object.entries({ ...taskHandlers(options.context), ...options.handlerOverrides })) {
@@ -50,7 +50,7 @@ export async function runDailyWorkflowLocal(input: { date?: string; lookbackDays
       }
     };
   }
-  const retryIntervalOverrides = Object.fromEntries([...taskStates, 'CuratedEvents', 'DailyCtr'].map((s) => [s, options.retryIntervalMs ?? 1000]));
+  const retryIntervalOverrides = Object.fromEntries([...taskStates, 'CuratedEvents', 'DailyCtr', 'DailyConversions'].map((s) => [s, options.retryIntervalMs ?? 1000]));
   const machine = new StateMachine(stateMachineDefinition);
   try {
     const execution = machine.run(input, { overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides } });

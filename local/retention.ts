@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LocalCatalog } from '../shared/adapters/local/catalog';
 import { errorOutputTypes, lakePath } from '../shared/adapters/local/lake';
 import { detectorConfig } from '../shared/anomaly/config';
-import { defaultLookbackDays, workflowReadSpan } from '../shared/daily/window';
+import { defaultAttributionDays, defaultLookbackDays, workflowReadSpan } from '../shared/daily/window';
 import { errorMessage, InputError, StorageError } from '../shared/errors';
 import { errorPrefix, tables, type TableName } from '../shared/schema/tables';
 import { addDays, dateRange, isIsoDate } from '../shared/time';
@@ -14,7 +14,7 @@ import { addDays, dateRange, isIsoDate } from '../shared/time';
  */
 export function minRetentionDays(): number {
   const today = '2001-01-01'; // the span's length does not depend on the date
-  const span = workflowReadSpan(addDays(today, -1), defaultLookbackDays, detectorConfig.windowDays);
+  const span = workflowReadSpan(addDays(today, -1), defaultLookbackDays, detectorConfig.windowDays, defaultAttributionDays);
   return dateRange(span.from, today).length - 1;
 }
 

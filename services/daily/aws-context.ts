@@ -40,5 +40,6 @@ export function awsDailyContext(config: DailyConfig): DailyContext {
     dialect: 'athena',
     database,
     timeZone: config.timeZone,
+    attributionDays: config.attributionDays,
   };
 }

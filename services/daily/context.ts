@@ -24,6 +24,8 @@ export interface DailyContext {
   readonly database: string;
   /** Reporting time zone (IANA): "yesterday" is computed in it. */
   readonly timeZone: string;
+  /** The attribution window (days) a run uses when its input names none. */
+  readonly attributionDays: number;
 }
 
 /** Key of the marker object that says the digest of a date was posted (re-runs stay silent). */

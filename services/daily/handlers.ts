@@ -1,5 +1,5 @@
 import type { DailyContext } from './context';
-import { detect, digest, notifyFailure, rebuild, registerRaw, resolveRun, type FailureInput, type RebuildItem, type ResolvedRun, type WorkflowInput } from './steps';
+import { detect, digest, notifyFailure, rebuild, registerRaw, resolveRun, type FailureInput, type RebuildItem, type ResolvedRun, type RunDefaults, type WorkflowInput } from './steps';
 
 /**
  * The workflow's task handlers, each built with the context it runs with: the Lambda entry files
@@ -7,13 +7,13 @@ import { detect, digest, notifyFailure, rebuild, registerRaw, resolveRun, type F
  * local one. A handler is the one step it runs, bound to that context.
  */
 
-/** Step 0: the defaults (yesterday in the stage's time zone, lookback 3) and the window's dates; needs only the zone. */
-export const resolveInputHandler = (zone: { readonly timeZone: string }) => async (event: WorkflowInput | null | undefined): Promise<ResolvedRun> => resolveRun(event ?? {}, zone.timeZone);
+/** Step 0: the defaults (yesterday in the stage's time zone, lookback 3, the stage's attribution window) and the windows' dates. */
+export const resolveInputHandler = (defaults: RunDefaults) => async (event: WorkflowInput | null | undefined): Promise<ResolvedRun> => resolveRun(event ?? {}, defaults);
 
 /** Step 1: register the raw arrival partitions the window reads (Glue on AWS). */
 export const registerRawHandler = (ctx: DailyContext) => (event: ResolvedRun) => registerRaw(ctx, event);
 
-/** Steps 2 and 3: rebuild one curated or daily_ctr partition (CTAS on Athena, COPY on DuckDB). */
+/** Steps 2 and 3: rebuild one curated, daily_ctr or daily_conversions partition (CTAS on Athena, COPY on DuckDB). */
 export const rebuildPartitionHandler = (ctx: DailyContext) => (event: RebuildItem) => rebuild(ctx, event);
 
 /** Step 4: detect and write the target date's anomalies. */
@@ -26,7 +26,16 @@ export const postDigestHandler = (ctx: DailyContext) => (event: ResolvedRun) => 
 export const notifyFailureHandler = (ctx: DailyContext) => (event: FailureInput) => notifyFailure(ctx, event);
 
 /** The Task states of state-machine.asl.json, by name. */
-export const taskStates = ['ResolveInput', 'RegisterRawPartitions', 'RebuildCuratedPartition', 'RebuildDailyCtrPartition', 'DetectAnomalies', 'PostDigest', 'NotifyFailure'] as const;
+export const taskStates = [
+  'ResolveInput',
+  'RegisterRawPartitions',
+  'RebuildCuratedPartition',
+  'RebuildDailyCtrPartition',
+  'RebuildDailyConversionsPartition',
+  'DetectAnomalies',
+  'PostDigest',
+  'NotifyFailure',
+] as const;
 export type TaskState = (typeof taskStates)[number];
 
 /** A task handler as the local runner calls it. */
@@ -40,6 +49,7 @@ export function taskHandlers(ctx: DailyContext): Readonly<Record<TaskState, Task
     RegisterRawPartitions: registerRawHandler(ctx),
     RebuildCuratedPartition: rebuildPartition,
     RebuildDailyCtrPartition: rebuildPartition,
+    RebuildDailyConversionsPartition: rebuildPartition,
     DetectAnomalies: detectAnomaliesHandler(ctx),
     PostDigest: postDigestHandler(ctx),
     NotifyFailure: notifyFailureHandler(ctx),

@@ -2,8 +2,8 @@ import { detectAnomalies } from '../../shared/anomaly/detect';
 import { detectorConfig } from '../../shared/anomaly/config';
 import { anomaliesSelect } from '../../shared/daily/anomalies-select';
 import { readCtrHistory, readDigestInput, readPriorAnomalies } from '../../shared/daily/reads';
-import { dailySelect, type DailyTable } from '../../shared/daily/statements';
-import { defaultLookbackDays, eventDateWindow, rawPartitionsToRegister } from '../../shared/daily/window';
+import { dailySelect, dailyTables, type DailyTable } from '../../shared/daily/statements';
+import { assertAttributionDays, cohortDateWindow, defaultAttributionDays, defaultLookbackDays, eventDateWindow, rawPartitionsToRegister } from '../../shared/daily/window';
 import { InputError } from '../../shared/errors';
 import type { AnomalyRow } from '../../shared/schema/types';
 import { buildDigest, buildFailureAlert, campaignHeadlines, } from '../../shared/slack/digest';
@@ -18,22 +18,40 @@ import { digestMarkerKey, type DailyContext } from './context';
 export interface WorkflowInput {
   readonly date?: unknown;
   readonly lookbackDays?: unknown;
+  readonly attributionDays?: unknown;
 }
 
-/** The resolved run: target date, lookback and the event/cohort dates the Map states iterate. */
+/** The resolved run: target date, the two windows, and the dates the Map states iterate. */
 export interface ResolvedRun {
   readonly date: string;
   readonly lookbackDays: number;
+  readonly attributionDays: number;
+  /** Event dates of the curated `events` partitions rebuilt. */
   readonly days: string[];
+  /** Cohort dates of the `daily_ctr` and `daily_conversions` partitions rebuilt (back as far as attribution reaches). */
+  readonly cohortDays: string[];
 }
 
-/** Step 0: defaults (yesterday in the reporting time zone, lookback 3) and validation. */
-export function resolveRun(input: WorkflowInput, timeZone: string, now: number = Date.now()): ResolvedRun {
+/** What a run falls back to when its input names no window. */
+export interface RunDefaults {
+  readonly timeZone: string;
+  /** The stage's `attributionDays` (default 7). */
+  readonly attributionDays?: number;
+}
+
+function wholeDays(name: string, value: unknown, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'string' && value.trim() === '') throw new InputError(`${name} is empty`);
+  return Number(value);
+}
+
+/** Step 0: defaults (yesterday in the reporting time zone, lookback 3, the stage's attribution window) and validation. */
+export function resolveRun(input: WorkflowInput, defaults: RunDefaults, now: number = Date.now()): ResolvedRun {
   if (input.date !== undefined && input.date !== null && typeof input.date !== 'string') throw new InputError('date must be a string YYYY-MM-DD');
-  const date = typeof input.date === 'string' ? checkDate('date', input.date, now) : addDays(dateInZone(now, timeZone), -1);
-  const lookbackDays = input.lookbackDays === undefined || input.lookbackDays === null ? defaultLookbackDays : Number(input.lookbackDays);
-  if (typeof input.lookbackDays === 'string' && input.lookbackDays.trim() === '') throw new InputError('lookbackDays is empty');
-  return { date, lookbackDays, days: eventDateWindow(date, lookbackDays) };
+  const date = typeof input.date === 'string' ? checkDate('date', input.date, now) : addDays(dateInZone(now, defaults.timeZone), -1);
+  const lookbackDays = wholeDays('lookbackDays', input.lookbackDays, defaultLookbackDays);
+  const attributionDays = assertAttributionDays(wholeDays('attributionDays', input.attributionDays, defaults.attributionDays ?? defaultAttributionDays));
+  return { date, lookbackDays, attributionDays, days: eventDateWindow(date, lookbackDays), cohortDays: cohortDateWindow(date, lookbackDays, attributionDays) };
 }
 
 /** Step 1: registers every raw arrival partition the window reads. */
@@ -43,17 +61,19 @@ export async function registerRaw(ctx: DailyContext, run: { date: string; lookba
   return { registered: dts.length };
 }
 
-/** One Map item of the rebuild states: a partition of `events` or `daily_ctr` to rebuild. */
+/** One Map item of the rebuild states: a partition of `events`, `daily_ctr` or `daily_conversions` to rebuild. */
 export interface RebuildItem {
   readonly table: DailyTable;
   readonly dt: string;
   readonly lookbackDays: number;
+  readonly attributionDays: number;
 }
 
 /** Steps 2 and 3, one partition per call (the Map states fan out over the window's dates). */
 export async function rebuild(ctx: DailyContext, item: RebuildItem): Promise<{ table: DailyTable; dt: string }> {
-  if (item.table !== 'events' && item.table !== 'daily_ctr') throw new InputError(`cannot rebuild table "${String(item.table)}"`);
-  await ctx.partitions.write(item.table, item.dt, dailySelect(item.table, ctx.dialect, item.dt, item.lookbackDays, ctx.database));
+  if (!(dailyTables as readonly string[]).includes(item.table)) throw new InputError(`cannot rebuild table "${String(item.table)}"`);
+  const windows = { lookbackDays: item.lookbackDays, attributionDays: assertAttributionDays(Number(item.attributionDays)) };
+  await ctx.partitions.write(item.table, item.dt, dailySelect(item.table, ctx.dialect, item.dt, windows, ctx.database));
   return { table: item.table, dt: item.dt };
 }
 

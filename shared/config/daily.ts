@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { readAttributionDays } from './attribution';
 import { DATABASE_NAME_RE } from '../sql/render';
 import { assertTimeZone } from '../time';
 
@@ -18,6 +19,8 @@ export interface DailyConfig {
   readonly timeZone: string;
   /** SLACK_WEBHOOK_PARAM: the SSM parameter (SecureString) holding the Slack webhook URL. */
   readonly slackWebhookParam: string;
+  /** ATTRIBUTION_DAYS: the stage's attribution window in days (7 when unset). */
+  readonly attributionDays: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -47,5 +50,6 @@ export function readDailyConfig(env: Env): DailyConfig {
     workGroup: required(env, 'ATHENA_WORKGROUP'),
     timeZone: assertTimeZone(env.WA_TIMEZONE || 'UTC'),
     slackWebhookParam: required(env, 'SLACK_WEBHOOK_PARAM'),
+    attributionDays: readAttributionDays(env, 'ATTRIBUTION_DAYS'),
   };
 }

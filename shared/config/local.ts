@@ -5,6 +5,7 @@ import { mkdirPrivateSync, privateFileMode } from '../adapters/local/private-fs'
 import { ConfigError } from '../errors';
 import { parsePiiMode, type PiiMode } from '../pii';
 import { assertTimeZone } from '../time';
+import { readAttributionDays } from './attribution';
 
 /** The one-machine configuration of SPEC section 4, validated. */
 export interface LocalConfig {
@@ -18,6 +19,8 @@ export interface LocalConfig {
   readonly piiKey: string;
   readonly timeZone: string;
   readonly slackWebhookUrl: string | null;
+  /** `WA_ATTRIBUTION_DAYS`: the attribution window in days (7 when unset). */
+  readonly attributionDays: number;
   /**
    * `WA_DAILY_TIME` as given (null when unset): when `start` runs the daily workflow. Parsed by
    * `start` with its `--daily-at` flag, by the one parser of that time (local/daily-schedule.ts).
@@ -116,7 +119,7 @@ export function readExistingPii(env: Env, flags: LocalFlags = {}): { readonly da
 }
 
 /** What the local daily workflow takes from the configuration (`daily`, `backfill`, `start`'s schedule). */
-export type LocalWorkflowConfig = Pick<LocalConfig, 'dataDir' | 'timeZone' | 'slackWebhookUrl'>;
+export type LocalWorkflowConfig = Pick<LocalConfig, 'dataDir' | 'timeZone' | 'slackWebhookUrl' | 'attributionDays'>;
 
 /**
  * The daily workflow's part of the local configuration, validated, without reading or creating
@@ -125,7 +128,7 @@ export type LocalWorkflowConfig = Pick<LocalConfig, 'dataDir' | 'timeZone' | 'sl
 export function readLocalWorkflowConfig(env: Env, flags: LocalFlags = {}): LocalWorkflowConfig {
   const timeZone = readTimeZone(env);
   const slackWebhookUrl = readSlackUrl(env);
-  return { dataDir: resolveDataDir(env, flags), timeZone, slackWebhookUrl };
+  return { dataDir: resolveDataDir(env, flags), timeZone, slackWebhookUrl, attributionDays: readAttributionDays(env, 'WA_ATTRIBUTION_DAYS') };
 }
 
 /**
@@ -148,6 +151,7 @@ export function readLocalConfig(env: Env, flags: LocalFlags = {}): LocalConfig {
     piiKey: readPiiKey(env, dataDir),
     timeZone,
     slackWebhookUrl,
+    attributionDays: readAttributionDays(env, 'WA_ATTRIBUTION_DAYS'),
     dailyTime: envValue(env, 'WA_DAILY_TIME'),
   };
 }

@@ -1,6 +1,6 @@
 import { LocalPartitionWriter, type LocalWriterPorts } from '../adapters/local/partition-writer';
-import { dailySelect, type DailyTable } from './statements';
-import { eventDateWindow } from './window';
+import { dailySelect, type DailyTable, type DailyWindows } from './statements';
+import { cohortDateWindow, eventDateWindow } from './window';
 
 /**
  * Steps 2 and 3 of the daily workflow on one machine, outside the state machine (the tests'
@@ -16,21 +16,22 @@ export interface PartitionBuild {
   readonly rows: number;
 }
 
-/** Rebuilds partition `dt` of `events` or `daily_ctr` from the registered partitions it reads. */
-export async function rebuildPartitionLocal(ports: LocalWriterPorts, table: DailyTable, dt: string, lookbackDays: number): Promise<PartitionBuild> {
-  const { file, rows } = await new LocalPartitionWriter(ports).writeFile(table, dt, dailySelect(table, 'duckdb', dt, lookbackDays));
+/** Rebuilds partition `dt` of `events`, `daily_ctr` or `daily_conversions` from the registered partitions it reads. */
+export async function rebuildPartitionLocal(ports: LocalWriterPorts, table: DailyTable, dt: string, windows: DailyWindows): Promise<PartitionBuild> {
+  const { file, rows } = await new LocalPartitionWriter(ports).writeFile(table, dt, dailySelect(table, 'duckdb', dt, windows));
   return { table, dt, file, rows };
 }
 
 /**
  * Steps 2 and 3 for a target date: curated events for every event date of the window (oldest
- * first), then daily_ctr for every cohort date of the window. Raw partitions must be registered
- * before (see rawPartitionsToRegister).
+ * first), then daily_ctr and daily_conversions for every cohort date of the attribution window.
+ * Raw partitions must be registered before (see rawPartitionsToRegister).
  */
-export async function runDailyLocal(ports: LocalWriterPorts, target: string, lookbackDays: number): Promise<PartitionBuild[]> {
-  const days = eventDateWindow(target, lookbackDays);
+export async function runDailyLocal(ports: LocalWriterPorts, target: string, windows: DailyWindows): Promise<PartitionBuild[]> {
   const builds: PartitionBuild[] = [];
-  for (const dt of days) builds.push(await rebuildPartitionLocal(ports, 'events', dt, lookbackDays));
-  for (const dt of days) builds.push(await rebuildPartitionLocal(ports, 'daily_ctr', dt, lookbackDays));
+  for (const dt of eventDateWindow(target, windows.lookbackDays)) builds.push(await rebuildPartitionLocal(ports, 'events', dt, windows));
+  const cohorts = cohortDateWindow(target, windows.lookbackDays, windows.attributionDays);
+  for (const dt of cohorts) builds.push(await rebuildPartitionLocal(ports, 'daily_ctr', dt, windows));
+  for (const dt of cohorts) builds.push(await rebuildPartitionLocal(ports, 'daily_conversions', dt, windows));
   return builds;
 }

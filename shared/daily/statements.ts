@@ -1,7 +1,7 @@
 import { databaseName, tables, type TableName } from '../schema/tables';
 import { athenaCtas, createViewDdl, type AthenaCtas, type Dialect, type DialectName } from '../sql/dialect';
 import { renderSql } from '../sql/render';
-import { ctrSourceSpan, curatedSourceSpan } from './window';
+import { cohortSpans, curatedSourceSpan } from './window';
 
 /**
  * The daily workflow's statements for one date, ready for an engine: the SELECTs rendered from
@@ -11,8 +11,16 @@ import { ctrSourceSpan, curatedSourceSpan } from './window';
  */
 
 /** Tables the daily workflow rebuilds one partition at a time. */
-export const dailyTables = ['events', 'daily_ctr'] as const;
+export const dailyTables = ['events', 'daily_ctr', 'daily_conversions'] as const;
 export type DailyTable = (typeof dailyTables)[number];
+
+/** The two windows every rebuild depends on: late arrivals and attribution. */
+export interface DailyWindows {
+  readonly lookbackDays: number;
+  readonly attributionDays: number;
+}
+
+const DAY_MS = 86_400_000;
 
 /** SELECT of the curated `events` rows of one event date. */
 export function curatedEventsSelect(dialect: DialectName | Dialect, eventDate: string, lookbackDays: number, database: string = databaseName): string {
@@ -20,15 +28,40 @@ export function curatedEventsSelect(dialect: DialectName | Dialect, eventDate: s
   return renderSql('curated-events', { database, event_date: eventDate, from_dt: span.from, to_dt: span.to }, dialect);
 }
 
+/** SELECT of the `daily_ctr` or `daily_conversions` rows of one cohort date: one span, one set of parameters. */
+export function cohortSelect(query: 'daily-ctr' | 'daily-conversions', dialect: DialectName | Dialect, cohortDate: string, windows: DailyWindows, database: string = databaseName): string {
+  const spans = cohortSpans(cohortDate, windows.lookbackDays, windows.attributionDays);
+  return renderSql(
+    query,
+    {
+      database,
+      cohort_date: cohortDate,
+      from_dt: spans.read.from,
+      to_dt: spans.read.to,
+      count_from_dt: spans.counted.from,
+      count_to_dt: spans.counted.to,
+      conv_from_dt: spans.conversions.from,
+      lookback_days: windows.lookbackDays,
+      window_ms: windows.attributionDays * DAY_MS,
+    },
+    dialect,
+  );
+}
+
 /** SELECT of the `daily_ctr` rows of one cohort date. */
-export function dailyCtrSelect(dialect: DialectName | Dialect, cohortDate: string, lookbackDays: number, database: string = databaseName): string {
-  const span = ctrSourceSpan(cohortDate, lookbackDays);
-  return renderSql('daily-ctr', { database, cohort_date: cohortDate, from_dt: span.from, to_dt: span.to }, dialect);
+export function dailyCtrSelect(dialect: DialectName | Dialect, cohortDate: string, windows: DailyWindows, database: string = databaseName): string {
+  return cohortSelect('daily-ctr', dialect, cohortDate, windows, database);
+}
+
+/** SELECT of the `daily_conversions` rows of one cohort date. */
+export function dailyConversionsSelect(dialect: DialectName | Dialect, cohortDate: string, windows: DailyWindows, database: string = databaseName): string {
+  return cohortSelect('daily-conversions', dialect, cohortDate, windows, database);
 }
 
 /** SELECT of one daily table's partition `dt`. */
-export function dailySelect(table: DailyTable, dialect: DialectName | Dialect, dt: string, lookbackDays: number, database: string = databaseName): string {
-  return table === 'events' ? curatedEventsSelect(dialect, dt, lookbackDays, database) : dailyCtrSelect(dialect, dt, lookbackDays, database);
+export function dailySelect(table: DailyTable, dialect: DialectName | Dialect, dt: string, windows: DailyWindows, database: string = databaseName): string {
+  if (table === 'events') return curatedEventsSelect(dialect, dt, windows.lookbackDays, database);
+  return cohortSelect(table === 'daily_ctr' ? 'daily-ctr' : 'daily-conversions', dialect, dt, windows, database);
 }
 
 /** The `button_clicks` view DDL for an engine. */
@@ -55,8 +88,8 @@ export function athenaWriteStatements(table: TableName, opts: { bucket: string; 
 /** Athena statements of one partition rebuild of `events` / `daily_ctr` (see athenaWriteStatements). */
 export function athenaPartitionStatements(
   table: DailyTable,
-  opts: { bucket: string; dt: string; lookbackDays: number; database?: string },
+  opts: { bucket: string; dt: string; windows: DailyWindows; database?: string },
 ): AthenaCtas & { keyPrefix: string } {
-  const select = dailySelect(table, 'athena', opts.dt, opts.lookbackDays, opts.database ?? databaseName);
+  const select = dailySelect(table, 'athena', opts.dt, opts.windows, opts.database ?? databaseName);
   return athenaWriteStatements(table, { bucket: opts.bucket, dt: opts.dt, select, database: opts.database });
 }

@@ -16,6 +16,9 @@ export interface DateSpan {
 /** Default lookback: taps and statuses arrive late when users are offline. */
 export const defaultLookbackDays = 3;
 
+/** Default attribution window (stage parameter `attributionDays`): a conversion credits a tap up to this many days before it. */
+export const defaultAttributionDays = 7;
+
 function assertDate(what: string, value: string): string {
   if (!isIsoDate(value)) throw new InputError(`${what} must be a date YYYY-MM-DD (got "${value}")`);
   return value;
@@ -26,6 +29,14 @@ function assertLookback(lookbackDays: number): number {
     throw new InputError(`lookback must be a whole number of days from 0 to 366 (got ${lookbackDays})`);
   }
   return lookbackDays;
+}
+
+/** Checks an attribution window: whole days from 0 to 90 (a longer one reads months per cohort). */
+export function assertAttributionDays(attributionDays: number): number {
+  if (!Number.isSafeInteger(attributionDays) || attributionDays < 0 || attributionDays > 90) {
+    throw new InputError(`attribution window must be a whole number of days from 0 to 90 (got ${attributionDays})`);
+  }
+  return attributionDays;
 }
 
 /** Event dates whose curated partitions a run rebuilds: target − lookback … target, ascending. */
@@ -54,26 +65,57 @@ export function rawPartitionsToRegister(target: string, lookbackDays: number): s
 }
 
 /**
- * Curated `events` partitions a `daily_ctr` run for cohort C reads: C − lookback − 1 … C + lookback.
- * After C: statuses and taps counted for the cohort (up to lookback days). Before C: enough
- * history to see that a message with a status or tap in the cohort's days was sent earlier.
+ * Cohort dates whose `daily_ctr` and `daily_conversions` partitions a run rebuilds:
+ * target − lookback − attribution … target. A conversion on the target date credits a tap up to
+ * `attributionDays` earlier, on a message of a cohort up to `lookbackDays` before that tap.
  */
-export function ctrSourceSpan(cohortDate: string, lookbackDays: number): DateSpan {
+export function cohortDateWindow(target: string, lookbackDays: number, attributionDays: number): string[] {
+  assertDate('target date', target);
+  return dateRange(addDays(target, -assertLookback(lookbackDays) - assertAttributionDays(attributionDays)), target);
+}
+
+/** What the `daily_ctr` / `daily_conversions` queries of one cohort C read and count. */
+export interface CohortSpans {
+  /** Curated `events` partitions read: every fact below, and the messages of every tap in it. */
+  readonly read: DateSpan;
+  /** Statuses and taps counted for the cohort: C − lookback − 1 … C + lookback, as daily_ctr always counted. */
+  readonly counted: DateSpan;
+  /** Event dates of the conversions that can credit a tap of the cohort: C − lookback − 1 … C + lookback + attribution + 1. */
+  readonly conversions: DateSpan;
+}
+
+/**
+ * The spans of cohort C. Taps of C fall in `counted`; a conversion credits one up to
+ * `attributionDays` later (plus a day, for a daylight-saving hour), and to tell whether a later tap
+ * took the credit, every tap of the user in the window before each conversion is read
+ * (C − lookback − attribution − 2 on), together with the message each tap answered (up to
+ * lookback + 1 days before the tap). The cost grows with the two windows, not with history.
+ */
+export function cohortSpans(cohortDate: string, lookbackDays: number, attributionDays: number): CohortSpans {
   assertDate('cohort date', cohortDate);
   const lookback = assertLookback(lookbackDays);
-  return { from: addDays(cohortDate, -lookback - 1), to: addDays(cohortDate, lookback) };
+  const attribution = assertAttributionDays(attributionDays);
+  const counted = { from: addDays(cohortDate, -lookback - 1), to: addDays(cohortDate, lookback) };
+  const conversions = { from: counted.from, to: addDays(cohortDate, lookback + attribution + 1) };
+  const read = { from: addDays(conversions.from, -attribution - 1 - lookback - 1), to: conversions.to };
+  return { read, counted, conversions };
 }
 
 /**
  * Every partition date one run reads, any table: raw arrivals up to target + lookback + 1, curated
- * events back to the oldest cohort's history (target − 2·lookback − 1), and `historyDays` of
- * `daily_ctr` before the target for the anomaly baseline. Every workflow query filters on `dt`
- * inside this span, so an engine that exposes only it answers exactly as Athena's partition
- * pruning does — and the run's cost stays bounded by the window, not by the lake's history.
+ * events from the oldest cohort's history to the newest cohort's last conversion, and
+ * `historyDays` of `daily_ctr` before the target for the anomaly baseline. Every workflow query
+ * filters on `dt` inside this span, so an engine that exposes only it answers exactly as Athena's
+ * partition pruning does — and the run's cost stays bounded by the windows, not by the lake's history.
  */
-export function workflowReadSpan(target: string, lookbackDays: number, historyDays: number): DateSpan {
+export function workflowReadSpan(target: string, lookbackDays: number, historyDays: number, attributionDays: number): DateSpan {
   assertDate('target date', target);
   const lookback = assertLookback(lookbackDays);
-  const back = Math.max(2 * lookback + 1, historyDays);
-  return { from: addDays(target, -back - 1), to: addDays(target, lookback + 1) };
+  const cohorts = cohortDateWindow(target, lookback, attributionDays);
+  const oldest = cohortSpans(cohorts[0]!, lookback, attributionDays).read.from;
+  const newest = cohortSpans(target, lookback, attributionDays).read.to;
+  const history = addDays(target, -historyDays - 1);
+  const rawTo = addDays(target, lookback + 1);
+  // ISO dates order as strings.
+  return { from: [oldest, history].sort()[0]!, to: [newest, rawTo].sort()[1]! };
 }

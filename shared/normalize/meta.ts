@@ -166,11 +166,13 @@ function messageRow(m: unknown, s: Scope, ctx: NormalizeContext): FlatRow | stri
   if (typeof tap === 'string') return tap;
   const order = m.type === 'order' ? orderConversion(m.order) : null;
   if (order !== null && 'reason' in order) return { problem: order };
+  const user = senderOf(m, s);
+  // A cart nobody can be found for cannot be attributed: quarantined rather than counted blind.
+  if (order !== null && user === null) return { problem: { reason: 'conversion_missing_user', message: 'order has no sender' } };
 
   const row = baseRow(ctx, tap !== null ? 'click' : order !== null ? 'conversion' : 'message', eventIds.inbound(SOURCE, id));
   row.wamid = id;
   row.context_wamid = contextId || null;
-  const user = senderOf(m, s);
   row.wa_id = user === null ? null : ctx.pseudonymize(user);
   row.business_id = s.businessId;
   row.phone_number_id = s.phoneNumberId;

@@ -9,6 +9,7 @@ export const queryNames = [
   // The daily workflow: the tables it writes and the view over them.
   'curated-events',
   'daily-ctr',
+  'daily-conversions',
   'button-clicks-view',
   'conversions-view',
   // What the workflow's anomaly and digest steps read back.
@@ -37,4 +38,4 @@ export const queryNames = [
 export type QueryName = (typeof queryNames)[number];
 
 /** Fragments a query may `{{include:…}}` (files under queries/include/). */
-export const includeNames = ['messages'] as const;
+export const includeNames = ['messages', 'attribution'] as const;

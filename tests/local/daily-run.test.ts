@@ -30,7 +30,7 @@ beforeEach(async () => {
 afterEach(() => closeTempLake({ dataDir, catalog, engine }));
 
 function context(notifier: Notifier): DailyContext {
-  return localDailyContext({ catalog, engine, timeZone: 'UTC', notifier });
+  return localDailyContext({ catalog, engine, timeZone: 'UTC', attributionDays: 7, notifier });
 }
 
 const run = (ctx: DailyContext, extra: Partial<Parameters<typeof runDailyWorkflowLocal>[1]> = {}) =>

@@ -49,7 +49,7 @@ export async function buildReportLake(): Promise<string> {
   try {
     for (const target of dateRange('2024-05-01', '2024-05-06')) {
       await catalog.registerPartitions('raw_events', rawPartitionsToRegister(target, LOOKBACK));
-      await runDailyLocal({ catalog, engine }, target, LOOKBACK);
+      await runDailyLocal({ catalog, engine }, target, { lookbackDays: LOOKBACK, attributionDays: 7 });
     }
     for (const dt of [...new Set(scenarioAlerts.map((a) => a.dt))]) {
       await writeAnomalies(catalog, engine, dt, scenarioAlerts.filter((a) => a.dt === dt).map(({ dt: _dt, ...row }) => row));

@@ -269,7 +269,7 @@ describe('catalog', () => {
     expect(input.StorageDescriptor.Location).toEqual({ 'Fn::Sub': 's3://${DataBucket}/raw/events/' });
   });
 
-  test.each(['events', 'daily_ctr', 'anomalies'] as const)('%s is the one schema as an external Parquet table over its curated prefix', (name) => {
+  test.each(['events', 'daily_ctr', 'daily_conversions', 'anomalies'] as const)('%s is the one schema as an external Parquet table over its curated prefix', (name) => {
     const input = res(prod, glueTableId(name)).Properties.TableInput;
     const { Columns, PartitionKeys } = glueTableColumns(tables[name]);
     expect(input.Name).toBe(name);
@@ -427,9 +427,9 @@ describe('daily workflow', () => {
 
   test('the task functions: their handler files, their own role, the environment shared/config/daily.ts reads, encrypted logs', () => {
     const dailyConfig = readFileSync(join(repoRoot, 'shared', 'config', 'daily.ts'), 'utf8');
-    const envNames = new Set([...dailyConfig.matchAll(/required\(env, '([A-Z_]+)'\)|env\.([A-Z_]+)/g)].map((m) => m[1] ?? m[2]));
+    const envNames = new Set([...dailyConfig.matchAll(/\(env, '([A-Z_]+)'\)|env\.([A-Z_]+)/g)].map((m) => m[1] ?? m[2]));
     // Whatever it reads (more later, e.g. GLUE_DATABASE), every task function has it.
-    expect([...envNames]).toEqual(expect.arrayContaining(['DATA_BUCKET', 'ATHENA_WORKGROUP', 'SLACK_WEBHOOK_PARAM', 'WA_TIMEZONE']));
+    expect([...envNames]).toEqual(expect.arrayContaining(['DATA_BUCKET', 'ATHENA_WORKGROUP', 'SLACK_WEBHOOK_PARAM', 'WA_TIMEZONE', 'ATTRIBUTION_DAYS']));
     const { definition } = deployedDefinition();
     const states = walkStates(definition.States).filter((s) => s.state.Type === 'Task');
     for (const t of tasks()) {
@@ -527,7 +527,7 @@ describe('daily workflow', () => {
     expect(asList(bySid.RegisterPartitions.Resource)).toEqual([
       glueArn('catalog'),
       glueArn('database/${GlueDatabase}'),
-      ...['raw_events', 'events', 'daily_ctr', 'anomalies'].map((t) => glueArn(`table/\${GlueDatabase}/${t}`)),
+      ...['raw_events', 'events', 'daily_ctr', 'daily_conversions', 'anomalies'].map((t) => glueArn(`table/\${GlueDatabase}/${t}`)),
     ]);
     expect(bySid.AthenaQueries.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}' });
     expect(bySid.SlackWebhookUrl).toMatchObject({

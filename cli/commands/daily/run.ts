@@ -42,21 +42,21 @@ export async function runDailyWith(options: Omit<DailyOptions, 'dataDir'>, out: 
   const { dataDir, timeZone, slackWebhookUrl } = config;
   // Defaults resolved here, in the configured time zone, so the machine gets an explicit date.
   const date = options.date === undefined ? undefined : checkDate('--date', options.date);
-  const run = resolveRun({ date, lookbackDays: parseLookback(options.lookback) }, timeZone);
+  const run = resolveRun({ date, lookbackDays: parseLookback(options.lookback) }, { timeZone, attributionDays: config.attributionDays });
   if (!existsSync(dataDir)) throw new InputError(`no local data at ${dataDir} (run wa-analytics start or demo first, or pass --data-dir)`);
   if (slackWebhookUrl === null) out('SLACK_WEBHOOK_URL is not set: Slack messages are printed here\n');
   const catalog = await LocalCatalog.open(dataDir);
   const rebuilt = rebuiltNote(catalog);
   if (rebuilt !== null) out(`${rebuilt}\n`);
-  const engine = await LocalQueryEngine.open(catalog, { window: workflowReadSpan(run.date, run.lookbackDays, detectorConfig.windowDays) });
+  const engine = await LocalQueryEngine.open(catalog, { window: workflowReadSpan(run.date, run.lookbackDays, detectorConfig.windowDays, run.attributionDays) });
   let result: LocalRunResult;
   try {
-    const context = localDailyContext({ catalog, engine, timeZone, slackWebhookUrl, out });
-    result = await runDailyWorkflowLocal({ date: run.date, lookbackDays: run.lookbackDays }, { context });
+    const context = localDailyContext({ catalog, engine, timeZone, attributionDays: run.attributionDays, slackWebhookUrl, out });
+    result = await runDailyWorkflowLocal({ date: run.date, lookbackDays: run.lookbackDays, attributionDays: run.attributionDays }, { context });
   } finally {
     await engine.close();
   }
   if (result.status === 'FAILED') throw new WaError('workflow', `daily workflow failed for ${run.date}: ${result.calls.filter((c) => !c.ok).map((c) => `${c.state} ${c.error}`).join(', ')}`);
-  out(`daily workflow succeeded for ${run.date} (lookback ${run.lookbackDays}): ${JSON.stringify(result.output)}\n`);
+  out(`daily workflow succeeded for ${run.date} (lookback ${run.lookbackDays}, attribution ${run.attributionDays} days): ${JSON.stringify(result.output)}\n`);
   return result;
 }

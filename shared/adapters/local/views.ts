@@ -40,12 +40,12 @@ export function tableSelectSql(table: TableDef, files: readonly string[]): strin
   // (union_by_name would read every footer at bind time: a cost that grows with history) — unless
   // a column was added later, when older files lack it and only reading by name sees them all.
   const cols = table.columns.map((c) => `CAST(${sqlIdent(c.name)} AS ${duckType(c)}) AS ${sqlIdent(c.name)}`);
-  const partition = sqlIdent(table.partition.name);
-  if (!table.columns.some((c) => c.addedLater)) return `SELECT ${cols.join(', ')}, ${partition} FROM read_parquet(${list}, ${hive})`;
-  // When no file has a later column yet, reading by name does not produce it at all: a union by
-  // name with the schema's empty relation brings every column, null where the files lack it.
-  const source = `(${emptyRelation(table)} UNION ALL BY NAME SELECT * FROM read_parquet(${list}, union_by_name = true, ${hive}))`;
-  return `SELECT ${cols.join(', ')}, ${partition} FROM ${source} AS files`;
+  const addedLater = table.columns.some((c) => c.addedLater);
+  let source = `read_parquet(${list}, ${addedLater ? 'union_by_name = true, ' : ''}${hive})`;
+  // union_by_name only knows the columns some file has: when every file predates a column, the
+  // typed empty relation supplies it (UNION ALL BY NAME fills what a side lacks with NULL).
+  if (addedLater) source = `(${emptyRelation(table)} UNION ALL BY NAME SELECT * FROM ${source})`;
+  return `SELECT ${cols.join(', ')}, ${sqlIdent(table.partition.name)} FROM ${source}`;
 }
 
 /** Views derived from the tables (no data of their own). */

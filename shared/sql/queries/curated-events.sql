@@ -7,7 +7,8 @@
 SELECT
   event_id, kind, source, interaction, wamid, context_wamid, wa_id, business_id, phone_number_id,
   button_id, button_title, status, error_code, campaign_id, template_name, buttons, flow_response,
-  event_ts, received_ts, event_date, request_id, reason, raw_body, signature
+  event_ts, received_ts, event_date, request_id, reason, raw_body, signature, conversion_name, value,
+  currency, experiment_id, variant
 FROM (
   SELECT
     r.*,
@@ -19,7 +20,9 @@ FROM (
         r.wa_id ASC NULLS LAST, r.business_id ASC NULLS LAST, r.phone_number_id ASC NULLS LAST,
         r.button_id ASC NULLS LAST, r.button_title ASC NULLS LAST, r.status ASC NULLS LAST,
         r.error_code ASC NULLS LAST, r.campaign_id ASC NULLS LAST, r.template_name ASC NULLS LAST,
-        r.buttons ASC NULLS LAST, r.flow_response ASC NULLS LAST, r.event_ts ASC NULLS LAST
+        r.buttons ASC NULLS LAST, r.flow_response ASC NULLS LAST, r.event_ts ASC NULLS LAST,
+        r.conversion_name ASC NULLS LAST, r.value ASC NULLS LAST, r.currency ASC NULLS LAST,
+        r.experiment_id ASC NULLS LAST, r.variant ASC NULLS LAST
     ) AS copy_rank
   FROM {{database}}.raw_events AS r
   WHERE r.dt BETWEEN {{from_dt}} AND {{to_dt}}

@@ -1,19 +1,22 @@
--- `daily_ctr` rows of one cohort date (SPEC section 3). Reads curated `events` from
--- from_dt = cohort - lookback - 1 to to_dt = cohort + lookback: the days after the cohort date
--- bring its late statuses and taps (nothing later is counted); the days before tell which
--- messages already belong to an earlier cohort, so they are neither counted again here nor
--- mistaken for unknown messages when tapped.
--- Messages, their cohort, campaign and delivery follow include/messages.sql (the one home of
--- those rules).
+-- `daily_ctr` rows of one cohort date (SPEC section 3). Reads curated `events` over
+-- shared/daily/window.ts cohortSpans(C).read: statuses and taps count when they fall in
+-- count_from_dt … count_to_dt (C − lookback − 1 … C + lookback: the days after the cohort bring
+-- its late statuses and taps, the days before tell which messages already belong to an earlier
+-- cohort); the rest of the read span brings the conversions that credit the cohort's taps and
+-- the later taps that could take that credit.
+-- Messages, their cohort, campaign and delivery follow include/messages.sql; taps and the
+-- conversions credited to them follow include/attribution.sql (the one homes of those rules).
 -- Columns: shared/schema dailyCtrColumns, in schema order.
--- params: database:database, cohort_date:date, from_dt:date, to_dt:date
+-- params: database:database, cohort_date:date, from_dt:date, to_dt:date, count_from_dt:date, count_to_dt:date, conv_from_dt:date, lookback_days:int, window_ms:int
 WITH ev AS (
   SELECT event_id, kind, wamid, context_wamid, wa_id, button_id, button_title, status,
-         campaign_id, template_name, buttons, event_ts, event_date
+         campaign_id, template_name, buttons, event_ts, event_date, conversion_name, value, currency,
+         CASE WHEN event_date BETWEEN {{count_from_dt}} AND {{count_to_dt}} THEN 1 ELSE 0 END AS counted
   FROM {{database}}.events
   WHERE dt BETWEEN {{from_dt}} AND {{to_dt}}
 ),
 {{include:messages}},
+{{include:attribution}},
 cohort AS (
   SELECT * FROM messages WHERE cohort_date = {{cohort_date}}
 ),
@@ -25,16 +28,12 @@ message_counts AS (
   FROM cohort
   GROUP BY campaign_id, template_name
 ),
--- A tap whose outbound message is unknown belongs to its own date's cohort, unattributed.
+-- The cohort's taps (include/attribution.sql places each tap in one cohort).
 taps AS (
-  SELECT t.event_id, t.wa_id, t.button_id, t.button_title, t.context_wamid,
-         CASE WHEN m.wamid IS NULL THEN 'unattributed' ELSE m.campaign_id END AS campaign_id,
-         m.template_name,
-         CAST(t.event_ts - m.delivered_ts AS DOUBLE) / 1000 AS seconds_to_click
-  FROM ev AS t
-  LEFT JOIN messages AS m ON m.wamid = t.context_wamid
-  WHERE t.kind = 'click'
-    AND (CASE WHEN m.wamid IS NULL THEN t.event_date ELSE m.cohort_date END) = {{cohort_date}}
+  SELECT tap_id AS event_id, wa_id, button_id, button_title, context_wamid, campaign_id, template_name,
+         CAST(event_ts - delivered_ts AS DOUBLE) / 1000 AS seconds_to_click
+  FROM tap_facts
+  WHERE tap_cohort = {{cohort_date}}
 ),
 registry_lists AS (
   SELECT campaign_id, template_name,
@@ -75,6 +74,14 @@ tap_counts AS (
          {{fn:median(seconds_to_click)}} AS median_seconds_to_click
   FROM taps
   GROUP BY campaign_id, template_name, button_id
+),
+conversion_counts AS (
+  SELECT campaign_id, template_name, button_id,
+         COUNT(DISTINCT conv_id) AS conversions,
+         COUNT(DISTINCT context_wamid) AS converted_messages
+  FROM credited
+  WHERE tap_cohort = {{cohort_date}}
+  GROUP BY campaign_id, template_name, button_id
 )
 SELECT
   k.campaign_id,
@@ -90,10 +97,16 @@ SELECT
   CAST(COALESCE(t.unique_users, 0) AS BIGINT) AS unique_users,
   CAST(COALESCE(t.clicked_messages, 0) AS DOUBLE) / NULLIF(COALESCE(c.messages_delivered, 0), 0) AS ctr,
   CAST(COALESCE(t.clicked_messages, 0) AS DOUBLE) / NULLIF(COALESCE(c.messages_read, 0), 0) AS read_ctr,
-  CAST(t.median_seconds_to_click AS DOUBLE) AS median_seconds_to_click
+  CAST(t.median_seconds_to_click AS DOUBLE) AS median_seconds_to_click,
+  CAST(COALESCE(v.conversions, 0) AS BIGINT) AS conversions,
+  CAST(COALESCE(v.converted_messages, 0) AS BIGINT) AS converted_messages,
+  CAST(COALESCE(v.converted_messages, 0) AS DOUBLE) / NULLIF(COALESCE(t.clicked_messages, 0), 0) AS conversion_rate
 FROM button_keys AS k
 LEFT JOIN message_counts AS c
   ON c.campaign_id = k.campaign_id AND c.template_name IS NOT DISTINCT FROM k.template_name
 LEFT JOIN tap_counts AS t
   ON t.campaign_id = k.campaign_id AND t.template_name IS NOT DISTINCT FROM k.template_name
   AND t.button_id IS NOT DISTINCT FROM k.button_id
+LEFT JOIN conversion_counts AS v
+  ON v.campaign_id = k.campaign_id AND v.template_name IS NOT DISTINCT FROM k.template_name
+  AND v.button_id IS NOT DISTINCT FROM k.button_id

@@ -43,8 +43,8 @@ function ports(database = 'whatsapp_analytics') {
 
 describe('Athena partition rebuild on AWS adapters', () => {
   it('drops a leftover temp table, clears the prefix, runs the exact CTAS, drops, registers', async () => {
-    await new AthenaPartitionWriter(ports()).write('daily_ctr', '2024-05-01', dailySelect('daily_ctr', 'athena', '2024-05-01', 3));
-    const expected = athenaPartitionStatements('daily_ctr', { bucket: 'lake-bucket', dt: '2024-05-01', lookbackDays: 3 });
+    await new AthenaPartitionWriter(ports()).write('daily_ctr', '2024-05-01', dailySelect('daily_ctr', 'athena', '2024-05-01', { lookbackDays: 3, attributionDays: 7 }));
+    const expected = athenaPartitionStatements('daily_ctr', { bucket: 'lake-bucket', dt: '2024-05-01', windows: { lookbackDays: 3, attributionDays: 7 } });
     const queries = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString);
     expect(queries).toEqual([expected.drop, expected.create, expected.drop]);
     expect(expected.create).toContain("external_location = 's3://lake-bucket/curated/daily_ctr/dt=2024-05-01/'");
@@ -71,7 +71,7 @@ describe('the stage\'s Glue database', () => {
 
   it('a dev-stage rebuild CTASes into whatsapp_analytics_dev and registers the partition there', async () => {
     const ctx = awsDailyContext(readDailyConfig(devEnv));
-    await rebuild(ctx, { table: 'events', dt: '2024-05-01', lookbackDays: 3 });
+    await rebuild(ctx, { table: 'events', dt: '2024-05-01', lookbackDays: 3, attributionDays: 7 });
     const [drop, create] = queries();
     expect(create!.QueryString).toMatch(/^CREATE TABLE whatsapp_analytics_dev\.tmp_events_20240501 WITH \(/);
     expect(create!.QueryString).toContain('FROM whatsapp_analytics_dev.raw_events AS r');
@@ -91,11 +91,22 @@ describe('the stage\'s Glue database', () => {
 
   it('a dev-stage daily_ctr rebuild reads the dev curated events', async () => {
     const ctx = awsDailyContext(readDailyConfig(devEnv));
-    await rebuild(ctx, { table: 'daily_ctr', dt: '2024-05-01', lookbackDays: 3 });
+    await rebuild(ctx, { table: 'daily_ctr', dt: '2024-05-01', lookbackDays: 3, attributionDays: 7 });
     const create = queries()[1]!.QueryString!;
     expect(create).toMatch(/^CREATE TABLE whatsapp_analytics_dev\.tmp_daily_ctr_20240501 /);
     expect(create).toContain('FROM whatsapp_analytics_dev.events');
     expect(create).not.toMatch(/whatsapp_analytics\./);
+  });
+
+  it('a daily_conversions rebuild clears its own prefix, writes one CTAS of the dev events and registers the partition', async () => {
+    const ctx = awsDailyContext(readDailyConfig({ ...devEnv, ATTRIBUTION_DAYS: '5' }));
+    await rebuild(ctx, { table: 'daily_conversions', dt: '2024-05-01', lookbackDays: 3, attributionDays: 5 });
+    const expected = athenaPartitionStatements('daily_conversions', { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', windows: { lookbackDays: 3, attributionDays: 5 }, database: 'whatsapp_analytics_dev' });
+    expect(queries().map((q) => q.QueryString)).toEqual([expected.drop, expected.create, expected.drop]);
+    expect(expected.create).toContain("dt BETWEEN '2024-04-17' AND '2024-05-10'");
+    const batch = glue.commandCalls(BatchCreatePartitionCommand).map((c) => c.args[0].input);
+    expect(batch).toMatchObject([{ DatabaseName: 'whatsapp_analytics_dev', TableName: 'daily_conversions' }]);
+    expect(batch[0]!.PartitionInputList![0]!.StorageDescriptor!.Location).toBe('s3://wa-analytics-dev-lake/curated/daily_conversions/dt=2024-05-01/');
   });
 
   it('dev-stage anomalies and raw partition registration use the dev database', async () => {
@@ -111,7 +122,7 @@ describe('the stage\'s Glue database', () => {
 
   it('prod keeps whatsapp_analytics', async () => {
     const ctx = awsDailyContext(readDailyConfig({ ...devEnv, GLUE_DATABASE: 'whatsapp_analytics' }));
-    await rebuild(ctx, { table: 'events', dt: '2024-05-01', lookbackDays: 3 });
+    await rebuild(ctx, { table: 'events', dt: '2024-05-01', lookbackDays: 3, attributionDays: 7 });
     expect(queries()[1]!.QueryString).toMatch(/^CREATE TABLE whatsapp_analytics\.tmp_events_20240501 /);
     expect(glue.commandCalls(BatchCreatePartitionCommand)[0]!.args[0].input.DatabaseName).toBe('whatsapp_analytics');
   });

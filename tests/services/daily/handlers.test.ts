@@ -17,7 +17,7 @@ function recordingContext(writes: string[], timeZone = 'UTC'): DailyContext {
     throw new Error('not used by this test');
   };
   const partitions: PartitionWriter = { write: async (table, dt, select) => void writes.push(`${table} ${dt} ${select.slice(0, 6)}`) };
-  return { catalog: { registerPartitions: unused, listPartitions: unused }, engine: { query: unused, close: unused }, store: { getText: unused, putText: unused, deletePrefix: unused }, notifier: { post: unused }, partitions, dialect: 'duckdb', database: 'whatsapp_analytics', timeZone };
+  return { catalog: { registerPartitions: unused, listPartitions: unused }, engine: { query: unused, close: unused }, store: { getText: unused, putText: unused, deletePrefix: unused }, notifier: { post: unused }, partitions, dialect: 'duckdb', database: 'whatsapp_analytics', timeZone, attributionDays: 7 };
 }
 
 describe('task handlers built with their context', () => {
@@ -32,8 +32,8 @@ describe('task handlers built with their context', () => {
     const b: string[] = [];
     const rebuildA = taskHandlers(recordingContext(a)).RebuildDailyCtrPartition as (item: unknown) => Promise<unknown>;
     const rebuildB = taskHandlers(recordingContext(b)).RebuildCuratedPartition as (item: unknown) => Promise<unknown>;
-    expect(await rebuildA({ table: 'daily_ctr', dt: '2024-05-02', lookbackDays: 1 })).toEqual({ table: 'daily_ctr', dt: '2024-05-02' });
-    await rebuildB({ table: 'events', dt: '2024-05-01', lookbackDays: 1 });
+    expect(await rebuildA({ table: 'daily_ctr', dt: '2024-05-02', lookbackDays: 1, attributionDays: 7 })).toEqual({ table: 'daily_ctr', dt: '2024-05-02' });
+    await rebuildB({ table: 'events', dt: '2024-05-01', lookbackDays: 1, attributionDays: 7 });
     expect(a).toEqual(['daily_ctr 2024-05-02 WITH e']);
     expect(b).toEqual(['events 2024-05-01 SELECT']);
   });

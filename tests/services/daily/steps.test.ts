@@ -40,7 +40,7 @@ async function writeDailyCtr(): Promise<void> {
 
 describe('the daily anomaly step', () => {
   it('reads the anomalies of its earlier runs back, so every day of a three-day drop is one incident', async () => {
-    const ctx = localDailyContext({ catalog, engine, timeZone: 'UTC', notifier: silent });
+    const ctx = localDailyContext({ catalog, engine, timeZone: 'UTC', attributionDays: 7, notifier: silent });
     await writeDailyCtr();
     const days = [28, 29, 30].map((t) => addDays(start, t));
     for (const date of days) expect(await detect(ctx, { date })).toEqual({ anomalies: 1 });
@@ -53,13 +53,22 @@ const now = Date.UTC(2026, 11, 1, 1, 0); // 2026-12-01T01:00Z
 
 describe('resolveRun (the workflow input, on AWS and locally)', () => {
   it('defaults to yesterday in the reporting time zone', () => {
-    expect(resolveRun({}, 'UTC', now)).toMatchObject({ date: '2026-11-30', lookbackDays: 3 });
-    expect(resolveRun({}, 'America/Sao_Paulo', now)).toMatchObject({ date: '2026-11-29' });
+    expect(resolveRun({}, { timeZone: 'UTC' }, now)).toMatchObject({ date: '2026-11-30', lookbackDays: 3 });
+    expect(resolveRun({}, { timeZone: 'America/Sao_Paulo' }, now)).toMatchObject({ date: '2026-11-29' });
+  });
+
+  it("rebuilds cohorts back as far as the stage's attribution window, unless the input names another", () => {
+    const run = resolveRun({ date: '2026-11-20' }, { timeZone: 'UTC', attributionDays: 2 }, now);
+    expect(run).toMatchObject({ attributionDays: 2, days: ['2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20'] });
+    expect(run.cohortDays).toEqual(['2026-11-15', '2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20']);
+    expect(resolveRun({ date: '2026-11-20', attributionDays: 0 }, { timeZone: 'UTC', attributionDays: 2 }, now).cohortDays).toEqual(run.days);
+    expect(resolveRun({ date: '2026-11-20' }, { timeZone: 'UTC' }, now).cohortDays).toHaveLength(11);
+    expect(() => resolveRun({ attributionDays: 'x' }, { timeZone: 'UTC' }, now)).toThrow('attribution window must be a whole number of days from 0 to 90 (got NaN)');
   });
 
   it('refuses a date outside 2000-01-01 … one year ahead before any step runs', () => {
-    expect(() => resolveRun({ date: '9999-12-31' }, 'UTC', now)).toThrow(new InputError('date 9999-12-31 is outside 2000-01-01 … 2027-12-01 (from 2000-01-01 to one year ahead)'));
-    expect(() => resolveRun({ date: '9999-12-29', lookbackDays: 3 }, 'UTC', now)).toThrow(InputError);
-    expect(() => resolveRun({ date: '2026-02-30' }, 'UTC', now)).toThrow('date must be a date YYYY-MM-DD (got "2026-02-30")');
+    expect(() => resolveRun({ date: '9999-12-31' }, { timeZone: 'UTC' }, now)).toThrow(new InputError('date 9999-12-31 is outside 2000-01-01 … 2027-12-01 (from 2000-01-01 to one year ahead)'));
+    expect(() => resolveRun({ date: '9999-12-29', lookbackDays: 3 }, { timeZone: 'UTC' }, now)).toThrow(InputError);
+    expect(() => resolveRun({ date: '2026-02-30' }, { timeZone: 'UTC' }, now)).toThrow('date must be a date YYYY-MM-DD (got "2026-02-30")');
   });
 });

@@ -24,12 +24,18 @@ let engine: LocalQueryEngine;
 async function runAllTargets(): Promise<void> {
   for (const target of targets) {
     await catalog.registerPartitions('raw_events', rawPartitionsToRegister(target, LOOKBACK));
-    await runDailyLocal({ catalog, engine }, target, LOOKBACK);
+    await runDailyLocal({ catalog, engine }, target, { lookbackDays: LOOKBACK, attributionDays: 7 });
   }
 }
 
+/** The CTR columns (this scenario has no conversions; tests/shared/daily/conversions.test.ts covers those). */
 async function ctrRows(): Promise<readonly QueryRow[]> {
-  return (await engine.query(`SELECT *, dt FROM daily_ctr ORDER BY dt, campaign_id, COALESCE(template_name, ''), button_id`)).rows;
+  const { rows } = await engine.query(`SELECT *, dt FROM daily_ctr ORDER BY dt, campaign_id, COALESCE(template_name, ''), button_id`);
+  return rows.map(({ conversions, converted_messages, conversion_rate, ...ctr }) => {
+    expect([conversions, converted_messages]).toEqual([0, 0]);
+    expect(conversion_rate).toBe(ctr.clicked_messages === 0 ? null : 0);
+    return ctr;
+  });
 }
 
 /** sha256 of every Parquet file the workflow wrote, by path inside the lake. */
@@ -81,7 +87,8 @@ describe('daily_ctr on the local engine', () => {
     const rows = await ctrRows();
     const expected = oracleDailyCtr(sends, statuses, taps, LOOKBACK);
     expect(rows).toEqual(expected);
-    expect(Object.keys(rows[0]!)).toEqual([...dailyCtrColumns.map((c) => c.name), 'dt']);
+    const stored = (await engine.query('SELECT *, dt FROM daily_ctr LIMIT 1')).rows;
+    expect(Object.keys(stored[0]!)).toEqual([...dailyCtrColumns.map((c) => c.name), 'dt']);
   });
 
   it('gives the hand-computed numbers of the 05-01 spring cohort', async () => {

@@ -23,7 +23,8 @@ interface Message {
   buttons: { id: string; title: string }[];
 }
 
-export type OracleRow = DailyCtrRow & { dt: string };
+/** The CTR columns of a daily_ctr row (conversions have their own oracle in conversions.test.ts). */
+export type OracleRow = Omit<DailyCtrRow, 'conversions' | 'converted_messages' | 'conversion_rate'> & { dt: string };
 
 /** daily_ctr rows of every cohort, sorted by dt, campaign, template, button. */
 export function oracleDailyCtr(sends: SendFact[], statuses: StatusFact[], taps: TapFact[], lookbackDays: number): OracleRow[] {
@@ -118,9 +119,6 @@ export function oracleDailyCtr(sends: SendFact[], statuses: StatusFact[], taps: 
         ctr: delivered === 0 ? null : clickedMessages / delivered,
         read_ctr: read === 0 ? null : clickedMessages / read,
         median_seconds_to_click: median(seconds),
-        conversions: 0,
-        converted_messages: 0,
-        conversion_rate: null,
       });
     }
   }

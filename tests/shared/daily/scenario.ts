@@ -1,11 +1,5 @@
-import type { FirehoseTransformationEvent } from 'aws-lambda';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { transformBatch } from '../../../services/transform/batch';
-import { createPseudonymizer } from '../../../shared/pii';
-import { rowsOfData } from '../../support/rows';
-import { envelopeRecordBytes, metaWebhook, type MetaStatusSpec, type MetaTapSpec } from '../../support/webhooks';
+import { type RawRequest, writeRawRequests } from '../../support/raw-lake';
+import { metaWebhook, type MetaStatusSpec, type MetaTapSpec } from '../../support/webhooks';
 
 /**
  * A multi-day campaign as plain facts (sends, statuses, taps, each with its arrival time), the
@@ -107,15 +101,8 @@ export const taps: TapFact[] = [
   { id: 'wamid.T10', from: '15550000008', at: at('2024-05-03', '23:50:00'), context: 'wamid.M8', kind: 'button_reply', button: 'yes', title: 'Yes!', arrivals: [at('2024-05-04', '00:05:00')] },
 ];
 
-/** One ingested request: source, body text and arrival time. */
-interface Request {
-  source: 'meta' | 'registry';
-  body: string;
-  receivedTs: number;
-}
-
-function requests(): Request[] {
-  const out: Request[] = [];
+function requests(): RawRequest[] {
+  const out: RawRequest[] = [];
   for (const s of sends) {
     const body = JSON.stringify({ wamid: s.wamid, campaign_id: s.campaign, template_name: s.template, wa_id: `+${s.to}`, sent_at: new Date(s.sentAt).toISOString(), buttons: s.buttons });
     for (const t of s.arrivals) out.push({ source: 'registry', body, receivedTs: t });
@@ -135,35 +122,7 @@ function requests(): Request[] {
   return out.sort((a, b) => a.receivedTs - b.receivedTs);
 }
 
-const settings = { metaAppSecret: null, wasenderSecret: null, timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
-
-/**
- * Runs every request through the real transform, one Firehose batch per arrival day, and writes
- * each batch's rows as gzip JSON lines to `<lake>/raw/events/dt=<arrival date>/`. Returns the
- * arrival dates written.
- */
-export async function writeRawLake(lakeRoot: string): Promise<string[]> {
-  const byDay = new Map<string, Request[]>();
-  for (const r of requests()) {
-    const day = new Date(r.receivedTs).toISOString().slice(0, 10);
-    byDay.set(day, [...(byDay.get(day) ?? []), r]);
-  }
-  for (const [day, reqs] of byDay) {
-    const event: FirehoseTransformationEvent = {
-      invocationId: `inv-${day}`,
-      deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/test',
-      region: 'us-east-1',
-      records: reqs.map((r, i) => ({
-        recordId: `${day}-${i}`,
-        approximateArrivalTimestamp: r.receivedTs,
-        data: envelopeRecordBytes({ source: r.source, body: r.body, receivedTs: r.receivedTs, requestId: `req-${day}-${i}` }).toString('base64'),
-      })),
-    };
-    const { result } = transformBatch(event, settings);
-    const lines = result.records.flatMap((rec) => rowsOfData(rec.data!)).map((row) => JSON.stringify(row));
-    const dir = join(lakeRoot, 'raw', 'events', `dt=${day}`);
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'batch-0001.gz'), gzipSync(Buffer.from(`${lines.join('\n')}\n`)));
-  }
-  return [...byDay.keys()].sort();
+/** Writes the scenario's raw lake (see writeRawRequests); returns the arrival dates written. */
+export function writeRawLake(lakeRoot: string): Promise<string[]> {
+  return writeRawRequests(lakeRoot, requests());
 }

@@ -76,7 +76,8 @@ describe('renderSql', () => {
   it('renders the same text on both engines apart from the dialect functions', () => {
     for (const [name, p] of [
       ['curated-events', { database: 'whatsapp_analytics', event_date: '2024-05-01', from_dt: '2024-04-30', to_dt: '2024-05-05' }],
-      ['daily-ctr', { database: 'whatsapp_analytics', cohort_date: '2024-05-01', from_dt: '2024-04-27', to_dt: '2024-05-04' }],
+      ['daily-ctr', { database: 'whatsapp_analytics', cohort_date: '2024-05-01', from_dt: '2024-04-15', to_dt: '2024-05-12', count_from_dt: '2024-04-27', count_to_dt: '2024-05-04', conv_from_dt: '2024-04-27', lookback_days: 3, window_ms: 604800000 }],
+      ['daily-conversions', { database: 'whatsapp_analytics', cohort_date: '2024-05-01', from_dt: '2024-04-15', to_dt: '2024-05-12', count_from_dt: '2024-04-27', count_to_dt: '2024-05-04', conv_from_dt: '2024-04-27', lookback_days: 3, window_ms: 604800000 }],
       ['button-clicks-view', { database: 'whatsapp_analytics' }],
     ] as const) {
       const a = renderSql(name, p, 'athena').split('\n');
@@ -138,10 +139,17 @@ describe('includes', () => {
   });
 
   it('give the workflow, the funnel and the time-to-tap report one definition of a message', () => {
-    for (const name of ['daily-ctr', 'report/funnel', 'report/time-to-tap'] as const) {
+    for (const name of ['daily-ctr', 'daily-conversions', 'report/funnel', 'report/time-to-tap'] as const) {
       expect(loadQuery(name)).toContain('{{include:messages}}');
       // The rules themselves are not written again in the query.
       expect(loadQuery(name)).not.toMatch(/status_flags AS|'unattributed'\) AS campaign_id/);
+    }
+  });
+
+  it('give daily_ctr and daily_conversions one definition of attribution', () => {
+    for (const name of ['daily-ctr', 'daily-conversions'] as const) {
+      expect(loadQuery(name)).toContain('{{include:attribution}}');
+      expect(loadQuery(name)).not.toMatch(/conv_candidates AS|ROW_NUMBER\(\) OVER \(PARTITION BY c\.conv_id/);
     }
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
-import { athenaPartitionStatements, athenaWriteStatements, buttonClicksViewDdl, curatedEventsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
+import { athenaPartitionStatements, athenaWriteStatements, buttonClicksViewDdl, curatedEventsSelect, dailyConversionsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
 import { renderSql } from '../../../shared/sql/render';
 import { tutorialViewDdl } from '../../../shared/sql/views';
 
@@ -50,20 +50,21 @@ function anomaly(campaign: string, observed: number | null) {
 
 const statements: [string, string][] = [
   ['curated-events SELECT', curatedEventsSelect('athena', '2024-05-01', 3)],
-  ['daily-ctr SELECT', dailyCtrSelect('athena', '2024-05-01', 3)],
+  ['daily-ctr SELECT', dailyCtrSelect('athena', '2024-05-01', { lookbackDays: 3, attributionDays: 7 })],
+  ['daily-conversions SELECT', dailyConversionsSelect('athena', '2024-05-01', { lookbackDays: 3, attributionDays: 7 })],
   ['button-clicks-view SELECT', renderSql('button-clicks-view', { database: 'whatsapp_analytics' }, 'athena')],
   ['button_clicks view DDL', buttonClicksViewDdl('athena')],
   ['conversions view DDL', tutorialViewDdl('conversions', 'athena')],
   ['conversions view DDL on the dev database', tutorialViewDdl('conversions', 'athena', 'whatsapp_analytics_dev')],
   ...dailyTables.flatMap((table): [string, string][] => {
-    const s = athenaPartitionStatements(table, { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', lookbackDays: 3 });
+    const s = athenaPartitionStatements(table, { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', windows: { lookbackDays: 3, attributionDays: 7 } });
     return [
       [`${table} CTAS`, s.create],
       [`${table} DROP`, s.drop],
     ];
   }),
   // The dev stage's Glue database (serverless.yml glueDatabase) in every statement of a rebuild.
-  ...dailyTables.map((table): [string, string] => [`${table} CTAS on the dev database`, athenaPartitionStatements(table, { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', lookbackDays: 3, database: 'whatsapp_analytics_dev' }).create]),
+  ...dailyTables.map((table): [string, string] => [`${table} CTAS on the dev database`, athenaPartitionStatements(table, { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', windows: { lookbackDays: 3, attributionDays: 7 }, database: 'whatsapp_analytics_dev' }).create]),
   ['button_clicks view DDL on the dev database', buttonClicksViewDdl('athena', 'whatsapp_analytics_dev')],
   // What the anomaly and digest steps read back, and what they write.
   ['daily/ctr-history SELECT', renderSql('daily/ctr-history', { from_dt: '2024-04-03', to_dt: '2024-05-01' }, 'athena')],
@@ -92,7 +93,7 @@ describe('Athena statements against the Trino grammar', () => {
   });
 
   it('CTAS writes Parquet to the partition prefix through a temporary table', () => {
-    const s = athenaPartitionStatements('events', { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', lookbackDays: 3 });
+    const s = athenaPartitionStatements('events', { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', windows: { lookbackDays: 3, attributionDays: 7 } });
     expect(s.keyPrefix).toBe('curated/events/dt=2024-05-01/');
     expect(s.create).toContain("external_location = 's3://wa-analytics-prod-lake/curated/events/dt=2024-05-01/'");
     expect(s.create.startsWith('CREATE TABLE whatsapp_analytics.tmp_events_20240501 WITH (')).toBe(true);
@@ -100,11 +101,11 @@ describe('Athena statements against the Trino grammar', () => {
   });
 
   it('names the stage database given, in the temporary table and in what the SELECT reads', () => {
-    const events = athenaPartitionStatements('events', { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', lookbackDays: 3, database: 'whatsapp_analytics_dev' });
+    const events = athenaPartitionStatements('events', { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', windows: { lookbackDays: 3, attributionDays: 7 }, database: 'whatsapp_analytics_dev' });
     expect(events.create.startsWith('CREATE TABLE whatsapp_analytics_dev.tmp_events_20240501 WITH (')).toBe(true);
     expect(events.create).toContain('FROM whatsapp_analytics_dev.raw_events AS r');
     expect(events.drop).toBe('DROP TABLE IF EXISTS whatsapp_analytics_dev.tmp_events_20240501');
-    const ctr = athenaPartitionStatements('daily_ctr', { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', lookbackDays: 3, database: 'whatsapp_analytics_dev' });
+    const ctr = athenaPartitionStatements('daily_ctr', { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', windows: { lookbackDays: 3, attributionDays: 7 }, database: 'whatsapp_analytics_dev' });
     expect(ctr.create).toContain('FROM whatsapp_analytics_dev.events');
     for (const sql of [events.create, ctr.create, buttonClicksViewDdl('athena', 'whatsapp_analytics_dev')]) expect(sql).not.toMatch(/whatsapp_analytics\./);
   });

@@ -1,7 +1,8 @@
 -- Fragment: the outbound messages of the events in `ev` and the rules that describe them, the
 -- one home of those rules for every query that counts messages (daily-ctr, report/funnel,
 -- report/time-to-tap). The including query defines `ev` (curated `events` columns, filtered as
--- it needs) and writes `WITH ev AS (…), {{include:messages}}, …`; this defines `sends`,
+-- it needs, plus `counted`: 1 for a status that may count towards delivered/read, 0 for one read
+-- only for its campaign or cohort) and writes `WITH ev AS (…), {{include:messages}}, …`; this defines `sends`,
 -- `statuses` and `messages`, plus helper CTEs (send_ranked, status_first, status_campaign,
 -- status_template, status_flags) whose names the includer must not reuse.
 -- Rules:
@@ -10,7 +11,8 @@
 -- - its cohort_date is the event_date of that send, else of its earliest status;
 -- - its campaign is the send's, else the first status naming one, else `unattributed`
 --   (template_name likewise, without the fallback);
--- - read implies delivered; delivered_ts is the first delivered-or-read status.
+-- - read implies delivered; delivered_ts is the first delivered-or-read status; only statuses
+--   with counted = 1 make a message delivered or read.
 send_ranked AS (
   SELECT wamid, event_date, campaign_id, template_name, buttons,
          ROW_NUMBER() OVER (PARTITION BY wamid ORDER BY event_ts ASC NULLS LAST, event_id ASC) AS pick
@@ -21,7 +23,7 @@ sends AS (
   SELECT wamid, event_date, campaign_id, template_name, buttons FROM send_ranked WHERE pick = 1
 ),
 statuses AS (
-  SELECT wamid, status, event_id, event_ts, event_date, campaign_id, template_name
+  SELECT wamid, status, event_id, event_ts, event_date, campaign_id, template_name, counted
   FROM ev
   WHERE kind = 'status' AND wamid IS NOT NULL
 ),
@@ -48,9 +50,9 @@ status_template AS (
 ),
 status_flags AS (
   SELECT wamid,
-         MAX(CASE WHEN status IN ('delivered', 'read') THEN 1 ELSE 0 END) AS delivered,
-         MAX(CASE WHEN status = 'read' THEN 1 ELSE 0 END) AS was_read,
-         MIN(CASE WHEN status IN ('delivered', 'read') THEN event_ts END) AS delivered_ts
+         MAX(CASE WHEN counted = 1 AND status IN ('delivered', 'read') THEN 1 ELSE 0 END) AS delivered,
+         MAX(CASE WHEN counted = 1 AND status = 'read' THEN 1 ELSE 0 END) AS was_read,
+         MIN(CASE WHEN counted = 1 AND status IN ('delivered', 'read') THEN event_ts END) AS delivered_ts
   FROM statuses
   GROUP BY wamid
 ),

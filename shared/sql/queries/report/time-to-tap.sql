@@ -6,7 +6,8 @@
 -- The bucket bounds must match timeToTapBuckets in shared/report/model.ts.
 -- params: database:ident
 WITH ev AS (
-  SELECT event_id, kind, wamid, context_wamid, status, campaign_id, template_name, buttons, event_ts, event_date
+  SELECT event_id, kind, wamid, context_wamid, status, campaign_id, template_name, buttons, event_ts, event_date,
+         1 AS counted
   FROM {{database}}.events
 ),
 {{include:messages}},

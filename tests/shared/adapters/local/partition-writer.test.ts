@@ -28,14 +28,14 @@ const count = async () => Number((await engine.query(`SELECT COUNT(*) AS n FROM 
 
 describe('local partition writes', () => {
   it('a re-run replaces the file in place, leaves only that file and writes the same bytes', async () => {
-    const first = await rebuildPartitionLocal({ catalog, engine }, 'events', '2024-05-01', 2);
+    const first = await rebuildPartitionLocal({ catalog, engine }, 'events', '2024-05-01', { lookbackDays: 2, attributionDays: 7 });
     expect(first.rows).toBeGreaterThan(0);
     const bytes = await readFile(first.file);
     // Leftovers a crash or an older layout could leave in the folder.
     await writeFile(join(eventsDir(), 'stale-00001.parquet'), bytes);
     await writeFile(join(eventsDir(), `.${partitionFileName}.tmp`), 'half written');
     expect(await count()).toBe(first.rows * 2);
-    const again = await rebuildPartitionLocal({ catalog, engine }, 'events', '2024-05-01', 2);
+    const again = await rebuildPartitionLocal({ catalog, engine }, 'events', '2024-05-01', { lookbackDays: 2, attributionDays: 7 });
     expect(again).toEqual(first);
     expect(await readdir(eventsDir())).toEqual([partitionFileName]);
     expect((await readFile(again.file)).equals(bytes)).toBe(true);
@@ -44,7 +44,7 @@ describe('local partition writes', () => {
   });
 
   it('a failed write keeps the rows already there and leaves no temporary file', async () => {
-    const first = await rebuildPartitionLocal({ catalog, engine }, 'events', '2024-05-01', 2);
+    const first = await rebuildPartitionLocal({ catalog, engine }, 'events', '2024-05-01', { lookbackDays: 2, attributionDays: 7 });
     await expect(new LocalPartitionWriter({ catalog, engine }).write('events', '2024-05-01', 'SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
     expect(await readdir(eventsDir())).toEqual([partitionFileName]);
     expect(await count()).toBe(first.rows);

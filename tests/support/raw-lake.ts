@@ -1,0 +1,51 @@
+import type { FirehoseTransformationEvent } from 'aws-lambda';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { transformBatch } from '../../services/transform/batch';
+import type { TransformSettings } from '../../shared/normalize';
+import { createPseudonymizer } from '../../shared/pii';
+import type { Source } from '../../shared/schema/types';
+import { rowsOfData } from './rows';
+import { envelopeRecordBytes } from './webhooks';
+
+/** One ingested request: source, body text and arrival time. */
+export interface RawRequest {
+  readonly source: Source;
+  readonly body: string;
+  readonly receivedTs: number;
+}
+
+/** The transform's settings for scenario lakes: no signatures, UTC, raw user ids (readable expectations). */
+export const scenarioSettings: TransformSettings = { metaAppSecret: null, wasenderSecret: null, timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
+
+/**
+ * Runs every request through the real transform, one Firehose batch per arrival day, and writes
+ * each batch's rows as gzip JSON lines to `<lake>/raw/events/dt=<arrival date>/`. Returns the
+ * arrival dates written.
+ */
+export async function writeRawRequests(lakeRoot: string, requests: readonly RawRequest[], settings: TransformSettings = scenarioSettings): Promise<string[]> {
+  const byDay = new Map<string, RawRequest[]>();
+  for (const r of [...requests].sort((a, b) => a.receivedTs - b.receivedTs)) {
+    const day = new Date(r.receivedTs).toISOString().slice(0, 10);
+    byDay.set(day, [...(byDay.get(day) ?? []), r]);
+  }
+  for (const [day, reqs] of byDay) {
+    const event: FirehoseTransformationEvent = {
+      invocationId: `inv-${day}`,
+      deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/test',
+      region: 'us-east-1',
+      records: reqs.map((r, i) => ({
+        recordId: `${day}-${i}`,
+        approximateArrivalTimestamp: r.receivedTs,
+        data: envelopeRecordBytes({ source: r.source, body: r.body, receivedTs: r.receivedTs, requestId: `req-${day}-${i}` }).toString('base64'),
+      })),
+    };
+    const { result } = transformBatch(event, settings);
+    const lines = result.records.flatMap((rec) => rowsOfData(rec.data!)).map((row) => JSON.stringify(row));
+    const dir = join(lakeRoot, 'raw', 'events', `dt=${day}`);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'batch-0001.gz'), gzipSync(Buffer.from(`${lines.join('\n')}\n`)));
+  }
+  return [...byDay.keys()].sort();
+}
