@@ -32,6 +32,14 @@ function metaStatus(m: MessageFact, s: StatusFact): Record<string, unknown> {
   return out;
 }
 
+/** The body WhatsApp puts on a completed Flow's reply: what the transform reads as its button title. */
+const flowReplyBody = 'Sent';
+
+/** The button title a tap's webhook carries: its title, or for a Flow reply the reply's body. */
+export function deliveredTapTitle(t: Pick<TapFact, 'interaction' | 'title'>): string | null {
+  return t.interaction === 'nfm_reply' ? flowReplyBody : t.title;
+}
+
 /** A Meta tap or text reply, in the message shape of its interaction. */
 function metaMessage(t: TapFact): Record<string, unknown> {
   const base = { context: { from: demoBusiness.displayPhone, id: t.context }, from: t.user, id: t.id, timestamp: seconds(t.ts) };
@@ -48,7 +56,7 @@ function metaMessage(t: TapFact): Record<string, unknown> {
       return {
         ...base,
         type: 'interactive',
-        interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', body: 'Sent', response_json: JSON.stringify({ flow_token: t.buttonId, score: '9', comment: 'Quick delivery' }) } },
+        interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', body: flowReplyBody, response_json: JSON.stringify({ flow_token: t.buttonId, score: '9', comment: 'Quick delivery' }) } },
       };
   }
 }

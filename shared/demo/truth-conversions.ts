@@ -1,4 +1,5 @@
 import type { DailyConversionRow } from '../schema/types';
+import { deliveredTapTitle } from './bodies';
 import type { ConversionFact, Simulation } from './types';
 import { countedTaps, median, visibleFacts, type PlacedTap, type TruthOptions } from './visible';
 
@@ -12,7 +13,8 @@ import { countedTaps, median, visibleFacts, type PlacedTap, type TruthOptions } 
  * conversion and not after it (both ends inclusive), among the taps on that campaign's messages
  * when the conversion names one; else unattributed. A tap is one `daily_ctr` counts (visible,
  * within its cohort's lookback, up to `asOf`); a conversion is seen like any fact (visible.ts)
- * and counts once, by event date up to `asOf`.
+ * and counts once, by event date up to `asOf`. A row's button title is the title the credited taps'
+ * webhooks carry (a Flow reply carries the Flow's body).
  */
 
 const DAY = 24 * 3600 * 1000;
@@ -63,7 +65,7 @@ export function creditConversions(sim: Simulation, options: TruthOptions): Attri
 export type DatedDailyConversionRow = DailyConversionRow & { dt: string };
 
 interface Acc {
-  readonly row: Omit<DatedDailyConversionRow, 'conversions' | 'converted_users' | 'value' | 'median_seconds_to_convert'>;
+  row: Omit<DatedDailyConversionRow, 'conversions' | 'converted_users' | 'value' | 'median_seconds_to_convert'>;
   readonly credits: Credit[];
 }
 
@@ -79,10 +81,12 @@ export function truthDailyConversions(sim: Simulation, options: TruthOptions): D
     const { conversion: c, tap } = credit;
     const row = tap === null
       ? { dt: credit.date, campaign_id: 'unattributed', template_name: null, button_id: null, button_title: null, conversion_name: c.name, currency: c.currency }
-      : { dt: tap.cohort, campaign_id: tap.campaign, template_name: tap.template, button_id: tap.tap.buttonId, button_title: tap.tap.title, conversion_name: c.name, currency: c.currency };
+      : { dt: tap.cohort, campaign_id: tap.campaign, template_name: tap.template, button_id: tap.tap.buttonId, button_title: deliveredTapTitle(tap.tap), conversion_name: c.name, currency: c.currency };
     const key = JSON.stringify([row.dt, row.campaign_id, row.template_name ?? '', row.button_id ?? '', row.conversion_name, row.currency ?? '']);
     const acc = groups.get(key) ?? { row, credits: [] };
     if (acc.credits.length === 0) groups.set(key, acc);
+    // The least title of the group's taps (titles can change between sends).
+    else if (row.button_title !== null && (acc.row.button_title === null || row.button_title < acc.row.button_title)) acc.row = { ...acc.row, button_title: row.button_title };
     acc.credits.push(credit);
   }
   const rows = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, { row, credits }]) => {
