@@ -18,6 +18,7 @@ export const queryNames = [
   'daily/digest-anomalies',
   'daily/digest-headlines',
   'daily/digest-quarantined',
+  'daily/digest-conversions',
   // The dashboard (local engine).
   'report/ctr-over-time',
   'report/ctr-by-position',

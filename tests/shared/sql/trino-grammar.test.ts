@@ -71,6 +71,7 @@ const statements: [string, string][] = [
   ['daily/prior-anomalies SELECT', renderSql('daily/prior-anomalies', { from_dt: '2024-04-03', before_dt: '2024-05-01' }, 'athena')],
   ['daily/digest-anomalies SELECT', renderSql('daily/digest-anomalies', { dt: '2024-05-01' }, 'athena')],
   ['daily/digest-headlines SELECT', renderSql('daily/digest-headlines', { dt: '2024-05-01' }, 'athena')],
+  ['daily/digest-conversions SELECT', renderSql('daily/digest-conversions', { dt: '2024-05-01', from_dt: '2024-04-21', conv_from_dt: '2024-05-01', lookback_days: 3, window_ms: 604_800_000 }, 'athena')],
   ['daily/digest-quarantined SELECT', renderSql('daily/digest-quarantined', { dt: '2024-05-01' }, 'athena')],
   ...[
     ['no rows', anomaliesSelect([])],
