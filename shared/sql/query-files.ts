@@ -34,6 +34,7 @@ export const queryNames = [
   'ops/raw-counts',
   // The demo's printed tables.
   'demo/ctr-summary',
+  'demo/revenue-summary',
   'demo/alerts',
 ] as const;
 export type QueryName = (typeof queryNames)[number];

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatedAnomalyRow } from '../../shared/anomaly/types';
@@ -84,6 +84,22 @@ describe('wa-analytics demo', () => {
     expect(pick(first.ctr)).toEqual(pick(truth));
   });
 
+  it('prints conversions and revenue per campaign and currency as the ground truth implies', () => {
+    const totals = new Map<string, { conversions: number; cents: number | null }>();
+    for (const r of truthDailyConversions(sim, { lookbackDays: 3, asOf: sim.dates[sim.dates.length - 1]! })) {
+      const key = `${r.campaign_id}|${r.currency ?? '(no value)'}`;
+      const t = totals.get(key) ?? { conversions: 0, cents: null };
+      totals.set(key, { conversions: t.conversions + r.conversions, cents: r.value === null ? t.cents : (t.cents ?? 0) + Math.round(r.value * 100) });
+    }
+    expect(first.cli.stdout).toContain('Conversions and revenue by campaign (');
+    expect(totals.size).toBeGreaterThan(5);
+    for (const [key, t] of totals) {
+      const [campaign, currency] = key.split('|') as [string, string];
+      const revenue = t.cents === null ? '-' : (t.cents / 100).toFixed(2);
+      expect(first.cli.stdout).toMatch(new RegExp(`\\n${campaign}\\s+${currency.replace(/[()]/g, '\\$&')}\\s+${t.conversions}\\s+${revenue.replace('.', '\\.')}\\n`));
+    }
+  });
+
   it('catches every injected incident, and raises exactly the alerts the ground truth predicts', () => {
     expect(sim.incidents).toHaveLength(3);
     for (const incident of sim.incidents) expect(first.anomalies.filter((a) => alertMatches(a as unknown as DatedAnomalyRow, incident))).toHaveLength(1);
@@ -105,6 +121,9 @@ describe('wa-analytics demo', () => {
     expect(output).toContain(`dashboard: ${join(first.dataDir, 'report.html')}\n`);
     expect(output).toContain(`wa-analytics query "SELECT dt, button_id`);
     expect(existsSync(join(first.dataDir, 'report.html'))).toBe(true);
+    // The dashboard carries the conversion charts, revenue in each of the demo's two currencies.
+    const html = readFileSync(join(first.dataDir, 'report.html'), 'utf8');
+    for (const id of ['funnel', 'conversion-rate', 'revenue-brl', 'revenue-mxn', 'time-to-convert']) expect(html).toContain(`id="section-${id}"`);
   });
 });
 
