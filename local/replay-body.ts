@@ -1,3 +1,4 @@
+import { InputError } from '../shared/errors';
 import { epochMsFrom } from '../shared/normalize/context';
 import type { Source } from '../shared/schema/types';
 import { parseIsoInstant } from '../shared/time';
@@ -17,7 +18,9 @@ const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 /**
  * The source of a body: Meta (`object` is `whatsapp_business_account`), WASenderApi (a string
  * `event`), the send registry (`wamid` and `sent_at`, or a non-empty array of such), posted
- * conversions (a `conversion_id`, or a non-empty array of such); else null.
+ * conversions (a `conversion_id`, or a non-empty array of objects one of which has one and none
+ * of which is a send: an item without its id is the transform's to quarantine, item by item,
+ * not a reason to refuse the whole body); else null.
  */
 export function inferSource(json: unknown): Source | null {
   if (isObj(json)) {
@@ -27,9 +30,20 @@ export function inferSource(json: unknown): Source | null {
     if (isConversion(json)) return 'conversions';
     return null;
   }
-  if (Array.isArray(json) && json.length > 0 && json.every(isSend)) return 'registry';
-  if (Array.isArray(json) && json.length > 0 && json.every(isConversion)) return 'conversions';
+  if (!Array.isArray(json) || json.length === 0) return null;
+  if (json.every(isSend)) return 'registry';
+  if (json.every(isObj) && json.some(isConversion) && !json.some(isSend)) return 'conversions';
   return null;
+}
+
+/**
+ * The route a recorded body goes to: `given` (`--source`), else inferred from the body; an
+ * InputError naming the body when neither says. Local and stage replay share it.
+ */
+export function sourceOfBody(json: unknown, where: string, given: Source | undefined): Source {
+  const source = given ?? inferSource(json);
+  if (source === null) throw new InputError(`cannot tell the source of ${where} (not Meta, WASenderApi, a registry send or a conversion); pass --source`);
+  return source;
 }
 
 function latest(values: readonly (number | null)[]): number | null {

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { errorMessage, InputError, WaError } from '../shared/errors';
 import type { Source } from '../shared/schema/types';
 import { signMetaBody } from '../shared/signature';
-import { routes } from '../services/ingest/routes';
-import { inferSource, latestEventTime } from './replay-body';
+import { routes, type Route } from '../services/ingest/routes';
+import { latestEventTime, sourceOfBody } from './replay-body';
 import { planReplay, readReplayBodies, type ReplayBody, type ReplayPlan } from './replay-input';
 
 /** The header the replay app reads the receive time from (the app is never bound to a port). */
@@ -40,23 +40,23 @@ export interface ReplayReport {
   unstamped: number;
 }
 
-const pathOf = Object.fromEntries(routes.filter((r) => r.method === 'POST').map((r) => [r.source, r.path])) as Record<Source, string>;
+const routeOf = Object.fromEntries(routes.filter((r) => r.method === 'POST').map((r) => [r.source, r])) as Record<Source, Route>;
 
 /** The request a sender would have made for this body: route, signature or token, receive time. */
 function requestFor(body: ReplayBody, options: ReplayOptions, report: ReplayReport) {
-  const source = options.source ?? inferSource(body.json);
-  if (source === null) throw new InputError(`cannot tell the source of ${body.where} (not Meta, WASenderApi or a registry send); pass --source`);
+  const source = sourceOfBody(body.json, body.where, options.source);
+  const route = routeOf[source];
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const { appSecret, wasenderSecret, registryToken } = options.secrets;
   if (source === 'meta' && appSecret !== null) headers['x-hub-signature-256'] = signMetaBody(body.bytes, appSecret);
   if (source === 'wasender' && wasenderSecret !== null) headers['x-webhook-signature'] = wasenderSecret;
-  if (source === 'registry' && registryToken !== null) headers.authorization = `Bearer ${registryToken}`;
+  if (route.localAuthorization === 'BEARER' && registryToken !== null) headers.authorization = `Bearer ${registryToken}`;
   if (options.asOfEventTime) {
     const ts = latestEventTime(body.json, source);
     if (ts === null) report.unstamped++;
     else headers[replayTimeHeader] = String(ts);
   }
-  return { method: 'POST' as const, url: pathOf[source], headers, payload: body.bytes };
+  return { method: 'POST' as const, url: route.path, headers, payload: body.bytes };
 }
 
 /** A replay worth a progress bar: many files, or a big JSON-lines file. */

@@ -5,7 +5,7 @@ import { FIREHOSE_MAX_RECORD_BYTES, recordTooLarge } from '../shared/apigw/fireh
 import { internalServerError, mockIntegrationStatus, pickIntegrationResponse, selectIntegrationResponse } from '../shared/apigw/select';
 import type { ApiRequest, IntegrationResponseSpec, MethodResponse, Substitutions } from '../shared/apigw/types';
 import { ConfigError, errorMessage, RequestRefusedError, WaError } from '../shared/errors';
-import { acceptsContentType, loadTemplate, routes, type Route } from '../services/ingest/routes';
+import { acceptsContentType, bearerPaths, loadTemplate, routes, type Route } from '../services/ingest/routes';
 import { apiRequestOf } from './api-request';
 import { defaultMaxInFlightBytes, defaultRequestTimeoutMs, guardBodies } from './body-guard';
 import { LocalPutRecord, type RecordSink } from './firehose-put';
@@ -28,7 +28,7 @@ export interface LocalServerOptions {
   readonly streamName: string;
   /** `WA_VERIFY_TOKEN`; null refuses every handshake. */
   readonly verifyToken: string | null;
-  /** `WA_REGISTRY_TOKEN`; null refuses `/sends` with 403. */
+  /** `WA_REGISTRY_TOKEN`; null refuses the bearer routes (`/sends`, `/conversions`) with 403. */
   readonly registryToken: string | null;
   /**
    * In-process replay only (never on a listening server): a header whose epoch-ms value becomes
@@ -39,8 +39,8 @@ export interface LocalServerOptions {
   /** Counted here as requests are answered (the CloudWatch metric's local stand-in). */
   readonly counters?: IngestCounters;
   /**
-   * In-process replay only: `/sends` is the operator's own data dir, not a network caller, so
-   * it needs no bearer token.
+   * In-process replay only: the bearer routes are the operator's own data dir, not a network
+   * caller, so they need no bearer token.
    */
   readonly trustRegistry?: boolean;
   /** Operator log (default: stderr). */
@@ -56,7 +56,11 @@ const gateway = {
   missingToken: { status: 403, body: '{"message":"Missing Authentication Token"}', errorType: 'MissingAuthenticationTokenException' },
   tooLarge: { status: 413, body: '{"message":"Request Too Long"}', errorType: 'RequestTooLarge' },
   unsupportedMedia: { status: 415, body: '{"message":"Unsupported Media Type"}', errorType: 'UnsupportedMediaTypeException' },
-  registryDisabled: { status: 403, body: '{"message":"registry disabled: set WA_REGISTRY_TOKEN to accept POST /sends"}', errorType: 'AccessDeniedException' },
+  registryDisabled: {
+    status: 403,
+    body: JSON.stringify({ message: `registry disabled: set WA_REGISTRY_TOKEN to accept POST ${bearerPaths.join(' and ')}` }),
+    errorType: 'AccessDeniedException',
+  },
   registryUnauthorized: {
     status: 401,
     body: '{"message":"Unauthorized: send Authorization: Bearer <the value of WA_REGISTRY_TOKEN>"}',
@@ -79,7 +83,7 @@ function sendMethodResponse(reply: FastifyReply, r: MethodResponse): FastifyRepl
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
-/** The local stand-in for AWS_IAM on `/sends`: `Authorization: Bearer <WA_REGISTRY_TOKEN>`. */
+/** The local stand-in for AWS_IAM on the bearer routes: `Authorization: Bearer <WA_REGISTRY_TOKEN>`. */
 function bearerDenial(header: string | undefined, expected: Buffer | null): GatewayResponse | null {
   if (expected === null) return gateway.registryDisabled;
   const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);

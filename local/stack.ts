@@ -4,6 +4,7 @@ import type { LocalConfig } from '../shared/config/local';
 import { errorMessage, StorageError } from '../shared/errors';
 import { createPseudonymizer } from '../shared/pii';
 import { createTransform } from '../services/transform/handler';
+import { bearerPaths } from '../services/ingest/routes';
 import { defaultBufferBytes, defaultBufferMs, defaultRetryDelayMs, defaultStreamName, defaultTransformRetries, LocalDeliveryStream } from './delivery-stream';
 import { DataDirLock } from './data-dir-lock';
 import { rebuiltNote } from './catalog-note';
@@ -51,7 +52,7 @@ export function startWarnings(config: LocalConfig): string[] {
   if (config.appSecret === null) out.push('WARNING: WA_APP_SECRET is not set: Meta webhook signatures are NOT checked; anyone can post data.');
   if (config.wasenderSecret === null) out.push('WARNING: WASENDER_WEBHOOK_SECRET is not set: WASenderApi webhook signatures are NOT checked.');
   if (config.verifyToken === null) out.push('note: WA_VERIFY_TOKEN is not set: Meta verification handshakes are refused (403).');
-  if (config.registryToken === null) out.push('note: WA_REGISTRY_TOKEN is not set: POST /sends is refused (403).');
+  if (config.registryToken === null) out.push(`note: WA_REGISTRY_TOKEN is not set: POST ${bearerPaths.join(' and ')} ${bearerPaths.length === 1 ? 'is' : 'are'} refused (403).`);
   return out;
 }
 

@@ -103,6 +103,21 @@ function apiResources({ verifyTokenParam }) {
   return { resources, deploymentId };
 }
 
+/**
+ * One output per AWS_IAM route: the `execute-api:Invoke` resource a caller's IAM policy grants
+ * (`…:<api id>/<stage>/POST/conversions`), so nobody has to assemble it from the API id by hand.
+ */
+function invokeArnOutputs() {
+  const outputs = {};
+  for (const route of routes.filter((r) => r.authorization === 'AWS_IAM')) {
+    outputs[`${route.id}InvokeArn`] = {
+      Description: `execute-api:Invoke resource of ${route.method} ${route.path} (AWS_IAM): grant it to the systems that call it`,
+      Value: { 'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${RestApi}/\${ApiStage}/${route.method}${route.path}` },
+    };
+  }
+  return outputs;
+}
+
 const fromConfig = async ({ resolveVariable }) => apiResources({ verifyTokenParam: await resolveVariable('param:verifyTokenParam') });
 
 module.exports = {
@@ -111,7 +126,7 @@ module.exports = {
   binaryMediaTypes: [...binaryMediaTypes],
   /** serverless.yml: `${file(./resources/api.cjs):cloudFormation}`. */
   async cloudFormation(serverless) {
-    return { Resources: (await fromConfig(serverless)).resources };
+    return { Resources: (await fromConfig(serverless)).resources, Outputs: invokeArnOutputs() };
   },
   /** serverless.yml: the stage's `DeploymentId: !Ref ${file(./resources/api.cjs):deploymentLogicalId}`. */
   async deploymentLogicalId(serverless) {

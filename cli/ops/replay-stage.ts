@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errorMessage, InputError, WaError } from '../../shared/errors';
 import type { Source } from '../../shared/schema/types';
 import { signMetaBody } from '../../shared/signature';
-import { inferSource, latestEventTime } from '../../local/replay-body';
+import { latestEventTime, sourceOfBody } from '../../local/replay-body';
 import { planReplay, readReplayBodies } from '../../local/replay-input';
 import { envelopeRecord } from './envelope';
 import type { FirehoseSender, SendReport } from './firehose-sender';
@@ -43,8 +43,7 @@ export async function replayToStage(path: string, sender: FirehoseSender, option
   const show = () => bar?.update(done, { sent: sender.report.sent, failed: sender.report.failed + sender.report.oversize.length });
   try {
     for await (const body of readReplayBodies(path, plan, (bytes) => (done += bytes))) {
-      const source = options.source ?? inferSource(body.json);
-      if (source === null) throw new InputError(`cannot tell the source of ${body.where} (not Meta, WASenderApi or a registry send); pass --source`);
+      const source = sourceOfBody(body.json, body.where, options.source);
       let receivedTs = now();
       if (options.asOfEventTime) {
         const ts = latestEventTime(body.json, source);

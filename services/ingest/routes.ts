@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { integrationRequestPayload } from '../../shared/apigw/payload';
 import type { IntegrationResponseSpec } from '../../shared/apigw/types';
 import { TemplateError } from '../../shared/errors';
+import type { Source } from '../../shared/schema/types';
 
 /**
  * The ingestion API, described once. The CloudFormation generator builds API Gateway (REST) from
@@ -11,10 +12,13 @@ import { TemplateError } from '../../shared/errors';
  */
 
 /** Where a route's records come from (the envelope's `source`), or `verify` for Meta's handshake. */
-export type RouteSource = 'meta' | 'wasender' | 'registry' | 'verify';
+export type RouteSource = Source | 'verify';
 /** API Gateway method authorization. */
 export type Authorization = 'NONE' | 'AWS_IAM';
-/** The local server's stand-in: `/sends` takes `Authorization: Bearer <WA_REGISTRY_TOKEN>` instead of SigV4. */
+/**
+ * The local server's stand-in for AWS_IAM: our own routes (`/sends`, `/conversions`) take
+ * `Authorization: Bearer <WA_REGISTRY_TOKEN>` instead of SigV4.
+ */
 export type LocalAuthorization = 'NONE' | 'BEARER';
 /** The `Fn::Sub` placeholders templates may hold. */
 export type SubstitutionName = 'DeliveryStreamName' | 'VerifyToken';
@@ -109,7 +113,7 @@ const firehoseResponses: readonly RouteIntegrationResponse[] = [
   { selectionPattern: null, statusCode: 500, template: 'firehose-error.response.vtl', contentType: JSON_TYPE, contentHandling: 'CONVERT_TO_TEXT' },
 ];
 
-function ingestRoute(id: string, path: string, source: 'meta' | 'wasender' | 'registry', authorization: Authorization): Route {
+function ingestRoute(id: string, path: string, source: Source, authorization: Authorization): Route {
   return {
     id,
     method: 'POST',
@@ -131,6 +135,8 @@ export const routes = [
   ingestRoute('MetaWebhookPost', '/webhooks/meta', 'meta', 'NONE'),
   ingestRoute('WasenderWebhookPost', '/webhooks/wasender', 'wasender', 'NONE'),
   ingestRoute('SendsPost', '/sends', 'registry', 'AWS_IAM'),
+  // Conversions the business posts: its own systems, authorized like the send registry.
+  ingestRoute('ConversionsPost', '/conversions', 'conversions', 'AWS_IAM'),
   {
     id: 'MetaWebhookVerifyGet',
     method: 'GET',
@@ -150,6 +156,15 @@ export const routes = [
     ],
   },
 ] as const satisfies readonly Route[];
+
+/** Paths of the routes the local server guards with the registry's bearer token (AWS_IAM on AWS). */
+export const bearerPaths: readonly string[] = routes.filter((r) => r.localAuthorization === 'BEARER').map((r) => r.path);
+
+/** The routes in one line for the operator: `POST /a, /b; GET /c`. */
+export function routesLine(): string {
+  const methods = [...new Set(routes.map((r) => r.method))];
+  return methods.map((m) => `${m} ${routes.filter((r) => r.method === m).map((r) => r.path).join(', ')}`).join('; ');
+}
 
 /** The route for a method and resource path, if any. */
 export function findRoute(method: string, path: string): Route | undefined {

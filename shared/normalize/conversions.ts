@@ -51,7 +51,8 @@ function conversionRow(value: unknown, index: number, ctx: NormalizeContext, out
   const bad = (reason: QuarantineReason, message: string): void => {
     out.problems.push({ reason, message: `${name}${message}`, item: value });
   };
-  if (!isObj(value)) return bad('bad_shape', ' is not an object');
+  // The reason a body that is not an object gets, so the item replayed alone is judged the same.
+  if (!isObj(value)) return bad('not_whatsapp', ' is not a conversion object');
   const id = idText(value.conversion_id);
   if (id === null) return bad('conversion_missing_id', '.conversion_id is missing');
   const user = idText(value.wa_id);
@@ -65,8 +66,10 @@ function conversionRow(value: unknown, index: number, ctx: NormalizeContext, out
   if (given(value.value) && conversionValue === null) return bad('conversion_bad_value', '.value is not a number ≥ 0');
   const currency = given(value.currency) ? currencyCode(value.currency) : null;
   if (given(value.currency) && currency === null) return bad('conversion_unknown_currency', '.currency is not an ISO 4217 code');
-  const campaign = given(value.campaign_id) ? idText(value.campaign_id) : null;
-  if (given(value.campaign_id) && campaign === null) return bad('bad_shape', '.campaign_id is not a string');
+  // An empty campaign is not given, as on the send registry.
+  const campaignGiven = given(value.campaign_id) && value.campaign_id !== '';
+  const campaign = campaignGiven ? idText(value.campaign_id) : null;
+  if (campaignGiven && campaign === null) return bad('bad_shape', '.campaign_id is not a string');
 
   const row = baseRow(ctx, 'conversion', eventIds.conversion(SOURCE, id));
   // The user as WhatsApp writes it, so it pseudonymizes to the same id as their taps.

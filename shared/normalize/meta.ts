@@ -167,8 +167,8 @@ function messageRow(m: unknown, s: Scope, ctx: NormalizeContext): FlatRow | stri
   const order = m.type === 'order' ? orderConversion(m.order) : null;
   if (order !== null && 'reason' in order) return { problem: order };
   const user = senderOf(m, s);
-  // A cart nobody can be found for cannot be attributed: quarantined rather than counted blind.
-  if (order !== null && user === null) return { problem: { reason: 'conversion_missing_user', message: 'order has no sender' } };
+  // A conversion nobody made cannot be credited to a tap: kept in quarantine, like a posted one.
+  if (order !== null && user === null) return { problem: { reason: 'conversion_missing_user', message: 'order has no sender (from, from_user_id or a single contact)' } };
 
   const row = baseRow(ctx, tap !== null ? 'click' : order !== null ? 'conversion' : 'message', eventIds.inbound(SOURCE, id));
   row.wamid = id;

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flatten } from '../../cli/commands/flatten/run';
@@ -57,6 +57,32 @@ describe('wa-analytics flatten', () => {
     expect(forged.err).toEqual(['flatten: the body was quarantined (bad_signature); see the quarantine row']);
   });
 
+  it('flattens posted conversions with --source conversions: good rows, one quarantine row per bad item, and says so', async () => {
+    const { rows, code, err } = await run(fixture('conversions/partly-broken.json'), { source: 'conversions', pii: 'raw', receivedAt: '2025-07-03T15:00:00Z' });
+    expect(code).toBe(0);
+    for (const row of rows) expect(schemaProblems(row)).toEqual([]);
+    expect(rows.filter((r) => r.kind === 'conversion').map((r) => [r.event_id, r.value, r.currency])).toEqual([
+      ['conversions:ord-2025-000190', 19.99, 'USD'],
+      ['conversions:ord-2025-000199', 0, 'BRL'],
+    ]);
+    expect(rows.filter((r) => r.kind === 'quarantine')).toHaveLength(8);
+    expect(err).toEqual([
+      'flatten: 8 items were quarantined (conversion_missing_id, conversion_missing_user, conversion_missing_name, conversion_bad_time, conversion_bad_value, conversion_bad_value, conversion_unknown_currency, not_whatsapp), each in its own quarantine row; the other rows are as stored',
+    ]);
+  });
+
+  it('infers the source from the body when --source is not given: a conversion_id means conversions', async () => {
+    const conversion = await run(fixture('conversions/single.json'), { pii: 'raw' });
+    expect(conversion.rows).toMatchObject([{ kind: 'conversion', source: 'conversions', event_id: 'conversions:ord-2025-000187', conversion_name: 'purchase', value: 149.9, currency: 'BRL' }]);
+    const order = await run(fixture('meta/order.json'), { pii: 'raw' });
+    expect(order.rows).toMatchObject([{ kind: 'conversion', source: 'meta', conversion_name: 'order', value: 452.7, currency: 'BRL' }]);
+    const text = join(dataDir, 'notes.txt');
+    writeFileSync(text, 'purchase by 15551230001');
+    await expect(run(text, {})).rejects.toThrow(`${text} is not JSON, so its source cannot be told; pass --source`);
+    writeFileSync(text, '{"total": 12}');
+    await expect(run(text, {})).rejects.toThrow(`cannot tell the source of ${text} (not Meta, WASenderApi, a registry send or a conversion); pass --source`);
+  });
+
   it('runs as a command: stdin input, and one clear line with a non-zero exit for a missing file', () => {
     const body = readFileSync(fixture('registry/send-single.json'));
     const ok = execFileSync(process.execPath, [bin, 'flatten', '-', '--source', 'registry', '--pii', 'raw'], { input: body, env: process.env, encoding: 'utf8' });
@@ -69,6 +95,8 @@ describe('wa-analytics flatten', () => {
     expect(impossible.status).toBe(2);
     expect(impossible.stdout).toBe('');
     expect(impossible.stderr).toBe('wa-analytics: input error: --received-at must be an ISO-8601 time with a zone, on a real date (got "2026-02-30T00:00:00Z")\n');
+    const conversions = execFileSync(process.execPath, [bin, 'flatten', '-', '--pii', 'raw'], { input: readFileSync(fixture('conversions/batch.json')), env: process.env, encoding: 'utf8' });
+    expect(conversions.trim().split('\n').map((l) => (JSON.parse(l) as { kind: string; source: string }).kind)).toEqual(['conversion', 'conversion', 'conversion', 'conversion']);
     const badSource = spawnSync(process.execPath, [bin, 'flatten', '-', '--source', 'telegram'], { input: '{}', env: process.env, encoding: 'utf8' });
     expect(badSource.status).not.toBe(0);
     expect(badSource.stderr).toContain('telegram');

@@ -1,11 +1,11 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { boundedNumber, scheduledRun } from '../../cli/commands/start/run';
 import { replayTimeHeader } from '../../local/replay';
 import { openStack } from '../../local/stack';
 import { readLocalConfig } from '../../shared/config/local';
 import { InputError } from '../../shared/errors';
-import { metaTapBody, queryRows, removeTempDirs, runCli, tempDir } from '../local/stack-helpers';
+import { metaTapBody, queryRows, removeTempDirs, runCli, spawnStart, tempDir } from '../local/stack-helpers';
 
 afterAll(removeTempDirs);
 
@@ -49,5 +49,43 @@ describe('the daily run of start', () => {
     expect(lines).toContain('wa-analytics: compact: 1 closed days looked at, 1 changed: 20 raw objects merged into 1');
     expect(await readdir(dir)).toHaveLength(1);
     expect((await queryRows(dataDir, "SELECT count(*) AS n FROM raw_events WHERE kind = 'click'"))[0]!.n).toBe(20);
+  }, 60_000);
+});
+
+describe('POST /conversions on wa-analytics start', () => {
+  it('takes the bearer token, lands the good conversions of an array in the lake and quarantines the bad items one by one', async () => {
+    const dataDir = tempDir();
+    const started = await spawnStart(dataDir, { WA_PII: 'raw', WA_REGISTRY_TOKEN: 'conv-token', WA_TIMEZONE: 'UTC' }, ['--no-daily']);
+    const body = await readFile(join(__dirname, '../fixtures/conversions/partly-broken.json'));
+    const items = JSON.parse(body.toString('utf8')) as unknown[];
+    let status: number[];
+    try {
+      expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const post = (headers: Record<string, string>) => fetch(`${started.url}/conversions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const none = await post({});
+      const wrong = await post({ authorization: 'Bearer guess' });
+      const right = await post({ authorization: 'Bearer conv-token' });
+      status = [none.status, wrong.status, right.status];
+      expect(await right.json()).toEqual({ ok: true });
+    } finally {
+      // SIGTERM flushes the delivery stream into the lake, then exits 0.
+      started.child.kill('SIGTERM');
+    }
+    expect(await started.exited).toBe(0);
+    expect(status).toEqual([401, 401, 200]);
+    expect(started.stderr()).toContain('POST /webhooks/meta, /webhooks/wasender, /sends, /conversions; GET /webhooks/meta');
+    const rows = await queryRows(dataDir, "SELECT kind, event_id, wa_id, conversion_name, value, currency, reason, raw_body FROM raw_events WHERE source = 'conversions' ORDER BY kind, event_id, reason");
+    expect(rows.filter((r) => r.kind === 'conversion')).toEqual([
+      { kind: 'conversion', event_id: 'conversions:ord-2025-000190', wa_id: '16315551181', conversion_name: 'purchase', value: 19.99, currency: 'USD', reason: null, raw_body: null },
+      { kind: 'conversion', event_id: 'conversions:ord-2025-000199', wa_id: '5511955550147', conversion_name: 'purchase', value: 0, currency: 'BRL', reason: null, raw_body: null },
+    ]);
+    const quarantined = rows.filter((r) => r.kind === 'quarantine');
+    expect(quarantined.map((r) => r.reason).sort()).toEqual(
+      ['conversion_bad_time', 'conversion_bad_value', 'conversion_bad_value', 'conversion_missing_id', 'conversion_missing_name', 'conversion_missing_user', 'conversion_unknown_currency', 'not_whatsapp'].sort(),
+    );
+    // Each quarantine row holds its own item, nothing more.
+    const kept = quarantined.map((r) => JSON.parse(Buffer.from(String(r.raw_body), 'base64').toString('utf8')) as unknown);
+    expect(kept).toEqual(expect.arrayContaining([1, 2, 3, 4, 5, 6, 7, 8].map((i) => items[i])));
+    expect(kept).toHaveLength(8);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inferSource, latestEventTime } from '../../local/replay-body';
+import { inferSource, latestEventTime, sourceOfBody } from '../../local/replay-body';
+import { InputError } from '../../shared/errors';
 
 const fixture = (path: string): unknown => JSON.parse(readFileSync(join(__dirname, '../fixtures', path), 'utf8'));
 
@@ -16,6 +17,18 @@ describe('inferSource', () => {
   it('recognises a registry send and an array of sends', () => {
     expect(inferSource({ wamid: 'wamid.A', sent_at: '2025-05-20T21:00:00Z' })).toBe('registry');
     expect(inferSource(fixture('registry/send-batch.json'))).toBe('registry');
+  });
+
+  it('recognises a posted conversion and an array of them, also one with an item missing its conversion_id', () => {
+    expect(inferSource(fixture('conversions/single.json'))).toBe('conversions');
+    expect(inferSource(fixture('conversions/batch.json'))).toBe('conversions');
+    expect(inferSource([{ conversion_id: 'c-1' }, { wa_id: '1', name: 'purchase' }])).toBe('conversions');
+  });
+
+  it('does not take an array as conversions when an item is a send or not an object', () => {
+    expect(inferSource([{ conversion_id: 'c-1' }, { wamid: 'w', sent_at: '2025-05-20T21:00:00Z' }])).toBeNull();
+    expect(inferSource([{ conversion_id: 'c-1' }, 'c-2'])).toBeNull();
+    expect(inferSource([{ wa_id: '1', name: 'purchase' }])).toBeNull();
   });
 
   it('returns null for anything else', () => {
@@ -46,8 +59,26 @@ describe('latestEventTime', () => {
     expect(latestEventTime(fixture('registry/send-batch.json'), 'registry')).toBe(Date.parse('2025-05-20T21:05:12.345Z'));
   });
 
+  it('takes the latest occurred_at of posted conversions, honouring its zone and skipping items without one', () => {
+    expect(latestEventTime(fixture('conversions/single.json'), 'conversions')).toBe(Date.parse('2025-06-25T05:41:17Z'));
+    // 2025-07-03T14:05:00.250Z (19:35:00.250+05:30) is the latest of the batch.
+    expect(latestEventTime(fixture('conversions/batch.json'), 'conversions')).toBe(1751551500250);
+    expect(latestEventTime([{ occurred_at: 'soon' }, { occurred_at: '2025-07-03T11:13:00-03:00' }, 'x'], 'conversions')).toBe(Date.parse('2025-07-03T14:13:00Z'));
+    expect(latestEventTime({ conversion_id: 'c', occurred_at: '2025-07-03' }, 'conversions')).toBeNull();
+  });
+
   it('returns null when the body names no event time', () => {
     expect(latestEventTime({ object: 'whatsapp_business_account', entry: [] }, 'meta')).toBeNull();
     expect(latestEventTime({ wamid: 'x', sent_at: 'yesterday' }, 'registry')).toBeNull();
+  });
+});
+
+describe('sourceOfBody', () => {
+  it('takes the given source over the body, infers one otherwise, and names the body it cannot place', () => {
+    expect(sourceOfBody({ hello: 'world' }, 'a.json', 'conversions')).toBe('conversions');
+    expect(sourceOfBody(fixture('conversions/single.json'), 'a.json', undefined)).toBe('conversions');
+    expect(() => sourceOfBody({ hello: 'world' }, 'line 3 of b.jsonl', undefined)).toThrow(
+      new InputError('cannot tell the source of line 3 of b.jsonl (not Meta, WASenderApi, a registry send or a conversion); pass --source'),
+    );
   });
 });

@@ -105,6 +105,51 @@ describe('wa-analytics replay', () => {
     expect(await queryRows(dataDir, "SELECT kind, wamid FROM raw_events WHERE source = 'registry'")).toEqual([{ kind: 'send', wamid: 'wamid.NOTOKEN' }]);
   }, 40_000);
 
+  it('replays posted conversions, inferred from conversion_id and stamped with their latest occurred_at, through the /conversions route', async () => {
+    const dataDir = tempDir();
+    const input = join(tempDir(), 'conversions');
+    mkdirSync(input);
+    // An array whose second item has no conversion_id: still a conversions body, the item is quarantined.
+    writeFileSync(
+      join(input, 'a-batch.json'),
+      JSON.stringify([
+        { conversion_id: 'ord-1', wa_id: '+1 555-123-0001', name: 'purchase', occurred_at: '2024-03-10T22:30:00-03:00', value: 25, currency: 'usd' },
+        { wa_id: '15551230002', name: 'purchase', occurred_at: '2024-03-12T09:00:00Z' },
+        { conversion_id: 'ord-3', wa_id: '15551230003', name: 'signup', occurred_at: '2024-03-09T10:00:00Z' },
+      ]),
+    );
+    writeFileSync(join(input, 'b-single.json'), JSON.stringify({ conversion_id: 'ord-4', wa_id: '15551230004', name: 'purchase', occurred_at: '2024-03-05T08:15:00Z' }));
+    // The same conversion again (a retry by the business): the same event id.
+    writeFileSync(join(input, 'c-again.json'), JSON.stringify({ conversion_id: 'ord-4', wa_id: '15551230004', name: 'purchase', occurred_at: '2024-03-05T08:15:00Z' }));
+
+    const result = await runCli(['replay', input, '--as-of-event-time', '--data-dir', dataDir], secrets);
+    expect([result.code, result.stderr, result.stdout]).toEqual([0, '', 'replay: posted 3; accepted 3; rejected 0\n']);
+
+    const rows = await queryRows(dataDir, 'SELECT kind, event_id, source, reason, wa_id, value, currency, dt, event_date, received_ts FROM raw_events ORDER BY received_ts, kind, event_id');
+    // The batch arrives at its latest occurred_at, 2024-03-12T09:00Z, even the quarantined item's (it was in the body).
+    const batchTs = Date.parse('2024-03-12T09:00:00Z');
+    const singleTs = Date.parse('2024-03-05T08:15:00Z');
+    expect(rows).toEqual([
+      { kind: 'conversion', event_id: 'conversions:ord-4', source: 'conversions', reason: null, wa_id: '15551230004', value: null, currency: null, dt: '2024-03-05', event_date: '2024-03-05', received_ts: singleTs },
+      { kind: 'conversion', event_id: 'conversions:ord-4', source: 'conversions', reason: null, wa_id: '15551230004', value: null, currency: null, dt: '2024-03-05', event_date: '2024-03-05', received_ts: singleTs },
+      { kind: 'conversion', event_id: 'conversions:ord-1', source: 'conversions', reason: null, wa_id: '15551230001', value: 25, currency: 'USD', dt: '2024-03-12', event_date: '2024-03-11', received_ts: batchTs },
+      { kind: 'conversion', event_id: 'conversions:ord-3', source: 'conversions', reason: null, wa_id: '15551230003', value: null, currency: null, dt: '2024-03-12', event_date: '2024-03-09', received_ts: batchTs },
+      { kind: 'quarantine', event_id: expect.stringMatching(/^quarantine:conversions:[0-9a-f]{40}$/), source: 'conversions', reason: 'conversion_missing_id', wa_id: null, value: null, currency: null, dt: '2024-03-12', event_date: '2024-03-12', received_ts: batchTs },
+    ]);
+  }, 40_000);
+
+  it('routes any body to /conversions with --source conversions, where the transform judges it', async () => {
+    const dataDir = tempDir();
+    const file = join(tempDir(), 'odd.json');
+    writeFileSync(file, JSON.stringify({ order: 'ord-9', wa_id: '15551230009', name: 'purchase', occurred_at: '2024-03-05T08:15:00Z' }));
+    const refused = await runCli(['replay', file, '--data-dir', dataDir], secrets);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/cannot tell the source of .*odd\.json \(not Meta, WASenderApi, a registry send or a conversion\); pass --source/);
+    const routed = await runCli(['replay', file, '--source', 'conversions', '--data-dir', dataDir], secrets);
+    expect([routed.code, routed.stdout]).toEqual([0, 'replay: posted 1; accepted 1; rejected 0\n']);
+    expect(await queryRows(dataDir, 'SELECT kind, source, reason FROM raw_events')).toEqual([{ kind: 'quarantine', source: 'conversions', reason: 'conversion_missing_id' }]);
+  }, 40_000);
+
   it('stores a signed 900 KiB body and verifies it; refuses a 1.1 MB one with 413, counted and explained, exit 1', async () => {
     const dataDir = tempDir();
     const dir = join(tempDir(), 'big');

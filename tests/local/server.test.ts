@@ -160,11 +160,13 @@ describe('the local API without tokens configured', () => {
 
   afterAll(() => app.close());
 
-  it("refuses /sends with 403 'registry disabled', whatever the Authorization header", async () => {
-    for (const authorization of [undefined, 'Bearer ', 'Bearer anything']) {
-      const res = await fetch(`${url}/sends`, { method: 'POST', headers: { ...json, ...(authorization ? { authorization } : {}) }, body: '[]' });
-      expect(res.status).toBe(403);
-      expect(await res.text()).toContain('registry disabled');
+  it("refuses /sends and /conversions with 403 'registry disabled', whatever the Authorization header", async () => {
+    for (const path of ['/sends', '/conversions']) {
+      for (const authorization of [undefined, 'Bearer ', 'Bearer anything']) {
+        const res = await fetch(`${url}${path}`, { method: 'POST', headers: { ...json, ...(authorization ? { authorization } : {}) }, body: '[]' });
+        expect(res.status).toBe(403);
+        expect(await res.json()).toEqual({ message: 'registry disabled: set WA_REGISTRY_TOKEN to accept POST /sends and /conversions' });
+      }
     }
     expect(puts).toHaveLength(0);
   });

@@ -123,10 +123,40 @@ describe('ingest API', () => {
     expect(res(prod, 'ApiStage').Properties.AccessLogSetting.Format).toContain('"status":"$context.status"');
   });
 
-  test('only /sends requires IAM authorization', () => {
+  test('only our own routes, /sends and /conversions, require IAM authorization', () => {
     expect(method(prod, 'POST', '/sends').AuthorizationType).toBe('AWS_IAM');
+    expect(method(prod, 'POST', '/conversions').AuthorizationType).toBe('AWS_IAM');
     expect(method(prod, 'POST', '/webhooks/meta').AuthorizationType).toBe('NONE');
     expect(method(prod, 'POST', '/webhooks/wasender').AuthorizationType).toBe('NONE');
+    expect(method(prod, 'GET', '/webhooks/meta').AuthorizationType).toBe('NONE');
+  });
+
+  test('POST /conversions puts into the same stream as the webhooks, through the same role and template', () => {
+    const conversions = method(prod, 'POST', '/conversions').Integration;
+    const meta = method(prod, 'POST', '/webhooks/meta').Integration;
+    expect(conversions.Uri).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:apigateway:${AWS::Region}:firehose:action/PutRecord' });
+    expect(conversions.Credentials).toEqual({ 'Fn::GetAtt': ['ApiFirehoseRole', 'Arn'] });
+    expect(conversions.RequestTemplates).toEqual(meta.RequestTemplates);
+    expect(conversions.RequestTemplates['application/json']['Fn::Sub'][1]).toEqual({ DeliveryStreamName: { Ref: 'DeliveryStream' } });
+    // The template files the record's source by the resource path.
+    expect(conversions.RequestTemplates['application/json']['Fn::Sub'][0]).toContain("#elseif($context.resourcePath == '/conversions')\n#set($source = 'conversions')");
+  });
+
+  test('each IAM route has an output naming the execute-api:Invoke resource a caller needs, and the README grants exactly those', () => {
+    const iamRoutes = routes.filter((r) => r.authorization === 'AWS_IAM');
+    for (const route of iamRoutes) {
+      expect(prod.Outputs?.[`${route.id}InvokeArn`]?.Value).toEqual({
+        'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${RestApi}/\${ApiStage}/POST${route.path}`,
+      });
+    }
+    expect(Object.keys(prod.Outputs ?? {}).filter((k) => k.endsWith('InvokeArn')).sort()).toEqual(iamRoutes.map((r) => `${r.id}InvokeArn`).sort());
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Sender IAM policy'));
+    const block = /```json\n([\s\S]*?)\n```/.exec(section);
+    expect(block).not.toBeNull();
+    const statements = (JSON.parse(block![1]!) as { Statement: { Effect: string; Action: string; Resource: string[] }[] }).Statement;
+    expect(statements.map((s) => [s.Effect, s.Action])).toEqual([['Allow', 'execute-api:Invoke']]);
+    expect(statements[0]!.Resource).toEqual(iamRoutes.map((r) => `arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/POST${r.path}`));
   });
 
   test("Meta's GET handshake is a MOCK whose token is an SSM dynamic reference, never a value", () => {

@@ -10,7 +10,7 @@ export const registerFlatten: RegisterCommand = (program) => {
     .command('flatten')
     .description('print the flat rows (JSON lines) the transform makes from one raw webhook body')
     .argument('[file]', 'the body (a file, or - for standard input)')
-    .addOption(new Option('--source <source>', 'who sent the body').choices([...sources]).makeOptionMandatory())
+    .addOption(new Option('--source <source>', 'who sent the body (default: inferred from the body, as replay does)').choices([...sources]))
     .addOption(new Option('--pii <mode>', 'pseudonymize wa_id (hash) or keep it (raw)').choices([...piiModes]))
     .option('--signature <header>', 'the signature header as received, to check it with the secret from the environment')
     .option('--received-at <time>', 'ISO-8601 receive time (default: now)')

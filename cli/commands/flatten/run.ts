@@ -6,10 +6,11 @@ import { processEnvelope } from '../../../shared/normalize';
 import { createPseudonymizer, type PiiMode } from '../../../shared/pii';
 import type { Source } from '../../../shared/schema/types';
 import { terminalSafeJson } from '../../../shared/text/terminal';
+import { sourceOfBody } from '../../../local/replay-body';
 import { checkInstant } from '../../../shared/time';
 
 export interface FlattenOptions {
-  source: Source;
+  source?: Source;
   pii?: PiiMode;
   signature?: string;
   receivedAt?: string;
@@ -25,6 +26,18 @@ function readBody(file: string | undefined): Buffer {
   }
 }
 
+/** `--source`, else the source the body's JSON shows (see inferSource); a body that is not JSON needs the flag. */
+function sourceOf(body: Buffer, where: string, given: Source | undefined): Source {
+  if (given !== undefined) return given;
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch (cause) {
+    throw new InputError(`${where} is not JSON, so its source cannot be told; pass --source`, { cause });
+  }
+  return sourceOfBody(json, where, undefined);
+}
+
 function receivedTs(value: string | undefined): number {
   return value === undefined ? Date.now() : checkInstant('--received-at', value);
 }
@@ -37,10 +50,11 @@ export async function flatten(file: string | undefined, options: FlattenOptions,
   const config = readLocalConfig(env, { dataDir: options.dataDir });
   const pii = options.pii ?? config.pii;
   const body = readBody(file);
+  const source = sourceOf(body, file === undefined || file === '-' ? 'standard input' : file, options.source);
   const sig = options.signature ?? null;
-  if (sig !== null && options.source === 'meta' && config.appSecret === null) throw new ConfigError('--signature needs WA_APP_SECRET to check a Meta signature');
-  if (sig !== null && options.source === 'wasender' && config.wasenderSecret === null) throw new ConfigError('--signature needs WASENDER_WEBHOOK_SECRET to check a WASenderApi signature');
-  const envelope: Envelope = { source: options.source, body, signature: sig, requestId: 'cli-flatten', receivedTs: receivedTs(options.receivedAt) };
+  if (sig !== null && source === 'meta' && config.appSecret === null) throw new ConfigError('--signature needs WA_APP_SECRET to check a Meta signature');
+  if (sig !== null && source === 'wasender' && config.wasenderSecret === null) throw new ConfigError('--signature needs WASENDER_WEBHOOK_SECRET to check a WASenderApi signature');
+  const envelope: Envelope = { source, body, signature: sig, requestId: 'cli-flatten', receivedTs: receivedTs(options.receivedAt) };
   const result = processEnvelope(envelope, {
     metaAppSecret: sig === null ? null : config.appSecret,
     wasenderSecret: sig === null ? null : config.wasenderSecret,
@@ -48,6 +62,12 @@ export async function flatten(file: string | undefined, options: FlattenOptions,
     pseudonymize: createPseudonymizer(pii, config.piiKey),
   });
   for (const row of result.rows) out(terminalSafeJson(JSON.stringify(row)));
-  if (result.quarantined !== null) err(`flatten: the body was quarantined (${result.quarantined}); see the quarantine row`);
+  // Posted conversions are quarantined item by item: a quarantine row holding less than the body.
+  const whole = body.toString('base64');
+  const items = result.rows.filter((r) => r.kind === 'quarantine' && r.raw_body !== whole);
+  if (items.length > 0) {
+    const n = items.length === 1 ? '1 item was' : `${items.length} items were`;
+    err(`flatten: ${n} quarantined (${items.map((r) => r.reason).join(', ')}), each in its own quarantine row; the other rows are as stored`);
+  } else if (result.quarantined !== null) err(`flatten: the body was quarantined (${result.quarantined}); see the quarantine row`);
   return 0;
 }

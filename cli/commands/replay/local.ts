@@ -20,7 +20,7 @@ export interface ReplayCommandOptions {
  */
 export async function replayCommand(path: string, options: ReplayCommandOptions, config: LocalConfig): Promise<ReplayReport> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  // In-process: the operator's own data dir, so /sends needs no bearer token (nothing listens).
+  // In-process: the operator's own data dir, so /sends and /conversions need no bearer token (nothing listens).
   const stack = await openStack({ config, replayTimeHeader, trustRegistry: true, log, command: 'replay' });
   let report: ReplayReport;
   try {

@@ -6,6 +6,7 @@ import { maintainLake } from '../../../local/maintenance';
 import { parseRetentionDays } from '../../../local/retention';
 import { openStack, startWarnings, stopOnSignals, type LocalStack } from '../../../local/stack';
 import { runDailyWith } from '../daily/run';
+import { routesLine } from '../../../services/ingest/routes';
 
 export interface StartOptions {
   port: string;
@@ -113,6 +114,6 @@ export async function start(flags: StartFlags, config: LocalConfig): Promise<voi
       run: (date) => scheduledRun(stack, date, retentionDays, log),
     });
   }
-  log(`wa-analytics: data dir ${stack.config.dataDir}; buffering ${flags.bufferMb} MB / ${flags.bufferSeconds} s; POST /webhooks/meta, /webhooks/wasender, /sends; GET /webhooks/meta`);
+  log(`wa-analytics: data dir ${stack.config.dataDir}; buffering ${flags.bufferMb} MB / ${flags.bufferSeconds} s; ${routesLine()}`);
   process.stdout.write(`${url}\n`);
 }

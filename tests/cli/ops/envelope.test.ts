@@ -47,6 +47,14 @@ describe('ops envelope', () => {
     ).toBe(true);
   });
 
+  it('matches the template for posted conversions, routed to /conversions with no signature', () => {
+    const conversions = Buffer.from('[{"conversion_id":"ord-1","wa_id":"+1 555-123-0001","name":"purchase","occurred_at":"2024-06-10T06:13:20Z","value":9.5,"currency":"EUR"}]');
+    const ours = envelopeRecord({ source: 'conversions', body: conversions, signature: null, requestId: 'r-6', receivedTs: T });
+    const api = apiGatewayRecordData({ resourcePath: '/conversions', headers: { Authorization: 'AWS4-HMAC-SHA256 Credential=…', 'X-Amz-Date': '20240610T061320Z' }, body: conversions, requestId: 'r-6', requestTimeEpoch: T });
+    expect(ours.equals(api)).toBe(true);
+    expect(decodeRecordData(ours.toString('base64'))).toEqual({ source: 'conversions', body: conversions, signature: null, requestId: 'r-6', receivedTs: T });
+  });
+
   it('leaves the signature empty when the body came without one, as the API does', () => {
     const ours = envelopeRecord({ source: 'meta', body: metaBody, signature: null, requestId: 'r-4', receivedTs: T });
     expect(ours.equals(apiGatewayRecordData({ resourcePath: '/webhooks/meta', headers: {}, body: metaBody, requestId: 'r-4', requestTimeEpoch: T }))).toBe(true);

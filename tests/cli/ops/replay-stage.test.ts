@@ -57,6 +57,21 @@ describe('replay --stage', () => {
     expect(io.stderr).toEqual([]);
   });
 
+  it('sends posted conversions through the /conversions template, unsigned, stamped with their latest occurred_at', async () => {
+    const batch = JSON.stringify([
+      { conversion_id: 'ord-1', wa_id: '15551230001', name: 'purchase', occurred_at: '2024-06-10T08:00:00+02:00', value: 12, currency: 'EUR' },
+      { conversion_id: 'ord-2', wa_id: '15551230002', name: 'purchase', occurred_at: '2024-06-10T07:30:00Z' },
+    ]);
+    const input = capture({ 'a-conversions.json': batch });
+    const result = await runStageReplay(input, { stage: 'prod', region: 'eu-west-1', asOfEventTime: true }, recordingIo(), secrets);
+    expect(result.code).toBe(0);
+    const [record] = sentRecords();
+    const decoded = decodeRecordData(record!.toString('base64'));
+    // 07:30 UTC is later than 08:00 at +02:00 (06:00 UTC).
+    expect(decoded).toEqual({ source: 'conversions', body: Buffer.from(batch), signature: null, requestId: expect.stringMatching(/^replay-/), receivedTs: Date.parse('2024-06-10T07:30:00Z') });
+    expect(record!.equals(envelopeRecord({ source: 'conversions', body: Buffer.from(batch), signature: null, requestId: decoded.requestId!, receivedTs: decoded.receivedTs }))).toBe(true);
+  });
+
   it('stops at an unreadable body after sending the ones before it, and says how many were sent', async () => {
     const input = capture({ 'a-meta.json': metaBody, 'b-broken.json': '{"object": ' });
     const error = await runStageReplay(input, { stage: 'prod', region: 'eu-west-1' }, recordingIo(), secrets).catch((e: unknown) => e);

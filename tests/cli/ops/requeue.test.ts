@@ -112,6 +112,35 @@ describe('requeue --stage', () => {
     expect(again).toMatchObject([{ kind: 'quarantine', reason: 'malformed_json', raw_body: latin1.toString('base64') }]);
   });
 
+  it('puts a quarantined conversion item back through the conversions route, alone, with its original request id and receive time', async () => {
+    const posted = Buffer.from(
+      JSON.stringify([
+        { conversion_id: 'ord-1', wa_id: '15551230001', name: 'purchase', occurred_at: '2024-06-10T08:00:00Z', value: 12, currency: 'EUR' },
+        { conversion_id: 'ord-2', wa_id: '15551230002', name: 'purchase', occurred_at: '2024-06-10T08:05:00Z', value: 5, currency: 'EURO' },
+      ]),
+    );
+    const original = envelopeRecord({ source: 'conversions', body: posted, signature: null, requestId: 'req-c1', receivedTs: T });
+    const settings = { metaAppSecret: null, wasenderSecret: null, timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
+    const stored = transformBatch(event([original]), settings).result.records[0]!.data!;
+    const storedRows = rowsOfData(stored);
+    expect(storedRows.map((r) => [r.kind, r.reason])).toEqual([
+      ['conversion', null],
+      ['quarantine', 'conversion_unknown_currency'],
+    ]);
+    const object = gzipSync(Buffer.from(stored, 'base64'));
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: KEY }).resolves({ Body: { transformToByteArray: async () => new Uint8Array(object) } as never });
+
+    const outcome = await runRequeue({ stage: 'prod', region: 'eu-west-1', from: '2024-06-10', to: '2024-06-10', reason: 'conversion_unknown_currency', yes: true }, recordingIo(true));
+    expect(outcome).toMatchObject({ code: 0, found: 1 });
+    const item = Buffer.from(storedRows[1]!.raw_body!, 'base64');
+    // The item alone, as the /conversions template wraps it, with the original request id and receive time.
+    expect(sent()).toEqual([envelopeRecord({ source: 'conversions', body: item, signature: null, requestId: 'req-c1', receivedTs: T })]);
+    expect(JSON.parse(item.toString('utf8'))).toEqual({ conversion_id: 'ord-2', wa_id: '15551230002', name: 'purchase', occurred_at: '2024-06-10T08:05:00Z', value: 5, currency: 'EURO' });
+    // Judged again by the transform: the same item gives the same quarantine row (it dedupes), the good one is not resent.
+    const [again] = transformBatch(event(sent()), settings).result.records.map((r) => rowsOfData(r.data!));
+    expect(again).toEqual([storedRows[1]]);
+  });
+
   it('lists what would be sent with --dry-run and sends nothing', async () => {
     const io = recordingIo(true);
     const outcome = await runRequeue({ stage: 'prod', region: 'eu-west-1', from: '2024-06-10', to: '2024-06-10', dryRun: true }, io);

@@ -129,6 +129,15 @@ describe('firehose-put.request.vtl', () => {
     expect(envelope.body.equals(body)).toBe(true);
   });
 
+  it('wraps posted conversions as source conversions with no signature, whatever headers came', () => {
+    const body = fixture('conversions/partly-broken.json');
+    const { envelope, header } = put({ resourcePath: '/conversions', path: '/local/conversions', headers: { 'X-Hub-Signature-256': 'sha256=ff', 'X-Webhook-Signature': 's' }, body });
+    expect(header).toMatchObject({ v: 2, source: 'conversions', signature: '' });
+    expect(envelope.source).toBe('conversions');
+    expect(envelope.signature).toBeNull();
+    expect(envelope.body.equals(body)).toBe(true);
+  });
+
   it('records a missing signature header as absent', () => {
     expect(put({ body: '{}' }).envelope.signature).toBeNull();
   });

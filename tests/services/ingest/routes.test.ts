@@ -1,24 +1,37 @@
 import fs from 'node:fs';
 import { placeholderNames } from '../../../shared/apigw/render';
 import { TemplateError } from '../../../shared/errors';
+import { sources } from '../../../shared/schema/types';
 import {
   acceptsContentType,
+  bearerPaths,
   findRoute,
   loadTemplate,
   methodResponseStatuses,
   routes,
+  routesLine,
   templateNames,
   templatePath,
 } from '../../../services/ingest/routes';
 
 describe('route table', () => {
-  it('lists the four routes with their source, authorization and integration', () => {
+  it('lists the five routes with their source, authorization and integration', () => {
     expect(routes.map((r) => [r.method, r.path, r.source, r.authorization, r.localAuthorization, r.integration.type])).toEqual([
       ['POST', '/webhooks/meta', 'meta', 'NONE', 'NONE', 'AWS'],
       ['POST', '/webhooks/wasender', 'wasender', 'NONE', 'NONE', 'AWS'],
       ['POST', '/sends', 'registry', 'AWS_IAM', 'BEARER', 'AWS'],
+      ['POST', '/conversions', 'conversions', 'AWS_IAM', 'BEARER', 'AWS'],
       ['GET', '/webhooks/meta', 'verify', 'NONE', 'NONE', 'MOCK'],
     ]);
+  });
+
+  it('has one POST route per source, so replay and requeue can find the route of any record', () => {
+    expect(routes.filter((r) => r.method === 'POST').map((r) => r.source).sort()).toEqual([...sources].sort());
+  });
+
+  it('names the bearer routes and every route in one line for the operator', () => {
+    expect(bearerPaths).toEqual(['/sends', '/conversions']);
+    expect(routesLine()).toBe('POST /webhooks/meta, /webhooks/wasender, /sends, /conversions; GET /webhooks/meta');
   });
 
   it('sends every POST route through the one Firehose PutRecord request template', () => {
@@ -44,6 +57,7 @@ describe('route table', () => {
 
   it('names every status a method can answer, overrides included', () => {
     expect(methodResponseStatuses(findRoute('POST', '/sends')!)).toEqual([200, 413, 500, 503]);
+    expect(methodResponseStatuses(findRoute('POST', '/conversions')!)).toEqual([200, 413, 500, 503]);
     expect(methodResponseStatuses(findRoute('GET', '/webhooks/meta')!)).toEqual([200, 403]);
   });
 

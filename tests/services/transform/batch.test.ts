@@ -66,6 +66,25 @@ describe('transformBatch', () => {
     expect(stats.quarantinedByReason).toEqual({ bad_signature: 1 });
   });
 
+  it('counts every quarantined conversion item under its own reason, beside the conversions that landed', () => {
+    const body = JSON.stringify([
+      { conversion_id: 'ord-1', wa_id: '15551230001', name: 'purchase', occurred_at: '2025-11-13T02:00:00Z', value: 10, currency: 'EUR' },
+      { conversion_id: 'ord-2', wa_id: '15551230002', name: 'purchase', occurred_at: '2025-11-13T02:00:00Z', value: -10, currency: 'EUR' },
+      { conversion_id: 'ord-3', wa_id: '15551230003', name: 'purchase', occurred_at: '2025-11-13T02:00:00Z', value: 10, currency: 'EURO' },
+      { conversion_id: 'ord-4', wa_id: '15551230004', name: 'purchase', occurred_at: '2025-11-13T02:00:00Z', value: -1 },
+    ]);
+    const data = envelopeRecordBytes({ source: 'conversions', body, receivedTs: T }).toString('base64');
+    const { result, stats } = transformBatch(event([data]), settings);
+    expect(rowsOfData(result.records[0]!.data!).map((r) => [r.kind, r.reason])).toEqual([
+      ['conversion', null],
+      ['quarantine', 'conversion_bad_value'],
+      ['quarantine', 'conversion_unknown_currency'],
+      ['quarantine', 'conversion_bad_value'],
+    ]);
+    expect(stats).toMatchObject({ records: 1, ok: 1, rows: 4, rowsByKind: { conversion: 1, quarantine: 3 } });
+    expect(stats.quarantinedByReason).toEqual({ conversion_bad_value: 2, conversion_unknown_currency: 1 });
+  });
+
   it('quarantines a Meta body with no signature header when a secret is configured', () => {
     const data = envelopeRecordBytes({ source: 'meta', body: tapBody, signature: null, receivedTs: T }).toString('base64');
     const [row] = rowsOfData(transformBatch(event([data]), settings).result.records[0]!.data!);

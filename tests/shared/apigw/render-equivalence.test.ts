@@ -26,7 +26,7 @@ const bodies: (Buffer | string)[] = [
   '$input.body #set($x = 1) ${DeliveryStreamName}', // VTL in the data is data
   `${'x'.repeat(70_000)}🙂`, // a large body
   ...realisticMetaBodies(40_000, 3),
-  ...['meta', 'wasender', 'registry'].flatMap((dir) => readdirSync(join(fixtures, dir)).map((f) => readFileSync(join(fixtures, dir, f)))),
+  ...['meta', 'wasender', 'registry', 'conversions'].flatMap((dir) => readdirSync(join(fixtures, dir)).map((f) => readFileSync(join(fixtures, dir, f)))),
 ];
 
 const headerSets: Record<string, string>[] = [
@@ -36,7 +36,7 @@ const headerSets: Record<string, string>[] = [
   { 'X-Webhook-Signature': "it's ${x}" },
 ];
 
-const resourcePaths = ['/webhooks/meta', '/webhooks/wasender', '/sends', '/webhooks/other'];
+const resourcePaths = ['/webhooks/meta', '/webhooks/wasender', '/sends', '/conversions', '/webhooks/other'];
 
 const queries: Record<string, string>[] = [
   {},

@@ -1,5 +1,5 @@
-import { LocalCatalog } from '../../../shared/adapters/local/catalog';
-import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
+import type { LocalCatalog } from '../../../shared/adapters/local/catalog';
+import type { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import { runDailyLocal } from '../../../shared/daily/local-steps';
 import { rawPartitionsToRegister } from '../../../shared/daily/window';
 import type { QueryRow } from '../../../shared/ports/query-engine';

@@ -70,6 +70,11 @@ describe('normalizeMeta: taps', () => {
           reason: null,
           raw_body: null,
           signature: null,
+          conversion_name: null,
+          value: null,
+          currency: null,
+          experiment_id: null,
+          variant: null,
         },
       ],
       problems: [],
@@ -208,7 +213,8 @@ describe('normalizeMeta: other inbound messages', () => {
     });
   });
 
-  it.each(['audio', 'document', 'location', 'contacts', 'sticker', 'video', 'order', 'system', 'unknown', 'a_future_type'])(
+  // `order` is a conversion (see "normalizeMeta: orders").
+  it.each(['audio', 'document', 'location', 'contacts', 'sticker', 'video', 'system', 'unknown', 'a_future_type'])(
     'turns a %s message into a message row without interaction',
     (type) => {
       const body = fixture('text');
@@ -227,6 +233,107 @@ describe('normalizeMeta: other inbound messages', () => {
     expect(rows.map((r) => [r.kind, r.interaction, r.context_wamid])).toStrictEqual([
       ['message', null, 'wamid.HBgNNTUxMTk1NTU1MDE0NxUCABEYEjU0MERDRUE1Q0NFMUQ4RTUwQgA='],
     ]);
+  });
+});
+
+describe('normalizeMeta: orders', () => {
+  const ORDER = 'wamid.HBgNNTUxMTk1NTU1MDE0NxUCABIYFDNBNEQ3RjI5QjA1QzE4RTZBOTQ1AA==';
+  /** The order fixture with its product items replaced. */
+  const orderWith = (products: unknown): Json => {
+    const body = fixture('order');
+    firstMessage(body).order.product_items = products;
+    return body;
+  };
+  const item = (fields: Json = {}): Json => ({ product_retailer_id: 'sku-1', quantity: 1, item_price: 10, currency: 'USD', ...fields });
+
+  it('turns a catalog order into a conversion row named order, worth the sum of item_price × quantity', () => {
+    expect(rowsOf('order')).toStrictEqual({
+      rows: [
+        row({
+          event_id: `meta:${ORDER}`,
+          kind: 'conversion',
+          wamid: ORDER,
+          context_wamid: 'wamid.HBgNNTUxMTk1NTU1MDE0NxUCABEYEjU0MERDRUE1Q0NFMUQ4RTUwQgA=',
+          wa_id: hmac(BR),
+          business_id: WABA,
+          phone_number_id: PHONE_ID,
+          conversion_name: 'order',
+          // 2 × 189.90 + 3 × 24.30 = 379.80 + 72.90 (452.70000000000005 in floating point, rounded to cents).
+          value: 452.7,
+          currency: 'BRL',
+          event_ts: 1750819500000,
+          event_date: '2025-06-25',
+        }),
+      ],
+      problems: [],
+    });
+  });
+
+  it('gives the order the same user as the tap it follows', () => {
+    expect(rowsOf('order').rows[0]!.wa_id).toBe(rowsOf('button-reply').rows[0]!.wa_id);
+    expect(rowsOf('order', context('UTC', 'raw')).rows[0]!.wa_id).toBe(BR);
+  });
+
+  it('gives an order delivered twice one event id', () => {
+    const later = { ...context(), receivedTs: RECEIVED_TS + 3_600_000, requestId: 'retry' };
+    expect(normalizeMeta(fixture('order'), later).rows[0]!.event_id).toBe(rowsOf('order').rows[0]!.event_id);
+  });
+
+  it.each([
+    ['0.1 × 3 in dollars', [item({ item_price: 0.1, quantity: 3 })], 0.3, 'USD'],
+    ['yen, no minor unit', [item({ item_price: 1200, quantity: 2, currency: 'JPY' })], 2400, 'JPY'],
+    ['prices and quantities written as decimal text', [item({ item_price: '12.50', quantity: '2', currency: 'eur' })], 25, 'EUR'],
+    ['a free item', [item({ item_price: 0, quantity: 4 }), item({ item_price: 5, quantity: 1 })], 5, 'USD'],
+    ['an empty cart', [], 0, null],
+  ])('values %s', (_what, products, value, currency) => {
+    const { rows, problems } = normalizeMeta(orderWith(products), context());
+    expect(problems).toStrictEqual([]);
+    expect(rows.map((r) => [r.kind, r.conversion_name, r.value, r.currency])).toStrictEqual([['conversion', 'order', value, currency]]);
+  });
+
+  it('quarantines an order priced in two currencies and keeps the rest of the webhook', () => {
+    const { rows, problems } = rowsOf('order-mixed-currencies');
+    expect(rows.map((r) => [r.kind, r.wamid])).toStrictEqual([['message', 'wamid.HBgLMTYzMTU1NTExODEVAgASGBQzQUI5MkQxRjc3RTA0QzVEOEUyMQA=']]);
+    expect(problems).toStrictEqual([{ reason: 'conversion_mixed_currencies', message: 'entry[0].changes[0].value.messages[1] order prices its items in more than one currency' }]);
+  });
+
+  it.each([
+    ['conversion_unknown_currency', [item({ currency: 'R$' })], 'order product_items[0].currency is not an ISO 4217 code'],
+    ['conversion_unknown_currency', [item(), item({ currency: undefined })], 'order product_items[1].currency is not an ISO 4217 code'],
+    ['conversion_bad_value', [item({ item_price: -10 })], 'order product_items[0] item_price or quantity is not a number ≥ 0'],
+    ['conversion_bad_value', [item({ quantity: -1 })], 'order product_items[0] item_price or quantity is not a number ≥ 0'],
+    ['conversion_bad_value', [item({ item_price: '-10' })], 'order product_items[0] item_price or quantity is not a number ≥ 0'],
+    ['conversion_bad_value', [item({ item_price: 'ten' })], 'order product_items[0] item_price or quantity is not a number ≥ 0'],
+    ['conversion_bad_value', [item({ quantity: undefined })], 'order product_items[0] item_price or quantity is not a number ≥ 0'],
+    ['conversion_mixed_currencies', [item(), item({ currency: 'eur' })], 'order prices its items in more than one currency'],
+    ['bad_shape', [item(), 'sku-2'], 'order product_items[1] is not an object'],
+    ['bad_shape', undefined, 'order product_items is not an array'],
+  ])('quarantines the body for %s: %j', (reason, products, message) => {
+    const { rows, problems } = normalizeMeta(orderWith(products), context());
+    expect(rows).toStrictEqual([]);
+    expect(problems).toStrictEqual([{ reason, message: `entry[0].changes[0].value.messages[0] ${message}` }]);
+  });
+
+  it('quarantines an order whose order field is not an object as bad_shape', () => {
+    const body = fixture('order');
+    firstMessage(body).order = 'cart';
+    expect(normalizeMeta(body, context()).problems).toStrictEqual([{ reason: 'bad_shape', message: 'entry[0].changes[0].value.messages[0] order is not an object' }]);
+  });
+
+  it('quarantines an order nobody sent as conversion_missing_user', () => {
+    const body = fixture('order');
+    delete firstMessage(body).from;
+    body.entry[0].changes[0].value.contacts = [];
+    expect(normalizeMeta(body, context())).toStrictEqual({
+      rows: [],
+      problems: [{ reason: 'conversion_missing_user', message: 'entry[0].changes[0].value.messages[0] order has no sender (from, from_user_id or a single contact)' }],
+    });
+  });
+
+  it("takes the sender of an order from the change's only contact, like any message", () => {
+    const body = fixture('order');
+    delete firstMessage(body).from;
+    expect(normalizeMeta(body, context()).rows.map((r) => [r.kind, r.wa_id])).toStrictEqual([['conversion', hmac(BR)]]);
   });
 });
 
