@@ -11,10 +11,15 @@ import type { ButtonKey, ConversionRateRow, RevenueRow, TimeToConvertRow } from 
 const col = (label: string, numeric = true): TableColumn => ({ label, numeric });
 const series = (label: string, data: readonly (number | null)[], index: number): DatasetSpec => ({ label, data, color: seriesStyle(index).color, dash: [], role: 'series' });
 
-/** "campaign · template · title"; unattributed conversions read "(no tap)". */
-export function buttonLabel(k: ButtonKey): string {
-  if (k.button_id === null) return `${k.campaign_id} · (no tap)`;
-  return `${k.campaign_id} · ${k.template_name ?? '(no template)'} · ${k.button_title ?? k.button_id}`;
+/**
+ * Axis labels of button rows: "campaign · title" (unattributed conversions "(no tap)"), with the
+ * template added only where two rows would otherwise read the same (long labels squeeze the plot).
+ */
+export function buttonLabels(rows: readonly ButtonKey[]): string[] {
+  const short = (k: ButtonKey) => `${k.campaign_id} · ${k.button_id === null ? '(no tap)' : (k.button_title ?? k.button_id)}`;
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(short(r), (counts.get(short(r)) ?? 0) + 1);
+  return rows.map((r) => ((counts.get(short(r)) ?? 0) > 1 ? `${r.campaign_id} · ${r.template_name ?? '(no template)'} · ${r.button_id === null ? '(no tap)' : (r.button_title ?? r.button_id)}` : short(r)));
 }
 
 /** Converted ÷ tapped messages per button, over the cohorts counted with conversions. */
@@ -26,10 +31,10 @@ export function conversionRateChart(rows: readonly ConversionRateRow[]): ChartSp
       'Tapped messages with a conversion credited to the tap (last touch, same user, within the attribution window) ÷ tapped messages, over every cohort counted with conversions.',
     type: 'bar',
     stacked: false,
-    xTitle: 'Campaign · template · button',
+    xTitle: 'Campaign · button',
     yTitle: 'Conversion rate (%)',
     yUnit: 'percent',
-    labels: rows.map(buttonLabel),
+    labels: buttonLabels(rows),
     datasets: [series('Conversion rate', rows.map((r) => percentValue(r.conversion_rate)), 2)],
     table: {
       columns: [col('Campaign', false), col('Template', false), col('Button', false), col('Tapped (messages)'), col('Converted (messages)'), col('Conversions'), col('Conversion rate (%)')],
@@ -82,10 +87,10 @@ function revenueChart(currency: string, rows: readonly RevenueRow[], index: numb
     description: `Value of the conversions credited to each button's taps, in ${currency} only; conversions no tap earned are under "(no tap)".`,
     type: 'bar',
     stacked: false,
-    xTitle: 'Campaign · template · button',
+    xTitle: 'Campaign · button',
     yTitle: `Revenue (${currency})`,
     yUnit: 'count',
-    labels: rows.map(buttonLabel),
+    labels: buttonLabels(rows),
     datasets: [series(`Revenue (${currency})`, rows.map((r) => r.revenue), index)],
     table: { columns: revenueColumns(currency), rows: rows.map((r) => revenueCells(r, false)) },
     emptyMessage: null,
@@ -130,10 +135,10 @@ export function timeToConvertChart(rows: readonly TimeToConvertRow[]): ChartSpec
       "Per button: the daily medians of the time from the credited tap to the conversion, averaged weighting each by its conversions (daily_conversions keeps one median per day, so this summarises medians).",
     type: 'bar',
     stacked: false,
-    xTitle: 'Campaign · template · button',
+    xTitle: 'Campaign · button',
     yTitle: 'Hours from tap to conversion',
     yUnit: 'count',
-    labels: timed.map(buttonLabel),
+    labels: buttonLabels(timed),
     datasets: [series('Typical hours to convert', timed.map((r) => Math.round((r.typical_seconds! / 3600) * 100) / 100), 3)],
     table: {
       columns: [col('Campaign', false), col('Template', false), col('Button', false), col('Conversions'), col('Typical time to convert', false), col('Seconds')],

@@ -161,7 +161,7 @@ describe('report model: other charts', () => {
 
   it('shows the conversion rate per button as a percentage of tapped messages', () => {
     const c = chart(model, 'conversion-rate');
-    expect(c.labels).toEqual(['spring · v1 · YES']);
+    expect(c.labels).toEqual(['spring · YES']);
     expect(c.datasets[0]!.data).toEqual([37.5]);
     expect(c.table.rows[0]).toEqual(['spring', 'v1', 'YES', '8', '3', '4', '37.5 %']);
   });
@@ -169,7 +169,7 @@ describe('report model: other charts', () => {
   it('draws revenue in one currency per chart, the currencies with most conversions, and lists the rest in a table', () => {
     expect(model.charts.filter((c) => c.id.startsWith('revenue')).map((c) => c.id)).toEqual(['revenue-brl', 'revenue-mxn']);
     const brl = chart(model, 'revenue-brl');
-    expect(brl.labels).toEqual(['spring · v1 · YES', 'unattributed · (no tap)']);
+    expect(brl.labels).toEqual(['spring · YES', 'unattributed · (no tap)']);
     expect(brl.datasets.map((d) => [d.label, d.data])).toEqual([['Revenue (BRL)', [300.5, 50]]]);
     expect(brl.table.rows).toEqual([
       ['spring', 'v1', 'YES', '3', 'R$300.50'],
@@ -183,9 +183,15 @@ describe('report model: other charts', () => {
     expect(buildReportModel({ ...data, revenueByButton: data.revenueByButton.filter((r) => r.currency !== 'USD') }, { generatedAt: 'x' }).tables).toEqual([]);
   });
 
+  it('labels buttons by campaign and title, adding the template only where two would read the same', () => {
+    const rows = [key('yes'), { ...key('yes'), template_name: 'v2' }, key('no')];
+    const m = buildReportModel({ ...data, conversionByButton: rows.map((k) => ({ ...k, clicked_messages: 1, converted_messages: 1, conversions: 1, conversion_rate: 1 })) }, { generatedAt: 'x' });
+    expect(chart(m, 'conversion-rate').labels).toEqual(['spring · v1 · YES', 'spring · v2 · YES', 'spring · NO']);
+  });
+
   it('shows the typical time from tap to conversion in hours, buttons without one left out', () => {
     const c = chart(model, 'time-to-convert');
-    expect(c.labels).toEqual(['spring · v1 · YES']);
+    expect(c.labels).toEqual(['spring · YES']);
     expect(c.datasets[0]!.data).toEqual([1.5]);
     expect(c.table.rows).toEqual([['spring', 'v1', 'YES', '4', '2 h', '5,400']]);
   });
