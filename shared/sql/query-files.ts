@@ -40,4 +40,4 @@ export const queryNames = [
 export type QueryName = (typeof queryNames)[number];
 
 /** Fragments a query may `{{include:…}}` (files under queries/include/). */
-export const includeNames = ['messages', 'attribution'] as const;
+export const includeNames = ['cohort-events', 'messages', 'attribution'] as const;

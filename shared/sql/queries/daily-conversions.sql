@@ -5,13 +5,7 @@
 -- include/attribution.sql), so the two tables always agree on who converted.
 -- Columns: shared/schema dailyConversionColumns, in schema order.
 -- params: database:database, cohort_date:date, from_dt:date, to_dt:date, count_from_dt:date, count_to_dt:date, conv_from_dt:date, lookback_days:int, window_ms:int
-WITH ev AS (
-  SELECT event_id, kind, wamid, context_wamid, wa_id, button_id, button_title, status,
-         campaign_id, template_name, buttons, event_ts, event_date, conversion_name, value, currency,
-         CASE WHEN event_date BETWEEN {{count_from_dt}} AND {{count_to_dt}} THEN 1 ELSE 0 END AS counted
-  FROM {{database}}.events
-  WHERE dt BETWEEN {{from_dt}} AND {{to_dt}}
-),
+WITH {{include:cohort-events}},
 {{include:messages}},
 {{include:attribution}},
 cohort_conversions AS (
