@@ -66,13 +66,15 @@ export interface RebuildItem {
   readonly table: DailyTable;
   readonly dt: string;
   readonly lookbackDays: number;
-  readonly attributionDays: number;
+  /** The run's window; absent in items of executions started before attribution, which then use the stage's. */
+  readonly attributionDays?: number;
 }
 
 /** Steps 2 and 3, one partition per call (the Map states fan out over the window's dates). */
 export async function rebuild(ctx: DailyContext, item: RebuildItem): Promise<{ table: DailyTable; dt: string }> {
   if (!(dailyTables as readonly string[]).includes(item.table)) throw new InputError(`cannot rebuild table "${String(item.table)}"`);
-  const windows = { lookbackDays: item.lookbackDays, attributionDays: assertAttributionDays(Number(item.attributionDays)) };
+  const attributionDays = assertAttributionDays(item.attributionDays === undefined || item.attributionDays === null ? ctx.attributionDays : Number(item.attributionDays));
+  const windows = { lookbackDays: item.lookbackDays, attributionDays };
   await ctx.partitions.write(item.table, item.dt, dailySelect(item.table, ctx.dialect, item.dt, windows, ctx.database));
   return { table: item.table, dt: item.dt };
 }

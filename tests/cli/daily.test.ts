@@ -25,7 +25,7 @@ describe('wa-analytics daily', () => {
     const text = out.join('');
     expect(text).toContain('SLACK_WEBHOOK_URL is not set');
     expect(text).toContain('[slack] WhatsApp CTR digest 2024-05-02');
-    expect(text).toContain('daily workflow succeeded for 2024-05-02 (lookback 1)');
+    expect(text).toContain('daily workflow succeeded for 2024-05-02 (lookback 1, attribution 7 days)');
   });
 
   it('rejects a bad date or lookback before running anything', async () => {

@@ -34,7 +34,7 @@ function context(notifier: Notifier): DailyContext {
 }
 
 const run = (ctx: DailyContext, extra: Partial<Parameters<typeof runDailyWorkflowLocal>[1]> = {}) =>
-  runDailyWorkflowLocal({ date: '2024-05-03', lookbackDays: 2 }, { context: ctx, retryIntervalMs: 0, ...extra });
+  runDailyWorkflowLocal({ date: '2024-05-03', lookbackDays: 2, attributionDays: 1 }, { context: ctx, retryIntervalMs: 0, ...extra });
 
 /** A real Slack stand-in on 127.0.0.1 answering a scripted list of statuses. */
 async function slackServer(statuses: number[]) {
@@ -60,14 +60,17 @@ describe('daily workflow under aws-local-stepfunctions', () => {
     const result = await run(context(slack));
     expect(result.error).toBeUndefined();
     expect(result.status).toBe('SUCCEEDED');
-    expect(result.output).toMatchObject({ date: '2024-05-03', lookbackDays: 2, days: ['2024-05-01', '2024-05-02', '2024-05-03'], digest: { posted: true }, anomalies: { anomalies: 0 } });
+    const cohorts = ['2024-04-30', '2024-05-01', '2024-05-02', '2024-05-03'];
+    expect(result.output).toMatchObject({ date: '2024-05-03', lookbackDays: 2, attributionDays: 1, days: ['2024-05-01', '2024-05-02', '2024-05-03'], cohortDays: cohorts, digest: { posted: true }, anomalies: { anomalies: 0 } });
     expect(result.calls.map((c) => c.state)).toEqual([
       'ResolveInput', 'RegisterRawPartitions',
       'RebuildCuratedPartition', 'RebuildCuratedPartition', 'RebuildCuratedPartition',
-      'RebuildDailyCtrPartition', 'RebuildDailyCtrPartition', 'RebuildDailyCtrPartition',
+      ...cohorts.map(() => 'RebuildDailyCtrPartition'),
+      ...cohorts.map(() => 'RebuildDailyConversionsPartition'),
       'DetectAnomalies', 'PostDigest',
     ]);
-    expect(await catalog.listPartitions('daily_ctr')).toEqual(['2024-05-01', '2024-05-02', '2024-05-03']);
+    expect(await catalog.listPartitions('daily_ctr')).toEqual(cohorts);
+    expect(await catalog.listPartitions('daily_conversions')).toEqual(cohorts);
     expect(await catalog.listPartitions('anomalies')).toEqual(['2024-05-03']);
     expect(slack.messages).toHaveLength(1);
     expect(slack.messages[0]!.text).toContain('WhatsApp CTR digest 2024-05-03: no anomalies');

@@ -125,7 +125,7 @@ describe('the packaged daily task Lambdas against a loopback AWS', () => {
 
   it('rebuildPartition: an Athena 500 and a bare 503 are TransientErrors, which both rebuild states retry', async () => {
     const states = retriedNames('RebuildPartitionLambdaFunction');
-    expect([...states.keys()].sort()).toEqual(['RebuildCuratedPartition', 'RebuildDailyCtrPartition']);
+    expect([...states.keys()].sort()).toEqual(['RebuildCuratedPartition', 'RebuildDailyConversionsPartition', 'RebuildDailyCtrPartition']);
     for (const [how, reply] of [
       ['500 InternalServerException', jsonError(500, 'InternalServerException', 'We encountered an internal error. Please try again.')],
       ['503 without a body', emptyAnswer(503)],

@@ -34,8 +34,17 @@ describe('task handlers built with their context', () => {
     const rebuildB = taskHandlers(recordingContext(b)).RebuildCuratedPartition as (item: unknown) => Promise<unknown>;
     expect(await rebuildA({ table: 'daily_ctr', dt: '2024-05-02', lookbackDays: 1, attributionDays: 7 })).toEqual({ table: 'daily_ctr', dt: '2024-05-02' });
     await rebuildB({ table: 'events', dt: '2024-05-01', lookbackDays: 1, attributionDays: 7 });
-    expect(a).toEqual(['daily_ctr 2024-05-02 WITH e']);
+    expect(a).toEqual(['daily_ctr 2024-05-02 WITH c']);
     expect(b).toEqual(['events 2024-05-01 SELECT']);
+  });
+
+  it("rebuild an item from an execution started before attribution (no attributionDays) with the context's window", async () => {
+    const writes: string[] = [];
+    const selects: string[] = [];
+    const ctx = { ...recordingContext(writes), attributionDays: 2, partitions: { write: async (_t: string, _d: string, select: string) => void selects.push(select) } } as DailyContext;
+    await (taskHandlers(ctx).RebuildDailyCtrPartition as (item: unknown) => Promise<unknown>)({ table: 'daily_ctr', dt: '2024-05-10', lookbackDays: 1 });
+    // cohortSpans(05-10, 1, 2).read: 05-10 − (2 + 2 + 3) … 05-10 + (1 + 2 + 1).
+    expect(selects[0]).toContain("dt BETWEEN '2024-05-03' AND '2024-05-14'");
   });
 
   it('resolve "yesterday" in the time zone they were given, read nowhere else', async () => {

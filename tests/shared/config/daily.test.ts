@@ -11,7 +11,15 @@ describe('readDailyConfig', () => {
       workGroup: 'wa-analytics-dev',
       timeZone: 'Asia/Kolkata',
       slackWebhookParam: '/wa-analytics/dev/slack',
+      attributionDays: 7,
     });
+  });
+
+  it('reads the stage attribution window from ATTRIBUTION_DAYS and refuses one that is not 0 to 90 whole days', () => {
+    expect(readDailyConfig({ ...env, ATTRIBUTION_DAYS: '14' }).attributionDays).toBe(14);
+    expect(readDailyConfig({ ...env, ATTRIBUTION_DAYS: '0' }).attributionDays).toBe(0);
+    expect(() => readDailyConfig({ ...env, ATTRIBUTION_DAYS: '7d' })).toThrow(new ConfigError('ATTRIBUTION_DAYS must be a whole number of days (got "7d")'));
+    expect(() => readDailyConfig({ ...env, ATTRIBUTION_DAYS: '91' })).toThrow('ATTRIBUTION_DAYS: attribution window must be a whole number of days from 0 to 90 (got 91)');
   });
 
   it('reports in UTC when WA_TIMEZONE is unset or empty', () => {

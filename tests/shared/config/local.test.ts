@@ -34,6 +34,7 @@ describe('readLocalConfig', () => {
       piiKey: expect.stringMatching(/^[0-9a-f]{64}$/),
       timeZone: 'UTC',
       slackWebhookUrl: null,
+      attributionDays: 7,
       dailyTime: null,
     });
   });
@@ -50,6 +51,7 @@ describe('readLocalConfig', () => {
       WA_TIMEZONE: 'America/Sao_Paulo',
       SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
       WA_DAILY_TIME: '03:15',
+      WA_ATTRIBUTION_DAYS: '10',
     });
     expect(config).toEqual({
       dataDir: dir,
@@ -61,6 +63,7 @@ describe('readLocalConfig', () => {
       piiKey: 'configured-key',
       timeZone: 'America/Sao_Paulo',
       slackWebhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX',
+      attributionDays: 10,
       dailyTime: '03:15',
     });
   });
