@@ -19,7 +19,13 @@ export interface DemoSecrets {
 }
 
 /** Each source's POST route, from the one route table. */
-const paths = Object.fromEntries(routes.filter((r) => r.method === 'POST').map((r) => [r.source, r.path])) as Record<Delivery['source'], string>;
+const paths: Partial<Record<string, string>> = Object.fromEntries(routes.filter((r) => r.method === 'POST').map((r) => [r.source, r.path]));
+
+function pathOf(source: Delivery['source']): string {
+  const path = paths[source];
+  if (path === undefined) throw new WaError('demo', `the API has no POST route for ${source} bodies`);
+  return path;
+}
 
 /** Requests in flight at once: enough to share the log's group commits, few enough to bound memory. */
 const WINDOW = 64;
@@ -28,8 +34,9 @@ function requestFor(d: Delivery, secrets: DemoSecrets) {
   const headers: Record<string, string> = { 'content-type': 'application/json', [replayTimeHeader]: String(d.arrivalTs) };
   if (d.source === 'meta') headers['x-hub-signature-256'] = signMetaBody(d.body, secrets.appSecret);
   else if (d.source === 'wasender') headers['x-webhook-signature'] = secrets.wasenderSecret;
+  // Sends and conversions are the business's own posts: the registry token, as on `/sends`.
   else headers.authorization = `Bearer ${secrets.registryToken}`;
-  return { method: 'POST' as const, url: paths[d.source], headers, payload: d.body };
+  return { method: 'POST' as const, url: pathOf(d.source), headers, payload: d.body };
 }
 
 /**
@@ -44,7 +51,7 @@ export async function pushDeliveries(app: FastifyInstance, deliveries: readonly 
     const p: Promise<void> = app
       .inject(requestFor(d, secrets))
       .then((response) => {
-        if (response.statusCode !== 200 && failures.length < 3) failures.push(`${paths[d.source]} answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
+        if (response.statusCode !== 200 && failures.length < 3) failures.push(`${pathOf(d.source)} answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
         onProgress(++done);
       })
       .finally(() => inFlight.delete(p));

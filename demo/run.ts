@@ -21,7 +21,7 @@ import { replayTimeHeader } from '../local/replay';
 import { openStack } from '../local/stack';
 import { generateReport } from '../report/generate';
 import { pushDeliveries, type DemoSecrets } from './push';
-import { alertTable, ctrSummaryRow, ctrTable, type CtrSummaryRow } from './tables';
+import { alertTable, ctrSummaryRow, ctrTable, revenueSummaryRow, revenueTable, type CtrSummaryRow, type RevenueSummaryRow } from './tables';
 import { defaultAttributionDays } from '../shared/daily/window';
 
 /**
@@ -127,6 +127,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
   const catalog = await LocalCatalog.open(dataDir);
   const engine = await LocalQueryEngine.open(catalog);
   let ctr: readonly CtrSummaryRow[];
+  let revenue: readonly RevenueSummaryRow[];
   let alerts: readonly DatedAnomalyRow[];
   const running = bar(options.progress, 'daily', sim.dates.length);
   try {
@@ -139,6 +140,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
     }
     const printed = { params: { database: databaseName }, dialect: 'duckdb' } as const;
     ctr = await runQuery(engine, { name: 'demo/ctr-summary', ...printed }, ctrSummaryRow);
+    revenue = await runQuery(engine, { name: 'demo/revenue-summary', ...printed }, revenueSummaryRow);
     alerts = await runQuery(engine, { name: 'demo/alerts', ...printed }, (r) => schemaRow([...anomalyColumns, partitionColumn], r));
   } finally {
     running?.stop();
@@ -153,6 +155,9 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
       '',
       `CTR by button, cohorts ${o.startDate} … ${last}`,
       ctrTable(ctr),
+      '',
+      `Conversions and revenue by campaign (${sim.conversions.length} conversions simulated; last touch within ${defaultAttributionDays} days)`,
+      revenueTable(revenue),
       '',
       `Alerts (${alerts.length}; injected: ${sim.incidents.map((i) => `${i.name} ${i.dt}`).join(', ') || 'none'})`,
       alertTable(alerts),

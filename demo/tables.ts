@@ -4,9 +4,9 @@ import { num, numOrNull, str, strOrNull } from '../shared/sql/decode';
 import { textTable } from '../shared/text/table';
 
 /**
- * Plain-text tables for the demo's output: the CTR of every button over the whole history
- * (shared/sql/queries/demo/ctr-summary.sql), and the alerts the daily workflow raised
- * (demo/alerts.sql). Typed rows in, text aligned for a terminal out (shared/text/table.ts).
+ * Plain-text tables for the demo's output: the CTR and conversions of every button over the whole
+ * history (shared/sql/queries/demo/ctr-summary.sql), conversions and revenue per campaign and
+ * currency (demo/revenue-summary.sql), and the alerts the daily workflow raised (demo/alerts.sql). Typed rows in, text aligned for a terminal out (shared/text/table.ts).
  */
 
 const pct = (n: number, d: number): string => (d === 0 ? '-' : `${((100 * n) / d).toFixed(1)}%`);
@@ -21,6 +21,8 @@ export interface CtrSummaryRow {
   readonly delivered: number;
   readonly clicked: number;
   readonly clicks: number;
+  /** Null when no cohort of the button was counted with conversions. */
+  readonly conversions: number | null;
 }
 
 /** Decodes a row of demo/ctr-summary.sql. */
@@ -33,12 +35,13 @@ export const ctrSummaryRow = (r: QueryRow): CtrSummaryRow => ({
   delivered: num(r, 'delivered'),
   clicked: num(r, 'clicked'),
   clicks: num(r, 'clicks'),
+  conversions: numOrNull(r, 'conversions'),
 });
 
 /** The CTR table: one line per button, CTR = tapped messages / delivered over the whole period. */
 export function ctrTable(rows: readonly CtrSummaryRow[]): string {
   return textTable(
-    ['campaign', 'template', 'pos', 'button', 'delivered', 'tapped', 'taps', 'ctr'],
+    ['campaign', 'template', 'pos', 'button', 'delivered', 'tapped', 'taps', 'ctr', 'conversions'],
     rows.map((r) => [
       r.campaign_id,
       r.template_name ?? '-',
@@ -48,7 +51,35 @@ export function ctrTable(rows: readonly CtrSummaryRow[]): string {
       r.clicked,
       r.clicks,
       pct(r.clicked, r.delivered),
+      r.conversions,
     ]),
+    { nullText: '-' },
+  );
+}
+
+/** One campaign's conversions in one currency over every cohort. */
+export interface RevenueSummaryRow {
+  readonly campaign_id: string;
+  readonly currency: string | null;
+  readonly conversions: number;
+  readonly revenue: number | null;
+}
+
+/** Decodes a row of demo/revenue-summary.sql. */
+export const revenueSummaryRow = (r: QueryRow): RevenueSummaryRow => ({
+  campaign_id: str(r, 'campaign_id'),
+  currency: strOrNull(r, 'currency'),
+  conversions: num(r, 'conversions'),
+  revenue: numOrNull(r, 'revenue'),
+});
+
+/** The revenue table: conversions and revenue per campaign and currency (amounts to the cent). */
+export function revenueTable(rows: readonly RevenueSummaryRow[]): string {
+  if (rows.length === 0) return '(no conversions)';
+  return textTable(
+    ['campaign', 'currency', 'conversions', 'revenue'],
+    rows.map((r) => [r.campaign_id, r.currency ?? '(no value)', r.conversions, r.revenue === null ? null : r.revenue.toFixed(2)]),
+    { nullText: '-' },
   );
 }
 

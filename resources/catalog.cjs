@@ -2,7 +2,7 @@
  * The Glue catalog generated from the one schema (shared/schema): the database and one external
  * table per name in serverless.yml's `custom.catalogTables`. JSON tables read Firehose's gzip JSON
  * lines with the OpenX SerDe; Parquet tables are what the daily workflow's CTAS writes.
- * `custom.catalogViews` adds the Athena views of shared/daily/statements.ts as Glue VIRTUAL_VIEW
+ * `custom.catalogViews` adds the Athena views (shared/daily/statements.ts, shared/sql/views.ts) as Glue VIRTUAL_VIEW
  * tables in Athena's own encoding (what `CREATE VIEW` on Athena stores), so they exist from the
  * first deploy without a DDL run.
  */
@@ -10,6 +10,7 @@ const requireTs = require('./ts.cjs');
 
 const { tables, glueTableColumns, databaseName, glueStorageFormats, glueTableParameters } = requireTs('../shared/schema/index.ts');
 const { buttonClicksViewDdl } = requireTs('../shared/daily/statements.ts');
+const { tutorialViewDdl } = requireTs('../shared/sql/views.ts');
 
 // The same storage descriptors the Glue adapter gives each partition (shared/schema/glue.ts).
 const formats = Object.fromEntries(
@@ -60,6 +61,14 @@ const views = {
     ddl: () => buttonClicksViewDdl('athena'),
     // Output columns computed by an expression (not a column of the source table).
     computed: { timestamp: { type: 'string', comment: 'event_ts as ISO-8601 UTC text YYYY-MM-DDTHH:MM:SSZ' } },
+  },
+  conversions: {
+    description: 'Conversion rows (posted conversions and WhatsApp orders) in the columns a first tutorial uses',
+    ddl: () => tutorialViewDdl('conversions', 'athena'),
+    computed: {
+      timestamp: { type: 'string', comment: 'event_ts as ISO-8601 UTC text YYYY-MM-DDTHH:MM:SSZ' },
+      conversion_id: { type: 'string', comment: 'the business conversion id (posted), the order message wamid (WhatsApp order)' },
+    },
   },
 };
 

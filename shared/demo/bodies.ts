@@ -1,4 +1,4 @@
-import type { MessageFact, StatusFact, TapFact } from './types';
+import type { ConversionFact, MessageFact, StatusFact, TapFact } from './types';
 
 /**
  * The exact webhook bodies the demo posts, in the shapes Meta, WASenderApi and the send registry
@@ -32,6 +32,14 @@ function metaStatus(m: MessageFact, s: StatusFact): Record<string, unknown> {
   return out;
 }
 
+/** The body WhatsApp puts on a completed Flow's reply: what the transform reads as its button title. */
+const flowReplyBody = 'Sent';
+
+/** The button title a tap's webhook carries: its title, or for a Flow reply the reply's body. */
+export function deliveredTapTitle(t: Pick<TapFact, 'interaction' | 'title'>): string | null {
+  return t.interaction === 'nfm_reply' ? flowReplyBody : t.title;
+}
+
 /** A Meta tap or text reply, in the message shape of its interaction. */
 function metaMessage(t: TapFact): Record<string, unknown> {
   const base = { context: { from: demoBusiness.displayPhone, id: t.context }, from: t.user, id: t.id, timestamp: seconds(t.ts) };
@@ -48,7 +56,7 @@ function metaMessage(t: TapFact): Record<string, unknown> {
       return {
         ...base,
         type: 'interactive',
-        interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', body: 'Sent', response_json: JSON.stringify({ flow_token: t.buttonId, score: '9', comment: 'Quick delivery' }) } },
+        interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', body: flowReplyBody, response_json: JSON.stringify({ flow_token: t.buttonId, score: '9', comment: 'Quick delivery' }) } },
       };
   }
 }
@@ -115,4 +123,38 @@ export function registryBody(messages: readonly MessageFact[]): string {
       buttons: m.buttons,
     })),
   );
+}
+
+/** Mexico City's offset: the shop's Mexican checkout writes local times with it. */
+const MEXICO_OFFSET_MS = -6 * 3600 * 1000;
+
+/** `occurred_at` as the checkout writes it: UTC for Brazil, local time with its offset for Mexico. */
+function occurredAt(c: ConversionFact): string {
+  if (c.currency !== 'MXN') return new Date(c.ts).toISOString().replace('.000Z', 'Z');
+  return `${new Date(c.ts + MEXICO_OFFSET_MS).toISOString().slice(0, 19)}-06:00`;
+}
+
+/** One conversion object of a `POST /conversions` body; optional fields left out when unknown. */
+function postedConversion(c: ConversionFact): Record<string, unknown> {
+  const out: Record<string, unknown> = { conversion_id: c.id, wa_id: `+${c.user}`, name: c.name, occurred_at: occurredAt(c) };
+  if (c.value !== null) out.value = c.value;
+  if (c.currency !== null) out.currency = c.currency;
+  if (c.campaignId !== null) out.campaign_id = c.campaignId;
+  return out;
+}
+
+/** A `POST /conversions` body: one object for a single conversion, else an array of them. */
+export function conversionsBody(conversions: readonly ConversionFact[]): string {
+  const items = conversions.map(postedConversion);
+  return JSON.stringify(items.length === 1 ? items[0] : items);
+}
+
+/** A Meta webhook carrying a WhatsApp cart (`order` message) sent from the catalog. */
+export function metaOrderBody(c: ConversionFact, profileName: string): string {
+  const order = {
+    catalog_id: '1293867519305781',
+    text: 'Order from the catalog',
+    product_items: c.items.map((i) => ({ product_retailer_id: i.sku, quantity: i.quantity, item_price: i.price, currency: c.currency })),
+  };
+  return metaEnvelope({ contacts: [{ profile: { name: profileName }, wa_id: c.user }], messages: [{ from: c.user, id: c.id, timestamp: seconds(c.ts), type: 'order', order }] });
 }

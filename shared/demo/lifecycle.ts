@@ -48,6 +48,11 @@ export interface MessageInput {
   readonly effects: IncidentEffects;
   /** Nothing happens after this instant: later facts would fall outside the pipeline's lookback. */
   readonly horizonEnd: number;
+  /**
+   * No tap after this instant (the end of the send date + lookback): every tap is one `daily_ctr`
+   * counts, so every tap a conversion can credit is a counted one.
+   */
+  readonly tapHorizonEnd: number;
 }
 
 export interface MessageLife {
@@ -96,7 +101,7 @@ export function liveMessage(r: Random, input: MessageInput, due: Map<StatusFact 
   status('read', readTs, dueOf(readTs));
 
   const tap = (buttonIndex: number | null, ts: number) => {
-    if (ts > input.horizonEnd) return;
+    if (ts > input.tapHorizonEnd) return;
     const b = buttonIndex === null ? null : c.buttons[buttonIndex]!;
     if (b !== null && b.id === effects.brokenButton) return;
     const t: TapFact = {

@@ -3,6 +3,7 @@ import { InputError } from '../errors';
 import { createRandom } from '../random';
 import { addDays, dateRange, isIsoDate } from '../time';
 import { demoCampaigns, weekend } from './campaigns';
+import { simulateConversions } from './conversions';
 import { effectsOn, planIncidents } from './incidents';
 import { liveMessage } from './lifecycle';
 import { makeAudience, metaWamid } from './population';
@@ -25,6 +26,8 @@ const dailyNoise = { volume: 0.05, engagement: 0.05 } as const;
 const sendsPerSecond = 12;
 /** Taps a day on messages the pipeline never saw (sent before tracking began): unattributed. */
 const strayTapsPerDay = 3;
+/** Mixed into the seed for the conversions' stream. */
+const conversionStream = 0x2c1b3c6d;
 
 const dayStart = (date: string): number => Date.parse(`${date}T00:00:00Z`);
 
@@ -51,6 +54,7 @@ export function simulateDemo(options: Partial<DemoOptions> = {}): Simulation {
     const weekday = weekdayOf(date);
     const isWeekend = weekday === 0 || weekday === 6;
     const horizonEnd = dayStart(addDays(date, o.lookbackDays + 2)) - SECOND;
+    const tapHorizonEnd = dayStart(addDays(date, o.lookbackDays + 1)) - SECOND;
     for (const c of demoCampaigns) {
       const volume = c.weekdaySends * (isWeekend ? weekend.volume : 1) * Math.exp(r.normal(0, dailyNoise.volume));
       const engagement = c.engagement * (isWeekend ? weekend.engagement : 1) * Math.exp(r.normal(0, dailyNoise.engagement));
@@ -59,7 +63,7 @@ export function simulateDemo(options: Partial<DemoOptions> = {}): Simulation {
       const count = r.poisson(volume);
       for (let i = 0; i < count; i++) {
         ts += Math.round(r.uniform(0, 2000 / sendsPerSecond));
-        const life = liveMessage(r, { campaign: c, user: r.pick(audience), sendTs: ts, sendDate: date, engagement, effects, horizonEnd }, due);
+        const life = liveMessage(r, { campaign: c, user: r.pick(audience), sendTs: ts, sendDate: date, engagement, effects, horizonEnd, tapHorizonEnd }, due);
         messages.push(life.message);
         taps.push(...life.taps);
       }
@@ -76,7 +80,11 @@ export function simulateDemo(options: Partial<DemoOptions> = {}): Simulation {
     }
   }
   taps.sort((a, b) => a.ts - b.ts);
+  // Its own stream, so conversions change nothing about the messages and taps of a seed.
+  const conversions = simulateConversions(createRandom(o.seed ^ conversionStream), {
+    messages, taps, audience, firstDayStart: dayStart(o.startDate), horizonEnd: dayStart(addDays(o.startDate, o.days)) - SECOND, days: o.days,
+  });
   const names = new Map(audience.map((u) => [u.phone, u.name]));
-  const deliveries = buildTraffic(r, messages, taps, due, names);
-  return { startDate: o.startDate, days: o.days, dates, messages, taps, incidents, deliveries };
+  const deliveries = buildTraffic(r, messages, taps, due, names, conversions);
+  return { startDate: o.startDate, days: o.days, dates, messages, taps, conversions, incidents, deliveries };
 }

@@ -1,11 +1,13 @@
 import type { Random } from '../random';
-import { metaStatusBody, metaTapBody, registryBody, wasenderStatusBody, wasenderTapBody } from './bodies';
-import type { Delivery, MessageFact, StatusFact, TapFact } from './types';
+import { conversionsBody, metaOrderBody, metaStatusBody, metaTapBody, registryBody, wasenderStatusBody, wasenderTapBody } from './bodies';
+import type { ConversionFact, Delivery, MessageFact, StatusFact, TapFact } from './types';
 
 /**
  * Turns facts into the traffic a live deployment would see: registry posts in batches as the
  * blast goes out, Meta status webhooks batched when they are ready together, one webhook per
- * inbound message, and duplicate deliveries (sender retries) of the very same body later.
+ * inbound message (WhatsApp carts too), posted conversions in the checkout's five-minute batches
+ * (a few posted again in the next batch, as a job retrying after a timeout does), and duplicate
+ * deliveries (sender retries) of the very same body later.
  * Records every copy's arrival on the facts it carries.
  */
 
@@ -22,6 +24,11 @@ export const trafficRates = {
   /** Webhooks (and registry posts) delivered a second time; a few of those a third time. */
   duplicate: 0.02,
   thirdCopy: 0.2,
+  /** The checkout posts the conversions of each such interval in one body, this long after it ends at most. */
+  conversionBatchMs: 5 * MINUTE,
+  conversionPostDelayMs: 20 * SECOND,
+  /** Posted conversions posted once more in the next batch (the same conversion twice). */
+  conversionRepost: 0.04,
 } as const;
 
 
@@ -39,6 +46,7 @@ export function buildTraffic(
   taps: readonly TapFact[],
   due: ReadonlyMap<StatusFact | TapFact, number>,
   names: ReadonlyMap<string, string>,
+  conversions: readonly ConversionFact[] = [],
 ): Delivery[] {
   const pending: Pending[] = [];
   const registryGroups = new Map<string, MessageFact[]>();
@@ -89,6 +97,8 @@ export function buildTraffic(
     pending.push({ source: t.provider, body, arrivalTs: Math.round(due.get(t)!), facts: [t] });
   }
 
+  pending.push(...conversionDeliveries(r, conversions, names));
+
   const out: Pending[] = [];
   for (const p of pending) {
     out.push(p);
@@ -103,4 +113,41 @@ export function buildTraffic(
   // In arrival order, so every fact's list is ascending.
   for (const { p } of order) for (const f of p.facts) f.arrivals.push(p.arrivalTs);
   return order.map(({ p }) => ({ source: p.source, body: p.body, arrivalTs: p.arrivalTs }));
+}
+
+/**
+ * Conversions as they reach the API: carts as Meta webhooks seconds after they are sent, posted
+ * conversions in batches (by the interval they happened in, up to 500 a body), a few again in the
+ * next interval's batch.
+ */
+function conversionDeliveries(r: Random, conversions: readonly ConversionFact[], names: ReadonlyMap<string, string>): Pending[] {
+  const out: Pending[] = [];
+  const batches = new Map<number, ConversionFact[]>();
+  const batchOf = (slot: number) => {
+    let b = batches.get(slot);
+    if (b === undefined) {
+      b = [];
+      batches.set(slot, b);
+    }
+    return b;
+  };
+  for (const c of conversions) {
+    if (c.via === 'order') {
+      const body = metaOrderBody(c, names.get(c.user) ?? 'Customer');
+      out.push({ source: 'meta', body, arrivalTs: Math.round(c.ts + r.uniform(0.3 * SECOND, 3 * SECOND)), facts: [c] });
+      continue;
+    }
+    const slot = Math.floor(c.ts / trafficRates.conversionBatchMs);
+    batchOf(slot).push(c);
+    if (r.chance(trafficRates.conversionRepost)) batchOf(slot + 1).push(c);
+  }
+  for (const slot of [...batches.keys()].sort((a, b) => a - b)) {
+    const batch = batches.get(slot)!;
+    const end = (slot + 1) * trafficRates.conversionBatchMs;
+    for (let i = 0; i < batch.length; i += 500) {
+      const part = batch.slice(i, i + 500);
+      out.push({ source: 'conversions', body: conversionsBody(part), arrivalTs: Math.round(end + r.uniform(SECOND, trafficRates.conversionPostDelayMs)), facts: part });
+    }
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import type { Interaction } from '../schema/types';
 
 /** One POST the demo makes: which route, the exact body text, and when it reaches the API. */
 export interface Delivery {
-  readonly source: 'meta' | 'wasender' | 'registry';
+  readonly source: 'meta' | 'wasender' | 'registry' | 'conversions';
   readonly body: string;
   /** Simulated receive time, epoch ms: decides the raw arrival partition. */
   readonly arrivalTs: number;
@@ -70,6 +70,37 @@ export interface TapFact {
   arrivals: number[];
 }
 
+/** A product line of a WhatsApp cart (Meta `order.product_items[]`). */
+export interface OrderItem {
+  readonly sku: string;
+  readonly quantity: number;
+  /** Unit price in the order's currency. */
+  readonly price: number;
+}
+
+/**
+ * One conversion: a purchase or sign-up the business posts to `POST /conversions`, or a cart the
+ * user sends in WhatsApp (a Meta `order` message).
+ */
+export interface ConversionFact {
+  /** `conversion_id` of a posted conversion; the inbound wamid of an order. */
+  readonly id: string;
+  readonly via: 'posted' | 'order';
+  readonly user: string;
+  /** `purchase`, `signup`, … (`order` for a cart). */
+  readonly name: string;
+  /** Event time, epoch ms (whole seconds). */
+  readonly ts: number;
+  readonly value: number | null;
+  readonly currency: string | null;
+  /** The campaign the business names when posting (a coupon code, a tracked link), or null. */
+  readonly campaignId: string | null;
+  /** The cart's lines (orders only, else empty). */
+  readonly items: readonly OrderItem[];
+  /** Receive times of every copy, ascending (filled when the traffic is built). */
+  arrivals: number[];
+}
+
 export type IncidentName = 'broken_button' | 'ctr_collapse' | 'delivery_outage';
 
 /** An injected incident: what the anomaly step should report for that date. */
@@ -93,6 +124,8 @@ export interface Simulation {
   readonly messages: readonly MessageFact[];
   /** Taps and text replies, in event-time order. */
   readonly taps: readonly TapFact[];
+  /** Conversions, in event-time order. */
+  readonly conversions: readonly ConversionFact[];
   readonly incidents: readonly Incident[];
   /** The traffic, in arrival order. */
   readonly deliveries: readonly Delivery[];

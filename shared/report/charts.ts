@@ -41,12 +41,13 @@ export function ctrByPositionChart(rows: readonly PositionRow[]): ChartSpec {
   };
 }
 
-/** Delivered → read → tapped messages per campaign. */
+/** Sent → delivered → read → tapped → converted messages per campaign. */
 export function funnelChart(rows: readonly FunnelRow[]): ChartSpec {
   return {
     id: 'funnel',
-    title: 'Delivered → read → tapped, per campaign',
-    description: 'Distinct outbound messages at each stage, over every curated event (read implies delivered). A message tapped on several buttons counts once.',
+    title: 'Sent → delivered → read → tapped → converted, per campaign',
+    description:
+      'Distinct outbound messages at each stage, over every curated event (read implies delivered); a message tapped on several buttons counts once. Converted: tapped messages with a conversion credited to the tap (from daily_ctr, once per button it converted through); – where no cohort was counted with conversions.',
     type: 'bar',
     stacked: false,
     xTitle: 'Campaign',
@@ -54,20 +55,36 @@ export function funnelChart(rows: readonly FunnelRow[]): ChartSpec {
     yUnit: 'count',
     labels: rows.map((r) => r.campaign_id),
     datasets: [
+      dataset('Sent', rows.map((r) => r.messages_sent), 5),
       dataset('Delivered', rows.map((r) => r.messages_delivered), 0),
       dataset('Read', rows.map((r) => r.messages_read), 4),
       dataset('Tapped', rows.map((r) => r.messages_tapped), 1),
+      dataset('Converted', rows.map((r) => r.messages_converted), 2),
     ],
     table: {
-      columns: [col('Campaign', false), col('Sent (messages)'), col('Delivered (messages)'), col('Read (messages)'), col('Tapped (messages)'), col('Read ÷ delivered (%)'), col('Tapped ÷ delivered (%)')],
+      columns: [
+        col('Campaign', false),
+        col('Sent (messages)'),
+        col('Delivered (messages)'),
+        col('Read (messages)'),
+        col('Tapped (messages)'),
+        col('Converted (messages)'),
+        col('Conversions'),
+        col('Read ÷ delivered (%)'),
+        col('Tapped ÷ delivered (%)'),
+        col('Converted ÷ tapped (%)'),
+      ],
       rows: rows.map((r) => [
         r.campaign_id,
         formatCount(r.messages_sent),
         formatCount(r.messages_delivered),
         formatCount(r.messages_read),
         formatCount(r.messages_tapped),
+        formatCount(r.messages_converted),
+        formatCount(r.conversions),
         formatPercent(ratio(r.messages_read, r.messages_delivered)),
         formatPercent(ratio(r.messages_tapped, r.messages_delivered)),
+        formatPercent(r.messages_converted === null ? null : ratio(r.messages_converted, r.messages_tapped)),
       ]),
     },
     emptyMessage: rows.length === 0 ? 'No outbound messages in the curated events yet.' : null,

@@ -55,3 +55,9 @@ export function formatDuration(seconds: number): string {
 export function formatDecimal(value: number | null): string {
   return value === null ? '–' : oneDecimal.format(value);
 }
+
+/** An amount in its currency ("R$1,234.50", "MX$249.00"); `–` for null. One formatter per code, made when asked. */
+export function formatMoney(value: number | null, currency: string): string {
+  if (value === null) return '–';
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(value);
+}

@@ -96,6 +96,14 @@ ${table}
 </section>`;
 }
 
+function tableSection(t: ReportModel['tables'][number]): string {
+  return `<section class="card" id="section-${escapeHtml(t.id)}">
+<h2>${escapeHtml(t.title)}</h2>
+<p class="desc">${escapeHtml(t.description)}</p>
+<div class="table-wrap">${tableHtml(t.table)}</div>
+</section>`;
+}
+
 function alertsSection(model: ReportModel): string {
   const body = model.alertsEmptyMessage !== null ? `<p class="none">${escapeHtml(model.alertsEmptyMessage)}</p>` : `<div class="table-wrap">${tableHtml(model.alerts, 'alerts')}</div>`;
   return `<section class="card wide" id="section-alerts">
@@ -133,6 +141,7 @@ export function renderReportHtml(model: ReportModel, assets: ReportAssets = load
 <dl class="summary">${summary}</dl>
 <main>
 ${sections.join('\n')}
+${model.tables.map(tableSection).join('\n')}
 ${alertsSection(model)}
 </main>
 <script type="application/json" id="report-data">${data}</script>

@@ -1,6 +1,7 @@
 import { continuousDates, ctrByPositionChart, funnelChart, quarantineChart, timeToTapChart, volumeChart } from './charts';
 import { alertsTable, ctrOverTimeChart } from './ctr-chart';
-import { formatCount, formatPercent, ratio } from './format';
+import { conversionRateChart, revenueSection, timeToConvertChart } from './conversion-charts';
+import { formatCount, formatMoney, formatPercent, ratio } from './format';
 import type { ReportData } from './queries';
 import type { ChartSpec, TableSpec } from './spec';
 
@@ -16,12 +17,21 @@ export interface SummaryItem {
   readonly value: string;
 }
 
+/** A table with no chart (revenue in the currencies beyond the charted ones). */
+export interface TableSection {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly table: TableSpec;
+}
+
 export interface ReportModel {
   readonly title: string;
   /** ISO-8601 time the report was made (given, so the model stays pure). */
   readonly generatedAt: string;
   readonly summary: readonly SummaryItem[];
   readonly charts: readonly ChartSpec[];
+  readonly tables: readonly TableSection[];
   readonly alerts: TableSpec;
   readonly alertsEmptyMessage: string | null;
 }
@@ -38,11 +48,18 @@ function summaryOf(data: ReportData): SummaryItem[] {
   const delivered = data.funnel.reduce((sum, r) => sum + r.messages_delivered, 0);
   const tapped = data.funnel.reduce((sum, r) => sum + r.messages_tapped, 0);
   const quarantined = data.quarantine.reduce((sum, r) => sum + r.quarantined_rows, 0);
+  const conversions = data.revenueByButton.reduce((sum, r) => sum + r.conversions, 0);
+  const revenue = new Map<string, number>();
+  for (const r of data.revenueByButton) if (r.currency !== null && r.revenue !== null) revenue.set(r.currency, (revenue.get(r.currency) ?? 0) + r.revenue);
+  // Largest first; each currency on its own, never added to another.
+  const revenueText = [...revenue.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c, v]) => formatMoney(v, c)).join(' · ');
   return [
     { label: dates.length === 0 ? 'Period' : `Period (${dates.length} ${dates.length === 1 ? 'day' : 'days'})`, value: dates.length === 0 ? 'no data' : `${dates[0]} → ${dates[dates.length - 1]}` },
     { label: 'Messages delivered', value: formatCount(delivered) },
     { label: 'Messages tapped', value: formatCount(tapped) },
     { label: 'Tapped / delivered', value: formatPercent(ratio(tapped, delivered)) },
+    { label: 'Conversions', value: formatCount(conversions) },
+    { label: 'Revenue', value: revenueText === '' ? '–' : revenueText },
     { label: 'Alerts', value: formatCount(data.alerts.length) },
     { label: 'Quarantined rows', value: formatCount(quarantined) },
   ];
@@ -50,6 +67,7 @@ function summaryOf(data: ReportData): SummaryItem[] {
 
 /** The whole dashboard model from the report's query rows. */
 export function buildReportModel(data: ReportData, options: ModelOptions): ReportModel {
+  const revenue = revenueSection(data.revenueByButton);
   return {
     title: options.title ?? 'WhatsApp button analytics',
     generatedAt: options.generatedAt,
@@ -58,10 +76,17 @@ export function buildReportModel(data: ReportData, options: ModelOptions): Repor
       ctrOverTimeChart(data.ctrOverTime, data.alerts, options.maxCtrSeries ?? 8),
       ctrByPositionChart(data.ctrByPosition),
       funnelChart(data.funnel),
+      conversionRateChart(data.conversionByButton),
+      ...revenue.charts,
+      timeToConvertChart(data.timeToConvert),
       timeToTapChart(data.timeToTap),
       volumeChart(data.dailyVolume),
       quarantineChart(data.quarantine),
     ],
+    tables:
+      revenue.rest === null
+        ? []
+        : [{ id: 'revenue-other', title: 'Revenue per button, other currencies', description: 'Currencies beyond the charted ones, each on its own row: amounts in different currencies are never added.', table: revenue.rest }],
     alerts: alertsTable(data.alerts),
     alertsEmptyMessage: data.alerts.length === 0 ? 'No alerts: no button broke from its own history.' : null,
   };

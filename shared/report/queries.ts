@@ -2,7 +2,7 @@ import { QueryError } from '../errors';
 import type { QueryEngine, QueryRow } from '../ports/query-engine';
 import { anomalyColumns, dailyCtrColumns } from '../schema/columns';
 import { databaseName } from '../schema/tables';
-import { num, numOrNull, schemaColumns, str } from '../sql/decode';
+import { num, numOrNull, schemaColumns, str, strOrNull } from '../sql/decode';
 import type { QueryName } from '../sql/query-files';
 import { renderSql } from '../sql/render';
 import { runQuery } from '../sql/run-query';
@@ -12,7 +12,18 @@ import { runQuery } from '../sql/run-query';
  * the local engine (DuckDB) by the project's one renderer, and the typed rows each returns.
  */
 
-export const reportQueryNames = ['ctr-over-time', 'ctr-by-position', 'funnel', 'time-to-tap', 'daily-volume', 'quarantine', 'alerts'] as const;
+export const reportQueryNames = [
+  'ctr-over-time',
+  'ctr-by-position',
+  'funnel',
+  'conversion-by-button',
+  'revenue-by-button',
+  'time-to-convert',
+  'time-to-tap',
+  'daily-volume',
+  'quarantine',
+  'alerts',
+] as const;
 export type ReportQueryName = (typeof reportQueryNames)[number];
 
 export interface CtrPointRow {
@@ -39,6 +50,33 @@ export interface FunnelRow {
   readonly messages_delivered: number;
   readonly messages_read: number;
   readonly messages_tapped: number;
+  /** Null when no cohort of the campaign was counted with conversions (partitions written before them). */
+  readonly messages_converted: number | null;
+  readonly conversions: number | null;
+}
+/** A button of a campaign, as the conversion charts name it. */
+export interface ButtonKey {
+  readonly campaign_id: string;
+  readonly template_name: string | null;
+  /** Null for unattributed conversions (no tap to credit). */
+  readonly button_id: string | null;
+  readonly button_title: string | null;
+}
+export interface ConversionRateRow extends ButtonKey {
+  readonly clicked_messages: number;
+  readonly converted_messages: number;
+  readonly conversions: number;
+  readonly conversion_rate: number | null;
+}
+export interface RevenueRow extends ButtonKey {
+  /** Null for conversions without a value (sign-ups). */
+  readonly currency: string | null;
+  readonly conversions: number;
+  readonly revenue: number | null;
+}
+export interface TimeToConvertRow extends ButtonKey {
+  readonly conversions: number;
+  readonly typical_seconds: number | null;
 }
 export interface TimeToTapRow {
   readonly lower_seconds: number;
@@ -75,6 +113,9 @@ export interface ReportData {
   readonly ctrOverTime: readonly CtrPointRow[];
   readonly ctrByPosition: readonly PositionRow[];
   readonly funnel: readonly FunnelRow[];
+  readonly conversionByButton: readonly ConversionRateRow[];
+  readonly revenueByButton: readonly RevenueRow[];
+  readonly timeToConvert: readonly TimeToConvertRow[];
   readonly timeToTap: readonly TimeToTapRow[];
   readonly dailyVolume: readonly VolumeRow[];
   readonly quarantine: readonly QuarantineRow[];
@@ -87,6 +128,13 @@ const queryOf = (name: ReportQueryName): QueryName => `report/${name}`;
 export function renderReportSql(name: ReportQueryName): string {
   return renderSql(queryOf(name), { database: databaseName }, 'duckdb');
 }
+
+const buttonKey = (r: QueryRow): ButtonKey => ({
+  campaign_id: str(r, 'campaign_id'),
+  template_name: strOrNull(r, 'template_name'),
+  button_id: strOrNull(r, 'button_id'),
+  button_title: strOrNull(r, 'button_title'),
+});
 
 const converters = {
   'ctr-over-time': (r): CtrPointRow => ({
@@ -106,7 +154,18 @@ const converters = {
     messages_delivered: num(r, 'messages_delivered'),
     messages_read: num(r, 'messages_read'),
     messages_tapped: num(r, 'messages_tapped'),
+    messages_converted: numOrNull(r, 'messages_converted'),
+    conversions: numOrNull(r, 'conversions'),
   }),
+  'conversion-by-button': (r): ConversionRateRow => ({
+    ...buttonKey(r),
+    clicked_messages: num(r, 'clicked_messages'),
+    converted_messages: num(r, 'converted_messages'),
+    conversions: num(r, 'conversions'),
+    conversion_rate: numOrNull(r, 'conversion_rate'),
+  }),
+  'revenue-by-button': (r): RevenueRow => ({ ...buttonKey(r), currency: strOrNull(r, 'currency'), conversions: num(r, 'conversions'), revenue: numOrNull(r, 'revenue') }),
+  'time-to-convert': (r): TimeToConvertRow => ({ ...buttonKey(r), conversions: num(r, 'conversions'), typical_seconds: numOrNull(r, 'typical_seconds') }),
   'time-to-tap': (r): TimeToTapRow => ({ lower_seconds: num(r, 'lower_seconds'), taps: num(r, 'taps') }),
   'daily-volume': (r): VolumeRow => ({
     day: str(r, 'day'),
@@ -138,6 +197,9 @@ export async function loadReportData(engine: QueryEngine): Promise<ReportData> {
     ctrOverTime: await run('ctr-over-time'),
     ctrByPosition: await run('ctr-by-position'),
     funnel: await run('funnel'),
+    conversionByButton: await run('conversion-by-button'),
+    revenueByButton: await run('revenue-by-button'),
+    timeToConvert: await run('time-to-convert'),
     timeToTap: await run('time-to-tap'),
     dailyVolume: await run('daily-volume'),
     quarantine: await run('quarantine'),

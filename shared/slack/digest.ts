@@ -30,10 +30,28 @@ export interface CampaignHeadline {
   readonly ctr: number | null;
 }
 
+/** A row of daily/digest-conversions.sql: the target date's conversions of one campaign in one currency. */
+export interface ConversionInputRow {
+  readonly campaign_id: string;
+  /** Null for conversions without a value (sign-ups). */
+  readonly currency: string | null;
+  readonly conversions: number;
+  readonly revenue: number | null;
+}
+
+/** One campaign's conversions of the day, and its revenue in each currency (largest first). */
+export interface CampaignConversions {
+  readonly campaign_id: string;
+  readonly conversions: number;
+  readonly revenue: readonly { readonly currency: string; readonly amount: number }[];
+}
+
 export interface DigestInput {
   readonly date: string;
   readonly anomalies: readonly AnomalyRow[];
   readonly headlines: readonly CampaignHeadline[];
+  /** The day's conversions per campaign (campaignConversions); absent: the section is left out. */
+  readonly conversions?: readonly CampaignConversions[];
   readonly quarantined: number;
   /**
    * The dashboard of this date, when it has a URL Slack can open (the signed report link of SPEC
@@ -68,6 +86,41 @@ export function campaignHeadlines(rows: readonly HeadlineInputRow[]): CampaignHe
     .sort((a, b) => b.messages_delivered - a.messages_delivered || a.campaign_id.localeCompare(b.campaign_id));
 }
 
+/**
+ * Per-campaign conversions of the day from daily/digest-conversions.sql rows, most conversions
+ * first; revenue stays per currency (amounts in different currencies are never added).
+ */
+export function campaignConversions(rows: readonly ConversionInputRow[]): CampaignConversions[] {
+  const byCampaign = new Map<string, { conversions: number; revenue: Map<string, number> }>();
+  for (const row of rows) {
+    const entry = byCampaign.get(row.campaign_id) ?? { conversions: 0, revenue: new Map<string, number>() };
+    entry.conversions += Number(row.conversions);
+    if (row.currency !== null && row.revenue !== null) entry.revenue.set(row.currency, (entry.revenue.get(row.currency) ?? 0) + Number(row.revenue));
+    byCampaign.set(row.campaign_id, entry);
+  }
+  return [...byCampaign.entries()]
+    .map(([campaign_id, e]) => ({
+      campaign_id,
+      conversions: e.conversions,
+      revenue: [...e.revenue.entries()].map(([currency, amount]) => ({ currency, amount })).sort((a, b) => b.amount - a.amount || (a.currency < b.currency ? -1 : 1)),
+    }))
+    .sort((a, b) => b.conversions - a.conversions || a.campaign_id.localeCompare(b.campaign_id));
+}
+
+/**
+ * An amount with its ISO 4217 code, in the currency's minor units ("BRL 1,234.50", "JPY 1,200").
+ * A code the runtime does not know (the transform lets none through) is shown as data instead.
+ */
+export function moneyText(amount: number, currency: string): string {
+  try {
+    const formatted = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'code' }).format(amount);
+    // ICU separates code and number with a no-break space; a plain one reads the same everywhere.
+    return formatted.replace(/\u00a0/g, ' ');
+  } catch {
+    return `${slackData(currency)} ${amount.toFixed(2)}`;
+  }
+}
+
 function percent(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : `${(value * 100).toFixed(1)}%`;
 }
@@ -93,9 +146,16 @@ function headlineLine(h: CampaignHeadline): string {
   return `${slackData(h.campaign_id)}: CTR ${percent(h.ctr)} (${h.clicked_messages}/${h.messages_delivered} delivered, ${h.clicks} clicks)`;
 }
 
-// Room kept for the lines that say what was left out (and a dashboard link), and for headlines.
+function conversionLine(c: CampaignConversions): string {
+  const revenue = c.revenue.length === 0 ? 'no revenue' : `revenue ${c.revenue.map((r) => moneyText(r.amount, r.currency)).join(' + ')}`;
+  return `${slackData(c.campaign_id)}: ${c.conversions} ${c.conversions === 1 ? 'conversion' : 'conversions'}, ${revenue}`;
+}
+
+// Room kept for the lines that say what was left out (and a dashboard link), for headlines and
+// for conversions.
 const OVERFLOW_RESERVE = 400;
 const HEADLINE_RESERVE = 1500;
+const CONVERSION_RESERVE = 1500;
 
 /** Where the rest is: the dashboard when there is a link to it, else the table to query. */
 function elsewhere(input: DigestInput, table: string): { text: string; link: string } {
@@ -129,7 +189,9 @@ export function buildDigest(input: DigestInput): ChatMessage {
   const title = `WhatsApp CTR digest ${input.date}: ${n === 0 ? 'no anomalies' : `${n} ${n === 1 ? 'anomaly' : 'anomalies'}`}`;
   const blocks: Record<string, unknown>[] = [headerBlock(title)];
   const quarantine = contextBlock(`Quarantined rows: ${input.quarantined}`);
-  let room = slackLimits.blocksTotalChars - blockTextChars([blocks[0]!, quarantine]) - 2 * OVERFLOW_RESERVE - HEADLINE_RESERVE;
+  const conversions = input.conversions;
+  const conversionReserve = conversions === undefined ? 0 : CONVERSION_RESERVE + OVERFLOW_RESERVE;
+  let room = slackLimits.blocksTotalChars - blockTextChars([blocks[0]!, quarantine]) - 2 * OVERFLOW_RESERVE - HEADLINE_RESERVE - conversionReserve;
 
   const anomalyLines = input.anomalies.map((a) => anomalyLine(a, input.date));
   let shownAnomalies = 0;
@@ -158,11 +220,28 @@ export function buildDigest(input: DigestInput): ChatMessage {
     body.push(`… and ${fit.left} more ${fit.left === 1 ? 'campaign' : 'campaigns'}${more.text}`);
     suffix = more.link;
   }
-  blocks.push(sectionBlock([heading, ...body].join('\n'), suffix));
+  const headlineBlock = sectionBlock([heading, ...body].join('\n'), suffix);
+  blocks.push(headlineBlock);
+  room = Math.max(0, room + HEADLINE_RESERVE - blockTextChars([headlineBlock]));
+
+  const conversionLines = (conversions ?? []).map(conversionLine);
+  if (conversions !== undefined) {
+    const convHeading = `*Conversions by campaign (${input.date}, last-touch attribution)*`;
+    const convRoom = Math.min(slackLimits.sectionChars, room + CONVERSION_RESERVE) - convHeading.length - 1 - OVERFLOW_RESERVE;
+    const convFit = fitLines(conversionLines, convRoom);
+    const convBody = conversions.length === 0 ? ['No conversions on this day.'] : convFit.shown;
+    let convSuffix = '';
+    if (convFit.left > 0) {
+      const more = elsewhere(input, 'daily_conversions');
+      convBody.push(`… and ${convFit.left} more ${convFit.left === 1 ? 'campaign' : 'campaigns'}${more.text}`);
+      convSuffix = more.link;
+    }
+    blocks.push(sectionBlock([convHeading, ...convBody].join('\n'), convSuffix));
+  }
   blocks.push(quarantine);
 
   // The notification text: the same lines, whole, as many as fit.
-  const lines = [title, ...anomalyLines, ...headlineLines];
+  const lines = [title, ...anomalyLines, ...headlineLines, ...conversionLines];
   const footer = `Quarantined rows: ${input.quarantined}`;
   const textFit = fitLines(lines, slackLimits.textChars - footer.length - 1 - 60);
   const textLines = textFit.left > 0 ? [...textFit.shown, `… and ${textFit.left} more lines in the message`] : textFit.shown;

@@ -11,16 +11,21 @@ export const queryNames = [
   'daily-ctr',
   'daily-conversions',
   'button-clicks-view',
+  'conversions-view',
   // What the workflow's anomaly and digest steps read back.
   'daily/ctr-history',
   'daily/prior-anomalies',
   'daily/digest-anomalies',
   'daily/digest-headlines',
   'daily/digest-quarantined',
+  'daily/digest-conversions',
   // The dashboard (local engine).
   'report/ctr-over-time',
   'report/ctr-by-position',
   'report/funnel',
+  'report/conversion-by-button',
+  'report/revenue-by-button',
+  'report/time-to-convert',
   'report/time-to-tap',
   'report/daily-volume',
   'report/quarantine',
@@ -29,6 +34,7 @@ export const queryNames = [
   'ops/raw-counts',
   // The demo's printed tables.
   'demo/ctr-summary',
+  'demo/revenue-summary',
   'demo/alerts',
 ] as const;
 export type QueryName = (typeof queryNames)[number];

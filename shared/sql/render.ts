@@ -26,7 +26,7 @@ export type ParamKind = (typeof paramKinds)[number];
 export type SqlParamValue = string | number;
 
 /** Identifiers a template may receive: the catalog database, its tables and views. */
-export const identifierAllowlist: readonly string[] = [databaseName, ...Object.keys(tables), 'button_clicks'];
+export const identifierAllowlist: readonly string[] = [databaseName, ...Object.keys(tables), 'button_clicks', 'conversions'];
 
 /**
  * A catalog database name (kind `database`): the stage's Glue database differs per stage

@@ -33,7 +33,7 @@ describe('wa-analytics catalog repair', () => {
     await rawFile('2024-05-02', ['c']);
     expect(await query('SELECT count(*) AS n FROM raw_events')).toBe('{"n":2}\n');
     const { stdout } = await run(process.execPath, [bin, 'catalog', 'repair', '--data-dir', dataDir]);
-    expect(stdout).toBe('catalog repair: 2 partitions in the lake (raw_events 2, events 0, daily_ctr 0, anomalies 0), 1 newly registered\n');
+    expect(stdout).toBe('catalog repair: 2 partitions in the lake (raw_events 2, events 0, daily_ctr 0, daily_conversions 0, anomalies 0), 1 newly registered\n');
     expect(await query('SELECT dt, count(*) AS n FROM raw_events GROUP BY dt ORDER BY dt')).toBe('{"dt":"2024-05-01","n":2}\n{"dt":"2024-05-02","n":1}\n');
   });
 
@@ -47,7 +47,7 @@ describe('wa-analytics catalog repair', () => {
     expect(broken?.code).toBe(1);
     expect(broken?.stderr).toMatch(/wa-analytics catalog repair rebuilds it from the lake/);
     const { stdout } = await run(process.execPath, [bin, 'catalog', 'repair', '--data-dir', dataDir]);
-    expect(stdout).toMatch(/^catalog repair: 1 partitions in the lake \(raw_events 1, events 0, daily_ctr 0, anomalies 0\), 1 newly registered; the damaged catalog was moved to \S+catalog\.duckdb\.damaged-\S+\n$/);
+    expect(stdout).toMatch(/^catalog repair: 1 partitions in the lake \(raw_events 1, events 0, daily_ctr 0, daily_conversions 0, anomalies 0\), 1 newly registered; the damaged catalog was moved to \S+catalog\.duckdb\.damaged-\S+\n$/);
     expect(await query('SELECT count(*) AS n FROM raw_events')).toBe('{"n":1}\n');
   });
 });

@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { formatTable, runQuery } from '../../cli/commands/query/run';
 import { LocalCatalog } from '../../shared/adapters/local/catalog';
 import { InputError, QueryError } from '../../shared/errors';
+import { tables } from '../../shared/schema/tables';
 
 const run = promisify(execFile);
 const bin = resolve(__dirname, '../../bin/wa-analytics.cjs');
@@ -38,6 +39,13 @@ describe('wa-analytics query', () => {
   it('prints JSON lines keyed by column name, with BIGINT counts as numbers', async () => {
     const out = await capture('SELECT button_id, count(*) AS clicks, max(received_ts) AS last_ts FROM raw_events GROUP BY button_id ORDER BY button_id', { json: true });
     expect(out).toBe('{"button_id":"no","clicks":1,"last_ts":1714557600500}\n{"button_id":"yes","clicks":2,"last_ts":1714557601000}\n');
+  });
+
+  it('reaches every table of the schema and the tutorial views, daily_conversions and conversions included', async () => {
+    for (const name of [...Object.keys(tables), 'button_clicks', 'conversions', 'quarantine']) {
+      expect({ name, out: await capture(`SELECT count(*) AS n FROM whatsapp_analytics.${name} WHERE dt < '2024-05-01'`, { json: true }) }).toEqual({ name, out: '{"n":0}\n' });
+    }
+    expect(await capture('SELECT conversion_id, conversion_name, value, currency FROM conversions', { json: true })).toBe('');
   });
 
   it('prints BIGINT values beyond 2^53 as strings in JSON', async () => {
@@ -100,7 +108,7 @@ describe('wa-analytics query', () => {
       let out = '';
       await runQuery('SELECT count(*) AS n FROM raw_events', { json: true, dataDir: copy }, (text) => (out += text), {}, (line) => notes.push(line));
       expect(out).toBe('{"n":3}\n');
-      expect(notes).toEqual([`wa-analytics: ${join(copy, 'catalog.duckdb')} was missing: rebuilt it from the lake: 1 partitions in the lake (raw_events 1, events 0, daily_ctr 0, anomalies 0), 1 newly registered`]);
+      expect(notes).toEqual([`wa-analytics: ${join(copy, 'catalog.duckdb')} was missing: rebuilt it from the lake: 1 partitions in the lake (raw_events 1, events 0, daily_ctr 0, daily_conversions 0, anomalies 0), 1 newly registered`]);
       const { stdout, stderr } = await run(process.execPath, [bin, 'query', 'SELECT count(*) AS n FROM raw_events', '--json', '--data-dir', copy]);
       expect([stdout, stderr]).toEqual(['{"n":3}\n', '']);
     } finally {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatedAnomalyRow } from '../../shared/anomaly/types';
@@ -6,6 +6,7 @@ import { alertMatches, expectedAlerts } from '../../shared/demo/expected-alerts'
 import { minDemoDays } from '../../shared/demo/incidents';
 import { simulateDemo } from '../../shared/demo/simulate';
 import { truthDailyCtr } from '../../shared/demo/truth';
+import { truthDailyConversions } from '../../shared/demo/truth-conversions';
 import type { Simulation } from '../../shared/demo/types';
 import type { QueryRow } from '../../shared/ports/query-engine';
 import { runDemo } from '../../demo/run';
@@ -20,6 +21,7 @@ interface Run {
   readonly dataDir: string;
   readonly cli: CliResult;
   readonly ctr: readonly QueryRow[];
+  readonly conversions: readonly QueryRow[];
   readonly anomalies: readonly QueryRow[];
 }
 
@@ -28,9 +30,16 @@ async function demo(): Promise<Run> {
   const dataDir = join(tempDir('wa-demo-'), 'data');
   const cli = await runCli(['demo', '--days', String(DAYS), '--seed', String(SEED), '--data-dir', dataDir], {}, 600_000);
   const ctr = await queryRows(dataDir, `SELECT *, dt FROM daily_ctr ORDER BY dt, campaign_id, COALESCE(template_name, ''), button_id`);
+  const conversions = await queryRows(
+    dataDir,
+    `SELECT *, dt FROM daily_conversions ORDER BY dt, campaign_id, COALESCE(template_name, ''), COALESCE(button_id, ''), conversion_name, COALESCE(currency, '')`,
+  );
   const anomalies = await queryRows(dataDir, 'SELECT *, dt FROM anomalies ORDER BY dt, campaign_id, template_name, button_id NULLS FIRST, metric, kind');
-  return { dataDir, cli, ctr, anomalies };
+  return { dataDir, cli, ctr, conversions, anomalies };
 }
+
+/** Sums of prices in floating point (in any order: DuckDB adds in parallel) compared in cents. */
+const cents = (rows: readonly Record<string, unknown>[]) => rows.map((r) => ({ ...r, value: typeof r.value === 'number' ? Math.round(r.value * 100) : r.value }));
 
 let sim: Simulation;
 let first: Run;
@@ -56,14 +65,50 @@ describe('wa-analytics demo', () => {
     expect(first.ctr).toEqual(truth);
   });
 
+  it('writes daily_conversions equal, row for row, to the conversions the ground truth credits', () => {
+    const truth = truthDailyConversions(sim, { lookbackDays: 3, asOf: sim.dates[sim.dates.length - 1]! });
+    expect(first.conversions.length).toBeGreaterThan(50);
+    expect(cents(first.conversions)).toEqual(cents(truth));
+    // Both currencies, attributed and unattributed, orders and posted conversions.
+    expect(new Set(first.conversions.map((r) => r.currency))).toEqual(new Set(['BRL', 'MXN', null]));
+    expect(first.conversions.some((r) => r.campaign_id === 'unattributed' && r.button_id === null)).toBe(true);
+    expect(first.conversions.some((r) => r.conversion_name === 'order' && r.button_id === 'rewards_catalog')).toBe(true);
+  });
+
+  it('credits conversions in daily_ctr: conversions, converted messages and the rate the truth implies', () => {
+    const totals = (rows: readonly Record<string, unknown>[]) => rows.reduce<number>((n, r) => n + Number(r.conversions ?? 0), 0);
+    const truth = truthDailyCtr(sim, { lookbackDays: 3, asOf: sim.dates[sim.dates.length - 1]! });
+    expect(totals(first.ctr)).toBe(totals(truth));
+    expect(totals(first.ctr)).toBeGreaterThan(100);
+    const pick = (rows: readonly Record<string, unknown>[]) => rows.map((r) => [r.dt, r.campaign_id, r.button_id, r.conversions, r.converted_messages, r.conversion_rate]);
+    expect(pick(first.ctr)).toEqual(pick(truth));
+  });
+
+  it('prints conversions and revenue per campaign and currency as the ground truth implies', () => {
+    const totals = new Map<string, { conversions: number; cents: number | null }>();
+    for (const r of truthDailyConversions(sim, { lookbackDays: 3, asOf: sim.dates[sim.dates.length - 1]! })) {
+      const key = `${r.campaign_id}|${r.currency ?? '(no value)'}`;
+      const t = totals.get(key) ?? { conversions: 0, cents: null };
+      totals.set(key, { conversions: t.conversions + r.conversions, cents: r.value === null ? t.cents : (t.cents ?? 0) + Math.round(r.value * 100) });
+    }
+    expect(first.cli.stdout).toContain('Conversions and revenue by campaign (');
+    expect(totals.size).toBeGreaterThan(5);
+    for (const [key, t] of totals) {
+      const [campaign, currency] = key.split('|') as [string, string];
+      const revenue = t.cents === null ? '-' : (t.cents / 100).toFixed(2);
+      expect(first.cli.stdout).toMatch(new RegExp(`\\n${campaign}\\s+${currency.replace(/[()]/g, '\\$&')}\\s+${t.conversions}\\s+${revenue.replace('.', '\\.')}\\n`));
+    }
+  });
+
   it('catches every injected incident, and raises exactly the alerts the ground truth predicts', () => {
     expect(sim.incidents).toHaveLength(3);
     for (const incident of sim.incidents) expect(first.anomalies.filter((a) => alertMatches(a as unknown as DatedAnomalyRow, incident))).toHaveLength(1);
     expect(first.anomalies).toEqual(expectedAlerts(sim, 3));
   });
 
-  it('is deterministic: the same seed gives the same daily_ctr and the same alerts', () => {
+  it('is deterministic: the same seed gives the same daily_ctr, daily_conversions and alerts', () => {
     expect(second.ctr).toEqual(first.ctr);
+    expect(cents(second.conversions)).toEqual(cents(first.conversions));
     expect(second.anomalies).toEqual(first.anomalies);
   });
 
@@ -76,6 +121,9 @@ describe('wa-analytics demo', () => {
     expect(output).toContain(`dashboard: ${join(first.dataDir, 'report.html')}\n`);
     expect(output).toContain(`wa-analytics query "SELECT dt, button_id`);
     expect(existsSync(join(first.dataDir, 'report.html'))).toBe(true);
+    // The dashboard carries the conversion charts, revenue in each of the demo's two currencies.
+    const html = readFileSync(join(first.dataDir, 'report.html'), 'utf8');
+    for (const id of ['funnel', 'conversion-rate', 'revenue-brl', 'revenue-mxn', 'time-to-convert']) expect(html).toContain(`id="section-${id}"`);
   });
 });
 

@@ -14,7 +14,8 @@ import { buildReportLake, hostileText } from './lake';
 
 const chromiumPath = '/usr/bin/chromium';
 const screenshotPath = resolve(__dirname, '../out/report.png');
-const chartIds = ['ctr-over-time', 'ctr-by-position', 'funnel', 'time-to-tap', 'daily-volume', 'quarantine'];
+// Revenue in BRL (two conversions) and EUR charted; USD, the third currency, only in a table.
+const chartIds = ['ctr-over-time', 'ctr-by-position', 'funnel', 'conversion-rate', 'revenue-brl', 'revenue-eur', 'time-to-convert', 'time-to-tap', 'daily-volume', 'quarantine'];
 
 interface CanvasCheck {
   id: string;
@@ -120,6 +121,15 @@ describe('the report in headless Chromium', () => {
     }
     const ctr = canvases.find((c) => c.id === 'chart-ctr-over-time')!;
     expect(ctr.datasetLabels).toContain('Anomaly day (alert raised)');
+    expect(canvases.find((c) => c.id === 'chart-funnel')!.datasetLabels).toEqual(['Sent', 'Delivered', 'Read', 'Tapped', 'Converted']);
+    expect(canvases.find((c) => c.id === 'chart-revenue-brl')!.datasetLabels).toEqual(['Revenue (BRL)']);
+  });
+
+  it('lists the revenue of the currency without a chart in its own table', async () => {
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText (the text as rendered), not the DOM property
+    const text = await page.locator('#section-revenue-other table').innerText();
+    expect(text).toContain('USD');
+    expect(text).toContain('$30.00');
   });
 
   it('made no request other than the file itself and logged no console error', () => {

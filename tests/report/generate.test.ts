@@ -42,17 +42,53 @@ describe('report queries on the daily scenario lake', () => {
   it('render for the local engine against the qualified tables, with no placeholder left', () => {
     for (const name of reportQueryNames) {
       const sql = renderReportSql(name);
-      expect(sql).toMatch(/whatsapp_analytics\.(daily_ctr|events|raw_events|anomalies)\b/);
+      expect(sql).toMatch(/whatsapp_analytics\.(daily_ctr|daily_conversions|events|raw_events|anomalies)\b/);
       expect(sql).not.toContain('{{');
     }
   });
 
   it('count the funnel per campaign once per message, late taps included', () => {
     // spring: M1–M4, M7, M8 sent; M3 failed; M1, M2 (late), M4, M8 read; every message but M3 tapped.
+    // Converted, from daily_ctr: spring M1 (rep-1 on T1) and M4 (the order on T4), promo-b M5
+    // (the sign-up on T5), unattributed M6 (rep-2 on T6).
     expect(data.funnel).toEqual([
-      { campaign_id: 'spring', messages_sent: 6, messages_delivered: 5, messages_read: 4, messages_tapped: 5 },
-      { campaign_id: 'promo-b', messages_sent: 1, messages_delivered: 1, messages_read: 1, messages_tapped: 1 },
-      { campaign_id: 'unattributed', messages_sent: 1, messages_delivered: 1, messages_read: 0, messages_tapped: 1 },
+      { campaign_id: 'spring', messages_sent: 6, messages_delivered: 5, messages_read: 4, messages_tapped: 5, messages_converted: 2, conversions: 2 },
+      { campaign_id: 'promo-b', messages_sent: 1, messages_delivered: 1, messages_read: 1, messages_tapped: 1, messages_converted: 1, conversions: 1 },
+      { campaign_id: 'unattributed', messages_sent: 1, messages_delivered: 1, messages_read: 0, messages_tapped: 1, messages_converted: 1, conversions: 1 },
+    ]);
+  });
+
+  it('take the conversion rate per button from daily_ctr, leaving out a partition written before conversions', () => {
+    // spring_v2 (cohort 2024-05-03, the rewritten partition) has no conversion columns: not listed.
+    const key = (campaign_id: string, template_name: string | null, button_id: string, button_title: string) => ({ campaign_id, template_name, button_id, button_title });
+    expect(data.conversionByButton).toEqual([
+      { ...key('promo-b', null, 'flow_b', 'Tell us more'), clicked_messages: 1, converted_messages: 1, conversions: 1, conversion_rate: 1 },
+      // T4 (no) came a minute after T3 (yes): the order is the no button's.
+      { ...key('spring', 'spring_v1', 'no', 'No'), clicked_messages: 2, converted_messages: 1, conversions: 1, conversion_rate: 0.5 },
+      { ...key('spring', 'spring_v1', 'yes', 'Yes'), clicked_messages: 2, converted_messages: 1, conversions: 1, conversion_rate: 0.5 },
+      { ...key('unattributed', null, 'x1', 'Shop now'), clicked_messages: 1, converted_messages: 1, conversions: 1, conversion_rate: 1 },
+      { ...key('unattributed', null, 'yes', 'Yes'), clicked_messages: 1, converted_messages: 0, conversions: 0, conversion_rate: 0 },
+    ]);
+  });
+
+  it('take revenue per button and currency from daily_conversions, the duplicate post counted once', () => {
+    const key = (campaign_id: string, template_name: string | null, button_id: string | null, button_title: string | null) => ({ campaign_id, template_name, button_id, button_title });
+    expect(data.revenueByButton).toEqual([
+      { ...key('spring', 'spring_v1', 'yes', 'Yes'), currency: 'BRL', conversions: 1, revenue: 120.5 },
+      // rep-3: a user who never tapped.
+      { ...key('unattributed', null, null, null), currency: 'BRL', conversions: 1, revenue: 30 },
+      { ...key('unattributed', null, 'x1', 'Shop now'), currency: 'EUR', conversions: 1, revenue: 80 },
+      { ...key('spring', 'spring_v1', 'no', 'No'), currency: 'USD', conversions: 1, revenue: 30 },
+      { ...key('promo-b', null, 'flow_b', 'Tell us more'), currency: null, conversions: 1, revenue: null },
+    ]);
+  });
+
+  it('take the time from tap to conversion per button from daily_conversions', () => {
+    expect(data.timeToConvert.map((r) => [r.campaign_id, r.button_id, r.conversions, r.typical_seconds])).toEqual([
+      ['promo-b', 'flow_b', 1, 11 * 3600 + 55 * 60],
+      ['spring', 'no', 1, 22 * 3600 + 56 * 60],
+      ['spring', 'yes', 1, 2 * 3600 + 50 * 60],
+      ['unattributed', 'x1', 1, 3.5 * 3600],
     ]);
   });
 

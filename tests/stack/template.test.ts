@@ -7,6 +7,7 @@ import { loadTemplate, routes } from '../../services/ingest/routes';
 import { buttonClicksViewDdl } from '../../shared/daily/statements';
 import { databaseName, glueTableColumns, tables } from '../../shared/schema';
 import { queriesDir } from '../../shared/sql/render';
+import { tutorialViewDdl } from '../../shared/sql/views';
 import { packagedStage, repoRoot, resourcesOfType, zipEntries, type Template } from './package';
 
 let prodDir: string;
@@ -330,6 +331,23 @@ describe('catalog', () => {
     const dev_ = prestoView(res(dev, 'GlueTableButtonClicks').Properties.TableInput.ViewOriginalText);
     expect(dev_.schema).toBe(`${databaseName}_dev`);
     expect(dev_.originalSql).toBe(presto.originalSql.replace(`FROM ${databaseName}.events`, `FROM ${databaseName}_dev.events`));
+  });
+
+  test('conversions is an Athena view in Glue: its SELECT over events, tutorial columns with their types', () => {
+    const view = res(prod, 'GlueTableConversions');
+    const input = view.Properties.TableInput;
+    expect(input.TableType).toBe('VIRTUAL_VIEW');
+    const presto = prestoView(input.ViewOriginalText);
+    const ddl = tutorialViewDdl('conversions', 'athena');
+    expect(presto.originalSql).toBe(ddl.slice(ddl.indexOf('\n') + 1));
+    const columns = [
+      ['timestamp', 'varchar'], ['wa_id', 'varchar'], ['conversion_id', 'varchar'], ['conversion_name', 'varchar'], ['value', 'double'],
+      ['currency', 'varchar'], ['campaign_id', 'varchar'], ['source', 'varchar'], ['event_id', 'varchar'], ['dt', 'varchar'],
+    ];
+    expect(presto.columns).toEqual(columns.map(([name, type]) => ({ name, type })));
+    expect(input.StorageDescriptor.Columns.map((c: any) => [c.Name, c.Type])).toEqual(columns.map(([n, t]) => [n, t === 'varchar' ? 'string' : t]));
+    expect(view.DependsOn).toEqual([glueTableId('events')]);
+    expect(prestoView(res(dev, 'GlueTableConversions').Properties.TableInput.ViewOriginalText).originalSql).toContain(`FROM ${databaseName}_dev.events`);
   });
 
   test('a second stage gets its own database so it cannot collide with prod in one account', () => {

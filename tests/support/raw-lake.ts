@@ -21,10 +21,10 @@ export const scenarioSettings: TransformSettings = { metaAppSecret: null, wasend
 
 /**
  * Runs every request through the real transform, one Firehose batch per arrival day, and writes
- * each batch's rows as gzip JSON lines to `<lake>/raw/events/dt=<arrival date>/`. Returns the
+ * each batch's rows as gzip JSON lines to `<lake>/raw/events/dt=<arrival date>/<fileName>`. Returns the
  * arrival dates written.
  */
-export async function writeRawRequests(lakeRoot: string, requests: readonly RawRequest[], settings: TransformSettings = scenarioSettings): Promise<string[]> {
+export async function writeRawRequests(lakeRoot: string, requests: readonly RawRequest[], settings: TransformSettings = scenarioSettings, fileName = 'batch-0001.gz'): Promise<string[]> {
   const byDay = new Map<string, RawRequest[]>();
   for (const r of [...requests].sort((a, b) => a.receivedTs - b.receivedTs)) {
     const day = new Date(r.receivedTs).toISOString().slice(0, 10);
@@ -45,7 +45,7 @@ export async function writeRawRequests(lakeRoot: string, requests: readonly RawR
     const lines = result.records.flatMap((rec) => rowsOfData(rec.data!)).map((row) => JSON.stringify(row));
     const dir = join(lakeRoot, 'raw', 'events', `dt=${day}`);
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'batch-0001.gz'), gzipSync(Buffer.from(`${lines.join('\n')}\n`)));
+    await writeFile(join(dir, fileName), gzipSync(Buffer.from(`${lines.join('\n')}\n`)));
   }
   return [...byDay.keys()].sort();
 }

@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { buttonClicksViewDdl } from '../../daily/statements';
+import { tutorialViewDdl, tutorialViews, type TutorialView } from '../../sql/views';
 import type { QueryEngine, QueryResult } from '../../ports/query-engine';
 import { databaseName, tables, type TableName } from '../../schema/tables';
 import { QueryError, StorageError } from '../../errors';
@@ -21,7 +22,7 @@ export function oneLine(message: string): string {
 /**
  * Athena's role on one machine: an in-memory DuckDB whose database `whatsapp_analytics` (also the
  * default, so names work unqualified) holds one view per table over exactly the files of its
- * registered partitions, plus the derived views (`quarantine`, `button_clicks`). Before each query the catalog is read and the
+ * registered partitions, plus the derived views (`quarantine`, `button_clicks`, `conversions`). Before each query the catalog is read and the
  * partition folders listed; views are recreated only when that changed. The catalog file is
  * therefore held for milliseconds, never for a query's duration.
  */
@@ -92,8 +93,9 @@ export class LocalQueryEngine implements QueryEngine {
     if (state === this.state) return;
     const statements = Object.values(tables).map((t) => `CREATE OR REPLACE VIEW ${sqlIdent(t.name)} AS ${tableSelectSql(t, files[t.name])}`);
     for (const [name, select] of Object.entries(derivedViews)) statements.push(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS ${select}`);
-    // The tutorial view, from the same SQL template as on Athena.
+    // The tutorial views, from the same SQL templates as on Athena.
     statements.push(buttonClicksViewDdl('duckdb'));
+    for (const view of Object.keys(tutorialViews) as TutorialView[]) statements.push(tutorialViewDdl(view, 'duckdb'));
     try {
       await this.connection.run(statements.join(';\n'));
     } catch (error) {

@@ -7,6 +7,7 @@ import { simulateDemo } from '../../../shared/demo/simulate';
 import { trafficRates } from '../../../shared/demo/traffic';
 import { truthDailyCtr } from '../../../shared/demo/truth';
 import type { Simulation } from '../../../shared/demo/types';
+import type { FlatRow } from '../../../shared/schema/types';
 
 const HOUR = 3_600_000;
 const digest = (sim: Simulation) => createHash('sha256').update(JSON.stringify(sim.deliveries)).digest('hex');
@@ -22,26 +23,36 @@ describe('demo simulation', () => {
     expect(digest(simulateDemo({ days: 14, seed: 8 }))).not.toBe(digest(sim));
   });
 
-  it('lists deliveries in arrival order, from all three sources', () => {
+  it('lists deliveries in arrival order, from all four sources', () => {
     const times = sim.deliveries.map((d) => d.arrivalTs);
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    expect(new Set(sim.deliveries.map((d) => d.source))).toEqual(new Set(['meta', 'wasender', 'registry']));
+    expect(new Set(sim.deliveries.map((d) => d.source))).toEqual(new Set(['meta', 'wasender', 'registry', 'conversions']));
   });
 
   it('makes bodies the real transform turns into exactly the simulated facts, nothing quarantined', () => {
     const settings = { metaAppSecret: null, wasenderSecret: null, timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
     const ids = new Set<string>();
+    const conversions = new Map<string, FlatRow>();
     let quarantined = 0;
     for (const d of sim.deliveries) {
       const envelope = { source: d.source, receivedTs: d.arrivalTs, requestId: null, signature: null, body: Buffer.from(d.body) };
       const result = processEnvelope(envelope, settings);
       if (result.quarantined !== null) quarantined++;
-      for (const row of result.rows) ids.add(row.event_id);
+      for (const row of result.rows) {
+        ids.add(row.event_id);
+        if (row.kind === 'conversion') conversions.set(row.event_id, row);
+      }
     }
     const statuses = sim.messages.reduce((n, m) => n + m.statuses.length, 0);
     const sends = sim.messages.filter((m) => m.viaRegistry).length;
     expect(quarantined).toBe(0);
-    expect(ids.size).toBe(sends + statuses + sim.taps.length);
+    expect(ids.size).toBe(sends + statuses + sim.taps.length + sim.conversions.length);
+    // Every conversion as its fact says: id, user, name, time, value, currency, campaign.
+    expect(conversions.size).toBe(sim.conversions.length);
+    for (const c of sim.conversions) {
+      const row = conversions.get(c.via === 'order' ? `meta:${c.id}` : `conversions:${c.id}`);
+      expect(row).toMatchObject({ wa_id: c.user, conversion_name: c.name, event_ts: c.ts, value: c.value, currency: c.currency, campaign_id: c.campaignId });
+    }
   });
 
   it('registers every send within seconds of sending it, callback-only campaigns never', () => {
@@ -77,6 +88,42 @@ describe('demo simulation', () => {
     expect(delivered.filter((ms) => ms > 24 * HOUR).length).toBeGreaterThan(0);
     const taps = sim.taps.filter((t) => t.interaction !== null);
     expect(taps.filter((t) => t.arrivals[0]! - t.ts > HOUR).length / taps.length).toBeGreaterThan(0.03);
+  });
+
+  it('converts after taps, minutes to days later, some past the 7-day window, some without any tap', () => {
+    // For each conversion, the gap since the same user's latest earlier tap (null: never tapped before).
+    const tapsBy = new Map<string, number[]>();
+    for (const t of sim.taps) if (t.buttonId !== null) tapsBy.set(t.user, [...(tapsBy.get(t.user) ?? []), t.ts]);
+    const gaps = sim.conversions.map((c) => {
+      const before = (tapsBy.get(c.user) ?? []).filter((ts) => ts <= c.ts);
+      return before.length === 0 ? null : c.ts - Math.max(...before);
+    });
+    const known = gaps.filter((g): g is number => g !== null);
+    expect(gaps.filter((g) => g === null).length).toBeGreaterThan(10);
+    expect(known.filter((g) => g < HOUR).length).toBeGreaterThan(20);
+    expect(known.filter((g) => g > 24 * HOUR && g <= 7 * 24 * HOUR).length).toBeGreaterThan(10);
+    expect(known.filter((g) => g > 7 * 24 * HOUR).length).toBeGreaterThan(3);
+    // Everything converts inside the simulated days.
+    expect(Math.max(...sim.conversions.map((c) => c.ts))).toBeLessThan(Date.parse(`${sim.dates[sim.dates.length - 1]}T23:59:59Z`) + 1000);
+  });
+
+  it('posts conversions in batches, some twice, orders as Meta webhooks, in two currencies', () => {
+    const posted = new Map<string, number>();
+    for (const d of sim.deliveries.filter((x) => x.source === 'conversions')) {
+      const items = [JSON.parse(d.body) as unknown].flat() as { conversion_id: string }[];
+      expect(items.length).toBeLessThanOrEqual(500);
+      for (const i of items) posted.set(i.conversion_id, (posted.get(i.conversion_id) ?? 0) + 1);
+    }
+    const postedFacts = sim.conversions.filter((c) => c.via === 'posted');
+    expect(posted.size).toBe(postedFacts.length);
+    // Posted again (in the next batch, or the whole body retried).
+    const twice = [...posted.values()].filter((n) => n > 1).length / posted.size;
+    expect(twice).toBeGreaterThan(0.03);
+    expect(twice).toBeLessThan(0.12);
+    const orders = sim.conversions.filter((c) => c.via === 'order');
+    expect(orders.length).toBeGreaterThan(20);
+    expect(orders.every((o) => sim.deliveries.some((d) => d.source === 'meta' && d.body.includes(`"id":"${o.id}","timestamp"`) && d.body.includes('"type":"order"')))).toBe(true);
+    expect(new Set(sim.conversions.map((c) => c.currency))).toEqual(new Set(['BRL', 'MXN', null]));
   });
 
   it('sends less at weekends', () => {

@@ -11,7 +11,10 @@ const data: ReportData = {
     { dt: '2024-05-01', campaign_id: 'spring', template_name: 'v1', button_id: 'b1', button_title: hostile, messages_delivered: 10, clicked_messages: 4, clicks: 5, ctr: 0.4 },
   ],
   ctrByPosition: [{ button_position: 1, messages_delivered: 10, clicked_messages: 4, clicks: 5, ctr: 0.4 }],
-  funnel: [{ campaign_id: hostile, messages_sent: 10, messages_delivered: 10, messages_read: 8, messages_tapped: 4 }],
+  funnel: [{ campaign_id: hostile, messages_sent: 10, messages_delivered: 10, messages_read: 8, messages_tapped: 4, messages_converted: 2, conversions: 2 }],
+  conversionByButton: [{ campaign_id: hostile, template_name: 'v1', button_id: 'b1', button_title: hostile, clicked_messages: 4, converted_messages: 2, conversions: 2, conversion_rate: 0.5 }],
+  revenueByButton: ['BRL', 'MXN', 'USD'].map((currency) => ({ campaign_id: hostile, template_name: 'v1', button_id: 'b1', button_title: hostile, currency, conversions: 2, revenue: 99.5 })),
+  timeToConvert: [{ campaign_id: hostile, template_name: 'v1', button_id: 'b1', button_title: hostile, conversions: 2, typical_seconds: 600 }],
   timeToTap: [{ lower_seconds: 60, taps: 5 }],
   dailyVolume: [{ day: '2024-05-01', messages_sent: 10, messages_delivered: 10, taps: 5 }],
   quarantine: [{ arrival_date: '2024-05-01', reason: 'bad_signature', quarantined_rows: 1 }],
@@ -33,6 +36,13 @@ describe('report page escaping', () => {
     expect(page.match(/<script/g)).toHaveLength(3);
     expect(page).not.toContain('<script>alert(1)');
     expect(page).toContain('&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!-- &amp; &quot;quoted&quot;');
+  });
+
+  it('renders the revenue of uncharted currencies as a table section, its cells escaped', () => {
+    const section = /<section class="card" id="section-revenue-other">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+    expect(section).toContain('<td>USD</td>');
+    expect(section).toContain('&lt;/script&gt;&lt;script&gt;alert(1)');
+    expect(section).not.toContain('<script');
   });
 
   it('carries the exact text to the charts through the JSON data block', () => {

@@ -34,6 +34,8 @@ const alert = (dt: string, button: string | null, extra: Partial<AlertRow> = {})
   ...extra,
 });
 
+const key = (button: string | null) => ({ campaign_id: 'spring', template_name: 'v1', button_id: button, button_title: button === null ? null : button.toUpperCase() });
+
 const data: ReportData = {
   // 05-02 is missing on purpose: the chart must show a gap, not join 05-01 to 05-03.
   ctrOverTime: [ctr('2024-05-01', 'yes', 10, 5), ctr('2024-05-03', 'yes', 10, 1), ctr('2024-05-01', 'no', 10, 2), ctr('2024-05-03', 'no', 0, 0)],
@@ -41,7 +43,20 @@ const data: ReportData = {
     { button_position: 1, messages_delivered: 20, clicked_messages: 6, clicks: 7, ctr: 0.3 },
     { button_position: 2, messages_delivered: 20, clicked_messages: 2, clicks: 2, ctr: 0.1 },
   ],
-  funnel: [{ campaign_id: 'spring', messages_sent: 25, messages_delivered: 20, messages_read: 15, messages_tapped: 8 }],
+  funnel: [{ campaign_id: 'spring', messages_sent: 25, messages_delivered: 20, messages_read: 15, messages_tapped: 8, messages_converted: 3, conversions: 4 }],
+  conversionByButton: [{ ...key('yes'), clicked_messages: 8, converted_messages: 3, conversions: 4, conversion_rate: 0.375 }],
+  revenueByButton: [
+    { ...key('yes'), currency: 'BRL', conversions: 3, revenue: 300.5 },
+    { ...key(null), campaign_id: 'unattributed', template_name: null, currency: 'BRL', conversions: 1, revenue: 50 },
+    { ...key('yes'), currency: 'MXN', conversions: 1, revenue: 249 },
+    { ...key('no'), currency: 'USD', conversions: 1, revenue: 10 },
+    // Sign-ups: no value, no currency.
+    { ...key('no'), currency: null, conversions: 2, revenue: null },
+  ],
+  timeToConvert: [
+    { ...key('yes'), conversions: 4, typical_seconds: 5400 },
+    { ...key('no'), conversions: 3, typical_seconds: null },
+  ],
   timeToTap: [
     { lower_seconds: 60, taps: 3 },
     { lower_seconds: 259_200, taps: 1 },
@@ -57,7 +72,7 @@ const data: ReportData = {
   alerts: [alert('2024-05-03', 'yes')],
 };
 
-const empty: ReportData = { ctrOverTime: [], ctrByPosition: [], funnel: [], timeToTap: [], dailyVolume: [], quarantine: [], alerts: [] };
+const empty: ReportData = { ctrOverTime: [], ctrByPosition: [], funnel: [], conversionByButton: [], revenueByButton: [], timeToConvert: [], timeToTap: [], dailyVolume: [], quarantine: [], alerts: [] };
 
 function chart(model: ReportModel, id: string): ChartSpec {
   const found = model.charts.find((c) => c.id === id);
@@ -127,12 +142,58 @@ describe('report model: other charts', () => {
   it('shows the funnel as message counts per stage with rates in the table', () => {
     const c = chart(model, 'funnel');
     expect(c.datasets.map((d) => [d.label, d.data])).toEqual([
+      ['Sent', [25]],
       ['Delivered', [20]],
       ['Read', [15]],
       ['Tapped', [8]],
+      ['Converted', [3]],
     ]);
     expect(c.yTitle).toBe('Messages');
-    expect(c.table.rows[0]).toEqual(['spring', '25', '20', '15', '8', '75.0 %', '40.0 %']);
+    expect(c.table.rows[0]).toEqual(['spring', '25', '20', '15', '8', '3', '4', '75.0 %', '40.0 %', '37.5 %']);
+  });
+
+  it('shows the converted stage as unknown, not zero, for a campaign with no cohort counted with conversions', () => {
+    const m = buildReportModel({ ...data, funnel: [{ ...data.funnel[0]!, messages_converted: null, conversions: null }] }, { generatedAt: 'x' });
+    const c = chart(m, 'funnel');
+    expect(c.datasets.find((d) => d.label === 'Converted')!.data).toEqual([null]);
+    expect(c.table.rows[0]!.slice(5)).toEqual(['–', '–', '75.0 %', '40.0 %', '–']);
+  });
+
+  it('shows the conversion rate per button as a percentage of tapped messages', () => {
+    const c = chart(model, 'conversion-rate');
+    expect(c.labels).toEqual(['spring · YES']);
+    expect(c.datasets[0]!.data).toEqual([37.5]);
+    expect(c.table.rows[0]).toEqual(['spring', 'v1', 'YES', '8', '3', '4', '37.5 %']);
+  });
+
+  it('draws revenue in one currency per chart, the currencies with most conversions, and lists the rest in a table', () => {
+    expect(model.charts.filter((c) => c.id.startsWith('revenue')).map((c) => c.id)).toEqual(['revenue-brl', 'revenue-mxn']);
+    const brl = chart(model, 'revenue-brl');
+    expect(brl.labels).toEqual(['spring · YES', 'unattributed · (no tap)']);
+    expect(brl.datasets.map((d) => [d.label, d.data])).toEqual([['Revenue (BRL)', [300.5, 50]]]);
+    expect(brl.table.rows).toEqual([
+      ['spring', 'v1', 'YES', '3', 'R$300.50'],
+      ['unattributed', '–', '(no tap)', '1', 'R$50.00'],
+    ]);
+    expect(chart(model, 'revenue-mxn').table.rows).toEqual([['spring', 'v1', 'YES', '1', 'MX$249.00']]);
+    expect(model.tables).toEqual([
+      expect.objectContaining({ id: 'revenue-other', table: { columns: expect.any(Array), rows: [['spring', 'v1', 'NO', 'USD', '1', '$10.00']] } }),
+    ]);
+    // With room for every currency there is no table.
+    expect(buildReportModel({ ...data, revenueByButton: data.revenueByButton.filter((r) => r.currency !== 'USD') }, { generatedAt: 'x' }).tables).toEqual([]);
+  });
+
+  it('labels buttons by campaign and title, adding the template only where two would read the same', () => {
+    const rows = [key('yes'), { ...key('yes'), template_name: 'v2' }, key('no')];
+    const m = buildReportModel({ ...data, conversionByButton: rows.map((k) => ({ ...k, clicked_messages: 1, converted_messages: 1, conversions: 1, conversion_rate: 1 })) }, { generatedAt: 'x' });
+    expect(chart(m, 'conversion-rate').labels).toEqual(['spring · v1 · YES', 'spring · v2 · YES', 'spring · NO']);
+  });
+
+  it('shows the typical time from tap to conversion in hours, buttons without one left out', () => {
+    const c = chart(model, 'time-to-convert');
+    expect(c.labels).toEqual(['spring · YES']);
+    expect(c.datasets[0]!.data).toEqual([1.5]);
+    expect(c.table.rows).toEqual([['spring', 'v1', 'YES', '4', '2 h', '5,400']]);
   });
 
   it('shows every time-to-tap bucket, empty ones as zero, with readable labels', () => {
@@ -179,6 +240,8 @@ describe('report model: summary, alerts and empty data', () => {
       { label: 'Messages delivered', value: '20' },
       { label: 'Messages tapped', value: '8' },
       { label: 'Tapped / delivered', value: '40.0 %' },
+      { label: 'Conversions', value: '8' },
+      { label: 'Revenue', value: 'R$350.50 · MX$249.00 · $10.00' },
       { label: 'Alerts', value: '1' },
       { label: 'Quarantined rows', value: '3' },
     ]);
@@ -200,7 +263,7 @@ describe('report model: summary, alerts and empty data', () => {
   it('titles both axes of every chart, with a unit on the y axis', () => {
     for (const c of model.charts) {
       expect(c.xTitle).not.toBe('');
-      expect(c.yTitle).toMatch(/%|Messages|Taps|rows/);
+      expect(c.yTitle).toMatch(/%|Messages|Taps|rows|\([A-Z]{3}\)|Hours/);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { buildDigest, buildFailureAlert, campaignHeadlines, type CampaignHeadline } from '../../../shared/slack/digest';
+import { buildDigest, buildFailureAlert, campaignConversions, campaignHeadlines, moneyText, type CampaignHeadline } from '../../../shared/slack/digest';
 import { slackData, slackEscape, slackEscapeWithin, slackLink } from '../../../shared/slack/mrkdwn';
 import { checkSlackMessage } from '../../support/slack-stand-in';
 
@@ -30,6 +30,57 @@ describe('Slack digest', () => {
     expect(digest.blocks.map((b) => b.type)).toEqual(['header', 'section', 'divider', 'section', 'context']);
     expect(blockText(digest.blocks)).toContain('DROP ctr on `spring`');
     expect(checkSlackMessage(digest)).toEqual([]);
+  });
+
+  it('adds the day\'s conversions per campaign after the headlines, revenue per currency never added across currencies', () => {
+    const conversions = campaignConversions([
+      { campaign_id: 'spring', currency: 'BRL', conversions: 3, revenue: 300.5 },
+      { campaign_id: 'spring', currency: 'MXN', conversions: 1, revenue: 1249 },
+      { campaign_id: 'spring', currency: null, conversions: 2, revenue: null },
+      { campaign_id: 'unattributed', currency: 'BRL', conversions: 1, revenue: 20 },
+      { campaign_id: 'loyalty', currency: null, conversions: 4, revenue: null },
+    ]);
+    expect(conversions).toEqual([
+      { campaign_id: 'spring', conversions: 6, revenue: [{ currency: 'MXN', amount: 1249 }, { currency: 'BRL', amount: 300.5 }] },
+      { campaign_id: 'loyalty', conversions: 4, revenue: [] },
+      { campaign_id: 'unattributed', conversions: 1, revenue: [{ currency: 'BRL', amount: 20 }] },
+    ]);
+    const digest = buildDigest({ date: '2024-05-01', anomalies: [], headlines: [headline('spring')], conversions, quarantined: 0 });
+    expect(digest.text.split('\n')).toEqual([
+      'WhatsApp CTR digest 2024-05-01: no anomalies',
+      '`spring`: CTR 10.0% (10/100 delivered, 12 clicks)',
+      '`spring`: 6 conversions, revenue MXN 1,249.00 + BRL 300.50',
+      '`loyalty`: 4 conversions, no revenue',
+      '`unattributed`: 1 conversion, revenue BRL 20.00',
+      'Quarantined rows: 0',
+    ]);
+    expect(digest.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
+    expect(blockText([digest.blocks[2]])).toContain('*Conversions by campaign (2024-05-01, last-touch attribution)*');
+    expect(checkSlackMessage(digest)).toEqual([]);
+    // A day without conversions says so; a caller that reads none leaves the section out.
+    expect(blockText(buildDigest({ date: '2024-05-01', anomalies: [], headlines: [], conversions: [], quarantined: 0 }).blocks)).toContain('No conversions on this day.');
+    expect(blockText(buildDigest({ date: '2024-05-01', anomalies: [], headlines: [], quarantined: 0 }).blocks)).not.toContain('Conversions by campaign');
+  });
+
+  it('prints amounts in the currency\'s own minor units, and an unknown code as data', () => {
+    expect(moneyText(1200, 'JPY')).toBe('JPY 1,200');
+    expect(moneyText(12.345, 'BHD')).toBe('BHD 12.345');
+    expect(moneyText(5, '<!here>')).toBe('`<!here>` 5.00');
+  });
+
+  it('escapes campaign names in the conversion lines and stays within Slack limits with 60 converting campaigns', () => {
+    const rows = [
+      { campaign_id: '<!channel> `x`', currency: 'BRL', conversions: 500, revenue: 1 },
+      ...Array.from({ length: 60 }, (_, i) => ({ campaign_id: `campaign_${String(i).padStart(2, '0')}_${'y'.repeat(60)}`, currency: 'USD', conversions: 60 - i, revenue: 10 })),
+    ];
+    const headlines = Array.from({ length: 60 }, (_, i) => headline(`campaign_${String(i).padStart(2, '0')}_${'y'.repeat(60)}`));
+    const digest = buildDigest({ date: '2024-05-01', anomalies: Array.from({ length: 40 }, () => ({ ...anomaly, campaign_id: 'z'.repeat(20_000) })), headlines, conversions: campaignConversions(rows), quarantined: 0 });
+    expect(checkSlackMessage(digest)).toEqual([]);
+    const section = JSON.stringify(digest.blocks.find((b) => JSON.stringify(b).includes('Conversions by campaign'))!);
+    expect(section).toContain('`&lt;!channel&gt; ˋxˋ`: 500 conversions');
+    expect(section).toMatch(/… and \d+ more campaigns \(query the daily_conversions table, dt = '2024-05-01'\)/);
+    expect(digest.text.length).toBeLessThanOrEqual(4000);
+    expect(digest.text).not.toMatch(/<!/);
   });
 
   it('says since when an incident that began on an earlier day is going on', () => {

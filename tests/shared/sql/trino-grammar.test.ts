@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
 import { athenaPartitionStatements, athenaWriteStatements, buttonClicksViewDdl, curatedEventsSelect, dailyConversionsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
 import { renderSql } from '../../../shared/sql/render';
+import { tutorialViewDdl } from '../../../shared/sql/views';
 
 /*
  * Every statement the workflow sends to Athena must parse with a Trino grammar. dt-sql-parser
@@ -53,6 +54,8 @@ const statements: [string, string][] = [
   ['daily-conversions SELECT', dailyConversionsSelect('athena', '2024-05-01', { lookbackDays: 3, attributionDays: 7 })],
   ['button-clicks-view SELECT', renderSql('button-clicks-view', { database: 'whatsapp_analytics' }, 'athena')],
   ['button_clicks view DDL', buttonClicksViewDdl('athena')],
+  ['conversions view DDL', tutorialViewDdl('conversions', 'athena')],
+  ['conversions view DDL on the dev database', tutorialViewDdl('conversions', 'athena', 'whatsapp_analytics_dev')],
   ...dailyTables.flatMap((table): [string, string][] => {
     const s = athenaPartitionStatements(table, { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', windows: { lookbackDays: 3, attributionDays: 7 } });
     return [
@@ -68,6 +71,7 @@ const statements: [string, string][] = [
   ['daily/prior-anomalies SELECT', renderSql('daily/prior-anomalies', { from_dt: '2024-04-03', before_dt: '2024-05-01' }, 'athena')],
   ['daily/digest-anomalies SELECT', renderSql('daily/digest-anomalies', { dt: '2024-05-01' }, 'athena')],
   ['daily/digest-headlines SELECT', renderSql('daily/digest-headlines', { dt: '2024-05-01' }, 'athena')],
+  ['daily/digest-conversions SELECT', renderSql('daily/digest-conversions', { dt: '2024-05-01', from_dt: '2024-04-21', conv_from_dt: '2024-05-01', lookback_days: 3, window_ms: 604_800_000 }, 'athena')],
   ['daily/digest-quarantined SELECT', renderSql('daily/digest-quarantined', { dt: '2024-05-01' }, 'athena')],
   ...[
     ['no rows', anomaliesSelect([])],
@@ -75,6 +79,7 @@ const statements: [string, string][] = [
   ].map(([rows, select]): [string, string] => [`anomalies CTAS of ${rows}`, athenaWriteStatements('anomalies', { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', select: select!, database: 'whatsapp_analytics_dev' }).create]),
   // The operator's `status --stage` counts.
   ['ops/raw-counts SELECT', renderSql('ops/raw-counts', { database: 'whatsapp_analytics_dev', from_dt: '2024-04-29', to_dt: '2024-05-01' }, 'athena')],
+  ['tutorial query on the conversions view', `SELECT conversion_name, currency, COUNT(*), SUM(value) FROM whatsapp_analytics.conversions WHERE timestamp > '2024-05-01T00:00:00Z' GROUP BY conversion_name, currency`],
   ['tutorial query on the view', `SELECT button_id, button_text, COUNT(*), COUNT(DISTINCT wa_id) FROM whatsapp_analytics.button_clicks WHERE timestamp > '2024-05-01T00:00:00Z' GROUP BY button_id, button_text`],
 ];
 

@@ -133,6 +133,40 @@ describe('LocalQueryEngine', () => {
     ]);
   });
 
+  it('defines conversions over the curated events: the posted id or the order wamid, value and currency', async () => {
+    await writeRaw('2024-05-01', 'a.gz', [
+      row('conversions:ord-1', 'conversion', { source: 'conversions', event_ts: Date.UTC(2024, 4, 1, 10, 0, 0), wa_id: 'u1', conversion_name: 'purchase', value: 59.9, currency: 'BRL', campaign_id: 'spring' }),
+      row('meta:wamid.ORDER1', 'conversion', { wamid: 'wamid.ORDER1', event_ts: Date.UTC(2024, 4, 1, 11, 0, 0), wa_id: 'u2', conversion_name: 'order', value: 249, currency: 'MXN' }),
+      row('meta:wamid.IN1', 'click', { event_ts: Date.UTC(2024, 4, 1, 9, 30, 5), wa_id: 'u1', button_id: 'yes' }),
+    ]);
+    await catalog.registerPartitions('raw_events', ['2024-05-01']);
+    const dir = join(dataDir, 'lake', 'curated', 'events', 'dt=2024-05-01');
+    await mkdir(dir, { recursive: true });
+    await engine.query(`COPY (SELECT * EXCLUDE (dt) FROM raw_events) TO '${join(dir, 'part-0.parquet').replace(/'/g, "''")}' (FORMAT parquet)`);
+    await catalog.registerPartitions('events', ['2024-05-01']);
+    expect((await engine.query("SELECT * FROM conversions WHERE timestamp > '2024-05-01' ORDER BY timestamp")).rows).toEqual([
+      { timestamp: '2024-05-01T10:00:00Z', wa_id: 'u1', conversion_id: 'ord-1', conversion_name: 'purchase', value: 59.9, currency: 'BRL', campaign_id: 'spring', source: 'conversions', event_id: 'conversions:ord-1', dt: '2024-05-01' },
+      { timestamp: '2024-05-01T11:00:00Z', wa_id: 'u2', conversion_id: 'wamid.ORDER1', conversion_name: 'order', value: 249, currency: 'MXN', campaign_id: null, source: 'meta', event_id: 'meta:wamid.ORDER1', dt: '2024-05-01' },
+    ]);
+    expect((await engine.query('SELECT conversion_name, currency, sum(value) AS revenue FROM whatsapp_analytics.conversions GROUP BY ALL ORDER BY currency')).rows).toEqual([
+      { conversion_name: 'purchase', currency: 'BRL', revenue: 59.9 },
+      { conversion_name: 'order', currency: 'MXN', revenue: 249 },
+    ]);
+  });
+
+  it('reaches daily_conversions, a table of the schema, once its partitions are registered', async () => {
+    const dir = join(dataDir, 'lake', tables.daily_conversions.prefix, 'dt=2024-05-01');
+    await mkdir(dir, { recursive: true });
+    await engine.query(
+      `COPY (SELECT 'spring' AS campaign_id, 'v1' AS template_name, 'yes' AS button_id, 'Yes' AS button_title, 'purchase' AS conversion_name, 'BRL' AS currency,
+        3 AS conversions, 2 AS converted_users, 150.5 AS value, 3600 AS median_seconds_to_convert) TO '${join(dir, 'part-0.parquet').replace(/'/g, "''")}' (FORMAT parquet)`,
+    );
+    expect((await engine.query('SELECT count(*) AS n FROM daily_conversions')).rows).toEqual([{ n: 0 }]);
+    await catalog.registerPartitions('daily_conversions', ['2024-05-01']);
+    const result = await engine.query('SELECT campaign_id, conversions, converted_users, value, typeof(conversions) AS t, median_seconds_to_convert, dt FROM whatsapp_analytics.daily_conversions');
+    expect(result.rows).toEqual([{ campaign_id: 'spring', conversions: 3, converted_users: 2, value: 150.5, t: 'BIGINT', median_seconds_to_convert: 3600, dt: '2024-05-01' }]);
+  });
+
   it('turns a SQL error into a one-line QueryError', async () => {
     await expect(engine.query('SELECT * FROM no_such_table')).rejects.toThrow(QueryError);
     await expect(engine.query('selec 1')).rejects.toThrow(/^Parser Error: syntax error at or near "selec"$/);

@@ -1,0 +1,16 @@
+-- Report: conversions and revenue per button and currency over every cohort, from
+-- daily_conversions (unattributed conversions are the rows with button_id null). A currency is
+-- never added to another: each row is one currency; conversions without a value have currency
+-- null and revenue null.
+-- params: database:ident
+SELECT
+  campaign_id,
+  template_name,
+  button_id,
+  MIN(button_title) AS button_title,
+  currency,
+  CAST(SUM(conversions) AS BIGINT) AS conversions,
+  CAST(SUM(value) AS DOUBLE) AS revenue
+FROM {{database}}.daily_conversions
+GROUP BY campaign_id, template_name, button_id, currency
+ORDER BY currency NULLS LAST, revenue DESC NULLS LAST, campaign_id, template_name NULLS FIRST, button_id NULLS FIRST
