@@ -6,7 +6,7 @@ import { dailySelect, dailyTables, type DailyTable } from '../../shared/daily/st
 import { assertAttributionDays, cohortDateWindow, defaultAttributionDays, defaultLookbackDays, eventDateWindow, rawPartitionsToRegister } from '../../shared/daily/window';
 import { InputError } from '../../shared/errors';
 import type { AnomalyRow } from '../../shared/schema/types';
-import { buildDigest, buildFailureAlert, campaignHeadlines, } from '../../shared/slack/digest';
+import { buildDigest, buildFailureAlert, campaignConversions, campaignHeadlines } from '../../shared/slack/digest';
 import { addDays, checkDate, dateInZone } from '../../shared/time';
 import { digestMarkerKey, type DailyContext } from './context';
 
@@ -95,11 +95,19 @@ export async function detect(ctx: DailyContext, run: { date: string }): Promise<
 }
 
 /** Step 5: one digest per target date; a marker object makes re-runs silent. */
-export async function digest(ctx: DailyContext, run: { date: string }): Promise<{ posted: boolean }> {
+export async function digest(ctx: DailyContext, run: { date: string; lookbackDays?: number; attributionDays?: number }): Promise<{ posted: boolean }> {
   const marker = digestMarkerKey(run.date);
   if ((await ctx.store.getText(marker)) !== undefined) return { posted: false };
-  const input = await readDigestInput(ctx, run.date);
-  const message = buildDigest({ date: run.date, anomalies: input.anomalies, headlines: campaignHeadlines(input.headlineRows), quarantined: input.quarantined });
+  // Executions started before attribution carry no windows: the defaults and the stage's.
+  const windows = { lookbackDays: run.lookbackDays ?? defaultLookbackDays, attributionDays: run.attributionDays ?? ctx.attributionDays };
+  const input = await readDigestInput(ctx, run.date, windows);
+  const message = buildDigest({
+    date: run.date,
+    anomalies: input.anomalies,
+    headlines: campaignHeadlines(input.headlineRows),
+    conversions: campaignConversions(input.conversionRows),
+    quarantined: input.quarantined,
+  });
   await ctx.notifier.post(message);
   // Written after the post: a crash in between posts twice rather than never.
   await ctx.store.putText(marker, JSON.stringify({ date: run.date, postedAt: new Date().toISOString() }));

@@ -3,10 +3,12 @@ import type { DetectorInputRow } from '../anomaly/types';
 import type { QueryEngine, QueryRow } from '../ports/query-engine';
 import { anomalyColumns, dailyCtrColumns } from '../schema/columns';
 import type { AnomalyRow } from '../schema/types';
-import type { HeadlineInputRow } from '../slack/digest';
-import { num, schemaColumns, schemaRow, str } from '../sql/decode';
+import type { ConversionInputRow, HeadlineInputRow } from '../slack/digest';
+import { num, numOrNull, schemaColumns, schemaRow, str, strOrNull } from '../sql/decode';
 import type { DialectName } from '../sql/dialect';
 import { runQuery } from '../sql/run-query';
+import { addDays } from '../time';
+import type { DailyWindows } from './statements';
 
 /**
  * What the daily workflow's anomaly and digest steps read back from the tables it wrote, as typed
@@ -41,11 +43,27 @@ export function readPriorAnomalies(target: ReadTarget, from: string, before: str
   return runQuery(target.engine, { name: 'daily/prior-anomalies', params: { from_dt: from, before_dt: before }, dialect: target.dialect }, priorRow);
 }
 
-/** What the digest of `date` shows: its anomalies, the cohort's daily_ctr rows, the quarantined rows. */
-export async function readDigestInput(target: ReadTarget, date: string): Promise<{ anomalies: AnomalyRow[]; headlineRows: HeadlineInputRow[]; quarantined: number }> {
+const conversionRow = (r: QueryRow): ConversionInputRow => ({ campaign_id: str(r, 'campaign_id'), currency: strOrNull(r, 'currency'), conversions: num(r, 'conversions'), revenue: numOrNull(r, 'revenue') });
+
+/**
+ * Parameters of daily/digest-conversions.sql for the conversions of `date`: events from the
+ * earliest tap one of them can credit (attribution + 1 day before) and that tap's message
+ * (lookback + 1 before it).
+ */
+export function digestConversionParams(date: string, windows: DailyWindows) {
+  return { dt: date, from_dt: addDays(date, -(windows.attributionDays + windows.lookbackDays + 2)), conv_from_dt: date, lookback_days: windows.lookbackDays, window_ms: windows.attributionDays * 86_400_000 };
+}
+
+/** What the digest of `date` shows: its anomalies, the cohort's daily_ctr rows, the day's conversions per campaign, the quarantined rows. */
+export async function readDigestInput(
+  target: ReadTarget,
+  date: string,
+  windows: DailyWindows,
+): Promise<{ anomalies: AnomalyRow[]; headlineRows: HeadlineInputRow[]; conversionRows: ConversionInputRow[]; quarantined: number }> {
   const call = (name: 'daily/digest-anomalies' | 'daily/digest-headlines' | 'daily/digest-quarantined') => ({ name, params: { dt: date }, dialect: target.dialect });
   const anomalies = await runQuery(target.engine, call('daily/digest-anomalies'), (r) => schemaRow(anomalyColumns, r));
   const headlineRows = await runQuery(target.engine, call('daily/digest-headlines'), headlineRow);
   const [count] = await runQuery(target.engine, call('daily/digest-quarantined'), (r) => num(r, 'n'));
-  return { anomalies, headlineRows, quarantined: count ?? 0 };
+  const conversionRows = await runQuery(target.engine, { name: 'daily/digest-conversions', params: digestConversionParams(date, windows), dialect: target.dialect }, conversionRow);
+  return { anomalies, headlineRows, conversionRows, quarantined: count ?? 0 };
 }

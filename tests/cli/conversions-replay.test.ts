@@ -37,13 +37,19 @@ describe('conversions replayed and rolled up by the commands', () => {
     expect(replayed.stdout).toBe(`replay: posted ${bodies.length}; accepted ${bodies.length}; rejected 0\n`);
     expect(replayed.code).toBe(0);
 
+    const printed = new Map<string, string>();
     const runAll = async () => {
       for (const date of days) {
         const run = await runCli(['daily', '--date', date, '--lookback', String(LOOKBACK), '--data-dir', dataDir], env, 60_000);
         expect(run.stdout).toContain(`daily workflow succeeded for ${date} (lookback ${LOOKBACK}, attribution ${ATTRIBUTION_DAYS} days)`);
+        if (!printed.has(date)) printed.set(date, run.stdout);
       }
     };
     await runAll();
+    // The digest (printed: no Slack URL) names the day's conversions per campaign: on 05-03
+    // order-1003 and order-1008 credit spring taps, order-1004 the summer tap.
+    const digest0503 = printed.get('2024-05-03')!;
+    expect(digest0503).toContain('[slack] `spring`: 2 conversions, revenue USD 40.00 + EUR 20.00\n[slack] `summer`: 1 conversion, revenue USD 12.50\n');
     const first = await tables(dataDir);
 
     const expected = expectedCtrConversions();

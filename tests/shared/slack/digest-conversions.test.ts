@@ -1,9 +1,10 @@
 import { runDailyLocal } from '../../../shared/daily/local-steps';
+import { digestConversionParams } from '../../../shared/daily/reads';
 import { rawPartitionsToRegister } from '../../../shared/daily/window';
 import { num, numOrNull, str, strOrNull } from '../../../shared/sql/decode';
 import { renderSql } from '../../../shared/sql/render';
 import { campaignConversions, type ConversionInputRow } from '../../../shared/slack/digest';
-import { addDays, dateRange } from '../../../shared/time';
+import { dateRange } from '../../../shared/time';
 import { writeRawRequests } from '../../support/raw-lake';
 import { closeTempLake, openTempLake, type TempLake } from '../../support/temp-lake';
 import { creditedTap } from '../daily/conversion-oracle';
@@ -16,7 +17,6 @@ import { ATTRIBUTION_DAYS, conversions, LOOKBACK, requests, sendOf } from '../da
  */
 
 const targets = dateRange('2024-05-01', '2024-05-07');
-const DAY_MS = 86_400_000;
 let lake: TempLake;
 
 beforeAll(async () => {
@@ -31,7 +31,7 @@ afterAll(() => closeTempLake(lake));
 
 /** The query's rows for one target date, with the parameters its header documents. */
 async function digestRows(dt: string): Promise<ConversionInputRow[]> {
-  const params = { dt, from_dt: addDays(dt, -(ATTRIBUTION_DAYS + LOOKBACK + 2)), conv_from_dt: dt, lookback_days: LOOKBACK, window_ms: ATTRIBUTION_DAYS * DAY_MS };
+  const params = digestConversionParams(dt, { lookbackDays: LOOKBACK, attributionDays: ATTRIBUTION_DAYS });
   const { rows } = await lake.engine.query(renderSql('daily/digest-conversions', params, 'duckdb'));
   return rows.map((r) => ({ campaign_id: str(r, 'campaign_id'), currency: strOrNull(r, 'currency'), conversions: num(r, 'conversions'), revenue: numOrNull(r, 'revenue') }));
 }
