@@ -9,7 +9,6 @@
 const requireTs = require('./ts.cjs');
 
 const { tables, glueTableColumns, databaseName, glueStorageFormats, glueTableParameters } = requireTs('../shared/schema/index.ts');
-const { buttonClicksViewDdl } = requireTs('../shared/daily/statements.ts');
 const { tutorialViewDdl } = requireTs('../shared/sql/views.ts');
 
 // The same storage descriptors the Glue adapter gives each partition (shared/schema/glue.ts).
@@ -58,7 +57,7 @@ const prestoTypes = { string: 'varchar', int: 'integer', bigint: 'bigint', doubl
 const views = {
   button_clicks: {
     description: 'Click rows in the columns a first tutorial uses (SPEC section 3)',
-    ddl: () => buttonClicksViewDdl('athena'),
+    ddl: () => tutorialViewDdl('button_clicks', 'athena'),
     // Output columns computed by an expression (not a column of the source table).
     computed: { timestamp: { type: 'string', comment: 'event_ts as ISO-8601 UTC text YYYY-MM-DDTHH:MM:SSZ' } },
   },

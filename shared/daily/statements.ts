@@ -1,5 +1,5 @@
 import { databaseName, tables, type TableName } from '../schema/tables';
-import { athenaCtas, createViewDdl, type AthenaCtas, type Dialect, type DialectName } from '../sql/dialect';
+import { athenaCtas, type AthenaCtas, type Dialect, type DialectName } from '../sql/dialect';
 import { renderSql } from '../sql/render';
 import { cohortSpans, curatedSourceSpan } from './window';
 
@@ -64,11 +64,6 @@ export function dailySelect(table: DailyTable, dialect: DialectName | Dialect, d
   return cohortSelect(table === 'daily_ctr' ? 'daily-ctr' : 'daily-conversions', dialect, dt, windows, database);
 }
 
-/** The `button_clicks` view DDL for an engine. */
-export function buttonClicksViewDdl(dialect: DialectName | Dialect, database: string = databaseName): string {
-  const select = renderSql('button-clicks-view', { database }, dialect);
-  return createViewDdl(dialect, { database, view: 'button_clicks', select });
-}
 
 /** Temporary CTAS table name of one partition, unique per table and date (`tmp_events_20240501`). */
 export function tempTableName(table: TableName, dt: string): string {

@@ -3,11 +3,10 @@ import { createViewDdl, type Dialect, type DialectName } from './dialect';
 import { renderSql } from './render';
 
 /**
- * The tutorial views over the curated tables beyond `button_clicks` (whose DDL lives with the
- * daily statements, shared/daily/statements.ts): each name and the query file of its SELECT. The
+ * The tutorial views over the curated tables: each name and the query file of its SELECT. The
  * local engine defines them on every refresh; on AWS resources/catalog.cjs declares them in Glue.
  */
-export const tutorialViews = { conversions: 'conversions-view' } as const;
+export const tutorialViews = { button_clicks: 'button-clicks-view', conversions: 'conversions-view' } as const;
 export type TutorialView = keyof typeof tutorialViews;
 
 /** `CREATE OR REPLACE VIEW` of a tutorial view for an engine, reading `database`'s tables. */

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { definitionPlaceholders, definitionText, retryableErrorsPlaceholder, substituteDefinition } from '../../services/daily/definition';
 import { retryableErrorNames } from '../../shared/ports/retryable';
 import { loadTemplate, routes } from '../../services/ingest/routes';
-import { buttonClicksViewDdl } from '../../shared/daily/statements';
 import { databaseName, glueTableColumns, tables } from '../../shared/schema';
 import { queriesDir } from '../../shared/sql/render';
 import { tutorialViewDdl } from '../../shared/sql/views';
@@ -319,7 +318,7 @@ describe('catalog', () => {
     expect(input.Parameters).toEqual({ presto_view: 'true', comment: 'Presto View' });
     expect(input.ViewExpandedText).toBe('/* Presto View */');
     const presto = prestoView(input.ViewOriginalText);
-    const ddl = buttonClicksViewDdl('athena');
+    const ddl = tutorialViewDdl('button_clicks', 'athena');
     expect(ddl.startsWith(`CREATE OR REPLACE VIEW ${databaseName}.button_clicks AS\n`)).toBe(true);
     expect(presto.originalSql).toBe(ddl.slice(ddl.indexOf('\n') + 1));
     expect(presto).toMatchObject({ catalog: 'awsdatacatalog', schema: databaseName });

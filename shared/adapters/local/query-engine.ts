@@ -1,5 +1,4 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { buttonClicksViewDdl } from '../../daily/statements';
 import { tutorialViewDdl, tutorialViews, type TutorialView } from '../../sql/views';
 import type { QueryEngine, QueryResult } from '../../ports/query-engine';
 import { databaseName, tables, type TableName } from '../../schema/tables';
@@ -94,7 +93,6 @@ export class LocalQueryEngine implements QueryEngine {
     const statements = Object.values(tables).map((t) => `CREATE OR REPLACE VIEW ${sqlIdent(t.name)} AS ${tableSelectSql(t, files[t.name])}`);
     for (const [name, select] of Object.entries(derivedViews)) statements.push(`CREATE OR REPLACE VIEW ${sqlIdent(name)} AS ${select}`);
     // The tutorial views, from the same SQL templates as on Athena.
-    statements.push(buttonClicksViewDdl('duckdb'));
     for (const view of Object.keys(tutorialViews) as TutorialView[]) statements.push(tutorialViewDdl(view, 'duckdb'));
     try {
       await this.connection.run(statements.join(';\n'));

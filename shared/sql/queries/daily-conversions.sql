@@ -29,7 +29,8 @@ SELECT
   currency,
   CAST(COUNT(DISTINCT conv_id) AS BIGINT) AS conversions,
   CAST(COUNT(DISTINCT conv_user) AS BIGINT) AS converted_users,
-  CAST(SUM(value) AS DOUBLE) AS value,
+  -- Rounded: DuckDB adds doubles in any order, and a re-run must write the same value.
+  CAST(ROUND(SUM(value), 6) AS DOUBLE) AS value,
   CAST({{fn:median(seconds_to_convert)}} AS DOUBLE) AS median_seconds_to_convert
 FROM cohort_conversions
 GROUP BY campaign_id, template_name, button_id, conversion_name, currency

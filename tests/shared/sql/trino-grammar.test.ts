@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
-import { athenaPartitionStatements, athenaWriteStatements, buttonClicksViewDdl, curatedEventsSelect, dailyConversionsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
+import { athenaPartitionStatements, athenaWriteStatements, curatedEventsSelect, dailyConversionsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
 import { renderSql } from '../../../shared/sql/render';
 import { tutorialViewDdl } from '../../../shared/sql/views';
 
@@ -53,7 +53,7 @@ const statements: [string, string][] = [
   ['daily-ctr SELECT', dailyCtrSelect('athena', '2024-05-01', { lookbackDays: 3, attributionDays: 7 })],
   ['daily-conversions SELECT', dailyConversionsSelect('athena', '2024-05-01', { lookbackDays: 3, attributionDays: 7 })],
   ['button-clicks-view SELECT', renderSql('button-clicks-view', { database: 'whatsapp_analytics' }, 'athena')],
-  ['button_clicks view DDL', buttonClicksViewDdl('athena')],
+  ['button_clicks view DDL', tutorialViewDdl('button_clicks', 'athena')],
   ['conversions view DDL', tutorialViewDdl('conversions', 'athena')],
   ['conversions view DDL on the dev database', tutorialViewDdl('conversions', 'athena', 'whatsapp_analytics_dev')],
   ...dailyTables.flatMap((table): [string, string][] => {
@@ -65,7 +65,7 @@ const statements: [string, string][] = [
   }),
   // The dev stage's Glue database (serverless.yml glueDatabase) in every statement of a rebuild.
   ...dailyTables.map((table): [string, string] => [`${table} CTAS on the dev database`, athenaPartitionStatements(table, { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', windows: { lookbackDays: 3, attributionDays: 7 }, database: 'whatsapp_analytics_dev' }).create]),
-  ['button_clicks view DDL on the dev database', buttonClicksViewDdl('athena', 'whatsapp_analytics_dev')],
+  ['button_clicks view DDL on the dev database', tutorialViewDdl('button_clicks', 'athena', 'whatsapp_analytics_dev')],
   // What the anomaly and digest steps read back, and what they write.
   ['daily/ctr-history SELECT', renderSql('daily/ctr-history', { from_dt: '2024-04-03', to_dt: '2024-05-01' }, 'athena')],
   ['daily/prior-anomalies SELECT', renderSql('daily/prior-anomalies', { from_dt: '2024-04-03', before_dt: '2024-05-01' }, 'athena')],
@@ -108,6 +108,6 @@ describe('Athena statements against the Trino grammar', () => {
     expect(events.drop).toBe('DROP TABLE IF EXISTS whatsapp_analytics_dev.tmp_events_20240501');
     const ctr = athenaPartitionStatements('daily_ctr', { bucket: 'wa-analytics-dev-lake', dt: '2024-05-01', windows: { lookbackDays: 3, attributionDays: 7 }, database: 'whatsapp_analytics_dev' });
     expect(ctr.create).toContain('FROM whatsapp_analytics_dev.events');
-    for (const sql of [events.create, ctr.create, buttonClicksViewDdl('athena', 'whatsapp_analytics_dev')]) expect(sql).not.toMatch(/whatsapp_analytics\./);
+    for (const sql of [events.create, ctr.create, tutorialViewDdl('button_clicks', 'athena', 'whatsapp_analytics_dev')]) expect(sql).not.toMatch(/whatsapp_analytics\./);
   });
 });
