@@ -1,5 +1,5 @@
 import type { DailyContext } from './context';
-import { detect, digest, notifyFailure, rebuild, registerRaw, resolveRun, type FailureInput, type RebuildItem, type ResolvedRun, type RunDefaults, type WorkflowInput } from './steps';
+import { attributionCohorts, detect, digest, notifyFailure, rebuild, registerRaw, resolveRun, type FailureInput, type RebuildItem, type ResolvedRun, type RunDefaults, type WorkflowInput } from './steps';
 
 /**
  * The workflow's task handlers, each built with the context it runs with: the Lambda entry files
@@ -16,6 +16,9 @@ export const registerRawHandler = (ctx: DailyContext) => (event: ResolvedRun) =>
 /** Steps 2 and 3: rebuild one curated, daily_ctr or daily_conversions partition (CTAS on Athena, COPY on DuckDB). */
 export const rebuildPartitionHandler = (ctx: DailyContext) => (event: RebuildItem) => rebuild(ctx, event);
 
+/** Step 2b: the cohorts the conversion-aware rebuilds need (one Athena / DuckDB query). */
+export const attributionCohortsHandler = (ctx: DailyContext) => (event: ResolvedRun) => attributionCohorts(ctx, event);
+
 /** Step 4: detect and write the target date's anomalies. */
 export const detectAnomaliesHandler = (ctx: DailyContext) => (event: ResolvedRun) => detect(ctx, event);
 
@@ -30,6 +33,7 @@ export const taskStates = [
   'ResolveInput',
   'RegisterRawPartitions',
   'RebuildCuratedPartition',
+  'AttributionCohorts',
   'RebuildDailyCtrPartition',
   'RebuildDailyConversionsPartition',
   'DetectAnomalies',
@@ -48,6 +52,7 @@ export function taskHandlers(ctx: DailyContext): Readonly<Record<TaskState, Task
     ResolveInput: resolveInputHandler(ctx),
     RegisterRawPartitions: registerRawHandler(ctx),
     RebuildCuratedPartition: rebuildPartition,
+    AttributionCohorts: attributionCohortsHandler(ctx),
     RebuildDailyCtrPartition: rebuildPartition,
     RebuildDailyConversionsPartition: rebuildPartition,
     DetectAnomalies: detectAnomaliesHandler(ctx),

@@ -1,7 +1,7 @@
 import { detectAnomalies } from '../../shared/anomaly/detect';
 import { detectorConfig } from '../../shared/anomaly/config';
 import { anomaliesSelect } from '../../shared/daily/anomalies-select';
-import { readCtrHistory, readDigestInput, readPriorAnomalies } from '../../shared/daily/reads';
+import { readAttributionCohorts, readCtrHistory, readDigestInput, readPriorAnomalies } from '../../shared/daily/reads';
 import { dailySelect, dailyTables, type DailyTable } from '../../shared/daily/statements';
 import { assertAttributionDays, cohortDateWindow, defaultAttributionDays, defaultLookbackDays, eventDateWindow, rawPartitionsToRegister } from '../../shared/daily/window';
 import { InputError } from '../../shared/errors';
@@ -59,6 +59,21 @@ export async function registerRaw(ctx: DailyContext, run: { date: string; lookba
   const dts = rawPartitionsToRegister(run.date, run.lookbackDays);
   await ctx.catalog.registerPartitions('raw_events', dts);
   return { registered: dts.length };
+}
+
+/**
+ * Step 2b: the cohorts the daily_ctr and daily_conversions states rebuild. Always the lookback's
+ * (their statuses and taps may have changed); beyond it, only those holding, or able to take, the
+ * credit of a conversion dated in the event dates just curated: nothing else there changed. Kept
+ * inside `cohortDays`, the window every engine and span of the run is sized for.
+ */
+export async function attributionCohorts(ctx: DailyContext, run: ResolvedRun): Promise<{ cohortDays: string[] }> {
+  const windows = { lookbackDays: run.lookbackDays, attributionDays: run.attributionDays };
+  const curated = eventDateWindow(run.date, windows.lookbackDays);
+  const days = new Set(curated);
+  const credited = windows.attributionDays === 0 ? [] : await readAttributionCohorts(ctx, run.date, curated[0]!, windows);
+  for (const dt of credited) days.add(dt);
+  return { cohortDays: run.cohortDays.filter((dt) => days.has(dt)) };
 }
 
 /** One Map item of the rebuild states: a partition of `events`, `daily_ctr` or `daily_conversions` to rebuild. */

@@ -54,6 +54,22 @@ export function digestConversionParams(date: string, windows: DailyWindows) {
   return { dt: date, from_dt: addDays(date, -(windows.attributionDays + windows.lookbackDays + 2)), conv_from_dt: date, lookback_days: windows.lookbackDays, window_ms: windows.attributionDays * 86_400_000 };
 }
 
+/**
+ * Cohort dates of every tap that could hold the credit of a conversion dated `from` … `date`
+ * (daily/attribution-cohorts.sql), ascending.
+ */
+export function readAttributionCohorts(target: ReadTarget & { readonly database: string }, date: string, from: string, windows: DailyWindows): Promise<string[]> {
+  const params = {
+    database: target.database,
+    dt: date,
+    from_dt: addDays(from, -(windows.attributionDays + windows.lookbackDays + 2)),
+    conv_from_dt: from,
+    lookback_days: windows.lookbackDays,
+    window_ms: windows.attributionDays * 86_400_000,
+  };
+  return runQuery(target.engine, { name: 'daily/attribution-cohorts', params, dialect: target.dialect }, (r) => str(r, 'cohort_date'));
+}
+
 /** What the digest of `date` shows: its anomalies, the cohort's daily_ctr rows, the day's conversions per campaign, the quarantined rows. */
 export async function readDigestInput(
   target: ReadTarget,

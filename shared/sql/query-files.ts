@@ -15,6 +15,7 @@ export const queryNames = [
   // What the workflow's anomaly and digest steps read back.
   'daily/ctr-history',
   'daily/prior-anomalies',
+  'daily/attribution-cohorts',
   'daily/digest-anomalies',
   'daily/digest-headlines',
   'daily/digest-quarantined',

@@ -1,4 +1,3 @@
-import { dateRange } from '../../shared/time';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,8 +150,8 @@ describe('local backfill', () => {
     ]);
     expect(out.join('')).toContain('backfill done: 3 dates from 2024-05-01 to 2024-05-03');
     const catalog = await LocalCatalog.open(dataDir);
-    // Cohorts back to the first date − lookback − the default 7 attribution days.
-    expect(await catalog.listPartitions('daily_ctr')).toEqual(dateRange('2024-04-23', '2024-05-03'));
+    // No conversion in this lake: each run rebuilds its lookback's cohorts only.
+    expect(await catalog.listPartitions('daily_ctr')).toEqual(['2024-04-30', '2024-05-01', '2024-05-02', '2024-05-03']);
     const engine = await LocalQueryEngine.open(catalog);
     try {
       const r = await engine.query('SELECT count(*) AS n FROM whatsapp_analytics.anomalies');

@@ -1,5 +1,7 @@
 import type { LocalCatalog } from '../../../shared/adapters/local/catalog';
 import type { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
+import { attributionCohorts, resolveRun } from '../../../services/daily/steps';
+import { localDailyContext } from '../../../local/daily-context';
 import { runDailyLocal } from '../../../shared/daily/local-steps';
 import { rawPartitionsToRegister } from '../../../shared/daily/window';
 import type { QueryRow } from '../../../shared/ports/query-engine';
@@ -104,6 +106,15 @@ describe('conversions in the daily workflow', () => {
     expect(rows).toEqual([{ reason: quarantinedItem.reason, raw_body: Buffer.from(JSON.stringify(quarantinedItem.item)).toString('base64') }]);
     const landed = await engine.query(`SELECT COUNT(*) AS n FROM events WHERE event_id = 'conversions:order-1008'`);
     expect(landed.rows).toEqual([{ n: 1 }]);
+  });
+
+  it('rebuilds, beyond the lookback, only the cohorts whose taps can hold a conversion of the dates just curated', async () => {
+    const ctx = localDailyContext({ catalog, engine, timeZone: 'UTC', attributionDays: ATTRIBUTION_DAYS, notifier: { post: async () => undefined } });
+    const cohortsFor = async (date: string) => (await attributionCohorts(ctx, resolveRun({ date, lookbackDays: LOOKBACK }, ctx, Date.parse('2024-06-01')))).cohortDays;
+    // 05-02 … 05-04 curated: order-1001 (05-04) can go to T2 (cohort 05-01); U1's 05-03 buys to T1 (05-01) or T7 (05-03).
+    expect(await cohortsFor('2024-05-04')).toEqual(['2024-05-01', '2024-05-02', '2024-05-03', '2024-05-04']);
+    // 05-04 … 05-06 curated: only order-1001 reaches back, to 05-01; 05-02 and 05-03 are left as they are.
+    expect(await cohortsFor('2024-05-06')).toEqual(['2024-05-01', '2024-05-04', '2024-05-05', '2024-05-06']);
   });
 
   it('changes nothing when every run is made again', async () => {
