@@ -1,4 +1,3 @@
-import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +12,10 @@ import { cohortDateWindow, cohortSpans, defaultAttributionDays, defaultLookbackD
 import { createPseudonymizer } from '../shared/pii';
 import type { TableName } from '../shared/schema/tables';
 import { addDays, dateRange } from '../shared/time';
-import { transformBatch } from '../services/transform/batch';
 import { digestMarkerKey } from '../services/daily/context';
 import { runDaily } from '../cli/commands/daily/run';
-import { rowsOfData } from '../tests/support/rows';
-import { envelopeRecordBytes, metaWebhook, seeded, type MetaStatusSpec, type MetaTapSpec } from '../tests/support/webhooks';
+import { type RawRequest, transformRequests } from '../tests/support/raw-lake';
+import { metaWebhook, seeded, type MetaStatusSpec, type MetaTapSpec } from '../tests/support/webhooks';
 
 /**
  * `daily`: does the local daily workflow's cost grow with history? Two lakes with the same
@@ -48,13 +46,6 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** One ingested request: source, body text and arrival time. */
-interface Request {
-  readonly source: 'meta' | 'registry' | 'conversions';
-  readonly body: string;
-  readonly receivedTs: number;
-}
-
 const campaigns = [
   { id: 'summer_sale', template: 'summer_sale_v2', hour: 9, share: 0.5, buttons: [{ id: 'shop', title: 'Shop now' }, { id: 'later', title: 'Later' }, { id: 'stop', title: 'Stop' }], tapRate: 0.14 },
   { id: 'reorder', template: 'reorder_reminder', hour: 13, share: 0.3, buttons: [{ id: 'yes', title: 'Yes' }, { id: 'no', title: 'No' }], tapRate: 0.22 },
@@ -68,10 +59,10 @@ const exp = (rand: () => number, mean: number) => -Math.log(1 - rand()) * mean;
  * them: statuses, taps, retries), each with its arrival time. Seeded by the date, so a day's
  * traffic is the same in every lake.
  */
-function dayTraffic(day: string): Request[] {
+function dayTraffic(day: string): RawRequest[] {
   const rand = seeded(Number(day.replace(/-/g, '')));
   const start = Date.parse(`${day}T00:00:00Z`);
-  const out: Request[] = [];
+  const out: RawRequest[] = [];
   const meta = (statuses: MetaStatusSpec[], taps: MetaTapSpec[], at: number) => {
     const body = JSON.stringify(metaWebhook({ statuses, taps }));
     out.push({ source: 'meta', body, receivedTs: Math.round(at) });
@@ -149,7 +140,7 @@ const transformSettings = { metaAppSecret: null, wasenderSecret: null, timeZone:
  */
 async function writeRaw(lakeRoot: string, days: readonly string[]): Promise<Map<string, number>> {
   const last = Date.parse(`${TARGET}T00:00:00Z`) + DAY;
-  const byHour = new Map<string, Request[]>();
+  const byHour = new Map<string, RawRequest[]>();
   for (const day of days) {
     for (const r of dayTraffic(day)) {
       if (r.receivedTs >= last) continue;
@@ -166,19 +157,8 @@ async function writeRaw(lakeRoot: string, days: readonly string[]): Promise<Map<
   for (const [hour, reqs] of [...byHour].sort(([a], [b]) => (a < b ? -1 : 1))) {
     reqs.sort((a, b) => a.receivedTs - b.receivedTs);
     const day = hour.slice(0, 10);
-    const event: FirehoseTransformationEvent = {
-      invocationId: `inv-${hour}`,
-      deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/bench',
-      region: 'us-east-1',
-      records: reqs.map((r, i) => ({
-        recordId: `${hour}-${i}`,
-        approximateArrivalTimestamp: r.receivedTs,
-        data: envelopeRecordBytes({ source: r.source, body: r.body, receivedTs: r.receivedTs, requestId: `req-${hour}-${i}` }).toString('base64'),
-      })),
-    };
-    const { result, stats } = transformBatch(event, transformSettings);
+    const { lines, stats } = transformRequests(reqs, transformSettings, hour);
     if (stats.failed > 0) throw new Error(`bench traffic of ${hour} did not transform cleanly: ${JSON.stringify(stats.failures)} ${JSON.stringify(stats.quarantinedByReason)}`);
-    const lines = result.records.flatMap((rec) => rowsOfData(rec.data!)).map((row) => JSON.stringify(row));
     const dir = lakePath(lakeRoot, partitionKey('raw_events', day));
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, `wa-analytics-bench-1-${hour.replace('T', '-')}-00-00-0001.gz`), gzipSync(Buffer.from(`${lines.join('\n')}\n`)));

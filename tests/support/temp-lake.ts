@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCatalog } from '../../shared/adapters/local/catalog';
 import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
+import { runDailyLocal } from '../../shared/daily/local-steps';
+import type { DailyWindows } from '../../shared/daily/statements';
+import { rawPartitionsToRegister } from '../../shared/daily/window';
 
 /** A data dir in the temp folder with its catalog and an engine over it. */
 export interface TempLake {
@@ -26,4 +29,15 @@ export async function openTempLake(prefix: string, prepare?: (catalog: LocalCata
 export async function closeTempLake(lake: Partial<TempLake>): Promise<void> {
   await lake.engine?.close();
   if (lake.dataDir !== undefined) await rm(lake.dataDir, { recursive: true, force: true });
+}
+
+/**
+ * The daily steps for each target in turn, as the schedule would run them: the raw partitions a
+ * run reads registered first, then curated events, daily_ctr and daily_conversions.
+ */
+export async function runDailyTargets(lake: Pick<TempLake, 'catalog' | 'engine'>, targets: readonly string[], windows: DailyWindows): Promise<void> {
+  for (const target of targets) {
+    await lake.catalog.registerPartitions('raw_events', rawPartitionsToRegister(target, windows.lookbackDays));
+    await runDailyLocal(lake, target, windows);
+  }
 }

@@ -2,13 +2,11 @@ import type { LocalCatalog } from '../../../shared/adapters/local/catalog';
 import type { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import { attributionCohorts, resolveRun } from '../../../services/daily/steps';
 import { localDailyContext } from '../../../local/daily-context';
-import { runDailyLocal } from '../../../shared/daily/local-steps';
-import { rawPartitionsToRegister } from '../../../shared/daily/window';
 import type { QueryRow } from '../../../shared/ports/query-engine';
 import { dailyConversionColumns } from '../../../shared/schema/columns';
 import { dateRange } from '../../../shared/time';
 import { writeRawRequests } from '../../support/raw-lake';
-import { closeTempLake, openTempLake } from '../../support/temp-lake';
+import { closeTempLake, openTempLake, runDailyTargets } from '../../support/temp-lake';
 import { expectedCtrConversions, expectedDailyConversions } from './conversion-oracle';
 import { ATTRIBUTION_DAYS, LOOKBACK, quarantinedItem, requests } from './conversion-scenario';
 
@@ -20,12 +18,7 @@ let dataDir: string;
 let catalog: LocalCatalog;
 let engine: LocalQueryEngine;
 
-async function runAllTargets(): Promise<void> {
-  for (const target of targets) {
-    await catalog.registerPartitions('raw_events', rawPartitionsToRegister(target, LOOKBACK));
-    await runDailyLocal({ catalog, engine }, target, windows);
-  }
-}
+const runAllTargets = () => runDailyTargets({ catalog, engine }, targets, windows);
 
 async function ctrRows(): Promise<readonly QueryRow[]> {
   return (await engine.query(`SELECT dt, campaign_id, template_name, button_id, clicked_messages, conversions, converted_messages, conversion_rate FROM daily_ctr ORDER BY dt, campaign_id, button_id`)).rows;

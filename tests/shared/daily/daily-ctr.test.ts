@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { LocalCatalog } from '../../../shared/adapters/local/catalog';
-import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
-import { runDailyLocal } from '../../../shared/daily/local-steps';
-import { rawPartitionsToRegister } from '../../../shared/daily/window';
+import type { LocalCatalog } from '../../../shared/adapters/local/catalog';
+import type { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import type { QueryRow } from '../../../shared/ports/query-engine';
 import { dailyCtrColumns, flatRowColumns } from '../../../shared/schema/columns';
 import { renderSql } from '../../../shared/sql/render';
 import { dateRange } from '../../../shared/time';
+import { closeTempLake, openTempLake, runDailyTargets } from '../../support/temp-lake';
 import { oracleDailyCtr } from './oracle';
 import { sends, statuses, taps, writeRawLake } from './scenario';
 
@@ -21,12 +19,7 @@ let dataDir: string;
 let catalog: LocalCatalog;
 let engine: LocalQueryEngine;
 
-async function runAllTargets(): Promise<void> {
-  for (const target of targets) {
-    await catalog.registerPartitions('raw_events', rawPartitionsToRegister(target, LOOKBACK));
-    await runDailyLocal({ catalog, engine }, target, { lookbackDays: LOOKBACK, attributionDays: 7 });
-  }
-}
+const runAllTargets = () => runDailyTargets({ catalog, engine }, targets, { lookbackDays: LOOKBACK, attributionDays: 7 });
 
 /** The CTR columns (this scenario has no conversions; tests/shared/daily/conversions.test.ts covers those). */
 async function ctrRows(): Promise<readonly QueryRow[]> {
@@ -51,17 +44,11 @@ async function curatedFileHashes(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'wa-daily-ctr-'));
-  catalog = await LocalCatalog.open(dataDir);
-  await writeRawLake(catalog.lakeDir);
-  engine = await LocalQueryEngine.open(catalog);
+  ({ dataDir, catalog, engine } = await openTempLake('wa-daily-ctr-', async (c) => void (await writeRawLake(c.lakeDir))));
   await runAllTargets();
 }, 120_000);
 
-afterAll(async () => {
-  await engine?.close();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => closeTempLake({ dataDir, catalog, engine }));
 
 describe('curated events on the local engine', () => {
   it('keeps one row per event_id, no quarantine, every schema column in order, by event date', async () => {
