@@ -9,11 +9,7 @@
 -- buttons counts under each. Cohorts written before conversions were counted hold null there and
 -- add nothing; a campaign with none measured gets null.
 -- params: database:ident
-WITH ev AS (
-  SELECT event_id, kind, wamid, context_wamid, status, campaign_id, template_name, buttons, event_ts, event_date,
-         1 AS counted
-  FROM {{database}}.events
-),
+WITH {{include:report-events}},
 {{include:messages}},
 tapped AS (
   SELECT DISTINCT context_wamid AS wamid

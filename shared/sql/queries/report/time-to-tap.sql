@@ -5,11 +5,7 @@
 -- silently dropped. Taps on messages never delivered are left out.
 -- The bucket bounds must match timeToTapBuckets in shared/report/model.ts.
 -- params: database:ident
-WITH ev AS (
-  SELECT event_id, kind, wamid, context_wamid, status, campaign_id, template_name, buttons, event_ts, event_date,
-         1 AS counted
-  FROM {{database}}.events
-),
+WITH {{include:report-events}},
 {{include:messages}},
 waits AS (
   SELECT CAST(t.event_ts - m.delivered_ts AS DOUBLE) / 1000 AS seconds

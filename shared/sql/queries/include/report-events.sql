@@ -1,0 +1,8 @@
+-- Fragment: `ev` for the dashboard's queries over every curated event (no lookback cut-off:
+-- every status counts, `counted` = 1), ahead of include/messages.sql. The including query
+-- declares database:ident and writes `WITH {{include:report-events}}, {{include:messages}}, …`.
+ev AS (
+  SELECT event_id, kind, wamid, context_wamid, status, campaign_id, template_name, buttons, event_ts, event_date,
+         1 AS counted
+  FROM {{database}}.events
+)
