@@ -218,6 +218,8 @@ function statusRow(st: unknown, s: Scope, ctx: NormalizeContext): FlatRow | stri
     const cb = parseCallbackData(st.biz_opaque_callback_data);
     row.campaign_id = cb.campaign_id;
     row.template_name = cb.template_name;
+    row.experiment_id = cb.experiment_id;
+    row.variant = cb.variant;
   }
   return stampEventTime(row, eventTs, ctx);
 }

@@ -5,7 +5,7 @@ import { baseRow, eventIds, stampEventTime, type NormalizeContext, type Normaliz
 
 /*
  * `POST /sends` body: one send or an array of them,
- * `{wamid, campaign_id?, template_name?, wa_id?, sent_at, buttons?: [{id, title}]}`.
+ * `{wamid, campaign_id?, template_name?, wa_id?, sent_at, buttons?: [{id, title}], experiment_id?, variant?}`.
  * This is our own API, so it is stricter than the webhooks: a wrong type is a bad item, not a guess.
  */
 
@@ -42,6 +42,10 @@ function sendRow(value: unknown, index: number, ctx: NormalizeContext, out: Out)
   if (templateName === INVALID) return bad(out, `${itemName(index)}.template_name is not a string`);
   const waId = phone(send.wa_id);
   if (waId === INVALID) return bad(out, `${itemName(index)}.wa_id is not a string`);
+  const experimentId = optionalText(send.experiment_id);
+  if (experimentId === INVALID) return bad(out, `${itemName(index)}.experiment_id is not a string`);
+  const variant = optionalText(send.variant);
+  if (variant === INVALID) return bad(out, `${itemName(index)}.variant is not a string`);
   const buttons = buttonsJson(send.buttons);
   if (buttons === INVALID) return bad(out, `${itemName(index)}.buttons is not an array of {id, title} with string ids and titles`);
 
@@ -52,6 +56,8 @@ function sendRow(value: unknown, index: number, ctx: NormalizeContext, out: Out)
   row.campaign_id = campaignId;
   row.template_name = templateName;
   row.buttons = buttons;
+  row.experiment_id = experimentId;
+  row.variant = variant;
   out.rows.push(stampEventTime(row, sentAt, ctx));
 }
 

@@ -422,6 +422,13 @@ describe('normalizeMeta: statuses', () => {
     ]);
   });
 
+  it('reads the experiment arm from JSON callback data', () => {
+    const body = fixture('status-callback-json');
+    firstStatus(body).biz_opaque_callback_data = JSON.stringify({ campaign_id: 'winter-sale-2025', experiment_id: 'cta-copy-2026', variant: 'B' });
+    const [r] = normalizeMeta(body, context()).rows;
+    expect([r!.campaign_id, r!.template_name, r!.experiment_id, r!.variant]).toStrictEqual(['winter-sale-2025', null, 'cta-copy-2026', 'B']);
+  });
+
   it('takes bare-string callback data as the campaign id, trimmed', () => {
     const [r] = rowsOf('status-callback-bare').rows;
     expect([r!.status, r!.campaign_id, r!.template_name]).toStrictEqual(['read', 'diwali-2025-wave-2', null]);

@@ -177,6 +177,15 @@ describe('normalizeRegistry', () => {
     expect([row.campaign_id, row.template_name, row.wa_id]).toEqual([null, null, '204581234567890@lid']);
   });
 
+  it("keeps the experiment and variant a send names, and quarantines the send whose arm is not text", () => {
+    const row = normalizeRegistry(sendBody({ experiment_id: 'cta-copy-2026', variant: 'control' }), context()).rows[0]!;
+    expect([row.experiment_id, row.variant]).toEqual(['cta-copy-2026', 'control']);
+    expect(normalizeRegistry(sendBody({}), context()).rows[0]!).toMatchObject({ experiment_id: null, variant: null });
+    const broken = normalizeRegistry([sendBody({ wamid: 'W1', variant: { arm: 'B' } }), sendBody({ wamid: 'W2', experiment_id: 12, variant: 'B' })], context());
+    expect(broken.rows.map((r) => [r.wamid, r.experiment_id, r.variant])).toEqual([['W2', '12', 'B']]);
+    expect(broken.problems).toEqual([{ reason: 'bad_shape', message: 'sends[0].variant is not a string' }]);
+  });
+
   it('pseudonymizes the recipient so that +1 555-123-0001 and 15551230001 are the same user', () => {
     const pseudonymize = createPseudonymizer('hash', 'test-pii-key');
     const ids = ['+1 555-123-0001', '15551230001', 15551230001].map((wa_id) => normalizeRegistry(sendBody({ wa_id }), context({ pseudonymize })).rows[0]!.wa_id);
