@@ -7,8 +7,8 @@ import type { ConversionInputRow, HeadlineInputRow } from '../slack/digest';
 import { num, numOrNull, schemaColumns, schemaRow, str, strOrNull } from '../sql/decode';
 import type { DialectName } from '../sql/dialect';
 import { runQuery } from '../sql/run-query';
-import { addDays } from '../time';
 import type { DailyWindows } from './statements';
+import { attributionWindowMs, creditSpanStart } from './window';
 
 /**
  * What the daily workflow's anomaly and digest steps read back from the tables it wrote, as typed
@@ -51,22 +51,25 @@ const conversionRow = (r: QueryRow): ConversionInputRow => ({ campaign_id: str(r
  * (lookback + 1 before it).
  */
 export function digestConversionParams(date: string, windows: DailyWindows) {
-  return { dt: date, from_dt: addDays(date, -(windows.attributionDays + windows.lookbackDays + 2)), conv_from_dt: date, lookback_days: windows.lookbackDays, window_ms: windows.attributionDays * 86_400_000 };
+  return { ...creditParams(date, windows), dt: date };
+}
+
+/** The parameters include/conversion-events.sql and include/attribution.sql share, for the conversions dated `from` on. */
+function creditParams(from: string, windows: DailyWindows) {
+  return {
+    from_dt: creditSpanStart(from, windows.lookbackDays, windows.attributionDays),
+    conv_from_dt: from,
+    lookback_days: windows.lookbackDays,
+    window_ms: attributionWindowMs(windows.attributionDays),
+  };
 }
 
 /**
  * Cohort dates of every tap that could hold the credit of a conversion dated `from` … `date`
  * (daily/attribution-cohorts.sql), ascending.
  */
-export function readAttributionCohorts(target: ReadTarget & { readonly database: string }, date: string, from: string, windows: DailyWindows): Promise<string[]> {
-  const params = {
-    database: target.database,
-    dt: date,
-    from_dt: addDays(from, -(windows.attributionDays + windows.lookbackDays + 2)),
-    conv_from_dt: from,
-    lookback_days: windows.lookbackDays,
-    window_ms: windows.attributionDays * 86_400_000,
-  };
+export function readAttributionCohorts(target: ReadTarget, date: string, from: string, windows: DailyWindows): Promise<string[]> {
+  const params = { ...creditParams(from, windows), dt: date };
   return runQuery(target.engine, { name: 'daily/attribution-cohorts', params, dialect: target.dialect }, (r) => str(r, 'cohort_date'));
 }
 

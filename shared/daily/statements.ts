@@ -1,7 +1,7 @@
 import { databaseName, tables, type TableName } from '../schema/tables';
 import { athenaCtas, type AthenaCtas, type Dialect, type DialectName } from '../sql/dialect';
 import { renderSql } from '../sql/render';
-import { cohortSpans, curatedSourceSpan } from './window';
+import { attributionWindowMs, cohortSpans, curatedSourceSpan } from './window';
 
 /**
  * The daily workflow's statements for one date, ready for an engine: the SELECTs rendered from
@@ -19,8 +19,6 @@ export interface DailyWindows {
   readonly lookbackDays: number;
   readonly attributionDays: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /** SELECT of the curated `events` rows of one event date. */
 export function curatedEventsSelect(dialect: DialectName | Dialect, eventDate: string, lookbackDays: number, database: string = databaseName): string {
@@ -42,7 +40,7 @@ export function cohortSelect(query: 'daily-ctr' | 'daily-conversions', dialect: 
       count_to_dt: spans.counted.to,
       conv_from_dt: spans.conversions.from,
       lookback_days: windows.lookbackDays,
-      window_ms: windows.attributionDays * DAY_MS,
+      window_ms: attributionWindowMs(windows.attributionDays),
     },
     dialect,
   );

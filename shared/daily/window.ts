@@ -74,6 +74,20 @@ export function cohortDateWindow(target: string, lookbackDays: number, attributi
   return dateRange(addDays(target, -assertLookback(lookbackDays) - assertAttributionDays(attributionDays)), target);
 }
 
+/**
+ * The first event date a query must read to credit the conversions dated `conversionsFrom` on:
+ * the earliest tap one of them can credit (attribution + 1 days before, a day for daylight
+ * saving) and the message that tap answered (lookback + 1 before it).
+ */
+export function creditSpanStart(conversionsFrom: string, lookbackDays: number, attributionDays: number): string {
+  return addDays(conversionsFrom, -assertAttributionDays(attributionDays) - 1 - assertLookback(lookbackDays) - 1);
+}
+
+/** The attribution window in milliseconds, as the SQL compares event times. */
+export function attributionWindowMs(attributionDays: number): number {
+  return assertAttributionDays(attributionDays) * 86_400_000;
+}
+
 /** What the `daily_ctr` / `daily_conversions` queries of one cohort C read and count. */
 export interface CohortSpans {
   /** Curated `events` partitions read: every fact below, and the messages of every tap in it. */
@@ -97,7 +111,7 @@ export function cohortSpans(cohortDate: string, lookbackDays: number, attributio
   const attribution = assertAttributionDays(attributionDays);
   const counted = { from: addDays(cohortDate, -lookback - 1), to: addDays(cohortDate, lookback) };
   const conversions = { from: counted.from, to: addDays(cohortDate, lookback + attribution + 1) };
-  const read = { from: addDays(conversions.from, -attribution - 1 - lookback - 1), to: conversions.to };
+  const read = { from: creditSpanStart(conversions.from, lookback, attribution), to: conversions.to };
   return { read, counted, conversions };
 }
 

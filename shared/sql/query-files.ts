@@ -41,4 +41,4 @@ export const queryNames = [
 export type QueryName = (typeof queryNames)[number];
 
 /** Fragments a query may `{{include:…}}` (files under queries/include/). */
-export const includeNames = ['cohort-events', 'report-events', 'messages', 'attribution'] as const;
+export const includeNames = ['cohort-events', 'conversion-events', 'report-events', 'messages', 'attribution'] as const;

@@ -3,14 +3,8 @@
 -- it and the ones it could pass to. Only those event dates were curated again, so no other
 -- cohort's conversions can have changed (include/attribution.sql is the rule). Reads events from
 -- from_dt = conv_from_dt − attribution − lookback − 2 (the earliest such tap and its message) to dt.
--- params: database:database, from_dt:date, dt:date, conv_from_dt:date, lookback_days:int, window_ms:int
-WITH ev AS (
-  SELECT event_id, kind, wamid, context_wamid, wa_id, button_id, button_title, status,
-         campaign_id, template_name, buttons, event_ts, event_date, conversion_name, value, currency,
-         1 AS counted
-  FROM {{database}}.events
-  WHERE dt BETWEEN {{from_dt}} AND {{dt}}
-),
+-- params: from_dt:date, dt:date, conv_from_dt:date, lookback_days:int, window_ms:int
+WITH {{include:conversion-events}},
 {{include:messages}},
 {{include:attribution}}
 SELECT DISTINCT tap_cohort AS cohort_date

@@ -5,13 +5,7 @@
 -- credit, and that tap's message) to the target; conv_from_dt is the target. Revenue per currency: amounts in different
 -- currencies are never added; conversions without a value have currency null.
 -- params: dt:date, from_dt:date, conv_from_dt:date, lookback_days:int, window_ms:int
-WITH ev AS (
-  SELECT event_id, kind, wamid, context_wamid, wa_id, button_id, button_title, status,
-         campaign_id, template_name, buttons, event_ts, event_date, conversion_name, value, currency,
-         1 AS counted
-  FROM events
-  WHERE dt BETWEEN {{from_dt}} AND {{dt}}
-),
+WITH {{include:conversion-events}},
 {{include:messages}},
 {{include:attribution}}
 SELECT

@@ -2,7 +2,7 @@
 -- (shared/daily/window.ts cohortSpans), for include/messages.sql and include/attribution.sql.
 -- The including query declares database:database, from_dt:date, to_dt:date, count_from_dt:date,
 -- count_to_dt:date, conv_from_dt:date and writes `WITH {{include:cohort-events}}, …`; this
--- defines `counted_ev`, `conv_users`, `rival_facts`, `rival_messages`, `rival_message_ev` and `ev`.
+-- defines `counted_ev`, `conv_users`, `rival_messages`, `rival_ev` and `ev`.
 -- Rules:
 -- - everything in count_from_dt … count_to_dt is read, with `counted` = 1: the statuses and taps
 --   the cohort counts (as daily_ctr always counted them);
@@ -22,34 +22,23 @@ conv_users AS (
   SELECT DISTINCT wa_id FROM {{database}}.events
   WHERE dt BETWEEN {{conv_from_dt}} AND {{to_dt}} AND kind = 'conversion' AND wa_id IS NOT NULL
 ),
-rival_facts AS (
-  SELECT e.event_id, e.kind, e.wamid, e.context_wamid, e.wa_id, e.button_id, e.button_title,
-         e.status, e.campaign_id, e.template_name, CAST(NULL AS VARCHAR) AS buttons, e.event_ts,
-         e.event_date, e.conversion_name, e.value, e.currency, 0 AS counted
+rival_messages AS (
+  SELECT DISTINCT e.context_wamid AS wamid
   FROM {{database}}.events AS e
   JOIN conv_users AS u ON u.wa_id = e.wa_id
-  WHERE e.dt BETWEEN {{from_dt}} AND {{to_dt}} AND (e.dt < {{count_from_dt}} OR e.dt > {{count_to_dt}})
-    AND e.kind IN ('click', 'conversion')
+  WHERE e.dt BETWEEN {{from_dt}} AND {{to_dt}} AND e.kind = 'click' AND e.context_wamid IS NOT NULL
 ),
-rival_messages AS (
-  SELECT DISTINCT context_wamid AS wamid FROM rival_facts WHERE kind = 'click' AND context_wamid IS NOT NULL
-  UNION
-  SELECT c.context_wamid FROM counted_ev AS c JOIN conv_users AS u ON u.wa_id = c.wa_id
-  WHERE c.kind = 'click' AND c.context_wamid IS NOT NULL
-),
-rival_message_ev AS (
+rival_ev AS (
   SELECT e.event_id, e.kind, e.wamid, e.context_wamid, e.wa_id, e.button_id, e.button_title,
          e.status, e.campaign_id, e.template_name, CAST(NULL AS VARCHAR) AS buttons, e.event_ts,
          e.event_date, e.conversion_name, e.value, e.currency, 0 AS counted
   FROM {{database}}.events AS e
-  JOIN rival_messages AS r ON r.wamid = e.wamid
   WHERE e.dt BETWEEN {{from_dt}} AND {{to_dt}} AND (e.dt < {{count_from_dt}} OR e.dt > {{count_to_dt}})
-    AND e.kind IN ('send', 'status')
+    AND ((e.kind IN ('click', 'conversion') AND e.wa_id IN (SELECT wa_id FROM conv_users))
+      OR (e.kind IN ('send', 'status') AND e.wamid IN (SELECT wamid FROM rival_messages)))
 ),
 ev AS (
   SELECT * FROM counted_ev
   UNION ALL
-  SELECT * FROM rival_facts
-  UNION ALL
-  SELECT * FROM rival_message_ev
+  SELECT * FROM rival_ev
 )
