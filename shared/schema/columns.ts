@@ -50,6 +50,7 @@ export const flatRowColumns = [
   { name: 'currency', type: 'string', nullable: true, addedLater: true, comment: 'conversion rows: ISO 4217 code of value, upper case' },
   { name: 'experiment_id', type: 'string', nullable: true, addedLater: true, comment: 'send rows: the experiment the send belongs to' },
   { name: 'variant', type: 'string', nullable: true, addedLater: true, comment: 'send rows: the experiment variant the send belongs to' },
+  { name: 'experiment_split', type: 'string', nullable: true, addedLater: true, comment: 'send rows: the declared split of the experiment, JSON object variant -> share' },
 ] as const satisfies readonly ColumnDef[];
 
 /** `daily_ctr`: one row per cohort date, campaign, template and button. */
@@ -105,6 +106,41 @@ export const anomalyColumns = [
   { name: 'score', type: 'double', nullable: true, comment: 'strength of the evidence (higher is stronger)' },
   { name: 'baseline_days', type: 'int', nullable: true, comment: 'days of history the baseline used' },
   { name: 'incident_start', type: 'string', nullable: true, addedLater: true, comment: 'first day of the incident (consecutive anomaly days of the series) this row belongs to; dt on its first day' },
+] as const satisfies readonly ColumnDef[];
+
+/**
+ * `daily_experiments` (partition `dt` = cohort date): what one cohort of an experiment's sends
+ * did, per variant and metric: daily, not cumulative, counts, the input of the method.
+ */
+export const dailyExperimentColumns = [
+  { name: 'experiment_id', type: 'string', nullable: false, comment: 'the experiment' },
+  { name: 'variant', type: 'string', nullable: false, comment: 'its arm' },
+  { name: 'metric', type: 'string', nullable: false, comment: 'ctr | conversion_rate' },
+  { name: 'exposures', type: 'bigint', nullable: false, comment: 'delivered messages of the variant in the cohort' },
+  { name: 'successes', type: 'bigint', nullable: false, comment: 'of those, messages tapped (ctr) or with a credited conversion (conversion_rate)' },
+  { name: 'declared_split', type: 'string', nullable: true, comment: 'the split the cohort sends declared, JSON object variant -> share; null when none did' },
+] as const satisfies readonly ColumnDef[];
+
+/**
+ * `experiments` (partition `dt` = evaluation date): each experiment, variant and metric,
+ * cumulative from the experiment's first send, with always-valid inference (docs/experiments.md).
+ */
+export const experimentColumns = [
+  { name: 'experiment_id', type: 'string', nullable: false, comment: 'the experiment' },
+  { name: 'variant', type: 'string', nullable: false, comment: 'its arm' },
+  { name: 'metric', type: 'string', nullable: false, comment: 'ctr | conversion_rate' },
+  { name: 'exposures', type: 'bigint', nullable: false, comment: 'delivered messages since the first send' },
+  { name: 'successes', type: 'bigint', nullable: false, comment: 'tapped (ctr) or converted (conversion_rate) messages among them' },
+  { name: 'rate', type: 'double', nullable: true, comment: 'successes / exposures; null when 0' },
+  { name: 'control_variant', type: 'string', nullable: false, comment: 'the variant every other one is compared with' },
+  { name: 'control_rate', type: 'double', nullable: true, comment: 'the control rate' },
+  { name: 'lift', type: 'double', nullable: true, comment: 'rate / control_rate - 1; null for the control' },
+  { name: 'lift_lower', type: 'double', nullable: true, comment: 'lower end of the always-valid interval of lift' },
+  { name: 'lift_upper', type: 'double', nullable: true, comment: 'upper end of the always-valid interval of lift' },
+  { name: 'p_value', type: 'double', nullable: true, comment: 'always-valid p-value of no difference, corrected across variants' },
+  { name: 'decision', type: 'string', nullable: false, comment: 'winner | loser | inconclusive | srm' },
+  { name: 'srm_p_value', type: 'double', nullable: true, comment: 'chi-square p-value of the observed split against the declared (else equal) one' },
+  { name: 'days_running', type: 'int', nullable: false, comment: 'days from the first send date to the evaluation date, both counted' },
 ] as const satisfies readonly ColumnDef[];
 
 /** The partition column every table is split by. */

@@ -1,4 +1,4 @@
-import { anomalyColumns, dailyConversionColumns, dailyCtrColumns, flatRowColumns, partitionColumn, type ColumnDef } from './columns';
+import { anomalyColumns, dailyConversionColumns, dailyCtrColumns, dailyExperimentColumns, experimentColumns, flatRowColumns, partitionColumn, type ColumnDef } from './columns';
 
 /** Catalog database name, the same on Glue and in the local catalog. */
 export const databaseName = 'whatsapp_analytics';
@@ -49,6 +49,22 @@ export const tables = {
     partition: partitionColumn,
     format: 'parquet',
     prefix: 'curated/daily_conversions/',
+  },
+  daily_experiments: {
+    name: 'daily_experiments',
+    description: 'Exposures and successes per cohort date, experiment, variant and metric (daily counts)',
+    columns: dailyExperimentColumns,
+    partition: partitionColumn,
+    format: 'parquet',
+    prefix: 'curated/daily_experiments/',
+  },
+  experiments: {
+    name: 'experiments',
+    description: 'Each experiment, variant and metric on the evaluation date: lift, always-valid interval and p-value, decision',
+    columns: experimentColumns,
+    partition: partitionColumn,
+    format: 'parquet',
+    prefix: 'curated/experiments/',
   },
   anomalies: {
     name: 'anomalies',
