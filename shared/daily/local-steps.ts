@@ -16,7 +16,7 @@ export interface PartitionBuild {
   readonly rows: number;
 }
 
-/** Rebuilds partition `dt` of `events`, `daily_ctr` or `daily_conversions` from the registered partitions it reads. */
+/** Rebuilds partition `dt` of `events` or a cohort table from the registered partitions it reads. */
 export async function rebuildPartitionLocal(ports: LocalWriterPorts, table: DailyTable, dt: string, windows: DailyWindows): Promise<PartitionBuild> {
   const { file, rows } = await new LocalPartitionWriter(ports).writeFile(table, dt, dailySelect(table, 'duckdb', dt, windows));
   return { table, dt, file, rows };
@@ -24,7 +24,7 @@ export async function rebuildPartitionLocal(ports: LocalWriterPorts, table: Dail
 
 /**
  * Steps 2 and 3 for a target date: curated events for every event date of the window (oldest
- * first), then daily_ctr and daily_conversions for every cohort date of the attribution window.
+ * first), then daily_ctr, daily_conversions and daily_experiments for every cohort date of the attribution window.
  * Raw partitions must be registered before (see rawPartitionsToRegister).
  */
 export async function runDailyLocal(ports: LocalWriterPorts, target: string, windows: DailyWindows): Promise<PartitionBuild[]> {
@@ -33,5 +33,6 @@ export async function runDailyLocal(ports: LocalWriterPorts, target: string, win
   const cohorts = cohortDateWindow(target, windows.lookbackDays, windows.attributionDays);
   for (const dt of cohorts) builds.push(await rebuildPartitionLocal(ports, 'daily_ctr', dt, windows));
   for (const dt of cohorts) builds.push(await rebuildPartitionLocal(ports, 'daily_conversions', dt, windows));
+  for (const dt of cohorts) builds.push(await rebuildPartitionLocal(ports, 'daily_experiments', dt, windows));
   return builds;
 }

@@ -1,7 +1,9 @@
 import type { PriorAnomaly } from '../anomaly/incidents';
 import type { DetectorInputRow } from '../anomaly/types';
 import type { QueryEngine, QueryRow } from '../ports/query-engine';
-import { anomalyColumns, dailyCtrColumns } from '../schema/columns';
+import type { DailyExperimentCount } from '../experiments/types';
+import type { ExperimentNewsRow } from '../slack/experiment-news';
+import { anomalyColumns, dailyCtrColumns, dailyExperimentColumns, experimentColumns } from '../schema/columns';
 import type { AnomalyRow } from '../schema/types';
 import type { ConversionInputRow, HeadlineInputRow } from '../slack/digest';
 import { num, numOrNull, schemaColumns, schemaRow, str, strOrNull } from '../sql/decode';
@@ -85,4 +87,31 @@ export async function readDigestInput(
   const [count] = await runQuery(target.engine, call('daily/digest-quarantined'), (r) => num(r, 'n'));
   const conversionRows = await runQuery(target.engine, { name: 'daily/digest-conversions', params: digestConversionParams(date, windows), dialect: target.dialect }, conversionRow);
   return { anomalies, headlineRows, conversionRows, quarantined: count ?? 0 };
+}
+
+const experimentCountRow = (r: QueryRow): DailyExperimentCount => ({
+  dt: str(r, 'dt'),
+  ...schemaColumns(dailyExperimentColumns, ['experiment_id', 'variant', 'metric', 'exposures', 'successes', 'declared_split'], r),
+});
+
+/**
+ * The daily_experiments rows up to `date` of every experiment with a delivered message in
+ * `activeFrom` … `date`: the whole life of each (the method sums from the first send).
+ */
+export function readExperimentHistory(target: ReadTarget, date: string, activeFrom: string): Promise<DailyExperimentCount[]> {
+  return runQuery(target.engine, { name: 'daily/experiment-history', params: { to_dt: date, active_from_dt: activeFrom }, dialect: target.dialect }, experimentCountRow);
+}
+
+const newsRow = (r: QueryRow): ExperimentNewsRow => ({
+  dt: str(r, 'dt'),
+  ...schemaColumns(
+    experimentColumns,
+    ['experiment_id', 'variant', 'metric', 'exposures', 'control_variant', 'lift', 'lift_lower', 'lift_upper', 'p_value', 'decision', 'srm_p_value', 'days_running'],
+    r,
+  ),
+});
+
+/** The experiments rows of `date` and of `previous`, what the digest compares. */
+export function readDigestExperiments(target: ReadTarget, date: string, previous: string): Promise<ExperimentNewsRow[]> {
+  return runQuery(target.engine, { name: 'daily/digest-experiments', params: { dt: date, previous_dt: previous }, dialect: target.dialect }, newsRow);
 }

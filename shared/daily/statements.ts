@@ -11,7 +11,7 @@ import { attributionWindowMs, cohortSpans, curatedSourceSpan } from './window';
  */
 
 /** Tables the daily workflow rebuilds one partition at a time. */
-export const dailyTables = ['events', 'daily_ctr', 'daily_conversions'] as const;
+export const dailyTables = ['events', 'daily_ctr', 'daily_conversions', 'daily_experiments'] as const;
 export type DailyTable = (typeof dailyTables)[number];
 
 /** The two windows every rebuild depends on: late arrivals and attribution. */
@@ -26,8 +26,12 @@ export function curatedEventsSelect(dialect: DialectName | Dialect, eventDate: s
   return renderSql('curated-events', { database, event_date: eventDate, from_dt: span.from, to_dt: span.to }, dialect);
 }
 
-/** SELECT of the `daily_ctr` or `daily_conversions` rows of one cohort date: one span, one set of parameters. */
-export function cohortSelect(query: 'daily-ctr' | 'daily-conversions', dialect: DialectName | Dialect, cohortDate: string, windows: DailyWindows, database: string = databaseName): string {
+/** The cohort tables' queries, by table: one span, one set of parameters for all of them. */
+const cohortQueries = { daily_ctr: 'daily-ctr', daily_conversions: 'daily-conversions', daily_experiments: 'daily-experiments' } as const;
+type CohortQuery = (typeof cohortQueries)[keyof typeof cohortQueries];
+
+/** SELECT of the `daily_ctr`, `daily_conversions` or `daily_experiments` rows of one cohort date. */
+export function cohortSelect(query: CohortQuery, dialect: DialectName | Dialect, cohortDate: string, windows: DailyWindows, database: string = databaseName): string {
   const spans = cohortSpans(cohortDate, windows.lookbackDays, windows.attributionDays);
   return renderSql(
     query,
@@ -59,7 +63,7 @@ export function dailyConversionsSelect(dialect: DialectName | Dialect, cohortDat
 /** SELECT of one daily table's partition `dt`. */
 export function dailySelect(table: DailyTable, dialect: DialectName | Dialect, dt: string, windows: DailyWindows, database: string = databaseName): string {
   if (table === 'events') return curatedEventsSelect(dialect, dt, windows.lookbackDays, database);
-  return cohortSelect(table === 'daily_ctr' ? 'daily-ctr' : 'daily-conversions', dialect, dt, windows, database);
+  return cohortSelect(cohortQueries[table], dialect, dt, windows, database);
 }
 
 

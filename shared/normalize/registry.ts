@@ -5,7 +5,8 @@ import { baseRow, eventIds, stampEventTime, type NormalizeContext, type Normaliz
 
 /*
  * `POST /sends` body: one send or an array of them,
- * `{wamid, campaign_id?, template_name?, wa_id?, sent_at, buttons?: [{id, title}], experiment_id?, variant?}`.
+ * `{wamid, campaign_id?, template_name?, wa_id?, sent_at, buttons?: [{id, title}], experiment_id?, variant?, split?}`,
+ * `split` the experiment's declared split, `{"control": 0.5, "b": 0.5}` (positive shares of any scale).
  * This is our own API, so it is stricter than the webhooks: a wrong type is a bad item, not a guess.
  */
 
@@ -46,6 +47,10 @@ function sendRow(value: unknown, index: number, ctx: NormalizeContext, out: Out)
   if (experimentId === INVALID) return bad(out, `${itemName(index)}.experiment_id is not a string`);
   const variant = optionalText(send.variant);
   if (variant === INVALID) return bad(out, `${itemName(index)}.variant is not a string`);
+  const split = splitJson(send.split);
+  if (split === INVALID) return bad(out, `${itemName(index)}.split is not an object of variant -> positive share`);
+  if (split !== null && (experimentId === null || variant === null)) return bad(out, `${itemName(index)}.split needs experiment_id and variant`);
+  if (split !== null && !Object.hasOwn(JSON.parse(split) as Obj, variant as string)) return bad(out, `${itemName(index)}.split does not name its variant "${variant}"`);
   const buttons = buttonsJson(send.buttons);
   if (buttons === INVALID) return bad(out, `${itemName(index)}.buttons is not an array of {id, title} with string ids and titles`);
 
@@ -58,6 +63,7 @@ function sendRow(value: unknown, index: number, ctx: NormalizeContext, out: Out)
   row.buttons = buttons;
   row.experiment_id = experimentId;
   row.variant = variant;
+  row.experiment_split = split;
   out.rows.push(stampEventTime(row, sentAt, ctx));
 }
 
@@ -73,6 +79,20 @@ function optionalText(value: unknown): string | null | typeof INVALID {
 function phone(value: unknown): string | null | typeof INVALID {
   const s = optionalText(value);
   return s === null || s === INVALID ? s : canonicalUserId(s);
+}
+
+/**
+ * The declared split as JSON with its variants in sorted order (so equal splits are equal text);
+ * shares are kept as given (the method normalizes them); null when not given.
+ */
+function splitJson(value: unknown): string | null | typeof INVALID {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) return INVALID;
+  const entries = Object.entries(value as Obj);
+  if (entries.length === 0) return INVALID;
+  for (const [name, share] of entries) if (name === '' || typeof share !== 'number' || !Number.isFinite(share) || share <= 0) return INVALID;
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(Object.fromEntries(entries));
 }
 
 /** `[{"id","title"}]` in display order, only those two keys; null when not given. */

@@ -53,6 +53,8 @@ export interface DigestInput {
   /** The day's conversions per campaign (campaignConversions); absent: the section is left out. */
   readonly conversions?: readonly CampaignConversions[];
   readonly quarantined: number;
+  /** One line per experiment that reached a decision or a mismatch (experimentNews); absent or empty: no section. */
+  readonly experiments?: readonly string[];
   /**
    * The dashboard of this date, when it has a URL Slack can open (the signed report link of SPEC
    * section 2 on AWS); what does not fit in the message then links to it.
@@ -156,6 +158,7 @@ function conversionLine(c: CampaignConversions): string {
 const OVERFLOW_RESERVE = 400;
 const HEADLINE_RESERVE = 1500;
 const CONVERSION_RESERVE = 1500;
+const EXPERIMENT_RESERVE = 1500;
 
 /** Where the rest is: the dashboard when there is a link to it, else the table to query. */
 function elsewhere(input: DigestInput, table: string): { text: string; link: string } {
@@ -191,7 +194,9 @@ export function buildDigest(input: DigestInput): ChatMessage {
   const quarantine = contextBlock(`Quarantined rows: ${input.quarantined}`);
   const conversions = input.conversions;
   const conversionReserve = conversions === undefined ? 0 : CONVERSION_RESERVE + OVERFLOW_RESERVE;
-  let room = slackLimits.blocksTotalChars - blockTextChars([blocks[0]!, quarantine]) - 2 * OVERFLOW_RESERVE - HEADLINE_RESERVE - conversionReserve;
+  const experimentLines = input.experiments ?? [];
+  const experimentReserve = experimentLines.length === 0 ? 0 : EXPERIMENT_RESERVE + OVERFLOW_RESERVE;
+  let room = slackLimits.blocksTotalChars - blockTextChars([blocks[0]!, quarantine]) - 2 * OVERFLOW_RESERVE - HEADLINE_RESERVE - conversionReserve - experimentReserve;
 
   const anomalyLines = input.anomalies.map((a) => anomalyLine(a, input.date));
   let shownAnomalies = 0;
@@ -236,12 +241,27 @@ export function buildDigest(input: DigestInput): ChatMessage {
       convBody.push(`… and ${convFit.left} more ${convFit.left === 1 ? 'campaign' : 'campaigns'}${more.text}`);
       convSuffix = more.link;
     }
-    blocks.push(sectionBlock([convHeading, ...convBody].join('\n'), convSuffix));
+    const convBlock = sectionBlock([convHeading, ...convBody].join('\n'), convSuffix);
+    blocks.push(convBlock);
+    room = Math.max(0, room + CONVERSION_RESERVE - blockTextChars([convBlock]));
+  }
+  if (experimentLines.length > 0) {
+    const expHeading = `*Experiments (evaluated ${input.date}, always-valid)*`;
+    const expRoom = Math.min(slackLimits.sectionChars, room + EXPERIMENT_RESERVE) - expHeading.length - 1 - OVERFLOW_RESERVE;
+    const expFit = fitLines(experimentLines, expRoom);
+    const expBody = expFit.shown;
+    let expSuffix = '';
+    if (expFit.left > 0) {
+      const more = elsewhere(input, 'experiments');
+      expBody.push(`… and ${expFit.left} more ${expFit.left === 1 ? 'experiment' : 'experiments'}${more.text}`);
+      expSuffix = more.link;
+    }
+    blocks.push(sectionBlock([expHeading, ...expBody].join('\n'), expSuffix));
   }
   blocks.push(quarantine);
 
   // The notification text: the same lines, whole, as many as fit.
-  const lines = [title, ...anomalyLines, ...headlineLines, ...conversionLines];
+  const lines = [title, ...anomalyLines, ...headlineLines, ...conversionLines, ...experimentLines];
   const footer = `Quarantined rows: ${input.quarantined}`;
   const textFit = fitLines(lines, slackLimits.textChars - footer.length - 1 - 60);
   const textLines = textFit.left > 0 ? [...textFit.shown, `… and ${textFit.left} more lines in the message`] : textFit.shown;

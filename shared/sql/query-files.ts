@@ -10,6 +10,7 @@ export const queryNames = [
   'curated-events',
   'daily-ctr',
   'daily-conversions',
+  'daily-experiments',
   'button-clicks-view',
   'conversions-view',
   // What the workflow's anomaly and digest steps read back.
@@ -20,6 +21,8 @@ export const queryNames = [
   'daily/digest-headlines',
   'daily/digest-quarantined',
   'daily/digest-conversions',
+  'daily/experiment-history',
+  'daily/digest-experiments',
   // The dashboard (local engine).
   'report/ctr-over-time',
   'report/ctr-by-position',

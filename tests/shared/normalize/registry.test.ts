@@ -186,6 +186,24 @@ describe('normalizeRegistry', () => {
     expect(broken.problems).toEqual([{ reason: 'bad_shape', message: 'sends[0].variant is not a string' }]);
   });
 
+  it('keeps the split a send declares as JSON in variant order, so the same split is the same text', () => {
+    const row = normalizeRegistry(sendBody({ experiment_id: 'cta-copy-2026', variant: 'b', split: { control: 2, b: 1 } }), context()).rows[0]!;
+    expect(row.experiment_split).toBe('{"b":1,"control":2}');
+    expect(normalizeRegistry(sendBody({ experiment_id: 'cta-copy-2026', variant: 'b' }), context()).rows[0]!.experiment_split).toBeNull();
+  });
+
+  it.each([
+    [{ split: [0.5, 0.5] }, 'send.split is not an object of variant -> positive share'],
+    [{ split: {} }, 'send.split is not an object of variant -> positive share'],
+    [{ split: { control: 0.5, b: 0 } }, 'send.split is not an object of variant -> positive share'],
+    [{ split: { control: '0.5', b: 0.5 } }, 'send.split is not an object of variant -> positive share'],
+    [{ variant: undefined, split: { control: 0.5, b: 0.5 } }, 'send.split needs experiment_id and variant'],
+    [{ variant: 'c', split: { control: 0.5, b: 0.5 } }, 'send.split does not name its variant "c"'],
+  ])('reports the split of %j as bad_shape', (fields, message) => {
+    const body = sendBody({ experiment_id: 'cta-copy-2026', variant: 'b', ...fields });
+    expect(normalizeRegistry(body, context())).toStrictEqual({ rows: [], problems: [{ reason: 'bad_shape', message }] });
+  });
+
   it('pseudonymizes the recipient so that +1 555-123-0001 and 15551230001 are the same user', () => {
     const pseudonymize = createPseudonymizer('hash', 'test-pii-key');
     const ids = ['+1 555-123-0001', '15551230001', 15551230001].map((wa_id) => normalizeRegistry(sendBody({ wa_id }), context({ pseudonymize })).rows[0]!.wa_id);

@@ -1,5 +1,6 @@
 -- Fragment: `ev`, the curated events one cohort's daily_ctr / daily_conversions query reads
--- (shared/daily/window.ts cohortSpans), for include/messages.sql and include/attribution.sql.
+-- (shared/daily/window.ts cohortSpans), for include/messages.sql and include/attribution.sql
+-- (and the experiment arm columns daily-experiments.sql reads).
 -- The including query declares database:database, from_dt:date, to_dt:date, count_from_dt:date,
 -- count_to_dt:date, conv_from_dt:date and writes `WITH {{include:cohort-events}}, …`; this
 -- defines `counted_ev`, `conv_users`, `rival_messages`, `rival_ev` and `ev`.
@@ -14,7 +15,7 @@
 counted_ev AS (
   SELECT event_id, kind, wamid, context_wamid, wa_id, button_id, button_title, status,
          campaign_id, template_name, buttons, event_ts, event_date, conversion_name, value, currency,
-         1 AS counted
+         experiment_id, variant, experiment_split, 1 AS counted
   FROM {{database}}.events
   WHERE dt BETWEEN {{count_from_dt}} AND {{count_to_dt}}
 ),
@@ -31,7 +32,10 @@ rival_messages AS (
 rival_ev AS (
   SELECT e.event_id, e.kind, e.wamid, e.context_wamid, e.wa_id, e.button_id, e.button_title,
          e.status, e.campaign_id, e.template_name, CAST(NULL AS VARCHAR) AS buttons, e.event_ts,
-         e.event_date, e.conversion_name, e.value, e.currency, 0 AS counted
+         e.event_date, e.conversion_name, e.value, e.currency,
+         -- A rival message is read for its campaign and cohort only: its experiment arm never counts.
+         CAST(NULL AS VARCHAR) AS experiment_id, CAST(NULL AS VARCHAR) AS variant,
+         CAST(NULL AS VARCHAR) AS experiment_split, 0 AS counted
   FROM {{database}}.events AS e
   WHERE e.dt BETWEEN {{from_dt}} AND {{to_dt}} AND (e.dt < {{count_from_dt}} OR e.dt > {{count_to_dt}})
     AND ((e.kind IN ('click', 'conversion') AND e.wa_id IN (SELECT wa_id FROM conv_users))
