@@ -11,7 +11,10 @@ import { simulateDemo } from '../shared/demo/simulate';
 import type { Simulation } from '../shared/demo/types';
 import { InputError, WaError } from '../shared/errors';
 import type { DatedAnomalyRow } from '../shared/anomaly/types';
-import { anomalyColumns, partitionColumn } from '../shared/schema/columns';
+import { demoExperiments } from '../shared/demo/experiments';
+import { anomalyColumns, experimentColumns, partitionColumn } from '../shared/schema/columns';
+import type { ExperimentRow } from '../shared/schema/types';
+import { experimentTable } from '../shared/text/experiment-table';
 import { databaseName } from '../shared/schema/tables';
 import { schemaRow } from '../shared/sql/decode';
 import { runQuery } from '../shared/sql/run-query';
@@ -129,6 +132,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
   let ctr: readonly CtrSummaryRow[];
   let revenue: readonly RevenueSummaryRow[];
   let alerts: readonly DatedAnomalyRow[];
+  let experiments: readonly ExperimentRow[];
   const running = bar(options.progress, 'daily', sim.dates.length);
   try {
     // Digests would go to Slack: the demo prints its alerts itself instead.
@@ -142,6 +146,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
     ctr = await runQuery(engine, { name: 'demo/ctr-summary', ...printed }, ctrSummaryRow);
     revenue = await runQuery(engine, { name: 'demo/revenue-summary', ...printed }, revenueSummaryRow);
     alerts = await runQuery(engine, { name: 'demo/alerts', ...printed }, (r) => schemaRow([...anomalyColumns, partitionColumn], r));
+    experiments = await runQuery(engine, { name: 'experiments/of-date', params: { dt: last }, dialect: 'duckdb' }, (r) => schemaRow(experimentColumns, r));
   } finally {
     running?.stop();
     await engine.close();
@@ -158,6 +163,9 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
       '',
       `Conversions and revenue by campaign (${sim.conversions.length} conversions simulated; last touch within ${defaultAttributionDays} days)`,
       revenueTable(revenue),
+      '',
+      `Experiments on ${last} (${demoExperiments.map((e) => `${e.experimentId}: ${e.kind.replace('_', ' ')}`).join('; ')})`,
+      experimentTable(experiments),
       '',
       `Alerts (${alerts.length}; injected: ${sim.incidents.map((i) => `${i.name} ${i.dt}`).join(', ') || 'none'})`,
       alertTable(alerts),

@@ -1,5 +1,5 @@
 import type { DailyContext } from './context';
-import { attributionCohorts, detect, digest, notifyFailure, rebuild, registerRaw, resolveRun, type FailureInput, type RebuildItem, type ResolvedRun, type RunDefaults, type WorkflowInput } from './steps';
+import { attributionCohorts, detect, digest, experiments, notifyFailure, rebuild, registerRaw, resolveRun, type FailureInput, type RebuildItem, type ResolvedRun, type RunDefaults, type WorkflowInput } from './steps';
 
 /**
  * The workflow's task handlers, each built with the context it runs with: the Lambda entry files
@@ -13,11 +13,14 @@ export const resolveInputHandler = (defaults: RunDefaults) => async (event: Work
 /** Step 1: register the raw arrival partitions the window reads (Glue on AWS). */
 export const registerRawHandler = (ctx: DailyContext) => (event: ResolvedRun) => registerRaw(ctx, event);
 
-/** Steps 2 and 3: rebuild one curated, daily_ctr or daily_conversions partition (CTAS on Athena, COPY on DuckDB). */
+/** Steps 2 and 3: rebuild one curated, daily_ctr, daily_conversions or daily_experiments partition (CTAS on Athena, COPY on DuckDB). */
 export const rebuildPartitionHandler = (ctx: DailyContext) => (event: RebuildItem) => rebuild(ctx, event);
 
 /** Step 2b: the cohorts the conversion-aware rebuilds need (one Athena / DuckDB query). */
 export const attributionCohortsHandler = (ctx: DailyContext) => (event: ResolvedRun) => attributionCohorts(ctx, event);
+
+/** Step 3b: evaluate the experiments on the target date and write them. */
+export const evaluateExperimentsHandler = (ctx: DailyContext) => (event: ResolvedRun) => experiments(ctx, event);
 
 /** Step 4: detect and write the target date's anomalies. */
 export const detectAnomaliesHandler = (ctx: DailyContext) => (event: ResolvedRun) => detect(ctx, event);
@@ -36,6 +39,8 @@ export const taskStates = [
   'AttributionCohorts',
   'RebuildDailyCtrPartition',
   'RebuildDailyConversionsPartition',
+  'RebuildDailyExperimentsPartition',
+  'EvaluateExperiments',
   'DetectAnomalies',
   'PostDigest',
   'NotifyFailure',
@@ -55,6 +60,8 @@ export function taskHandlers(ctx: DailyContext): Readonly<Record<TaskState, Task
     AttributionCohorts: attributionCohortsHandler(ctx),
     RebuildDailyCtrPartition: rebuildPartition,
     RebuildDailyConversionsPartition: rebuildPartition,
+    RebuildDailyExperimentsPartition: rebuildPartition,
+    EvaluateExperiments: evaluateExperimentsHandler(ctx),
     DetectAnomalies: detectAnomaliesHandler(ctx),
     PostDigest: postDigestHandler(ctx),
     NotifyFailure: notifyFailureHandler(ctx),

@@ -1,9 +1,12 @@
 import { detectAnomalies } from '../../shared/anomaly/detect';
 import { detectorConfig } from '../../shared/anomaly/config';
-import { anomaliesSelect } from '../../shared/daily/anomalies-select';
-import { readAttributionCohorts, readCtrHistory, readDigestInput, readPriorAnomalies } from '../../shared/daily/reads';
+import { anomaliesSelect, rowsSelect } from '../../shared/daily/anomalies-select';
+import { evaluateExperiments } from '../../shared/experiments/evaluate';
+import { experimentColumns } from '../../shared/schema/columns';
+import { experimentNews } from '../../shared/slack/experiment-news';
+import { readAttributionCohorts, readCtrHistory, readDigestExperiments, readDigestInput, readExperimentHistory, readPriorAnomalies } from '../../shared/daily/reads';
 import { dailySelect, dailyTables, type DailyTable } from '../../shared/daily/statements';
-import { assertAttributionDays, cohortDateWindow, defaultAttributionDays, defaultLookbackDays, eventDateWindow, rawPartitionsToRegister } from '../../shared/daily/window';
+import { assertAttributionDays, cohortDateWindow, defaultAttributionDays, defaultLookbackDays, eventDateWindow, experimentActiveDays, rawPartitionsToRegister } from '../../shared/daily/window';
 import { InputError } from '../../shared/errors';
 import type { AnomalyRow } from '../../shared/schema/types';
 import { buildDigest, buildFailureAlert, campaignConversions, campaignHeadlines } from '../../shared/slack/digest';
@@ -95,6 +98,18 @@ export async function rebuild(ctx: DailyContext, item: RebuildItem): Promise<{ t
 }
 
 /**
+ * Step 3b: every experiment on the target date, summed from its first send (the daily_experiments
+ * rows of its whole life, a few rows a day), written as partition `dt` of `experiments`. Those
+ * without a delivered message in the last `experimentActiveDays` days are left out.
+ */
+export async function experiments(ctx: DailyContext, run: { date: string }): Promise<{ experiments: number; rows: number }> {
+  const history = await readExperimentHistory(ctx, run.date, addDays(run.date, -(experimentActiveDays - 1)));
+  const rows = evaluateExperiments(history, run.date);
+  await ctx.partitions.write('experiments', run.date, rowsSelect(experimentColumns, rows));
+  return { experiments: new Set(rows.map((r) => r.experiment_id)).size, rows: rows.length };
+}
+
+/**
  * Step 4: anomalies of the target date against its own history, written as partition `dt`. The
  * anomalies earlier runs wrote for the window are read back: those days stay out of the
  * baselines, and an incident that goes on keeps the day it began.
@@ -116,12 +131,14 @@ export async function digest(ctx: DailyContext, run: { date: string; lookbackDay
   // Executions started before attribution carry no windows: the defaults and the stage's.
   const windows = { lookbackDays: run.lookbackDays ?? defaultLookbackDays, attributionDays: run.attributionDays ?? ctx.attributionDays };
   const input = await readDigestInput(ctx, run.date, windows);
+  const experimentRows = await readDigestExperiments(ctx, run.date, addDays(run.date, -1));
   const message = buildDigest({
     date: run.date,
     anomalies: input.anomalies,
     headlines: campaignHeadlines(input.headlineRows),
     conversions: campaignConversions(input.conversionRows),
     quarantined: input.quarantined,
+    experiments: experimentNews(experimentRows, run.date, addDays(run.date, -1)),
   });
   await ctx.notifier.post(message);
   // Written after the post: a crash in between posts twice rather than never.

@@ -133,3 +133,9 @@ export function workflowReadSpan(target: string, lookbackDays: number, historyDa
   // ISO dates order as strings.
   return { from: [oldest, history].sort()[0]!, to: [newest, rawTo].sort()[1]! };
 }
+
+/**
+ * Days an experiment stays in the `experiments` table after its last delivered message: it is
+ * summed from its first send while it runs, and left out once it stopped sending this long ago.
+ */
+export const experimentActiveDays = 30;

@@ -121,6 +121,7 @@ export function registryBody(messages: readonly MessageFact[]): string {
       wa_id: `+${m.user}`,
       sent_at: new Date(m.sendTs).toISOString(),
       buttons: m.buttons,
+      ...(m.arm === null ? {} : { experiment_id: m.arm.experimentId, variant: m.arm.variant, ...(m.arm.declared === null ? {} : { split: m.arm.declared }) }),
     })),
   );
 }

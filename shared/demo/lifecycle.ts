@@ -1,5 +1,6 @@
 import type { Random } from '../random';
 import { buttonWeights, type DemoCampaign } from './campaigns';
+import type { MessageArm } from './experiments';
 import type { IncidentEffects } from './incidents';
 import { baileysId, metaWamid, type DemoUser } from './population';
 import type { DemoStatusName, MessageFact, StatusFact, TapFact } from './types';
@@ -45,6 +46,8 @@ export interface MessageInput {
   readonly sendDate: string;
   /** Share of delivered messages tapped today (season and noise applied). */
   readonly engagement: number;
+  /** The experiment arm of the send (its tap factor already in `engagement`), or null. */
+  readonly arm: MessageArm | null;
   readonly effects: IncidentEffects;
   /** Nothing happens after this instant: later facts would fall outside the pipeline's lookback. */
   readonly horizonEnd: number;
@@ -69,7 +72,8 @@ export function liveMessage(r: Random, input: MessageInput, due: Map<StatusFact 
   const taps: TapFact[] = [];
   const message: MessageFact = {
     wamid, provider: c.provider, user: user.phone, sendTs, sendDate: input.sendDate, campaignId: c.campaignId, templateName: c.templateName,
-    viaRegistry: c.attribution === 'registry', callback: callbackData(c), buttons: c.buttons, registryArrivals: [], statuses,
+    viaRegistry: c.attribution === 'registry', callback: callbackData(c, input.arm), buttons: c.buttons, registryArrivals: [], statuses,
+    arm: input.arm === null ? null : { experimentId: input.arm.experimentId, variant: input.arm.variant, declared: input.arm.declared },
   };
   const network = () => r.uniform(0.3 * SECOND, 3 * SECOND);
   const status = (name: DemoStatusName, ts: number, dueAt: number, errorCode: number | null = null) => {
@@ -128,10 +132,12 @@ export function liveMessage(r: Random, input: MessageInput, due: Map<StatusFact 
   return { message, taps };
 }
 
-/** The callback data a sender of this campaign attaches to each message. */
-function callbackData(c: DemoCampaign): string | null {
+/** The callback data a sender of this campaign attaches to each message (a JSON one names the arm too). */
+function callbackData(c: DemoCampaign, arm: MessageArm | null): string | null {
   if (c.provider !== 'meta' || c.callback === 'none') return null;
-  return c.callback === 'campaign' ? c.campaignId : JSON.stringify({ campaign_id: c.campaignId, template_name: c.templateName });
+  if (c.callback === 'campaign') return c.campaignId;
+  const experiment = arm === null ? {} : { experiment_id: arm.experimentId, variant: arm.variant };
+  return JSON.stringify({ campaign_id: c.campaignId, template_name: c.templateName, ...experiment });
 }
 
 /** Index drawn with probability proportional to its weight. */

@@ -4,6 +4,7 @@ import { createRandom } from '../random';
 import { addDays, dateRange, isIsoDate } from '../time';
 import { demoCampaigns, weekend } from './campaigns';
 import { simulateConversions } from './conversions';
+import { assignArm } from './experiments';
 import { effectsOn, planIncidents } from './incidents';
 import { liveMessage } from './lifecycle';
 import { makeAudience, metaWamid } from './population';
@@ -28,6 +29,8 @@ const sendsPerSecond = 12;
 const strayTapsPerDay = 3;
 /** Mixed into the seed for the conversions' stream. */
 const conversionStream = 0x2c1b3c6d;
+/** Mixed into the seed for the experiment assignments' stream. */
+const armStream = 0x5e7a11b3;
 
 const dayStart = (date: string): number => Date.parse(`${date}T00:00:00Z`);
 
@@ -43,6 +46,8 @@ export function simulateDemo(options: Partial<DemoOptions> = {}): Simulation {
   const o: DemoOptions = { ...defaultDemoOptions, ...options };
   validate(o);
   const r = createRandom(o.seed);
+  // Its own stream, so which arm a send gets draws nothing from the messages' stream.
+  const arms = createRandom(o.seed ^ armStream);
   const audience = makeAudience(r);
   const dates = dateRange(o.startDate, addDays(o.startDate, o.days - 1));
   const incidents = planIncidents(dates);
@@ -63,7 +68,9 @@ export function simulateDemo(options: Partial<DemoOptions> = {}): Simulation {
       const count = r.poisson(volume);
       for (let i = 0; i < count; i++) {
         ts += Math.round(r.uniform(0, 2000 / sendsPerSecond));
-        const life = liveMessage(r, { campaign: c, user: r.pick(audience), sendTs: ts, sendDate: date, engagement, effects, horizonEnd, tapHorizonEnd }, due);
+        const arm = assignArm(arms, c.campaignId);
+        const armEngagement = engagement * (arm?.tapFactor ?? 1);
+        const life = liveMessage(r, { campaign: c, user: r.pick(audience), sendTs: ts, sendDate: date, engagement: armEngagement, arm, effects, horizonEnd, tapHorizonEnd }, due);
         messages.push(life.message);
         taps.push(...life.taps);
       }

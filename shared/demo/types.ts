@@ -48,6 +48,8 @@ export interface MessageFact {
   readonly viaRegistry: boolean;
   /** `biz_opaque_callback_data` attached to its statuses (Meta), or null. */
   readonly callback: string | null;
+  /** The experiment arm the send belongs to (registry fields, or callback data keys), or null. */
+  readonly arm: { readonly experimentId: string; readonly variant: string; readonly declared: Readonly<Record<string, number>> | null } | null;
   /** The buttons in display order (what the registry was told; also what the user saw). */
   readonly buttons: readonly DemoButton[];
   /** Arrival times of the registry post(s) (empty without the registry). */

@@ -34,6 +34,9 @@ export const queryNames = [
   'report/daily-volume',
   'report/quarantine',
   'report/alerts',
+  // `wa-analytics experiments` and the demo (either engine).
+  'experiments/of-date',
+  'experiments/latest-date',
   // Operator commands against a stage (Athena).
   'ops/raw-counts',
   // The demo's printed tables.

@@ -33,7 +33,7 @@ describe('wa-analytics catalog repair', () => {
     await rawFile('2024-05-02', ['c']);
     expect(await query('SELECT count(*) AS n FROM raw_events')).toBe('{"n":2}\n');
     const { stdout } = await run(process.execPath, [bin, 'catalog', 'repair', '--data-dir', dataDir]);
-    expect(stdout).toBe('catalog repair: 2 partitions in the lake (raw_events 2, events 0, daily_ctr 0, daily_conversions 0, anomalies 0), 1 newly registered\n');
+    expect(stdout).toBe('catalog repair: 2 partitions in the lake (raw_events 2, events 0, daily_ctr 0, daily_conversions 0, daily_experiments 0, experiments 0, anomalies 0), 1 newly registered\n');
     expect(await query('SELECT dt, count(*) AS n FROM raw_events GROUP BY dt ORDER BY dt')).toBe('{"dt":"2024-05-01","n":2}\n{"dt":"2024-05-02","n":1}\n');
   });
 

@@ -108,7 +108,7 @@ describe('wa-analytics query', () => {
       let out = '';
       await runQuery('SELECT count(*) AS n FROM raw_events', { json: true, dataDir: copy }, (text) => (out += text), {}, (line) => notes.push(line));
       expect(out).toBe('{"n":3}\n');
-      expect(notes).toEqual([`wa-analytics: ${join(copy, 'catalog.duckdb')} was missing: rebuilt it from the lake: 1 partitions in the lake (raw_events 1, events 0, daily_ctr 0, daily_conversions 0, anomalies 0), 1 newly registered`]);
+      expect(notes).toEqual([`wa-analytics: ${join(copy, 'catalog.duckdb')} was missing: rebuilt it from the lake: 1 partitions in the lake (raw_events 1, events 0, daily_ctr 0, daily_conversions 0, daily_experiments 0, experiments 0, anomalies 0), 1 newly registered`]);
       const { stdout, stderr } = await run(process.execPath, [bin, 'query', 'SELECT count(*) AS n FROM raw_events', '--json', '--data-dir', copy]);
       expect([stdout, stderr]).toEqual(['{"n":3}\n', '']);
     } finally {

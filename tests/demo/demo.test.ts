@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatedAnomalyRow } from '../../shared/anomaly/types';
 import { alertMatches, expectedAlerts } from '../../shared/demo/expected-alerts';
+import { demoExperiments } from '../../shared/demo/experiments';
 import { minDemoDays } from '../../shared/demo/incidents';
 import { simulateDemo } from '../../shared/demo/simulate';
 import { truthDailyCtr } from '../../shared/demo/truth';
@@ -23,6 +24,7 @@ interface Run {
   readonly ctr: readonly QueryRow[];
   readonly conversions: readonly QueryRow[];
   readonly anomalies: readonly QueryRow[];
+  readonly experiments: readonly QueryRow[];
 }
 
 /** Runs `wa-analytics demo` as a user would (a child process: the in-process API needs real ESM). */
@@ -35,7 +37,8 @@ async function demo(): Promise<Run> {
     `SELECT *, dt FROM daily_conversions ORDER BY dt, campaign_id, COALESCE(template_name, ''), COALESCE(button_id, ''), conversion_name, COALESCE(currency, '')`,
   );
   const anomalies = await queryRows(dataDir, 'SELECT *, dt FROM anomalies ORDER BY dt, campaign_id, template_name, button_id NULLS FIRST, metric, kind');
-  return { dataDir, cli, ctr, conversions, anomalies };
+  const experiments = await queryRows(dataDir, 'SELECT *, dt FROM experiments ORDER BY dt, experiment_id, metric, variant');
+  return { dataDir, cli, ctr, conversions, anomalies, experiments };
 }
 
 /** Sums of prices in floating point (in any order: DuckDB adds in parallel) compared in cents. */
@@ -106,7 +109,39 @@ describe('wa-analytics demo', () => {
     expect(first.anomalies).toEqual(expectedAlerts(sim, 3));
   });
 
-  it('is deterministic: the same seed gives the same daily_ctr, daily_conversions and alerts', () => {
+  it('calls the truly better variant the winner, never calls the A/A, and flags the broken split', () => {
+    const last = sim.dates[sim.dates.length - 1]!;
+    const of = (experimentId: string) => first.experiments.filter((r) => r.experiment_id === experimentId);
+    const design = (kind: string) => demoExperiments.find((e) => e.kind === kind)!;
+    // Evaluated every day of the demo, each experiment on both metrics.
+    expect(new Set(first.experiments.map((r) => r.dt)).size).toBe(sim.dates.length);
+
+    const winner = design('true_winner');
+    const better = winner.arms.find((a) => a.tapFactor > 1)!;
+    const onLast = of(winner.experimentId).filter((r) => r.dt === last && r.metric === 'ctr');
+    const b = onLast.find((r) => r.variant === better.variant)!;
+    expect(b).toMatchObject({ decision: 'winner', control_variant: 'control' });
+    // The interval covers the lift the simulation built in (tap propensity × 1.4).
+    expect(Number(b.lift_lower)).toBeLessThanOrEqual(better.tapFactor - 1);
+    expect(Number(b.lift_upper)).toBeGreaterThanOrEqual(better.tapFactor - 1);
+    expect(onLast.find((r) => r.variant === 'control')).toMatchObject({ decision: 'inconclusive', lift: null });
+
+    // Read every day, the A/A is never called either way, on either metric.
+    const aa = of(design('a_a').experimentId);
+    expect(aa.length).toBe(4 * sim.dates.length);
+    expect(aa.filter((r) => r.decision !== 'inconclusive')).toEqual([]);
+
+    // The 62/38 split is a mismatch against the equal split it should have (no winner, ever, while it lasts).
+    const broken = of(design('broken_split').experimentId).filter((r) => r.dt === last);
+    expect(broken.length).toBe(4);
+    for (const r of broken) expect(r).toMatchObject({ decision: 'srm' });
+    expect(Number(broken[0]!.srm_p_value)).toBeLessThan(0.001);
+    expect(first.cli.stdout).toContain(`Experiments on ${last}`);
+    expect(first.cli.stdout).toMatch(/spring_cta_copy\s+ctr\s+urgent\s+\d+\s+\d+\s+[\d.]+%\s+\+[\d.]+%\s+\[\+[\d.]+%, \+[\d.]+%\]\s+\S+\s+winner/);
+  });
+
+  it('is deterministic: the same seed gives the same daily_ctr, daily_conversions, alerts and experiments', () => {
+    expect(second.experiments).toEqual(first.experiments);
     expect(second.ctr).toEqual(first.ctr);
     expect(cents(second.conversions)).toEqual(cents(first.conversions));
     expect(second.anomalies).toEqual(first.anomalies);

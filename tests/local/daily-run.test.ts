@@ -62,17 +62,21 @@ describe('daily workflow under aws-local-stepfunctions', () => {
     expect(result.status).toBe('SUCCEEDED');
     // The window reaches 04-30, but no conversion credits a tap there: only the lookback's cohorts are rebuilt.
     const cohorts = ['2024-05-01', '2024-05-02', '2024-05-03'];
-    expect(result.output).toMatchObject({ date: '2024-05-03', lookbackDays: 2, attributionDays: 1, days: cohorts, cohortDays: ['2024-04-30', ...cohorts], rebuild: { cohortDays: cohorts }, digest: { posted: true }, anomalies: { anomalies: 0 } });
+    expect(result.output).toMatchObject({ date: '2024-05-03', lookbackDays: 2, attributionDays: 1, days: cohorts, cohortDays: ['2024-04-30', ...cohorts], rebuild: { cohortDays: cohorts }, digest: { posted: true }, anomalies: { anomalies: 0 }, experiments: { experiments: 0, rows: 0 } });
     expect(result.calls.map((c) => c.state)).toEqual([
       'ResolveInput', 'RegisterRawPartitions',
       'RebuildCuratedPartition', 'RebuildCuratedPartition', 'RebuildCuratedPartition',
       'AttributionCohorts',
       ...cohorts.map(() => 'RebuildDailyCtrPartition'),
       ...cohorts.map(() => 'RebuildDailyConversionsPartition'),
+      ...cohorts.map(() => 'RebuildDailyExperimentsPartition'),
+      'EvaluateExperiments',
       'DetectAnomalies', 'PostDigest',
     ]);
     expect(await catalog.listPartitions('daily_ctr')).toEqual(cohorts);
     expect(await catalog.listPartitions('daily_conversions')).toEqual(cohorts);
+    expect(await catalog.listPartitions('daily_experiments')).toEqual(cohorts);
+    expect(await catalog.listPartitions('experiments')).toEqual(['2024-05-03']);
     expect(await catalog.listPartitions('anomalies')).toEqual(['2024-05-03']);
     expect(slack.messages).toHaveLength(1);
     expect(slack.messages[0]!.text).toContain('WhatsApp CTR digest 2024-05-03: no anomalies');

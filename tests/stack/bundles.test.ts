@@ -22,7 +22,7 @@ beforeAll(async () => {
   ({ dir: prodDir, template: prod } = await packagedStage('prod'));
   unzipped = mkdtempSync(join(tmpdir(), 'wa-bundles-'));
   writeFileSync(join(unzipped, 'invoke.cjs'), invokeScript);
-  for (const zip of ['registerRaw.zip', 'rebuildPartition.zip', 'transform.zip']) {
+  for (const zip of ['registerRaw.zip', 'rebuildPartition.zip', 'evaluateExperiments.zip', 'transform.zip']) {
     for (const [name, data] of Object.entries(zipEntries(readFileSync(join(prodDir, zip))))) {
       mkdirSync(dirname(join(unzipped, name)), { recursive: true });
       writeFileSync(join(unzipped, name), data);
@@ -125,7 +125,7 @@ describe('the packaged daily task Lambdas against a loopback AWS', () => {
 
   it('rebuildPartition: an Athena 500 and a bare 503 are TransientErrors, which both rebuild states retry', async () => {
     const states = retriedNames('RebuildPartitionLambdaFunction');
-    expect([...states.keys()].sort()).toEqual(['RebuildCuratedPartition', 'RebuildDailyConversionsPartition', 'RebuildDailyCtrPartition']);
+    expect([...states.keys()].sort()).toEqual(['RebuildCuratedPartition', 'RebuildDailyConversionsPartition', 'RebuildDailyCtrPartition', 'RebuildDailyExperimentsPartition']);
     for (const [how, reply] of [
       ['500 InternalServerException', jsonError(500, 'InternalServerException', 'We encountered an internal error. Please try again.')],
       ['503 without a body', emptyAnswer(503)],
@@ -145,6 +145,17 @@ describe('the packaged daily task Lambdas against a loopback AWS', () => {
     const thrown = await invoke('services/daily/tasks/rebuild-partition.js', rebuildEvent);
     expect(thrown.name).toBe('ThrottlingError');
     for (const names of retriedNames('RebuildPartitionLambdaFunction').values()) expect(names).toContain(thrown.name);
+  });
+
+  it('evaluateExperiments: Athena throttling while reading the history is a ThrottlingError, which EvaluateExperiments retries', async () => {
+    aws.answer = jsonError(400, 'TooManyRequestsException', 'Rate exceeded');
+    const thrown = await invoke('services/daily/tasks/evaluate-experiments.js', { date: '2024-05-03', lookbackDays: 2 });
+    expect(aws.seen.map((r) => r.target)).toEqual(['AmazonAthena.StartQueryExecution']);
+    expect(JSON.parse(aws.seen[0]!.body).QueryString).toContain('daily_experiments');
+    expect(thrown.name).toBe('ThrottlingError');
+    const states = retriedNames('EvaluateExperimentsLambdaFunction');
+    expect([...states.keys()]).toEqual(['EvaluateExperiments']);
+    for (const names of states.values()) expect(names).toContain(thrown.name);
   });
 
   it('a permanent failure keeps its own name, which no Retry lists: the Catch sends it to the alert at once', async () => {

@@ -298,7 +298,7 @@ describe('catalog', () => {
     expect(input.StorageDescriptor.Location).toEqual({ 'Fn::Sub': 's3://${DataBucket}/raw/events/' });
   });
 
-  test.each(['events', 'daily_ctr', 'daily_conversions', 'anomalies'] as const)('%s is the one schema as an external Parquet table over its curated prefix', (name) => {
+  test.each(['events', 'daily_ctr', 'daily_conversions', 'daily_experiments', 'experiments', 'anomalies'] as const)('%s is the one schema as an external Parquet table over its curated prefix', (name) => {
     const input = res(prod, glueTableId(name)).Properties.TableInput;
     const { Columns, PartitionKeys } = glueTableColumns(tables[name]);
     expect(input.Name).toBe(name);
@@ -556,7 +556,7 @@ describe('daily workflow', () => {
     expect(asList(bySid.RegisterPartitions.Resource)).toEqual([
       glueArn('catalog'),
       glueArn('database/${GlueDatabase}'),
-      ...['raw_events', 'events', 'daily_ctr', 'daily_conversions', 'anomalies'].map((t) => glueArn(`table/\${GlueDatabase}/${t}`)),
+      ...['raw_events', 'events', 'daily_ctr', 'daily_conversions', 'daily_experiments', 'experiments', 'anomalies'].map((t) => glueArn(`table/\${GlueDatabase}/${t}`)),
     ]);
     expect(bySid.AthenaQueries.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroup}' });
     expect(bySid.SlackWebhookUrl).toMatchObject({

@@ -8,7 +8,7 @@ const at = (date: string, time: string) => Date.parse(`${date}T${time}Z`);
 const status = (s: StatusFact['status'], ts: number, arrivals = [ts + 1000]): StatusFact => ({ status: s, ts, errorCode: null, arrivals });
 const message = (over: Partial<MessageFact> & Pick<MessageFact, 'wamid' | 'statuses'>): MessageFact => ({
   provider: 'meta', user: '5511900000001', sendTs: at('2025-03-03', '09:00:00'), sendDate: '2025-03-03', campaignId: 'spring', templateName: 'spring_v1',
-  viaRegistry: true, callback: null, buttons: [{ id: 'yes', title: 'Yes' }, { id: 'no', title: 'No' }], registryArrivals: [at('2025-03-03', '09:00:01')], ...over,
+  viaRegistry: true, callback: null, arm: null, buttons: [{ id: 'yes', title: 'Yes' }, { id: 'no', title: 'No' }], registryArrivals: [at('2025-03-03', '09:00:01')], ...over,
 });
 const tap = (over: Partial<TapFact> & Pick<TapFact, 'id' | 'context' | 'ts'>): TapFact => ({
   provider: 'meta', user: '5511900000001', interaction: 'button_reply', buttonId: 'yes', title: 'Yes', arrivals: [over.ts + 1000], ...over,

@@ -147,7 +147,7 @@ describe('LocalCatalog repair', () => {
   it('rebuilds a missing catalog from the lake on open, registering every partition with data, and says so', async () => {
     await plantLake();
     const catalog = await LocalCatalog.open(dataDir);
-    expect(catalog.rebuilt).toEqual({ found: { raw_events: 2, events: 1, daily_ctr: 1, daily_conversions: 0, anomalies: 1 }, added: 5, damagedKeptAt: null });
+    expect(catalog.rebuilt).toEqual({ found: { raw_events: 2, events: 1, daily_ctr: 1, daily_conversions: 0, daily_experiments: 0, experiments: 0, anomalies: 1 }, added: 5, damagedKeptAt: null });
     expect(await allPartitions(catalog)).toEqual(expectedPartitions);
     const again = await LocalCatalog.open(dataDir);
     expect(again.rebuilt).toBeNull();
@@ -162,7 +162,7 @@ describe('LocalCatalog repair', () => {
     await catalog.registerPartitions('raw_events', ['2024-04-30', '2024-05-01']);
     await plantLake();
     const report = await LocalCatalog.repairDataDir(dataDir);
-    expect(report).toEqual({ found: { raw_events: 2, events: 1, daily_ctr: 1, daily_conversions: 0, anomalies: 1 }, added: 4, damagedKeptAt: null });
+    expect(report).toEqual({ found: { raw_events: 2, events: 1, daily_ctr: 1, daily_conversions: 0, daily_experiments: 0, experiments: 0, anomalies: 1 }, added: 4, damagedKeptAt: null });
     expect(await allPartitions(await LocalCatalog.open(dataDir))).toEqual([...expectedPartitions.slice(0, 3), 'raw_events/2024-04-30', ...expectedPartitions.slice(3)]);
   });
 

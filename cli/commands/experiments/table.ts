@@ -1,0 +1,75 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { existsSync } from 'node:fs';
+import { AthenaQueryEngine } from '../../../shared/adapters/aws/athena-engine';
+import { LocalCatalog } from '../../../shared/adapters/local/catalog';
+import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
+import { resolveDataDir, type Env } from '../../../shared/config/local';
+import { InputError } from '../../../shared/errors';
+import type { QueryEngine } from '../../../shared/ports/query-engine';
+import { experimentColumns } from '../../../shared/schema/columns';
+import type { ExperimentRow } from '../../../shared/schema/types';
+import { schemaRow, strOrNull } from '../../../shared/sql/decode';
+import type { DialectName } from '../../../shared/sql/dialect';
+import { runQuery } from '../../../shared/sql/run-query';
+import { experimentTable } from '../../../shared/text/experiment-table';
+import { checkDate } from '../../../shared/time';
+import { rebuiltNote } from '../../../local/catalog-note';
+import { requireOutput, resolveStage } from '../../ops/stage';
+
+/**
+ * `experiments [--date D] [--data-dir D | --stage S]`: the `experiments` table of one evaluation
+ * date (default: the latest one written) as aligned text, read from the local lake or from a
+ * stage's Athena, through the same query either way (experiments/of-date.sql).
+ */
+
+export interface ExperimentTableFlags {
+  readonly date?: string;
+  readonly dataDir?: string;
+  readonly stage?: string;
+  readonly region?: string;
+}
+
+/** The rows of `date`, or of the latest evaluation date when none is given (null: the table is empty). */
+export async function readExperimentTable(engine: QueryEngine, dialect: DialectName, date: string | undefined): Promise<{ date: string | null; rows: ExperimentRow[] }> {
+  let dt: string | null = date ?? null;
+  if (dt === null) [dt = null] = await runQuery(engine, { name: 'experiments/latest-date', params: {}, dialect }, (r) => strOrNull(r, 'dt'));
+  if (dt === null) return { date: null, rows: [] };
+  const rows = await runQuery(engine, { name: 'experiments/of-date', params: { dt }, dialect }, (r) => schemaRow(experimentColumns, r));
+  return { date: dt, rows };
+}
+
+async function withEngine<T>(flags: ExperimentTableFlags, env: Env, note: (line: string) => void, use: (engine: QueryEngine, dialect: DialectName) => Promise<T>): Promise<T> {
+  if (flags.stage !== undefined) {
+    if (flags.dataDir !== undefined) throw new InputError('give --data-dir or --stage, not both');
+    const stage = await resolveStage({ stage: flags.stage, region: flags.region });
+    const athena = new AthenaClient({ region: stage.region });
+    try {
+      const engine = new AthenaQueryEngine(athena, { workGroup: requireOutput(stage, 'AthenaWorkgroup'), database: requireOutput(stage, 'GlueDatabaseName'), pollMs: 500, timeoutMs: 120_000 });
+      return await use(engine, 'athena');
+    } finally {
+      athena.destroy();
+    }
+  }
+  const dataDir = resolveDataDir(env, { dataDir: flags.dataDir });
+  if (!existsSync(dataDir)) throw new InputError(`no local data at ${dataDir} (run wa-analytics start or demo first, or pass --data-dir)`);
+  const catalog = await LocalCatalog.open(dataDir);
+  const rebuilt = rebuiltNote(catalog);
+  if (rebuilt !== null) note(rebuilt);
+  const engine = await LocalQueryEngine.open(catalog);
+  try {
+    return await use(engine, 'duckdb');
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Prints the table of one evaluation date (a heading line naming it, then the rows). */
+export async function printExperimentTable(flags: ExperimentTableFlags, out: (text: string) => void, env: Env = process.env, note: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<void> {
+  const date = flags.date === undefined ? undefined : checkDate('--date', flags.date);
+  const { date: dt, rows } = await withEngine(flags, env, note, (engine, dialect) => readExperimentTable(engine, dialect, date));
+  if (dt === null) {
+    out('(no experiments evaluated yet: the daily workflow writes them once sends carry experiment_id and variant)\n');
+    return;
+  }
+  out(`Experiments evaluated ${dt} (always-valid intervals and p-values, α = 0.05, corrected across variants)\n${experimentTable(rows)}\n`);
+}
