@@ -31,6 +31,7 @@ export const queryNames = [
   'report/daily-volume',
   'report/quarantine',
   'report/alerts',
+  'report/experiments',
   // Operator commands against a stage (Athena).
   'ops/raw-counts',
   // The demo's printed tables.
