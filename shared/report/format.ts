@@ -61,3 +61,17 @@ export function formatMoney(value: number | null, currency: string): string {
   if (value === null) return '–';
   return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(value);
 }
+
+const signedOneDecimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' });
+const threeDecimals = new Intl.NumberFormat('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
+
+/** A relative change (0.125) as a signed percentage ("+12.5 %", "-3.0 %", "0.0 %"); `–` for null. */
+export function formatSignedPercent(ratio: number | null): string {
+  return ratio === null ? '–' : `${signedOneDecimal.format(ratio * 100)} %`;
+}
+
+/** A p-value with three decimals, "< 0.001" below that; `–` for null. */
+export function formatPValue(p: number | null): string {
+  if (p === null) return '–';
+  return p < 0.001 ? '< 0.001' : threeDecimals.format(p);
+}

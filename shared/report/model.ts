@@ -1,9 +1,10 @@
 import { continuousDates, ctrByPositionChart, funnelChart, quarantineChart, timeToTapChart, volumeChart } from './charts';
 import { alertsTable, ctrOverTimeChart } from './ctr-chart';
 import { conversionRateChart, revenueSection, timeToConvertChart } from './conversion-charts';
+import { experimentsSection } from './experiment-charts';
 import { formatCount, formatMoney, formatPercent, ratio } from './format';
 import type { ReportData } from './queries';
-import type { ChartSpec, TableSpec } from './spec';
+import type { ChartSpec, TableSection, TableSpec } from './spec';
 
 /**
  * The dashboard as plain data: what each chart draws (labels, datasets, colours, axis titles with
@@ -15,14 +16,6 @@ import type { ChartSpec, TableSpec } from './spec';
 export interface SummaryItem {
   readonly label: string;
   readonly value: string;
-}
-
-/** A table with no chart (revenue in the currencies beyond the charted ones). */
-export interface TableSection {
-  readonly id: string;
-  readonly title: string;
-  readonly description: string;
-  readonly table: TableSpec;
 }
 
 export interface ReportModel {
@@ -41,6 +34,8 @@ export interface ModelOptions {
   readonly title?: string;
   /** Most CTR lines drawn (series with alerts first, then the most tapped); all are in the table. */
   readonly maxCtrSeries?: number;
+  /** Most experiments charted (the most recently evaluated); the others are in a table. */
+  readonly maxExperiments?: number;
 }
 
 function summaryOf(data: ReportData): SummaryItem[] {
@@ -68,6 +63,11 @@ function summaryOf(data: ReportData): SummaryItem[] {
 /** The whole dashboard model from the report's query rows. */
 export function buildReportModel(data: ReportData, options: ModelOptions): ReportModel {
   const revenue = revenueSection(data.revenueByButton);
+  const experiments = experimentsSection(data.experiments, options.maxExperiments);
+  const revenueRest: TableSection[] =
+    revenue.rest === null
+      ? []
+      : [{ id: 'revenue-other', title: 'Revenue per button, other currencies', description: 'Currencies beyond the charted ones, each on its own row: amounts in different currencies are never added.', table: revenue.rest }];
   return {
     title: options.title ?? 'WhatsApp button analytics',
     generatedAt: options.generatedAt,
@@ -79,14 +79,12 @@ export function buildReportModel(data: ReportData, options: ModelOptions): Repor
       conversionRateChart(data.conversionByButton),
       ...revenue.charts,
       timeToConvertChart(data.timeToConvert),
+      ...experiments.charts,
       timeToTapChart(data.timeToTap),
       volumeChart(data.dailyVolume),
       quarantineChart(data.quarantine),
     ],
-    tables:
-      revenue.rest === null
-        ? []
-        : [{ id: 'revenue-other', title: 'Revenue per button, other currencies', description: 'Currencies beyond the charted ones, each on its own row: amounts in different currencies are never added.', table: revenue.rest }],
+    tables: [...revenueRest, ...(experiments.rest === null ? [] : [experiments.rest])],
     alerts: alertsTable(data.alerts),
     alertsEmptyMessage: data.alerts.length === 0 ? 'No alerts: no button broke from its own history.' : null,
   };

@@ -1,8 +1,9 @@
 import { QueryError } from '../errors';
 import type { QueryEngine, QueryRow } from '../ports/query-engine';
-import { anomalyColumns, dailyCtrColumns } from '../schema/columns';
+import { anomalyColumns, dailyCtrColumns, experimentColumns } from '../schema/columns';
 import { databaseName } from '../schema/tables';
-import { num, numOrNull, schemaColumns, str, strOrNull } from '../sql/decode';
+import type { ExperimentRow } from '../schema/types';
+import { num, numOrNull, schemaColumns, schemaRow, str, strOrNull } from '../sql/decode';
 import type { QueryName } from '../sql/query-files';
 import { renderSql } from '../sql/render';
 import { runQuery } from '../sql/run-query';
@@ -23,6 +24,7 @@ export const reportQueryNames = [
   'daily-volume',
   'quarantine',
   'alerts',
+  'experiments',
 ] as const;
 export type ReportQueryName = (typeof reportQueryNames)[number];
 
@@ -108,6 +110,11 @@ export interface AlertRow {
   readonly baseline_days: number | null;
 }
 
+/** One evaluation of the experiments table: its date (`dt`) and the row the workflow wrote. */
+export interface ExperimentPointRow extends ExperimentRow {
+  readonly dt: string;
+}
+
 /** Everything the report shows, as typed rows. */
 export interface ReportData {
   readonly ctrOverTime: readonly CtrPointRow[];
@@ -120,6 +127,7 @@ export interface ReportData {
   readonly dailyVolume: readonly VolumeRow[];
   readonly quarantine: readonly QuarantineRow[];
   readonly alerts: readonly AlertRow[];
+  readonly experiments: readonly ExperimentPointRow[];
 }
 
 const queryOf = (name: ReportQueryName): QueryName => `report/${name}`;
@@ -178,6 +186,7 @@ const converters = {
     dt: str(r, 'dt'),
     ...schemaColumns(anomalyColumns, ['campaign_id', 'template_name', 'button_id', 'metric', 'kind', 'observed', 'expected', 'lower', 'upper', 'score', 'baseline_days'], r),
   }),
+  experiments: (r): ExperimentPointRow => ({ dt: str(r, 'dt'), ...schemaRow(experimentColumns, r) }),
 } satisfies Record<ReportQueryName, (row: QueryRow) => unknown>;
 
 type RowOfQuery<K extends ReportQueryName> = ReturnType<(typeof converters)[K]>;
@@ -204,5 +213,6 @@ export async function loadReportData(engine: QueryEngine): Promise<ReportData> {
     dailyVolume: await run('daily-volume'),
     quarantine: await run('quarantine'),
     alerts: await run('alerts'),
+    experiments: await run('experiments'),
   };
 }

@@ -29,8 +29,16 @@ export interface DatasetSpec {
   readonly color: string;
   /** Line dash pattern; empty for a solid line. */
   readonly dash: readonly number[];
-  /** `marker`: points only, drawn above the series (anomaly days). */
-  readonly role: 'series' | 'marker';
+  /**
+   * `marker`: points only, drawn above the series (anomaly days). `interval`: one end of an
+   * interval, a thin line without points. `reference`: a fixed line to read the others against
+   * (no difference).
+   */
+  readonly role: 'series' | 'marker' | 'interval' | 'reference';
+  /** Shade the area between this line and the dataset just before it (an interval's band). */
+  readonly fillToPrevious?: boolean;
+  /** Left out of the legend (the second end of a band the first end already names). */
+  readonly hideInLegend?: boolean;
   /** An extra tooltip line per data entry, null where there is nothing to add. */
   readonly notes?: readonly (string | null)[];
 }
@@ -47,9 +55,19 @@ export interface ChartSpec {
   readonly yTitle: string;
   /** How y values are printed on ticks and tooltips. */
   readonly yUnit: 'percent' | 'count';
+  /** Fixed y axis bounds, values beyond them clipped; absent: the axis fits every value. */
+  readonly yRange?: { readonly min: number; readonly max: number };
   readonly labels: readonly string[];
   readonly datasets: readonly DatasetSpec[];
   readonly table: TableSpec;
   /** Shown over the empty axes when there is nothing to draw; null when there is data. */
   readonly emptyMessage: string | null;
+}
+
+/** A table with no chart (revenue in the currencies beyond the charted ones, experiments beyond the charted ones). */
+export interface TableSection {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly table: TableSpec;
 }

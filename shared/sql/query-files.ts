@@ -34,6 +34,7 @@ export const queryNames = [
   'report/daily-volume',
   'report/quarantine',
   'report/alerts',
+  'report/experiments',
   // `wa-analytics experiments` and the demo (either engine).
   'experiments/of-date',
   'experiments/latest-date',

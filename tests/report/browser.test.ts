@@ -15,7 +15,10 @@ import { buildReportLake, hostileText } from './lake';
 const chromiumPath = '/usr/bin/chromium';
 const screenshotPath = resolve(__dirname, '../out/report.png');
 // Revenue in BRL (two conversions) and EUR charted; USD, the third currency, only in a table.
-const chartIds = ['ctr-over-time', 'ctr-by-position', 'funnel', 'conversion-rate', 'revenue-brl', 'revenue-eur', 'time-to-convert', 'time-to-tap', 'daily-volume', 'quarantine'];
+// The experiments section: the two experiments of tests/support/experiment-rows.ts, welcome-cta
+// (evaluated last) with both metrics, button-order with CTR only.
+const experimentChartIds = ['experiment-welcome-cta-ctr', 'experiment-welcome-cta-conversion-rate', 'experiment-button-order-ctr'];
+const chartIds = ['ctr-over-time', 'ctr-by-position', 'funnel', 'conversion-rate', 'revenue-brl', 'revenue-eur', 'time-to-convert', ...experimentChartIds, 'time-to-tap', 'daily-volume', 'quarantine'];
 
 interface CanvasCheck {
   id: string;
@@ -28,7 +31,9 @@ interface CanvasCheck {
 
 /** The few browser globals the checks use, typed here because the project compiles without the DOM lib. */
 interface ChartLike {
-  data: { datasets: { label: string; borderColor: string }[] };
+  data: { datasets: { label: string; borderColor: string; fill?: unknown }[] };
+  scales: Record<string, { min: number; max: number }>;
+  legend: { legendItems: { text: string }[] };
   chartArea: { left: number; top: number; right: number; bottom: number };
   currentDevicePixelRatio: number;
 }
@@ -123,6 +128,30 @@ describe('the report in headless Chromium', () => {
     expect(ctr.datasetLabels).toContain('Anomaly day (alert raised)');
     expect(canvases.find((c) => c.id === 'chart-funnel')!.datasetLabels).toEqual(['Sent', 'Delivered', 'Read', 'Tapped', 'Converted']);
     expect(canvases.find((c) => c.id === 'chart-revenue-brl')!.datasetLabels).toEqual(['Revenue (BRL)']);
+  });
+
+  it('draws each experiment variant as a lift line in an interval band, the axis clipped as the model says, and tables the decision', async () => {
+    const charts = await page.evaluate((ids) => {
+      const g = globalThis as unknown as PageGlobals;
+      const canvases = [...g.document.querySelectorAll('canvas')];
+      return ids.map((id) => {
+        const chart = g.Chart.getChart(canvases.find((c) => c.id === `chart-${id}`)!)!;
+        return { id, fills: chart.data.datasets.map((d) => d.fill), y: [chart.scales.y!.min, chart.scales.y!.max], legend: chart.legend.legendItems.map((i) => i.text) };
+      });
+    }, experimentChartIds);
+    expect(charts[0]).toEqual({
+      id: 'experiment-welcome-cta-ctr',
+      // The upper end shades down to the lower one (Chart.js "-1": the dataset before).
+      fills: [undefined, false, '-1', false],
+      y: [-20, 100],
+      legend: ['short: lift', 'short: always-valid interval', 'No difference from control'],
+    });
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText (the text as rendered), not the DOM property
+    const winner = await page.locator('#section-experiment-welcome-cta-ctr table').innerText();
+    expect(winner).toContain('+40.0 % [+5.0 %, +82.0 %]');
+    expect(winner).toContain('winner');
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText (the text as rendered), not the DOM property
+    await expect(page.locator('#section-experiment-button-order-ctr').innerText()).resolves.toContain('Sample-ratio mismatch');
   });
 
   it('lists the revenue of the currency without a chart in its own table', async () => {

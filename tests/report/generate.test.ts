@@ -9,6 +9,7 @@ import { LocalCatalog } from '../../shared/adapters/local/catalog';
 import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
 import { InputError } from '../../shared/errors';
 import { loadReportData, renderReportSql, reportQueryNames, type ReportData } from '../../shared/report/queries';
+import { scenarioExperiments } from '../support/experiment-rows';
 import { buildReportLake } from './lake';
 
 const run = promisify(execFile);
@@ -42,7 +43,7 @@ describe('report queries on the daily scenario lake', () => {
   it('render for the local engine against the qualified tables, with no placeholder left', () => {
     for (const name of reportQueryNames) {
       const sql = renderReportSql(name);
-      expect(sql).toMatch(/whatsapp_analytics\.(daily_ctr|daily_conversions|events|raw_events|anomalies)\b/);
+      expect(sql).toMatch(/whatsapp_analytics\.(daily_ctr|daily_conversions|events|raw_events|anomalies|experiments)\b/);
       expect(sql).not.toContain('{{');
     }
   });
@@ -117,9 +118,30 @@ describe('report queries on the daily scenario lake', () => {
     expect(data.quarantine).toEqual([{ arrival_date: '2024-05-02', reason: 'malformed_json', quarantined_rows: 1 }]);
   });
 
+  it('read every experiments row the partition writer wrote, typed as the schema says, per experiment, metric, date and variant', () => {
+    expect(data.experiments).toEqual(scenarioExperiments);
+  });
+
   it('list alerts newest first', () => {
     expect(data.alerts.map((a) => a.dt)).toEqual(['2024-05-03', '2024-05-02', '2024-05-01']);
     expect(data.alerts[2]).toMatchObject({ metric: 'ctr', kind: 'drop', observed: 0.25, lower: 0.4, upper: 0.8, baseline_days: 28 });
+  });
+});
+
+describe('report on a lake with no partitions (an experiments table never written)', () => {
+  it('reads no rows and writes a page whose experiments section says there is none yet', async () => {
+    const empty = await tempDir();
+    const engine = await LocalQueryEngine.open(await LocalCatalog.open(empty));
+    try {
+      const rows = await loadReportData(engine);
+      expect(rows.experiments).toEqual([]);
+      expect(rows.ctrOverTime).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+    const report = await runReport({ dataDir: empty }, () => undefined, {});
+    const html = await readFile(report.path, 'utf8');
+    expect(/<section class="card" id="section-experiments">[\s\S]*?<\/section>/.exec(html)?.[0]).toContain('No experiment evaluated yet');
   });
 });
 

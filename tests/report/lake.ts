@@ -4,21 +4,25 @@ import { join } from 'node:path';
 import { LocalCatalog } from '../../shared/adapters/local/catalog';
 import { lakePath, partitionKey } from '../../shared/adapters/local/lake';
 import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
-import { anomaliesSelect } from '../../shared/daily/anomalies-select';
-import { partitionFileName } from '../../shared/adapters/local/partition-writer';
+import { anomaliesSelect, rowsSelect } from '../../shared/daily/anomalies-select';
+import { LocalPartitionWriter, partitionFileName } from '../../shared/adapters/local/partition-writer';
 import { runDailyLocal } from '../../shared/daily/local-steps';
 import { rawPartitionsToRegister } from '../../shared/daily/window';
+import { experimentColumns } from '../../shared/schema/columns';
 import type { AnomalyRow } from '../../shared/schema/types';
 import { duckdbCopy } from '../../shared/sql/dialect';
 import { dateRange } from '../../shared/time';
 import { at, writeRawLake } from '../shared/daily/scenario';
+import { scenarioExperiments } from '../support/experiment-rows';
 import { scenarioSettings, writeRawRequests, type RawRequest } from '../support/raw-lake';
 
 /**
  * A small real lake for the report: the daily scenario's webhooks through the real transform,
  * conversions after its taps, the daily workflow's SQL for every day (curated events, daily_ctr,
- * daily_conversions), one daily_ctr partition rewritten as it was before conversions, and an
- * anomalies partition written the way the workflow writes it. Every report chart has rows to draw.
+ * daily_conversions), one daily_ctr partition rewritten as it was before conversions, an
+ * anomalies partition written the way the workflow writes it, and the hand-made experiments rows
+ * (tests/support/experiment-rows.ts) written by the local partition writer, one partition per
+ * evaluation date. Every report chart has rows to draw.
  */
 
 export const LOOKBACK = 2;
@@ -104,6 +108,10 @@ export async function buildReportLake(): Promise<string> {
     await dropConversionColumns(catalog, engine, oldCtrCohort);
     for (const dt of [...new Set(scenarioAlerts.map((a) => a.dt))]) {
       await writeAnomalies(catalog, engine, dt, scenarioAlerts.filter((a) => a.dt === dt).map(({ dt: _dt, ...row }) => row));
+    }
+    const writer = new LocalPartitionWriter({ catalog, engine });
+    for (const dt of [...new Set(scenarioExperiments.map((r) => r.dt))]) {
+      await writer.write('experiments', dt, rowsSelect(experimentColumns, scenarioExperiments.filter((r) => r.dt === dt).map(({ dt: _dt, ...row }) => row)));
     }
   } finally {
     await engine.close();

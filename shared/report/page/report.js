@@ -13,8 +13,22 @@
 
   function datasetOf(spec, d) {
     var marker = d.role === 'marker';
-    var out = { label: d.label, data: d.data, borderColor: d.color, backgroundColor: d.color, notes: d.notes || null };
-    if (spec.type === 'line') {
+    var out = { label: d.label, data: d.data, borderColor: d.color, backgroundColor: d.color, notes: d.notes || null, hideInLegend: d.hideInLegend === true };
+    if (spec.type === 'line' && (d.role === 'interval' || d.role === 'reference')) {
+      // Interval ends and the reference line: thin, no points, under the series; a band's
+      // second end shades the area down to the first (the dataset just before it).
+      out.borderDash = d.dash;
+      out.borderWidth = 1;
+      out.spanGaps = false;
+      out.pointRadius = 0;
+      out.pointHoverRadius = d.role === 'interval' ? 3 : 0;
+      // The legend draws a line for these, not a dot.
+      out.pointStyle = 'line';
+      out.fill = d.fillToPrevious ? '-1' : false;
+      // 8-digit hex: the series colour at about 13 % opacity.
+      if (d.fillToPrevious) out.backgroundColor = `${d.color}22`;
+      out.order = d.role === 'interval' ? 2 : 3;
+    } else if (spec.type === 'line') {
       out.borderDash = d.dash;
       out.borderWidth = 2;
       out.spanGaps = false;
@@ -46,7 +60,7 @@
         animation: false,
         interaction: { mode: 'nearest', intersect: false },
         plugins: {
-          legend: { position: 'bottom', labels: { usePointStyle: true, boxWidth: 10 } },
+          legend: { position: 'bottom', labels: { usePointStyle: true, boxWidth: 10, filter: (item, data) => !data.datasets[item.datasetIndex].hideInLegend } },
           tooltip: {
             callbacks: {
               label: (ctx) => `${ctx.dataset.label}: ${valueText(spec.yUnit, ctx.parsed.y)}`,
@@ -59,6 +73,8 @@
           y: {
             stacked: spec.stacked,
             beginAtZero: true,
+            min: spec.yRange ? spec.yRange.min : undefined,
+            max: spec.yRange ? spec.yRange.max : undefined,
             title: { display: true, text: spec.yTitle },
             ticks: { precision: count ? 0 : undefined, callback: (v) => valueText(spec.yUnit, v) },
           },

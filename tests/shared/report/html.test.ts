@@ -19,6 +19,24 @@ const data: ReportData = {
   dailyVolume: [{ day: '2024-05-01', messages_sent: 10, messages_delivered: 10, taps: 5 }],
   quarantine: [{ arrival_date: '2024-05-01', reason: 'bad_signature', quarantined_rows: 1 }],
   alerts: [],
+  experiments: ['control', hostile].map((variant) => ({
+    dt: '2024-05-01',
+    experiment_id: hostile,
+    variant,
+    metric: 'ctr',
+    exposures: 100,
+    successes: 10,
+    rate: 0.1,
+    control_variant: 'control',
+    control_rate: 0.1,
+    lift: variant === 'control' ? null : 0,
+    lift_lower: variant === 'control' ? null : -0.5,
+    lift_upper: variant === 'control' ? null : 1,
+    p_value: variant === 'control' ? null : 1,
+    decision: 'inconclusive',
+    srm_p_value: 1,
+    days_running: 1,
+  })),
 };
 
 const assets = loadReportAssets();
@@ -43,6 +61,17 @@ describe('report page escaping', () => {
     expect(section).toContain('<td>USD</td>');
     expect(section).toContain('&lt;/script&gt;&lt;script&gt;alert(1)');
     expect(section).not.toContain('<script');
+  });
+
+  it('renders an experiment named with markup as text: title, table cells and the chart data', () => {
+    const sections = [...page.matchAll(/<section class="card[^"]*" id="section-(experiment-[a-z0-9-]+)">([\s\S]*?)<\/section>/g)];
+    expect(sections.map((m) => m[1])).toEqual(['experiment-script-script-alert-1-script-quoted-ctr']);
+    const body = sections[0]![2]!;
+    expect(body).toContain('<h2>Experiment &lt;/script&gt;&lt;script&gt;alert(1)');
+    expect(body).toContain('<td>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!-- &amp; &quot;quoted&quot; \u2028</td>');
+    expect(body).not.toContain('<script');
+    const json = JSON.parse(scripts(page)[0]!.body) as { charts: { id: string; datasets: { label: string }[] }[] };
+    expect(json.charts.find((c) => c.id === sections[0]![1])!.datasets[0]!.label).toBe(`${hostile}: lift`);
   });
 
   it('carries the exact text to the charts through the JSON data block', () => {

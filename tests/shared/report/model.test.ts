@@ -5,6 +5,7 @@ import { buildReportModel, type ReportModel } from '../../../shared/report/model
 import type { ChartSpec } from '../../../shared/report/spec';
 import type { AlertRow, CtrPointRow, ReportData } from '../../../shared/report/queries';
 import { anomalyColor } from '../../../shared/report/format';
+import { scenarioExperiments } from '../../support/experiment-rows';
 
 const ctr = (dt: string, button: string, delivered: number, clicked: number, extra: Partial<CtrPointRow> = {}): CtrPointRow => ({
   dt,
@@ -70,9 +71,10 @@ const data: ReportData = {
     { arrival_date: '2024-05-02', reason: 'malformed_json', quarantined_rows: 1 },
   ],
   alerts: [alert('2024-05-03', 'yes')],
+  experiments: scenarioExperiments,
 };
 
-const empty: ReportData = { ctrOverTime: [], ctrByPosition: [], funnel: [], conversionByButton: [], revenueByButton: [], timeToConvert: [], timeToTap: [], dailyVolume: [], quarantine: [], alerts: [] };
+const empty: ReportData = { ctrOverTime: [], ctrByPosition: [], funnel: [], conversionByButton: [], revenueByButton: [], timeToConvert: [], timeToTap: [], dailyVolume: [], quarantine: [], alerts: [], experiments: [] };
 
 function chart(model: ReportModel, id: string): ChartSpec {
   const found = model.charts.find((c) => c.id === id);

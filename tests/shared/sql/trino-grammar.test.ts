@@ -1,48 +1,10 @@
-import { buildSync } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
 import { athenaPartitionStatements, athenaWriteStatements, curatedEventsSelect, dailyConversionsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
 import { renderSql } from '../../../shared/sql/render';
 import { tutorialViewDdl } from '../../../shared/sql/views';
+import { trinoSyntaxErrors as syntaxErrors } from '../../support/trino';
 
-/*
- * Every statement the workflow sends to Athena must parse with a Trino grammar. dt-sql-parser
- * ships ESM only, so it is bundled once into a CommonJS file in the temp directory (keyed by its
- * version, reused by later runs) and loaded from there.
- */
-
-interface ParseError {
-  message: string;
-  startLine: number;
-  startColumn: number;
-}
-interface TrinoParser {
-  validate(sql: string): ParseError[];
-}
-
-function loadTrino(): TrinoParser {
-  const version = (JSON.parse(readFileSync(require.resolve('dt-sql-parser/package.json'), 'utf8')) as { version: string }).version;
-  const dir = join(tmpdir(), 'wa-analytics-dt-sql-parser');
-  const bundle = join(dir, `trino-${version}.cjs`);
-  if (!existsSync(bundle)) {
-    mkdirSync(dir, { recursive: true });
-    const entry = require.resolve('dt-sql-parser/dist/parser/trino/index.js');
-    const temp = `${bundle}.${process.pid}.tmp`;
-    buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: temp, logLevel: 'error' });
-    renameSync(temp, bundle);
-  }
-  // The bundle is .cjs, which the Jest transform leaves alone.
-  const { TrinoSQL } = require(bundle) as { TrinoSQL: new () => TrinoParser };
-  return new TrinoSQL();
-}
-
-const trino = loadTrino();
-
-function syntaxErrors(sql: string): string[] {
-  return trino.validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`);
-}
+// Every statement the workflow sends to Athena must parse with a Trino grammar.
 
 function anomaly(campaign: string, observed: number | null) {
   return { campaign_id: campaign, template_name: null, button_id: 'yes', metric: 'ctr', kind: 'drop', observed, expected: 0.3, lower: 0.2, upper: 0.4, score: 7, baseline_days: 28, incident_start: '2024-04-30' };

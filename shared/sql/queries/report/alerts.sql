@@ -1,5 +1,5 @@
 -- Report: the alert list, newest target date first, strongest evidence first within a day.
--- params: database:ident
+-- params: database:database
 SELECT
   dt,
   campaign_id,

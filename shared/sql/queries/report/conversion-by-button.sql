@@ -2,7 +2,7 @@
 -- conversion ÷ tapped messages, and the conversions credited to the button's taps. Cohorts
 -- written before conversions were counted (conversions null) are left out of numerator and
 -- denominator alike, so an old history does not dilute the rate. Buttons never tapped are left out.
--- params: database:ident
+-- params: database:database
 SELECT
   campaign_id,
   template_name,

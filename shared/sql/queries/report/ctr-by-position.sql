@@ -2,7 +2,7 @@
 -- one button per position, so summing messages_delivered over a position's rows counts each
 -- message that showed a button there once: the right denominator for that position's CTR.
 -- Buttons with no known position (no registry entry) are left out.
--- params: database:ident
+-- params: database:database
 SELECT
   button_position,
   CAST(SUM(messages_delivered) AS BIGINT) AS messages_delivered,

@@ -1,6 +1,6 @@
 -- Report: CTR per button over time, one row per cohort date and button series (the daily_ctr
 -- grain, so the numbers are exactly the table's). The model draws one line per series.
--- params: database:ident
+-- params: database:database
 SELECT
   dt,
   campaign_id,

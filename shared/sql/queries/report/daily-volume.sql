@@ -2,7 +2,7 @@
 -- registry send or a `sent` status), delivered (a `delivered` status) and taps. Each is counted
 -- on the day its event happened, so a message sent late on one day and delivered after
 -- midnight adds to two days.
--- params: database:ident
+-- params: database:database
 SELECT
   dt AS day,
   CAST(COUNT(DISTINCT CASE WHEN kind = 'send' OR (kind = 'status' AND status = 'sent') THEN wamid END) AS BIGINT) AS messages_sent,

@@ -8,7 +8,7 @@
 -- conversions summed over the campaign's buttons, so a message converted through two of its
 -- buttons counts under each. Cohorts written before conversions were counted hold null there and
 -- add nothing; a campaign with none measured gets null.
--- params: database:ident
+-- params: database:database
 WITH {{include:report-events}},
 {{include:messages}},
 tapped AS (

@@ -1,6 +1,6 @@
 -- Report: quarantined rows by arrival day and reason code. Counted in raw_events (before
 -- deduplication) because every quarantined delivery is a row someone may want to requeue.
--- params: database:ident
+-- params: database:database
 SELECT
   dt AS arrival_date,
   COALESCE(reason, 'unknown') AS reason,

@@ -2,7 +2,7 @@
 -- daily_conversions (unattributed conversions are the rows with button_id null). A currency is
 -- never added to another: each row is one currency; conversions without a value have currency
 -- null and revenue null.
--- params: database:ident
+-- params: database:database
 SELECT
   campaign_id,
   template_name,

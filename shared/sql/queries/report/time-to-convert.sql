@@ -3,7 +3,7 @@
 -- rows, over every cohort, conversion name and currency. A summary of medians, not the median of
 -- every conversion: daily_conversions keeps one median per row. Unattributed conversions have no
 -- tap and are left out.
--- params: database:ident
+-- params: database:database
 SELECT
   campaign_id,
   template_name,

@@ -4,7 +4,7 @@
 -- timed before the delivery status (clock skew between webhooks), so they are shown rather than
 -- silently dropped. Taps on messages never delivered are left out.
 -- The bucket bounds must match timeToTapBuckets in shared/report/model.ts.
--- params: database:ident
+-- params: database:database
 WITH {{include:report-events}},
 {{include:messages}},
 waits AS (
