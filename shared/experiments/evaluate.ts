@@ -1,7 +1,7 @@
 import { ConfigError, InputError, errorMessage } from '../errors';
 import type { ExperimentRow } from '../schema/types';
 import { dateRange, daysBetween, isIsoDate } from '../time';
-import { type ArmCounts, inferLift, mixtureRho } from './sequential';
+import { type ArmCounts, inferLift, mixtureRho, relativeLift } from './sequential';
 import { type DeclaredSplit, parseDeclaredSplit, sampleRatioPValue } from './srm';
 import { controlVariantName, type DailyExperimentCount, type DatedExperimentRows, defaultExperimentOptions, type ExperimentDecision, type ExperimentOptions } from './types';
 
@@ -108,7 +108,7 @@ function metricRows(experimentId: string, metricName: string, metric: MetricStat
     const isControl = variant === control;
     const inference = isControl || controlArm === undefined ? null : inferLift(controlArm, arm, level);
     // The lift itself is shown whenever it is defined, even before the interval is.
-    const lift = isControl || rate === null || controlRate === null || controlRate === 0 ? null : rate / controlRate - 1;
+    const lift = isControl || controlArm === undefined ? null : (relativeLift(controlArm, arm)?.lift ?? null);
     let decision: ExperimentDecision = 'inconclusive';
     if (srm) decision = 'srm';
     else if (inference !== null && inference.lower > 0) decision = 'winner';
