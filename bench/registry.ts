@@ -1,6 +1,7 @@
 import { cliBench } from './cli';
 import { dailyBench } from './daily';
 import { detectBench } from './detect';
+import { experimentsBench } from './experiments';
 import { ingestBench } from './ingest';
 import { transformBench } from './transform';
 
@@ -11,6 +12,7 @@ export type Bench = () => Promise<Record<string, number | string | boolean>>;
 export const benches: Record<string, Bench> = {
   transform: transformBench,
   detect: detectBench,
+  experiments: experimentsBench,
   ingest: ingestBench,
   daily: dailyBench,
   cli: cliBench,

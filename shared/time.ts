@@ -58,6 +58,11 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** Calendar days from `from` to `to` (negative when `to` is earlier), both `YYYY-MM-DD`. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
 /**
  * Inclusive list of dates from `from` to `to`. Both must be `YYYY-MM-DD` dates: past year 9999
  * `addDays` no longer writes one, and the loop would never reach `to`.

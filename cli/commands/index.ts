@@ -5,6 +5,7 @@ import { registerCompact } from './compact/command';
 import { registerDaily } from './daily/command';
 import { registerDemo } from './demo/command';
 import { registerDetect } from './detect/command';
+import { registerExperiments } from './experiments/command';
 import { registerFlatten } from './flatten/command';
 import { registerPseudonymize } from './pseudonymize/command';
 import { registerQuery } from './query/command';
@@ -27,6 +28,7 @@ export const commands: readonly RegisterCommand[] = [
   registerDaily,
   registerBackfill,
   registerDetect,
+  registerExperiments,
   registerQuery,
   registerPseudonymize,
   registerReport,

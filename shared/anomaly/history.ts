@@ -1,23 +1,7 @@
 import { InputError } from '../errors';
+import { lineCount, lineText, parseJsonLines } from '../text/json-lines';
 import { isIsoDate } from '../time';
 import type { DetectorInputRow } from './types';
-
-type Json = Record<string, unknown>;
-
-function text(row: Json, name: string, line: number, nullable: boolean): string | null {
-  const v = row[name];
-  if (typeof v === 'string' && v !== '') return v;
-  if (nullable && (v === null || v === undefined)) return null;
-  throw new InputError(`history line ${line}: "${name}" must be a non-empty string${nullable ? ' or null' : ''}`);
-}
-
-function count(row: Json, name: string, line: number): number {
-  const v = row[name];
-  // Engines print BIGINT as a JSON number or, to stay exact, as a digit string; both are fine.
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n;
-  throw new InputError(`history line ${line}: "${name}" must be a non-negative integer`);
-}
 
 /**
  * Parses `daily_ctr` rows written as JSON lines (each with its `dt`), keeping the columns the
@@ -27,31 +11,18 @@ function count(row: Json, name: string, line: number): number {
 export function parseDailyCtrLines(content: string): DetectorInputRow[] {
   const rows: DetectorInputRow[] = [];
   const seen = new Map<string, number>();
-  const lines = content.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = i + 1;
-    const raw = lines[i]!.trim();
-    if (raw === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch (cause) {
-      throw new InputError(`history line ${line}: not valid JSON`, { cause });
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new InputError(`history line ${line}: expected a JSON object (one daily_ctr row)`);
-    }
-    const obj = parsed as Json;
-    const dt = obj.dt;
+  for (const parsed of parseJsonLines(content, 'one daily_ctr row')) {
+    const { line, value } = parsed;
+    const dt = value.dt;
     if (typeof dt !== 'string' || !isIsoDate(dt)) throw new InputError(`history line ${line}: "dt" must be a YYYY-MM-DD date`);
     const row: DetectorInputRow = {
       dt,
-      campaign_id: text(obj, 'campaign_id', line, false)!,
-      template_name: text(obj, 'template_name', line, true),
-      button_id: text(obj, 'button_id', line, true),
-      messages_delivered: count(obj, 'messages_delivered', line),
-      clicked_messages: count(obj, 'clicked_messages', line),
-      clicks: count(obj, 'clicks', line),
+      campaign_id: lineText(parsed, 'campaign_id'),
+      template_name: lineText(parsed, 'template_name', true),
+      button_id: lineText(parsed, 'button_id', true),
+      messages_delivered: lineCount(parsed, 'messages_delivered'),
+      clicked_messages: lineCount(parsed, 'clicked_messages'),
+      clicks: lineCount(parsed, 'clicks'),
     };
     const key = JSON.stringify([row.dt, row.campaign_id, row.template_name, row.button_id]);
     const first = seen.get(key);

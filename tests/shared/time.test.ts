@@ -1,5 +1,5 @@
 import { InputError } from '../../shared/errors';
-import { checkDate, checkInstant, dateBounds, dateRange, parseIsoInstant } from '../../shared/time';
+import { checkDate, checkInstant, dateBounds, dateRange, daysBetween, parseIsoInstant } from '../../shared/time';
 
 const now = Date.UTC(2026, 11, 1, 19, 30); // 2026-12-01T19:30Z
 
@@ -55,5 +55,14 @@ describe('dateRange', () => {
 
   it('refuses an end it could never reach instead of looping', () => {
     expect(() => dateRange('9999-12-30', '+010000-01-02')).toThrow(InputError);
+  });
+});
+
+describe('daysBetween', () => {
+  it('counts calendar days across month ends, leap days and backwards', () => {
+    expect(daysBetween('2025-03-03', '2025-03-03')).toBe(0);
+    expect(daysBetween('2024-02-28', '2024-03-01')).toBe(2);
+    expect(daysBetween('2025-02-28', '2025-03-01')).toBe(1);
+    expect(daysBetween('2025-12-31', '2025-01-01')).toBe(-364);
   });
 });

@@ -1,4 +1,4 @@
-import { logBeta, logChoose, logGamma, logIncompleteBeta, logNormalSf, logStudentTSf, normalQuantile, studentTQuantile, wilsonInterval } from '../../../shared/anomaly/stats';
+import { logBeta, logChiSquareSf, logChoose, logGamma, logIncompleteBeta, logNormalSf, logStudentTSf, logUpperGammaRegularized, normalQuantile, studentTQuantile, wilsonInterval } from '../../../shared/anomaly/stats';
 
 describe('wilsonInterval', () => {
   it('matches the hand-computed 95% interval for 10 of 100', () => {
@@ -50,10 +50,12 @@ describe('normal and Student t', () => {
 /**
  * Reference values computed independently, not with this code: mpmath 1.3.0 at 50 significant
  * digits (`mp.dps = 50`: loggamma, log(beta), log(binomial), log(erfc(z/√2)/2),
- * √2·erfinv(2p − 1), log(betainc(a, b, 0, x, regularized=True)) and the Student t tail as
- * betainc(df/2, 1/2, 0, df/(df + t²))/2), Student t quantiles from scipy 1.17.1 `stats.t.ppf`,
- * Wilson intervals from scipy's `binomtest(k, n).proportion_ci(method='wilson')`. Each tolerance
- * is the accuracy the method claims (see shared/anomaly/stats.ts), so a regression shows.
+ * √2·erfinv(2p − 1), log(betainc(a, b, 0, x, regularized=True)), the Student t tail as
+ * betainc(df/2, 1/2, 0, df/(df + t²))/2 and log(gammainc(a, x, inf, regularized=True))), Student
+ * t quantiles from scipy 1.17.1 `stats.t.ppf`, Wilson intervals from scipy's
+ * `binomtest(k, n).proportion_ci(method='wilson')`, chi-square tails from scipy's `stats.chi2.sf`.
+ * Each tolerance is the accuracy the method claims (see shared/anomaly/stats.ts), so a regression
+ * shows.
  */
 function within(actual: number, expected: number, tolerance: { abs?: number; rel?: number }): void {
   const allowed = Math.max(tolerance.abs ?? 0, (tolerance.rel ?? 0) * Math.abs(expected));
@@ -101,5 +103,28 @@ describe('reference values (mpmath and scipy)', () => {
       within(w.lower, lower, { abs: 1e-14 });
       within(w.upper, upper, { abs: 1e-14 });
     }
+  });
+
+  it('the upper regularized gamma Q(a, x) in logs to 12 digits, both sides of x = a + 1 and far in the tail', () => {
+    const refs = [
+      [0.5, 0.1, -0.4235463234759657],
+      [1, 1, -1],
+      [2.5, 1, -0.16352527559465035],
+      [0.5, 30, -32.28898703270474],
+      [1, 50, -50],
+      [3, 0.01, -1.654216664896508e-7],
+      [10, 12, -1.4171983616525794],
+      [100, 80, -0.01725635110645819],
+      [100, 130, -5.896005881125902],
+      [0.5, 400, -403.56934333410425],
+      [1.5, 1e-6, -7.522523269951111e-10],
+    ] as const;
+    for (const [a, x, v] of refs) within(logUpperGammaRegularized(a, x), v, { abs: 1e-12, rel: 1e-12 });
+    expect(logUpperGammaRegularized(2, 0)).toBe(0);
+  });
+
+  it('chi-square tails as scipy computes them, to 1e-12 relative', () => {
+    const refs = [[6.4, 1, 0.01141203638600166], [10.83, 1, 0.0009986863791802592], [19.2, 1, 1.1771339097615006e-5], [3.84, 2, 0.14660696213035013], [20, 3, 0.00016974243555282632], [1000, 1, 1.7958327848007363e-219]] as const;
+    for (const [x, df, p] of refs) within(logChiSquareSf(x, df), Math.log(p), { abs: 1e-12, rel: 1e-12 });
   });
 });
