@@ -82,9 +82,10 @@ describe('wa-analytics experiments --history', () => {
     expect(experiments({ history: file, date: addDays(start, -1) })).toEqual([]);
   });
 
-  it('says what the command needs without --history', () => {
+  it('refuses a history run without the file, or with a lake or stage to read as well', () => {
     expect(() => experiments({ date: start })).toThrow(InputError);
-    expect(() => experiments({ date: start })).toThrow('experiments: give --history FILE (reading a lake or stage comes next)');
+    expect(() => experiments({ date: start })).toThrow('experiments: --history FILE is needed to run the method on a file');
+    expect(() => experiments({ history: file, date: start, stage: 'dev' })).toThrow('experiments: --history reads a file; it takes no --data-dir or --stage');
   });
 
   it('names the line of a bad history row', () => {
@@ -94,15 +95,15 @@ describe('wa-analytics experiments --history', () => {
     expect(run).toThrow('history line 2: "metric" must be one of ctr, conversion_rate (got "clicks")');
   });
 
-  it('exits 2 with one line on stderr from the bin, for a bad row and for a missing --history', () => {
+  it('exits 2 with one line on stderr from the bin, for a bad row and for a range without --history', () => {
     writeFileSync(file, `${historyLines[0]}\n{"dt":"2025-03-03"\n`);
     const bad = spawnSync(process.execPath, [bin, 'experiments', '--history', file, '--from', start, '--to', start], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe('wa-analytics: input error: history line 2: not valid JSON\n');
-    const missing = spawnSync(process.execPath, [bin, 'experiments', '--date', start], { encoding: 'utf8' });
+    const missing = spawnSync(process.execPath, [bin, 'experiments', '--from', start, '--to', start], { encoding: 'utf8' });
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toBe('wa-analytics: input error: experiments: give --history FILE (reading a lake or stage comes next)\n');
+    expect(missing.stderr).toBe('wa-analytics: input error: experiments: --from and --to go with --history FILE; to read the table of one date, give --date\n');
   });
 
   it('prints the lines from the bin, exit 0', () => {

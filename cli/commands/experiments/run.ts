@@ -31,9 +31,15 @@ export function experimentsFromHistory(opts: ExperimentsCommandOptions & { histo
   return lines;
 }
 
-/** `wa-analytics experiments`: the lines to print. Only the `--history` mode exists yet. */
-export function experiments(opts: ExperimentsCommandOptions): string[] {
+/** `wa-analytics experiments --history`: the lines to print; the history mode reads no lake or stage. */
+export function experiments(opts: ExperimentsCommandOptions & { dataDir?: string; stage?: string }): string[] {
   const { history } = opts;
-  if (history === undefined) throw new InputError('experiments: give --history FILE (reading a lake or stage comes next)');
+  if (history === undefined) throw new InputError('experiments: --history FILE is needed to run the method on a file');
+  if (opts.dataDir !== undefined || opts.stage !== undefined) throw new InputError('experiments: --history reads a file; it takes no --data-dir or --stage');
   return experimentsFromHistory({ ...opts, history });
+}
+
+/** The table mode (no --history): a range is a history-mode flag. */
+export function checkTableFlags(opts: ExperimentsCommandOptions): void {
+  if (opts.from !== undefined || opts.to !== undefined) throw new InputError('experiments: --from and --to go with --history FILE; to read the table of one date, give --date');
 }
