@@ -1,4 +1,4 @@
-import type { anomalyColumns, ColumnDef, ColumnType, dailyConversionColumns, dailyCtrColumns, dailyExperimentColumns, experimentColumns, flatRowColumns } from './columns';
+import type { anomalyColumns, ColumnDef, ColumnType, dailyConversionColumns, dailyCtrColumns, experimentColumns, flatRowColumns } from './columns';
 
 /** TypeScript value type of a column type; bigints are epoch milliseconds and counts, safe as numbers. */
 export interface ColumnTsType {
@@ -17,7 +17,6 @@ export type FlatRow = RowOf<typeof flatRowColumns>;
 export type DailyCtrRow = RowOf<typeof dailyCtrColumns>;
 export type DailyConversionRow = RowOf<typeof dailyConversionColumns>;
 export type AnomalyRow = RowOf<typeof anomalyColumns>;
-export type DailyExperimentRow = RowOf<typeof dailyExperimentColumns>;
 export type ExperimentRow = RowOf<typeof experimentColumns>;
 
 export type RowKind = 'click' | 'status' | 'send' | 'message' | 'conversion' | 'quarantine';
