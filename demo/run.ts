@@ -11,7 +11,7 @@ import { simulateDemo } from '../shared/demo/simulate';
 import type { Simulation } from '../shared/demo/types';
 import { InputError, WaError } from '../shared/errors';
 import type { DatedAnomalyRow } from '../shared/anomaly/types';
-import { demoExperiments } from '../shared/demo/experiments';
+import { demoExperiments, experimentKindText } from '../shared/demo/experiments';
 import { anomalyColumns, experimentColumns, partitionColumn } from '../shared/schema/columns';
 import type { ExperimentRow } from '../shared/schema/types';
 import { experimentTable } from '../shared/text/experiment-table';
@@ -164,7 +164,7 @@ export async function runDemo(options: DemoRunOptions): Promise<DemoResult> {
       `Conversions and revenue by campaign (${sim.conversions.length} conversions simulated; last touch within ${defaultAttributionDays} days)`,
       revenueTable(revenue),
       '',
-      `Experiments on ${last} (${demoExperiments.map((e) => `${e.experimentId}: ${e.kind.replace('_', ' ')}`).join('; ')})`,
+      `Experiments on ${last} (${demoExperiments.map((e) => `${e.experimentId}: ${experimentKindText[e.kind]}`).join('; ')})`,
       experimentTable(experiments),
       '',
       `Alerts (${alerts.length}; injected: ${sim.incidents.map((i) => `${i.name} ${i.dt}`).join(', ') || 'none'})`,

@@ -58,6 +58,13 @@ export const demoExperiments: readonly DemoExperiment[] = [
   },
 ] as const;
 
+/** How the demo's output names each kind of experiment. */
+export const experimentKindText: Readonly<Record<DemoExperiment['kind'], string>> = {
+  true_winner: 'one variant truly better',
+  a_a: 'A/A, no difference',
+  broken_split: 'broken split, 62/38 for an even one',
+};
+
 /** The arm a message carries: its experiment, variant and the split its send declares. */
 export interface MessageArm {
   readonly experimentId: string;

@@ -1,8 +1,5 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { existsSync } from 'node:fs';
 import { AthenaQueryEngine } from '../../../shared/adapters/aws/athena-engine';
-import { LocalCatalog } from '../../../shared/adapters/local/catalog';
-import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import { resolveDataDir, type Env } from '../../../shared/config/local';
 import { InputError } from '../../../shared/errors';
 import type { QueryEngine } from '../../../shared/ports/query-engine';
@@ -13,7 +10,7 @@ import type { DialectName } from '../../../shared/sql/dialect';
 import { runQuery } from '../../../shared/sql/run-query';
 import { experimentTable } from '../../../shared/text/experiment-table';
 import { checkDate } from '../../../shared/time';
-import { rebuiltNote } from '../../../local/catalog-note';
+import { openLocalLake } from '../../../local/open-lake';
 import { requireOutput, resolveStage } from '../../ops/stage';
 
 /**
@@ -50,12 +47,7 @@ async function withEngine<T>(flags: ExperimentTableFlags, env: Env, note: (line:
       athena.destroy();
     }
   }
-  const dataDir = resolveDataDir(env, { dataDir: flags.dataDir });
-  if (!existsSync(dataDir)) throw new InputError(`no local data at ${dataDir} (run wa-analytics start or demo first, or pass --data-dir)`);
-  const catalog = await LocalCatalog.open(dataDir);
-  const rebuilt = rebuiltNote(catalog);
-  if (rebuilt !== null) note(rebuilt);
-  const engine = await LocalQueryEngine.open(catalog);
+  const { engine } = await openLocalLake(resolveDataDir(env, { dataDir: flags.dataDir }), note);
   try {
     return await use(engine, 'duckdb');
   } finally {

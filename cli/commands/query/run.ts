@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
-import { LocalCatalog } from '../../../shared/adapters/local/catalog';
-import { LocalQueryEngine } from '../../../shared/adapters/local/query-engine';
 import { resolveDataDir, type Env } from '../../../shared/config/local';
 import { InputError } from '../../../shared/errors';
 import type { QueryResult, QueryValue } from '../../../shared/ports/query-engine';
 import { textTable, type TableCell } from '../../../shared/text/table';
 import { terminalSafeJson } from '../../../shared/text/terminal';
-import { rebuiltNote } from '../../../local/catalog-note';
+import { openLocalLake } from '../../../local/open-lake';
 
 export interface QueryOptions {
   readonly json?: boolean;
@@ -33,13 +30,7 @@ export function formatTable(result: QueryResult): string {
  */
 export async function runQuery(sql: string, options: QueryOptions, out: (text: string) => void, env: Env = process.env, note: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<void> {
   if (sql.trim() === '') throw new InputError('the SQL text is empty');
-  const dataDir = resolveDataDir(env, { dataDir: options.dataDir });
-  // Querying a mistyped directory should say so, not create an empty lake there.
-  if (!existsSync(dataDir)) throw new InputError(`no local data at ${dataDir} (run wa-analytics start or demo first, or pass --data-dir)`);
-  const catalog = await LocalCatalog.open(dataDir);
-  const rebuilt = rebuiltNote(catalog);
-  if (rebuilt !== null) note(rebuilt);
-  const engine = await LocalQueryEngine.open(catalog);
+  const { engine } = await openLocalLake(resolveDataDir(env, { dataDir: options.dataDir }), note);
   let result: QueryResult;
   try {
     result = await engine.query(sql);
