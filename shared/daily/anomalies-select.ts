@@ -21,8 +21,9 @@ function literal(value: unknown, type: keyof typeof sqlTypes): string {
  * SELECT of literal rows in the order of `columns` (any table of the schema); zero rows is a
  * typed SELECT with `WHERE 1 = 0`.
  */
-export function rowsSelect(columns: readonly ColumnDef[], rows: readonly Readonly<Record<string, unknown>>[]): string {
-  const selectOf = (row: Readonly<Record<string, unknown>> | null) => `SELECT ${columns.map((c) => `${literal(row === null ? null : row[c.name], c.type)} AS ${c.name}`).join(', ')}`;
+export function rowsSelect(columns: readonly ColumnDef[], rows: readonly object[]): string {
+  // Rows are read by column name; any object type with those keys fits (interfaces have no index signature).
+  const selectOf = (row: object | null) => `SELECT ${columns.map((c) => `${literal(row === null ? null : (row as Readonly<Record<string, unknown>>)[c.name], c.type)} AS ${c.name}`).join(', ')}`;
   if (rows.length === 0) return `${selectOf(null)} WHERE 1 = 0`;
   return rows.map(selectOf).join('\nUNION ALL\n');
 }
