@@ -47,7 +47,7 @@ describe('wa-analytics catalog repair', () => {
     expect(broken?.code).toBe(1);
     expect(broken?.stderr).toMatch(/wa-analytics catalog repair rebuilds it from the lake/);
     const { stdout } = await run(process.execPath, [bin, 'catalog', 'repair', '--data-dir', dataDir]);
-    expect(stdout).toMatch(/^catalog repair: 1 partitions in the lake \(raw_events 1, events 0, daily_ctr 0, daily_conversions 0, anomalies 0\), 1 newly registered; the damaged catalog was moved to \S+catalog\.duckdb\.damaged-\S+\n$/);
+    expect(stdout).toMatch(/^catalog repair: 1 partitions in the lake \(raw_events 1, events 0, daily_ctr 0, daily_conversions 0, daily_experiments 0, experiments 0, anomalies 0\), 1 newly registered; the damaged catalog was moved to \S+catalog\.duckdb\.damaged-\S+\n$/);
     expect(await query('SELECT count(*) AS n FROM raw_events')).toBe('{"n":1}\n');
   });
 });

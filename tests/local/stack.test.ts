@@ -36,7 +36,7 @@ describe('openStack', () => {
     const second = await openStack({ config: readLocalConfig({ WA_PII: 'raw' }, { dataDir }), inlineTransform: true, log: (l) => lines.push(l) });
     await second.close();
     expect(lines.filter((l) => l.includes('was missing'))).toEqual([
-      `wa-analytics: ${join(dataDir, 'catalog.duckdb')} was missing: rebuilt it from the lake: 1 partitions in the lake (raw_events 1, events 0, daily_ctr 0, daily_conversions 0, anomalies 0), 1 newly registered`,
+      `wa-analytics: ${join(dataDir, 'catalog.duckdb')} was missing: rebuilt it from the lake: 1 partitions in the lake (raw_events 1, events 0, daily_ctr 0, daily_conversions 0, daily_experiments 0, experiments 0, anomalies 0), 1 newly registered`,
     ]);
   });
 });

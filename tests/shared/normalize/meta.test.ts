@@ -75,6 +75,7 @@ describe('normalizeMeta: taps', () => {
           currency: null,
           experiment_id: null,
           variant: null,
+          experiment_split: null,
         },
       ],
       problems: [],
