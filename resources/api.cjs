@@ -7,8 +7,10 @@ const crypto = require('node:crypto');
 const requireTs = require('./ts.cjs');
 
 const { routes, loadTemplate, methodResponseStatuses, binaryMediaTypes } = requireTs('../services/ingest/routes.ts');
+const { reportRoute } = requireTs('../services/reports/route.ts');
 
-const pascal = (text) => text.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, __, c) => c.toUpperCase());
+// `/reports/{date}` -> `ReportsDate`: word starts upper-cased, everything else not alphanumeric dropped.
+const pascal = (text) => text.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, __, c) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
 
 /** `/webhooks/meta` -> `ApiResourceWebhooksMeta`. */
 const resourceLogicalId = (path) => `ApiResource${pascal(path)}`;
@@ -79,6 +81,55 @@ function method(route, substitutions) {
 }
 
 /**
+ * `GET /reports/{date}`: a Lambda proxy integration to the report-link function, and the one
+ * permission API Gateway needs to invoke it, limited to this API's GET on that resource.
+ */
+function reportLinkResources() {
+  const { id, method: httpMethod, path, pathParameter, functionLogicalId } = reportRoute;
+  const invokePath = path.replace(/\{[^}]+\}/g, '*');
+  return {
+    [`ApiMethod${id}`]: {
+      Type: 'AWS::ApiGateway::Method',
+      Properties: {
+        RestApiId: { Ref: 'RestApi' },
+        ResourceId: { Ref: resourceLogicalId(path) },
+        HttpMethod: httpMethod,
+        // The signature in the query authorizes the reader; the function checks it.
+        AuthorizationType: 'NONE',
+        RequestParameters: { [`method.request.path.${pathParameter}`]: true },
+        Integration: {
+          Type: 'AWS_PROXY',
+          IntegrationHttpMethod: 'POST',
+          Uri: { 'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${functionLogicalId}.Arn}/invocations` },
+        },
+      },
+    },
+    [`${id}InvokePermission`]: {
+      Type: 'AWS::Lambda::Permission',
+      Metadata: {
+        guard: {
+          SuppressedRules: ['lambda_function_public_access_prohibited_check'],
+          SuppressionReasons: {
+            lambda_function_public_access_prohibited_check:
+              'CT.LAMBDA.PR.2: the principal is the API Gateway service and SourceArn limits it to GET on this ' +
+              "stage API's /reports/* (arn:…:execute-api:<region>:<account>:<api id>/*/GET/reports/*). The rule " +
+              'accepts only a literal string or a Ref/GetAtt there, and a REST API has no ARN attribute, so the ' +
+              'Fn::Sub that names the API id is not recognised; SourceAccount is this account too.',
+          },
+        },
+      },
+      Properties: {
+        FunctionName: { 'Fn::GetAtt': [functionLogicalId, 'Arn'] },
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceAccount: { Ref: 'AWS::AccountId' },
+        SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${RestApi}/*/${httpMethod}${invokePath}` },
+      },
+    },
+  };
+}
+
+/**
  * Resources, methods and a deployment whose logical id hashes the routes: CloudFormation creates a
  * new deployment (and the stage moves to it) exactly when a route or template changed.
  */
@@ -88,11 +139,12 @@ function apiResources({ verifyTokenParam }) {
     // Resolved by CloudFormation at deploy time; the token itself never enters the template.
     VerifyToken: `{{resolve:ssm:${verifyTokenParam}}}`,
   };
-  const resources = pathResources([...new Set(routes.map((r) => r.path))]);
-  const methodIds = routes.map((r) => `ApiMethod${r.id}`);
+  const resources = pathResources([...new Set([...routes.map((r) => r.path), reportRoute.path])]);
+  const methodIds = [...routes.map((r) => `ApiMethod${r.id}`), `ApiMethod${reportRoute.id}`];
   routes.forEach((r, i) => {
     resources[methodIds[i]] = method(r, substitutions);
   });
+  Object.assign(resources, reportLinkResources());
   const hash = crypto.createHash('sha256').update(JSON.stringify(resources)).digest('hex').slice(0, 12);
   const deploymentId = `ApiDeployment${hash}`;
   resources[deploymentId] = {

@@ -11,6 +11,7 @@ import type { DailyConfig } from '../../shared/config/daily';
 import { ConfigError } from '../../shared/errors';
 import type { ChatMessage, Notifier } from '../../shared/ports/notifier';
 import type { DailyContext } from './context';
+import { SsmReportLinks } from './report-links';
 
 /** Slack through a webhook URL read from SSM (SecureString) when first needed, cached by Powertools. */
 class SsmSlackNotifier implements Notifier {
@@ -36,6 +37,7 @@ export function awsDailyContext(config: DailyConfig): DailyContext {
     engine,
     store,
     notifier: new SsmSlackNotifier(config.slackWebhookParam),
+    reportLinks: new SsmReportLinks(config.reportLink),
     partitions: new AthenaPartitionWriter({ catalog, engine, store, bucket, database }),
     dialect: 'athena',
     database,

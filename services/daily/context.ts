@@ -3,6 +3,7 @@ import type { Notifier } from '../../shared/ports/notifier';
 import type { ObjectStore } from '../../shared/ports/object-store';
 import type { PartitionWriter } from '../../shared/ports/partition-writer';
 import type { QueryEngine } from '../../shared/ports/query-engine';
+import type { ReportLinks } from '../../shared/ports/report-links';
 import type { DialectName } from '../../shared/sql/dialect';
 
 /**
@@ -26,6 +27,8 @@ export interface DailyContext {
   readonly timeZone: string;
   /** The attribution window (days) a run uses when its input names none. */
   readonly attributionDays: number;
+  /** Signs the digest's link to the published dashboard (AWS); absent locally: no link. */
+  readonly reportLinks?: ReportLinks;
 }
 
 /** Key of the marker object that says the digest of a date was posted (re-runs stay silent). */

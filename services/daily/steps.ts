@@ -139,6 +139,7 @@ export async function digest(ctx: DailyContext, run: { date: string; lookbackDay
     conversions: campaignConversions(input.conversionRows),
     quarantined: input.quarantined,
     experiments: experimentNews(experimentRows, run.date, addDays(run.date, -1)),
+    dashboardUrl: ctx.reportLinks ? await ctx.reportLinks.linkFor(run.date) : null,
   });
   await ctx.notifier.post(message);
   // Written after the post: a crash in between posts twice rather than never.

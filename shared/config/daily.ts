@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors';
 import { readAttributionDays } from './attribution';
+import { readReportLinkIssuerConfig, type ReportLinkIssuerConfig } from './report-link';
 import { DATABASE_NAME_RE } from '../sql/render';
 import { assertTimeZone } from '../time';
 
@@ -21,6 +22,8 @@ export interface DailyConfig {
   readonly slackWebhookParam: string;
   /** ATTRIBUTION_DAYS: the stage's attribution window in days (7 when unset). */
   readonly attributionDays: number;
+  /** REPORT_API_URL, REPORT_LINK_SECRET_PARAM, REPORT_LINK_DAYS: how the digest signs the link of its date. */
+  readonly reportLink: ReportLinkIssuerConfig;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -51,5 +54,6 @@ export function readDailyConfig(env: Env): DailyConfig {
     timeZone: assertTimeZone(env.WA_TIMEZONE || 'UTC'),
     slackWebhookParam: required(env, 'SLACK_WEBHOOK_PARAM'),
     attributionDays: readAttributionDays(env, 'ATTRIBUTION_DAYS'),
+    reportLink: readReportLinkIssuerConfig(env),
   };
 }

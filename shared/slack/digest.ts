@@ -168,6 +168,12 @@ function elsewhere(input: DigestInput, table: string): { text: string; link: str
   return link === null ? { text: ` (query the ${table} table, dt = '${input.date}')`, link: '' } : { text: ': ', link };
 }
 
+/** The dashboard's own line (the signed link of the date), when there is a link that fits its room. */
+function dashboardBlock(input: DigestInput): Record<string, unknown> | null {
+  const link = input.dashboardUrl ? slackLink(input.dashboardUrl, 'open the dashboard') : null;
+  return link !== null && link.length <= OVERFLOW_RESERVE - 100 ? sectionBlock(`:bar_chart: Dashboard of ${input.date}: `, link) : null;
+}
+
 /** Lines that fit `maxChars` once escaped and joined by newlines, and how many did not. */
 function fitLines(lines: readonly string[], maxChars: number): { shown: string[]; left: number } {
   const shown: string[] = [];
@@ -196,7 +202,8 @@ export function buildDigest(input: DigestInput): ChatMessage {
   const conversionReserve = conversions === undefined ? 0 : CONVERSION_RESERVE + OVERFLOW_RESERVE;
   const experimentLines = input.experiments ?? [];
   const experimentReserve = experimentLines.length === 0 ? 0 : EXPERIMENT_RESERVE + OVERFLOW_RESERVE;
-  let room = slackLimits.blocksTotalChars - blockTextChars([blocks[0]!, quarantine]) - 2 * OVERFLOW_RESERVE - HEADLINE_RESERVE - conversionReserve - experimentReserve;
+  const dashboard = dashboardBlock(input);
+  let room = slackLimits.blocksTotalChars - blockTextChars([blocks[0]!, quarantine, ...(dashboard ? [dashboard] : [])]) - 2 * OVERFLOW_RESERVE - HEADLINE_RESERVE - conversionReserve - experimentReserve;
 
   const anomalyLines = input.anomalies.map((a) => anomalyLine(a, input.date));
   let shownAnomalies = 0;
@@ -258,6 +265,7 @@ export function buildDigest(input: DigestInput): ChatMessage {
     }
     blocks.push(sectionBlock([expHeading, ...expBody].join('\n'), expSuffix));
   }
+  if (dashboard) blocks.push(dashboard);
   blocks.push(quarantine);
 
   // The notification text: the same lines, whole, as many as fit.

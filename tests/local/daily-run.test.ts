@@ -9,6 +9,7 @@ import type { DailyContext } from '../../services/daily/context';
 import { localDailyContext } from '../../local/daily-context';
 import { runDailyWorkflowLocal } from '../../local/daily-run';
 import { anomaliesSelect } from '../../shared/daily/anomalies-select';
+import { reportLinkExpiry, signReportLink, verifyReportLink } from '../../shared/report/link';
 import { writeRawLake } from '../shared/daily/scenario';
 import { closeTempLake, openTempLake } from '../support/temp-lake';
 
@@ -81,6 +82,22 @@ describe('daily workflow under aws-local-stepfunctions', () => {
     expect(slack.messages).toHaveLength(1);
     expect(slack.messages[0]!.text).toContain('WhatsApp CTR digest 2024-05-03: no anomalies');
     expect(slack.messages[0]!.text).toMatch(/`spring`: CTR \d/);
+  });
+
+  it('carries the signed link of its date in the digest when the context issues report links (as on AWS)', async () => {
+    const slack = new RecordingNotifier();
+    const secret = 'report-link-secret-for-tests-0123456789';
+    const issuedAt = Date.UTC(2024, 4, 4, 2, 30);
+    const reportLinks = { linkFor: async (date: string) => signReportLink({ apiUrl: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod', date, exp: reportLinkExpiry(issuedAt, 30), secret }) };
+    expect((await run({ ...context(slack), reportLinks })).status).toBe('SUCCEEDED');
+    const blocks = JSON.stringify(slack.messages[0]!.blocks);
+    const m = /Dashboard of 2024-05-03: <(https:[^|>]+)\|open the dashboard>/.exec(blocks);
+    expect(m).not.toBeNull();
+    const link = new URL(m![1]!.replace(/&amp;/g, '&'));
+    expect(link.pathname).toBe('/prod/reports/2024-05-03');
+    expect(link.searchParams.get('exp')).toBe(String(Date.UTC(2024, 5, 3, 2, 30) / 1000));
+    const presented = { date: '2024-05-03', exp: link.searchParams.get('exp'), sig: link.searchParams.get('sig') };
+    expect(verifyReportLink(presented, secret, issuedAt / 1000)).toEqual({ ok: true, date: '2024-05-03', exp: Date.UTC(2024, 5, 3, 2, 30) / 1000 });
   });
 
   it('posts no second digest when the same date runs again', async () => {

@@ -179,7 +179,8 @@ describe('ingest API', () => {
     expect(res(dev, 'ApiStage').Properties.MethodSettings[0]).toMatchObject({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
     expect(stage.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': ['ApiAccessLogGroup', 'Arn'] });
     expect(stage.DeploymentId.Ref).toMatch(/^ApiDeployment[0-9a-f]{12}$/);
-    expect(res(prod, stage.DeploymentId.Ref).DependsOn).toEqual(routes.map((r) => `ApiMethod${r.id}`));
+    // The ingest routes and the signed report links' GET /reports/{date} (tests/stack/reports.test.ts).
+    expect(res(prod, stage.DeploymentId.Ref).DependsOn).toEqual([...routes.map((r) => `ApiMethod${r.id}`), 'ApiMethodReportLinkGet']);
   });
 });
 

@@ -66,7 +66,7 @@ describe('Athena partition rebuild on AWS adapters', () => {
 });
 
 describe('the stage\'s Glue database', () => {
-  const devEnv = { DATA_BUCKET: 'wa-analytics-dev-lake', GLUE_DATABASE: 'whatsapp_analytics_dev', ATHENA_WORKGROUP: 'wa-analytics-dev', SLACK_WEBHOOK_PARAM: '/wa-analytics/dev/slack', WA_TIMEZONE: 'UTC' };
+  const devEnv = { DATA_BUCKET: 'wa-analytics-dev-lake', GLUE_DATABASE: 'whatsapp_analytics_dev', ATHENA_WORKGROUP: 'wa-analytics-dev', SLACK_WEBHOOK_PARAM: '/wa-analytics/dev/slack', WA_TIMEZONE: 'UTC', REPORT_API_URL: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/dev', REPORT_LINK_SECRET_PARAM: '/wa-analytics/dev/report-link-secret' };
   const queries = () => athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
 
   it('a dev-stage rebuild CTASes into whatsapp_analytics_dev and registers the partition there', async () => {

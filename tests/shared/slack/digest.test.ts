@@ -154,6 +154,19 @@ describe('Slack digest', () => {
     expect(slackLink('javascript:alert(1)', 'x')).toBeNull();
   });
 
+  it('links the dashboard of its date on a line of its own before the quarantine count, when it has a URL', () => {
+    const url = 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod/reports/2024-05-01?exp=1717200000&sig=i1qnLkVIS3Pu6Ng9Dn_8268xt-H-W1OqMdWaQvfHsEs';
+    const digest = buildDigest({ date: '2024-05-01', anomalies: [], headlines: [headline('spring')], quarantined: 0, dashboardUrl: url });
+    expect(digest.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
+    expect(digest.blocks[2]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', verbatim: true, text: `:bar_chart: Dashboard of 2024-05-01: <${url.replace('&', '&amp;')}|open the dashboard>` },
+    });
+    expect(checkSlackMessage(digest, { allowedLinkPrefixes: ['https://abc123defg.execute-api.us-east-1.amazonaws.com/prod/reports/'] })).toEqual([]);
+    // Without a URL (a local run), no such line.
+    expect(buildDigest({ date: '2024-05-01', anomalies: [], headlines: [headline('spring')], quarantined: 0 }).blocks.map((b) => b.type)).toEqual(['header', 'section', 'context']);
+  });
+
   it('cuts escaped text without splitting an entity or a surrogate pair', () => {
     expect(slackEscape('<a & b>')).toBe('&lt;a &amp; b&gt;');
     expect(slackEscapeWithin('<<<<', 9)).toBe('&lt;&lt;…');
