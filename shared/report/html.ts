@@ -136,7 +136,7 @@ export function renderReportHtml(model: ReportModel, assets: ReportAssets = load
 <body>
 <header>
 <h1>${escapeHtml(model.title)}</h1>
-<p class="meta">Generated ${escapeHtml(model.generatedAt)}. Dates are in the reporting time zone; a cohort is the day a message was sent.</p>
+<p class="meta">Generated ${escapeHtml(model.generatedAt)}.${model.span === undefined ? '' : ` Covers ${escapeHtml(model.span.from)} to ${escapeHtml(model.span.to)}.`} Dates are in the reporting time zone; a cohort is the day a message was sent.</p>
 </header>
 <dl class="summary">${summary}</dl>
 <main>
