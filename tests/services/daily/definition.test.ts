@@ -19,13 +19,13 @@ describe('the state machine definition as loaded', () => {
     expect(file).not.toContain('ThrottlingError');
     expect(file).not.toContain('Lambda.ServiceException');
     const all = retries(JSON.parse(file).States);
-    expect(all.length).toBe(11);
+    expect(all.length).toBe(12);
     for (const { state, retry } of all) expect(`${state}: ${JSON.stringify(retry.ErrorEquals)}`).toBe(`${state}: ${JSON.stringify([retryableErrorsPlaceholder])}`);
   });
 
   it('fills every Retry with retryableErrorNames and leaves no placeholder but the task ARNs', () => {
     const all = retries(JSON.parse(definitionText).States);
-    expect(all.length).toBe(11);
+    expect(all.length).toBe(12);
     for (const { retry } of all) expect(retry.ErrorEquals).toEqual([...retryableErrorNames]);
     expect(definitionText).not.toContain(retryableErrorsPlaceholder);
     expect(definitionPlaceholders()).toEqual([
@@ -34,6 +34,7 @@ describe('the state machine definition as loaded', () => {
       'EvaluateExperimentsFunctionArn',
       'NotifyFailureFunctionArn',
       'PostDigestFunctionArn',
+      'PublishReportFunctionArn',
       'RebuildPartitionFunctionArn',
       'RegisterRawFunctionArn',
       'ResolveInputFunctionArn',
