@@ -41,6 +41,14 @@ describe('the state machine definition as loaded', () => {
     ]);
   });
 
+  it('publishes the report last: PostDigest -> PublishReport -> Done, its result at $.report, retried and caught like the others', () => {
+    const states = JSON.parse(definitionText).States;
+    expect(states.PostDigest.Next).toBe('PublishReport');
+    expect(states.PublishReport).toMatchObject({ Type: 'Task', Resource: '${PublishReportFunctionArn}', ResultPath: '$.report', Next: 'Done' });
+    expect(states.PublishReport.Retry).toEqual(states.PostDigest.Retry);
+    expect(states.PublishReport.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'NotifyFailure' }]);
+  });
+
   it('keeps the other names of a list around the placeholder, in order', () => {
     const definition = { StartAt: 'A', States: { A: { Type: 'Task', Resource: 'x', Retry: [{ ErrorEquals: ['States.Timeout', retryableErrorsPlaceholder, 'Custom'] }], End: true } } };
     expect(JSON.parse(loadDefinitionText(definition)).States.A.Retry[0].ErrorEquals).toEqual(['States.Timeout', ...retryableErrorNames, 'Custom']);
