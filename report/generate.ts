@@ -5,9 +5,9 @@ import { catalogFileName, LocalCatalog } from '../shared/adapters/local/catalog'
 import { mkdirPrivate, privateFileMode } from '../shared/adapters/local/private-fs';
 import { LocalQueryEngine } from '../shared/adapters/local/query-engine';
 import { errorMessage, InputError, StorageError } from '../shared/errors';
-import { renderReportHtml } from '../shared/report/html';
-import { buildReportModel } from '../shared/report/model';
-import { loadReportData } from '../shared/report/queries';
+import type { QueryEngine } from '../shared/ports/query-engine';
+import { buildReport } from '../shared/report/build';
+import type { ReportSpan } from '../shared/report/span';
 
 /** Default file name of the dashboard inside the data directory. */
 export const defaultReportFileName = 'report.html';
@@ -19,11 +19,17 @@ export interface GenerateReportOptions {
   readonly out?: string;
   /** Clock for the "generated" line (tests pin it). */
   readonly now?: () => Date;
+  /** The dates read; default the whole lake. */
+  readonly span?: ReportSpan;
 }
 
 export interface GeneratedReport {
   readonly path: string;
   readonly bytes: number;
+  /** The dates the page covers; absent for a whole local lake. */
+  readonly span?: ReportSpan;
+  /** Bytes the engine scanned (Athena), else null. */
+  readonly scannedBytes: number | null;
 }
 
 /** Throws InputError unless `dataDir` holds a local catalog: a typo must not become an empty report. */
@@ -48,6 +54,12 @@ async function writeAtomically(path: string, text: string): Promise<number> {
   return Buffer.byteLength(text, 'utf8');
 }
 
+/** Throws InputError when `path` names a directory: the page needs a file name. */
+function assertOutFile(path: string): string {
+  if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(`--out ${path} is a directory; give a file name`);
+  return path;
+}
+
 /**
  * Builds the dashboard of a local data directory: runs the report queries on the local engine,
  * renders the page and writes it atomically (a reader never sees half a page; on failure the
@@ -56,16 +68,30 @@ async function writeAtomically(path: string, text: string): Promise<number> {
 export async function generateReport(options: GenerateReportOptions): Promise<GeneratedReport> {
   const dataDir = resolve(options.dataDir);
   assertDataDir(dataDir);
-  const path = resolve(options.out ?? join(dataDir, defaultReportFileName));
-  if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(`--out ${path} is a directory; give a file name`);
+  const path = assertOutFile(resolve(options.out ?? join(dataDir, defaultReportFileName)));
   const engine = await LocalQueryEngine.open(await LocalCatalog.open(dataDir));
-  let data: Awaited<ReturnType<typeof loadReportData>>;
   try {
-    data = await loadReportData(engine);
+    return await generateReportFrom(engine, { out: path, dialect: 'duckdb', ...(options.span === undefined ? {} : { span: options.span }), ...(options.now === undefined ? {} : { now: options.now }) });
   } finally {
     await engine.close();
   }
+}
+
+export interface EngineReportOptions {
+  /** The file to write. */
+  readonly out: string;
+  readonly dialect: 'athena' | 'duckdb';
+  /** The catalog database (a stage's Glue database); default the local one. */
+  readonly database?: string;
+  readonly span?: ReportSpan;
+  readonly now?: () => Date;
+}
+
+/** Builds the dashboard through any engine (a stage's Athena) and writes it atomically to `out`; the engine stays open. */
+export async function generateReportFrom(engine: QueryEngine, options: EngineReportOptions): Promise<GeneratedReport> {
+  const path = assertOutFile(resolve(options.out));
   const generatedAt = (options.now ?? (() => new Date()))().toISOString();
-  const html = renderReportHtml(buildReportModel(data, { generatedAt }));
-  return { path, bytes: await writeAtomically(path, html) };
+  const built = await buildReport(engine, { dialect: options.dialect, generatedAt, ...(options.database === undefined ? {} : { database: options.database }), ...(options.span === undefined ? {} : { span: options.span }) });
+  const bytes = await writeAtomically(path, built.html);
+  return { path, bytes, ...(built.span === undefined ? {} : { span: built.span }), scannedBytes: built.scannedBytes };
 }

@@ -46,5 +46,25 @@ const inlineSqlQueries = {
   },
 };
 
-module.exports = [inlineSqlQueries];
+/*
+ * shared/report/assets.ts reads the dashboard's inlined files (Chart.js's UMD build from
+ * node_modules, the page's script and styles) from disk; a bundle has neither folder, so the
+ * PublishReport Lambda would fail on its first page. This plugin replaces the module in a bundle
+ * with one that returns the same texts, read at build time by the module itself.
+ */
+const assetsFile = path.join(__dirname, '..', 'shared', 'report', 'assets.ts');
+
+const inlineReportAssets = {
+  name: 'wa-analytics-inline-report-assets',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]shared[\\/]report[\\/]assets\.ts$/ }, async (args) => {
+      if (path.resolve(args.path) !== assetsFile) return undefined;
+      const { loadReportAssets, reportAssetPaths } = require('./ts.cjs')('../shared/report/assets.ts');
+      const contents = `// Inlined by resources/esbuild-plugins.cjs: the bundle has no node_modules or page/ folder.\nexport function loadReportAssets() {\n  return ${JSON.stringify(loadReportAssets())};\n}\n`;
+      return { contents, loader: 'js', watchFiles: [assetsFile, ...Object.values(reportAssetPaths())] };
+    });
+  },
+};
+
+module.exports = [inlineSqlQueries, inlineReportAssets];
 module.exports.inlineQueries = inlineQueries;

@@ -1,5 +1,5 @@
 import type { DailyContext } from './context';
-import { attributionCohorts, detect, digest, experiments, notifyFailure, rebuild, registerRaw, resolveRun, type FailureInput, type RebuildItem, type ResolvedRun, type RunDefaults, type WorkflowInput } from './steps';
+import { attributionCohorts, detect, digest, experiments, notifyFailure, publishReport, rebuild, registerRaw, resolveRun, type FailureInput, type RebuildItem, type ResolvedRun, type RunDefaults, type WorkflowInput } from './steps';
 
 /**
  * The workflow's task handlers, each built with the context it runs with: the Lambda entry files
@@ -28,6 +28,9 @@ export const detectAnomaliesHandler = (ctx: DailyContext) => (event: ResolvedRun
 /** Step 5: post the Slack digest of the target date once. */
 export const postDigestHandler = (ctx: DailyContext) => (event: ResolvedRun) => digest(ctx, event);
 
+/** Step 6: render the target date's dashboard from the engine and write it to reports/dt=<date>/index.html. */
+export const publishReportHandler = (ctx: DailyContext) => (event: ResolvedRun) => publishReport(ctx, event);
+
 /** Catch target: post the failure alert (the state machine then fails). */
 export const notifyFailureHandler = (ctx: DailyContext) => (event: FailureInput) => notifyFailure(ctx, event);
 
@@ -43,6 +46,7 @@ export const taskStates = [
   'EvaluateExperiments',
   'DetectAnomalies',
   'PostDigest',
+  'PublishReport',
   'NotifyFailure',
 ] as const;
 export type TaskState = (typeof taskStates)[number];
@@ -64,6 +68,7 @@ export function taskHandlers(ctx: DailyContext): Readonly<Record<TaskState, Task
     EvaluateExperiments: evaluateExperimentsHandler(ctx),
     DetectAnomalies: detectAnomaliesHandler(ctx),
     PostDigest: postDigestHandler(ctx),
+    PublishReport: publishReportHandler(ctx),
     NotifyFailure: notifyFailureHandler(ctx),
   };
 }

@@ -12,6 +12,9 @@ import type { AnomalyRow } from '../../shared/schema/types';
 import { buildDigest, buildFailureAlert, campaignConversions, campaignHeadlines } from '../../shared/slack/digest';
 import { addDays, checkDate, dateInZone } from '../../shared/time';
 import { digestMarkerKey, type DailyContext } from './context';
+import { buildReport } from '../../shared/report/build';
+import { publishedReportKey, reportContentType } from '../../shared/report/published';
+import { spanEnding } from '../../shared/report/span';
 
 /**
  * The workflow's steps as plain async functions over the ports; each task handler is one line
@@ -162,4 +165,30 @@ export async function notifyFailure(ctx: DailyContext, input: FailureInput): Pro
   });
   await ctx.notifier.post(alert);
   return { alerted: true };
+}
+
+/** What PublishReport answers (state output `$.report`). */
+export interface PublishedReport {
+  /** Object key in the data bucket (or the local lake folder): `reports/dt=<date>/index.html`. */
+  readonly key: string;
+  /** The dates the page covers: the `defaultReportDays` ending on the target date. */
+  readonly from: string;
+  readonly to: string;
+  /** Size of the page, UTF-8 bytes. */
+  readonly bytes: number;
+  /** Bytes Athena scanned for the page's queries (null on the local engine). */
+  readonly scannedBytes: number | null;
+}
+
+/**
+ * Step 6: the dashboard of the target date (its last `defaultReportDays` days, through the same
+ * report queries as `wa-analytics report`), written to `reports/dt=<date>/index.html` (SSE-KMS by
+ * the bucket's default). A re-run rewrites the same key.
+ */
+export async function publishReport(ctx: DailyContext, run: { date: string }, now: () => Date = () => new Date()): Promise<PublishedReport> {
+  const key = publishedReportKey(run.date);
+  const span = spanEnding(run.date);
+  const built = await buildReport(ctx.engine, { dialect: ctx.dialect, database: ctx.database, span, generatedAt: now().toISOString() });
+  await ctx.store.putText(key, built.html, { contentType: reportContentType });
+  return { key, from: span.from, to: span.to, bytes: Buffer.byteLength(built.html, 'utf8'), scannedBytes: built.scannedBytes };
 }

@@ -11,6 +11,8 @@ export interface QueryResult {
   /** Column names in select order (present even when there are no rows). */
   readonly columns: readonly string[];
   readonly rows: readonly QueryRow[];
+  /** Bytes the engine scanned for the statement, when it says (Athena bills by them). */
+  readonly scannedBytes?: number;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { errorMessage, TemplateError } from '../errors';
+import { TemplateError } from '../errors';
+import { loadReportAssets, type ReportAssets } from './assets';
 import type { ReportModel } from './model';
 import type { ChartSpec, TableSpec } from './spec';
 
@@ -11,32 +10,6 @@ import type { ChartSpec, TableSpec } from './spec';
  * with `default-src 'none'` and script/style hashes makes "no network request" a property of the
  * page, not only of the code that made it, and stops any injected markup from running.
  */
-
-/** The files inlined into the page. */
-export interface ReportAssets {
-  readonly chartJs: string;
-  readonly script: string;
-  readonly css: string;
-}
-
-function readAsset(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new TemplateError(`cannot read ${path}: ${errorMessage(cause)}`, { cause });
-  }
-}
-
-/** Reads Chart.js's UMD build from node_modules and the page's own script and styles. */
-export function loadReportAssets(): ReportAssets {
-  // The package exports no subpaths; its main entry sits next to the UMD build in dist/.
-  const chartDist = dirname(require.resolve('chart.js'));
-  return {
-    chartJs: readAsset(join(chartDist, 'chart.umd.min.js')),
-    script: readAsset(join(__dirname, 'page', 'report.js')),
-    css: readAsset(join(__dirname, 'page', 'report.css')),
-  };
-}
 
 /** Text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -136,7 +109,7 @@ export function renderReportHtml(model: ReportModel, assets: ReportAssets = load
 <body>
 <header>
 <h1>${escapeHtml(model.title)}</h1>
-<p class="meta">Generated ${escapeHtml(model.generatedAt)}. Dates are in the reporting time zone; a cohort is the day a message was sent.</p>
+<p class="meta">Generated ${escapeHtml(model.generatedAt)}.${model.span === undefined ? '' : ` Covers ${escapeHtml(model.span.from)} to ${escapeHtml(model.span.to)}.`} Dates are in the reporting time zone; a cohort is the day a message was sent.</p>
 </header>
 <dl class="summary">${summary}</dl>
 <main>

@@ -4,6 +4,7 @@ import { conversionRateChart, revenueSection, timeToConvertChart } from './conve
 import { experimentsSection } from './experiment-charts';
 import { formatCount, formatMoney, formatPercent, ratio } from './format';
 import type { ReportData } from './queries';
+import type { ReportSpan } from './span';
 import type { ChartSpec, TableSection, TableSpec } from './spec';
 
 /**
@@ -22,6 +23,8 @@ export interface ReportModel {
   readonly title: string;
   /** ISO-8601 time the report was made (given, so the model stays pure). */
   readonly generatedAt: string;
+  /** The dates the queries read, when bounded (a stage's report); absent for a whole local lake. */
+  readonly span?: ReportSpan;
   readonly summary: readonly SummaryItem[];
   readonly charts: readonly ChartSpec[];
   readonly tables: readonly TableSection[];
@@ -31,6 +34,7 @@ export interface ReportModel {
 
 export interface ModelOptions {
   readonly generatedAt: string;
+  readonly span?: ReportSpan;
   readonly title?: string;
   /** Most CTR lines drawn (series with alerts first, then the most tapped); all are in the table. */
   readonly maxCtrSeries?: number;
@@ -71,6 +75,7 @@ export function buildReportModel(data: ReportData, options: ModelOptions): Repor
   return {
     title: options.title ?? 'WhatsApp button analytics',
     generatedAt: options.generatedAt,
+    ...(options.span === undefined ? {} : { span: options.span }),
     summary: summaryOf(data),
     charts: [
       ctrOverTimeChart(data.ctrOverTime, data.alerts, options.maxCtrSeries ?? 8),

@@ -4,13 +4,16 @@ import { anomalyColumns, dailyCtrColumns, experimentColumns } from '../schema/co
 import { databaseName } from '../schema/tables';
 import type { ExperimentRow } from '../schema/types';
 import { num, numOrNull, schemaColumns, schemaRow, str, strOrNull } from '../sql/decode';
+import type { DialectName } from '../sql/dialect';
 import type { QueryName } from '../sql/query-files';
 import { renderSql } from '../sql/render';
 import { runQuery } from '../sql/run-query';
+import { wholeLake, type ReportSpan } from './span';
 
 /**
  * The dashboard's data: one query per `shared/sql/queries/report/<name>.sql` file, rendered for
- * the local engine (DuckDB) by the project's one renderer, and the typed rows each returns.
+ * the engine behind the QueryEngine port (DuckDB locally, Athena on a stage) by the project's one
+ * renderer, over the partitions of one span of dates, and the typed rows each returns.
  */
 
 export const reportQueryNames = [
@@ -132,9 +135,25 @@ export interface ReportData {
 
 const queryOf = (name: ReportQueryName): QueryName => `report/${name}`;
 
-/** The SQL of one report query for the local engine. Throws TemplateError on a bad file. */
-export function renderReportSql(name: ReportQueryName): string {
-  return renderSql(queryOf(name), { database: databaseName }, 'duckdb');
+/** Where the report's queries run: the engine's dialect, the catalog database and the span of dates. */
+export interface ReportSource {
+  /** Default `duckdb` (the local engine). */
+  readonly dialect?: DialectName;
+  /** The catalog database the queries name; default the local one (`whatsapp_analytics`). */
+  readonly database?: string;
+  /** Default: the whole lake. */
+  readonly span?: ReportSpan;
+}
+
+function callOf(name: ReportQueryName, source: ReportSource) {
+  const span = source.span ?? wholeLake;
+  return { name: queryOf(name), params: { database: source.database ?? databaseName, from_dt: span.from, to_dt: span.to }, dialect: source.dialect ?? 'duckdb' } as const;
+}
+
+/** The SQL of one report query (by default for the local engine over the whole lake). Throws TemplateError on a bad file. */
+export function renderReportSql(name: ReportQueryName, source: ReportSource = {}): string {
+  const call = callOf(name, source);
+  return renderSql(call.name, call.params, call.dialect);
 }
 
 const buttonKey = (r: QueryRow): ButtonKey => ({
@@ -191,15 +210,24 @@ const converters = {
 
 type RowOfQuery<K extends ReportQueryName> = ReturnType<(typeof converters)[K]>;
 
-/** Runs every report query on the engine, one after the other (the local engine is serial anyway). */
-export async function loadReportData(engine: QueryEngine): Promise<ReportData> {
+// Athena's words when the workgroup's BytesScannedCutoffPerQuery cancels a query.
+const SCAN_CUTOFF_RE = /bytes scanned limit/i;
+
+/**
+ * Runs every report query on the engine, one after the other: the local engine is serial anyway,
+ * and on Athena eleven small queries in turn stay clear of the account's concurrent-query quota
+ * the workflow's Map states share. A query the workgroup's scan cutoff cancelled says to narrow
+ * the span. Engine errors other than QueryError pass through (the workflow's Retry matches them).
+ */
+export async function loadReportData(engine: QueryEngine, source: ReportSource = {}): Promise<ReportData> {
   const run = async <K extends ReportQueryName>(name: K): Promise<RowOfQuery<K>[]> => {
     const decode = converters[name] as (row: QueryRow) => RowOfQuery<K>;
     try {
-      return await runQuery(engine, { name: queryOf(name), params: { database: databaseName }, dialect: 'duckdb' }, decode);
+      return await runQuery(engine, callOf(name, source), decode);
     } catch (error) {
-      if (error instanceof QueryError) throw new QueryError(`report query ${name}: ${error.message}`, { cause: error });
-      throw error;
+      if (!(error instanceof QueryError)) throw error;
+      const hint = SCAN_CUTOFF_RE.test(error.message) ? ' (the workgroup scan cutoff stopped it: give a shorter span with --from/--to)' : '';
+      throw new QueryError(`report query ${name}: ${error.message}${hint}`, { cause: error });
     }
   };
   return {

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { LocalCatalog } from '../../shared/adapters/local/catalog';
 import type { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
@@ -10,6 +12,8 @@ import { localDailyContext } from '../../local/daily-context';
 import { runDailyWorkflowLocal } from '../../local/daily-run';
 import { anomaliesSelect } from '../../shared/daily/anomalies-select';
 import { reportLinkExpiry, signReportLink, verifyReportLink } from '../../shared/report/link';
+import { StorageError } from '../../shared/errors';
+import { runReport } from '../../cli/commands/report/run';
 import { writeRawLake } from '../shared/daily/scenario';
 import { closeTempLake, openTempLake } from '../support/temp-lake';
 
@@ -72,7 +76,7 @@ describe('daily workflow under aws-local-stepfunctions', () => {
       ...cohorts.map(() => 'RebuildDailyConversionsPartition'),
       ...cohorts.map(() => 'RebuildDailyExperimentsPartition'),
       'EvaluateExperiments',
-      'DetectAnomalies', 'PostDigest',
+      'DetectAnomalies', 'PostDigest', 'PublishReport',
     ]);
     expect(await catalog.listPartitions('daily_ctr')).toEqual(cohorts);
     expect(await catalog.listPartitions('daily_conversions')).toEqual(cohorts);
@@ -98,6 +102,52 @@ describe('daily workflow under aws-local-stepfunctions', () => {
     expect(link.searchParams.get('exp')).toBe(String(Date.UTC(2024, 5, 3, 2, 30) / 1000));
     const presented = { date: '2024-05-03', exp: link.searchParams.get('exp'), sig: link.searchParams.get('sig') };
     expect(verifyReportLink(presented, secret, issuedAt / 1000)).toEqual({ ok: true, date: '2024-05-03', exp: Date.UTC(2024, 5, 3, 2, 30) / 1000 });
+  });
+
+  it('publishes the target date\'s dashboard last: the last 28 days, the page `report --from --to` writes, into the lake folder', async () => {
+    const result = await run(context(new RecordingNotifier()));
+    expect(result.status).toBe('SUCCEEDED');
+    const key = 'reports/dt=2024-05-03/index.html';
+    const page = await readFile(join(catalog.lakeDir, ...key.split('/')), 'utf8');
+    expect((result.output as { report: unknown }).report).toEqual({ key, from: '2024-04-06', to: '2024-05-03', bytes: Buffer.byteLength(page), scannedBytes: null });
+    expect(page).toContain('Covers 2024-04-06 to 2024-05-03.');
+    // The same dashboard as the command line's over that span, but for the time it was made.
+    const out = join(dataDir, 'cli-report.html');
+    await runReport({ dataDir, out, from: '2024-04-06', to: '2024-05-03' }, () => undefined, {});
+    const generated = /Generated [^.]+\.\d+Z\./g;
+    expect(page.replace(generated, 'Generated T.')).toBe((await readFile(out, 'utf8')).replace(generated, 'Generated T.'));
+    expect(page).toMatch(generated);
+  });
+
+  it('retries the publish after a transient store failure, and alerts then fails when the store refuses it', async () => {
+    const slack = new RecordingNotifier();
+    const ctx = context(slack);
+    let failures = 1;
+    const flaky: DailyContext = {
+      ...ctx,
+      store: {
+        getText: (k) => ctx.store.getText(k),
+        deletePrefix: (p) => ctx.store.deletePrefix(p),
+        putText: async (k, body, options) => {
+          if (k.startsWith('reports/') && failures-- > 0) throw new TransientError('S3 PutObject: SlowDown');
+          return ctx.store.putText(k, body, options);
+        },
+      },
+    };
+    const retried = await run(flaky);
+    expect(retried.status).toBe('SUCCEEDED');
+    expect(retried.calls.filter((c) => c.state === 'PublishReport')).toEqual([
+      { state: 'PublishReport', ok: false, error: 'TransientError' },
+      { state: 'PublishReport', ok: true },
+    ]);
+    const refusing: DailyContext = { ...flaky, store: { ...flaky.store, putText: async () => Promise.reject(new StorageError('S3 PutObject reports/dt=2024-05-03/index.html: AccessDenied')) } };
+    const failed = await run(refusing);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.calls.slice(-2)).toEqual([
+      { state: 'PublishReport', ok: false, error: 'StorageError' },
+      { state: 'NotifyFailure', ok: true },
+    ]);
+    expect(slack.messages.at(-1)!.text).toMatch(/^WhatsApp analytics daily workflow FAILED for 2024-05-03\n```StorageError: S3 PutObject reports\/dt=2024-05-03\/index.html: AccessDenied/);
   });
 
   it('posts no second digest when the same date runs again', async () => {

@@ -22,7 +22,7 @@ beforeAll(async () => {
   ({ dir: prodDir, template: prod } = await packagedStage('prod'));
   unzipped = mkdtempSync(join(tmpdir(), 'wa-bundles-'));
   writeFileSync(join(unzipped, 'invoke.cjs'), invokeScript);
-  for (const zip of ['registerRaw.zip', 'rebuildPartition.zip', 'evaluateExperiments.zip', 'transform.zip']) {
+  for (const zip of ['registerRaw.zip', 'rebuildPartition.zip', 'evaluateExperiments.zip', 'publishReport.zip', 'transform.zip']) {
     for (const [name, data] of Object.entries(zipEntries(readFileSync(join(prodDir, zip))))) {
       mkdirSync(dirname(join(unzipped, name)), { recursive: true });
       writeFileSync(join(unzipped, name), data);
@@ -56,8 +56,21 @@ handler(JSON.parse(process.argv[3]), context).then(
 );`;
 
 /** Invokes a packaged handler (`services/daily/tasks/<file>.js`) once; resolves with what it threw. */
-function invoke(bundle: string, event: unknown): Promise<Thrown> {
-  return new Promise((resolve, reject) => {
+async function invoke(bundle: string, event: unknown): Promise<Thrown> {
+  const { message, code, stderr } = await invokeOnce(bundle, event);
+  if (message?.thrown) return message.thrown;
+  throw new Error(`handler did not throw (exit ${code}): ${JSON.stringify(message?.output)} ${stderr}`);
+}
+
+/** Invokes a packaged handler once; resolves with what it returned. */
+async function invokeOk(bundle: string, event: unknown): Promise<unknown> {
+  const { message, code, stderr } = await invokeOnce(bundle, event);
+  if (message !== undefined && 'output' in message) return message.output;
+  throw new Error(`handler failed (exit ${code}): ${JSON.stringify(message?.thrown)} ${stderr}`);
+}
+
+function invokeOnce(bundle: string, event: unknown): Promise<{ message?: { thrown?: Thrown; output?: unknown }; code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
     const child = fork(join(unzipped, 'invoke.cjs'), [join(unzipped, bundle), JSON.stringify(event)], {
       cwd: unzipped,
       timeout: 30_000,
@@ -83,10 +96,7 @@ function invoke(bundle: string, event: unknown): Promise<Thrown> {
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('message', (m) => (message = m as typeof message));
-    child.on('close', (code) => {
-      if (message?.thrown) resolve(message.thrown);
-      else reject(new Error(`handler did not throw (exit ${code}): ${JSON.stringify(message?.output)} ${stderr}`));
-    });
+    child.on('close', (code) => resolve({ ...(message === undefined ? {} : { message }), code, stderr }));
   });
 }
 
@@ -155,6 +165,46 @@ describe('the packaged daily task Lambdas against a loopback AWS', () => {
     expect(thrown.name).toBe('ThrottlingError');
     const states = retriedNames('EvaluateExperimentsLambdaFunction');
     expect([...states.keys()]).toEqual(['EvaluateExperiments']);
+    for (const names of states.values()) expect(names).toContain(thrown.name);
+  });
+
+  it('publishReport: renders the page from Athena with the SQL and page assets compiled in, and puts it under reports/ as HTML', async () => {
+    const puts: { url: string; contentType: string; body: string }[] = [];
+    let started = 0;
+    aws.answer = (req, res, body) => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const reply = (value: unknown) => {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(value));
+      };
+      if (target === 'AmazonAthena.StartQueryExecution') reply({ QueryExecutionId: `q${++started}` });
+      else if (target === 'AmazonAthena.GetQueryExecution') reply({ QueryExecution: { StatementType: 'DML', Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 1000 } } });
+      else if (target === 'AmazonAthena.GetQueryResults') reply({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
+      else {
+        puts.push({ url: `${req.method} ${req.url}`, contentType: String(req.headers['content-type']), body });
+        res.writeHead(200, { etag: '"e1"' });
+        res.end();
+      }
+    };
+    const output = await invokeOk('services/daily/tasks/publish-report.js', { date: '2024-05-03', lookbackDays: 2 });
+    const queries = aws.seen.filter((r) => r.target === 'AmazonAthena.StartQueryExecution').map((r) => JSON.parse(r.body) as { QueryString: string; WorkGroup: string });
+    expect(queries).toHaveLength(11);
+    for (const q of queries) expect(q).toMatchObject({ WorkGroup: 'wa-analytics-prod', QueryString: expect.stringContaining("dt BETWEEN '2024-04-06' AND '2024-05-03'") });
+    expect(puts.map((p) => [p.url, p.contentType])).toEqual([['PUT /wa-analytics-prod-data/reports/dt%3D2024-05-03/index.html?x-id=PutObject', 'text/html; charset=utf-8']]);
+    const page = puts[0]!.body;
+    expect(page.startsWith('<!doctype html>')).toBe(true);
+    // Chart.js's UMD build and the page script made it into the bundle, and so into the page.
+    expect(page).toContain(readFileSync(join(repoRoot, 'node_modules', 'chart.js', 'dist', 'chart.umd.min.js'), 'utf8').replace(/\/\/# sourceMappingURL=.*\s*$/, '').trimEnd().slice(-200));
+    expect(output).toEqual({ key: 'reports/dt=2024-05-03/index.html', from: '2024-04-06', to: '2024-05-03', bytes: Buffer.byteLength(page), scannedBytes: 11_000 });
+  });
+
+  it('publishReport: Athena throttling is a ThrottlingError, which PublishReport retries', async () => {
+    aws.answer = jsonError(400, 'TooManyRequestsException', 'Rate exceeded');
+    const thrown = await invoke('services/daily/tasks/publish-report.js', { date: '2024-05-03', lookbackDays: 2 });
+    expect(aws.seen.map((r) => r.target)).toEqual(['AmazonAthena.StartQueryExecution']);
+    expect(thrown.name).toBe('ThrottlingError');
+    const states = retriedNames('PublishReportLambdaFunction');
+    expect([...states.keys()]).toEqual(['PublishReport']);
     for (const names of states.values()) expect(names).toContain(thrown.name);
   });
 

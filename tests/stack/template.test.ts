@@ -574,7 +574,8 @@ describe('daily workflow', () => {
         .filter((x) => asList(x.Action).includes(action))
         .flatMap((x) => asList(x.Resource))
         .map((r: any) => r['Fn::Join'][1][1]);
-    expect(objectPrefixes('s3:PutObject').sort()).toEqual(['/athena-results/*', '/curated/*', '/workflow/*']);
+    // reports/: PublishReport writes the day's dashboard there and reads nothing back.
+    expect(objectPrefixes('s3:PutObject').sort()).toEqual(['/athena-results/*', '/curated/*', '/reports/*', '/workflow/*']);
     expect(objectPrefixes('s3:DeleteObject')).toEqual(['/curated/*']);
     expect(objectPrefixes('s3:GetObject').sort()).toEqual(['/athena-results/*', '/curated/*', '/raw/events/*', '/workflow/*']);
     expect(bySid.StageKeyThroughS3.Resource).toEqual({ 'Fn::GetAtt': ['DataKey', 'Arn'] });

@@ -1,5 +1,3 @@
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { AthenaQueryEngine } from '../../../shared/adapters/aws/athena-engine';
 import { resolveDataDir, type Env } from '../../../shared/config/local';
 import { InputError } from '../../../shared/errors';
 import type { QueryEngine } from '../../../shared/ports/query-engine';
@@ -11,7 +9,7 @@ import { runQuery } from '../../../shared/sql/run-query';
 import { experimentTable } from '../../../shared/text/experiment-table';
 import { checkDate } from '../../../shared/time';
 import { openLocalLake } from '../../../local/open-lake';
-import { requireOutput, resolveStage } from '../../ops/stage';
+import { openStageEngine } from '../../ops/stage-engine';
 
 /**
  * `experiments [--date D] [--data-dir D | --stage S]`: the `experiments` table of one evaluation
@@ -38,13 +36,11 @@ export async function readExperimentTable(engine: QueryEngine, dialect: DialectN
 async function withEngine<T>(flags: ExperimentTableFlags, env: Env, note: (line: string) => void, use: (engine: QueryEngine, dialect: DialectName) => Promise<T>): Promise<T> {
   if (flags.stage !== undefined) {
     if (flags.dataDir !== undefined) throw new InputError('give --data-dir or --stage, not both');
-    const stage = await resolveStage({ stage: flags.stage, region: flags.region });
-    const athena = new AthenaClient({ region: stage.region });
+    const stage = await openStageEngine({ stage: flags.stage, region: flags.region }, {}, 120_000);
     try {
-      const engine = new AthenaQueryEngine(athena, { workGroup: requireOutput(stage, 'AthenaWorkgroup'), database: requireOutput(stage, 'GlueDatabaseName'), pollMs: 500, timeoutMs: 120_000 });
-      return await use(engine, 'athena');
+      return await use(stage.engine, 'athena');
     } finally {
-      athena.destroy();
+      stage.close();
     }
   }
   const { engine } = await openLocalLake(resolveDataDir(env, { dataDir: flags.dataDir }), note);

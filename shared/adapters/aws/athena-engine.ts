@@ -61,7 +61,11 @@ export class AthenaQueryEngine implements QueryEngine {
       { intervalMs: this.pollMs, deadline, sleep: this.options.sleep },
     );
     const state = execution?.Status?.State;
-    if (state === 'SUCCEEDED') return execution?.StatementType === 'DML' ? this.results(id) : { columns: [], rows: [] };
+    if (state === 'SUCCEEDED') {
+      const scanned = execution?.Statistics?.DataScannedInBytes;
+      const result = execution?.StatementType === 'DML' ? await this.results(id) : { columns: [], rows: [] };
+      return scanned === undefined ? result : { ...result, scannedBytes: scanned };
+    }
     if (state === 'FAILED' || state === 'CANCELLED') {
       const reason = `Athena query ${id} ${state}: ${execution?.Status?.StateChangeReason ?? 'no reason given'}`;
       if (execution?.Status?.AthenaError?.Retryable) throw new TransientError(reason);

@@ -1,5 +1,5 @@
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ObjectStore } from '../../ports/object-store';
+import type { ObjectStore, PutTextOptions } from '../../ports/object-store';
 import { classifyAwsError } from './errors';
 
 /** The object store on AWS: one S3 bucket. */
@@ -19,9 +19,10 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async putText(key: string, body: string): Promise<void> {
+  /** Encrypted by the bucket's default (SSE-KMS with the stage key): no header here could pick a weaker key. */
+  async putText(key: string, body: string, options: PutTextOptions = {}): Promise<void> {
     try {
-      await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/json' }));
+      await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType ?? 'application/json' }));
     } catch (error) {
       throw classifyAwsError(`S3 PutObject ${key}`, error);
     }

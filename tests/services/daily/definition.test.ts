@@ -19,13 +19,13 @@ describe('the state machine definition as loaded', () => {
     expect(file).not.toContain('ThrottlingError');
     expect(file).not.toContain('Lambda.ServiceException');
     const all = retries(JSON.parse(file).States);
-    expect(all.length).toBe(11);
+    expect(all.length).toBe(12);
     for (const { state, retry } of all) expect(`${state}: ${JSON.stringify(retry.ErrorEquals)}`).toBe(`${state}: ${JSON.stringify([retryableErrorsPlaceholder])}`);
   });
 
   it('fills every Retry with retryableErrorNames and leaves no placeholder but the task ARNs', () => {
     const all = retries(JSON.parse(definitionText).States);
-    expect(all.length).toBe(11);
+    expect(all.length).toBe(12);
     for (const { retry } of all) expect(retry.ErrorEquals).toEqual([...retryableErrorNames]);
     expect(definitionText).not.toContain(retryableErrorsPlaceholder);
     expect(definitionPlaceholders()).toEqual([
@@ -34,10 +34,19 @@ describe('the state machine definition as loaded', () => {
       'EvaluateExperimentsFunctionArn',
       'NotifyFailureFunctionArn',
       'PostDigestFunctionArn',
+      'PublishReportFunctionArn',
       'RebuildPartitionFunctionArn',
       'RegisterRawFunctionArn',
       'ResolveInputFunctionArn',
     ]);
+  });
+
+  it('publishes the report last: PostDigest -> PublishReport -> Done, its result at $.report, retried and caught like the others', () => {
+    const states = JSON.parse(definitionText).States;
+    expect(states.PostDigest.Next).toBe('PublishReport');
+    expect(states.PublishReport).toMatchObject({ Type: 'Task', Resource: '${PublishReportFunctionArn}', ResultPath: '$.report', Next: 'Done' });
+    expect(states.PublishReport.Retry).toEqual(states.PostDigest.Retry);
+    expect(states.PublishReport.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'NotifyFailure' }]);
   });
 
   it('keeps the other names of a list around the placeholder, in order', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TemplateError } from '../../../shared/errors';
-import { escapeHtml, inlineScript, loadReportAssets, renderReportHtml, scriptSafeJson } from '../../../shared/report/html';
+import { loadReportAssets } from '../../../shared/report/assets';
+import { escapeHtml, inlineScript, renderReportHtml, scriptSafeJson } from '../../../shared/report/html';
 import { buildReportModel } from '../../../shared/report/model';
 import type { ReportData } from '../../../shared/report/queries';
 

@@ -1,5 +1,5 @@
 -- Report: the alert list, newest target date first, strongest evidence first within a day.
--- params: database:database
+-- params: database:database, from_dt:date, to_dt:date
 SELECT
   dt,
   campaign_id,
@@ -14,4 +14,5 @@ SELECT
   score,
   baseline_days
 FROM {{database}}.anomalies
+WHERE dt BETWEEN {{from_dt}} AND {{to_dt}}
 ORDER BY dt DESC, score DESC NULLS LAST, campaign_id, template_name NULLS FIRST, button_id NULLS FIRST, metric

@@ -4,7 +4,7 @@
 -- the history of the most recently evaluated experiments and tables the latest day of each.
 -- A lake whose experiments table has no partition yet (written before experiments existed)
 -- answers no rows, and the section says so.
--- params: database:database
+-- params: database:database, from_dt:date, to_dt:date
 SELECT
   dt,
   experiment_id,
@@ -23,4 +23,5 @@ SELECT
   srm_p_value,
   days_running
 FROM {{database}}.experiments
+WHERE dt BETWEEN {{from_dt}} AND {{to_dt}}
 ORDER BY experiment_id, metric, dt, variant

@@ -8,7 +8,7 @@
 -- conversions summed over the campaign's buttons, so a message converted through two of its
 -- buttons counts under each. Cohorts written before conversions were counted hold null there and
 -- add nothing; a campaign with none measured gets null.
--- params: database:database
+-- params: database:database, from_dt:date, to_dt:date
 WITH {{include:report-events}},
 {{include:messages}},
 tapped AS (
@@ -21,6 +21,7 @@ converted AS (
          SUM(converted_messages) AS messages_converted,
          SUM(conversions) AS conversions
   FROM {{database}}.daily_ctr
+  WHERE dt BETWEEN {{from_dt}} AND {{to_dt}}
   GROUP BY campaign_id
 ),
 funnel AS (

@@ -2,7 +2,7 @@
 -- daily_conversions (unattributed conversions are the rows with button_id null). A currency is
 -- never added to another: each row is one currency; conversions without a value have currency
 -- null and revenue null.
--- params: database:database
+-- params: database:database, from_dt:date, to_dt:date
 SELECT
   campaign_id,
   template_name,
@@ -12,5 +12,6 @@ SELECT
   CAST(SUM(conversions) AS BIGINT) AS conversions,
   CAST(SUM(value) AS DOUBLE) AS revenue
 FROM {{database}}.daily_conversions
+WHERE dt BETWEEN {{from_dt}} AND {{to_dt}}
 GROUP BY campaign_id, template_name, button_id, currency
 ORDER BY currency NULLS LAST, revenue DESC NULLS LAST, campaign_id, template_name NULLS FIRST, button_id NULLS FIRST

@@ -3,7 +3,7 @@
 -- rows, over every cohort, conversion name and currency. A summary of medians, not the median of
 -- every conversion: daily_conversions keeps one median per row. Unattributed conversions have no
 -- tap and are left out.
--- params: database:database
+-- params: database:database, from_dt:date, to_dt:date
 SELECT
   campaign_id,
   template_name,
@@ -13,6 +13,6 @@ SELECT
   SUM(median_seconds_to_convert * conversions)
     / NULLIF(SUM(CASE WHEN median_seconds_to_convert IS NOT NULL THEN conversions END), 0) AS typical_seconds
 FROM {{database}}.daily_conversions
-WHERE button_id IS NOT NULL
+WHERE button_id IS NOT NULL AND dt BETWEEN {{from_dt}} AND {{to_dt}}
 GROUP BY campaign_id, template_name, button_id
 ORDER BY conversions DESC, campaign_id, template_name NULLS FIRST, button_id

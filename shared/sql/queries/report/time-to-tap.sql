@@ -4,7 +4,7 @@
 -- timed before the delivery status (clock skew between webhooks), so they are shown rather than
 -- silently dropped. Taps on messages never delivered are left out.
 -- The bucket bounds must match timeToTapBuckets in shared/report/model.ts.
--- params: database:database
+-- params: database:database, from_dt:date, to_dt:date
 WITH {{include:report-events}},
 {{include:messages}},
 waits AS (
