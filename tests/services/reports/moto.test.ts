@@ -4,7 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { reportLinkExpiry, signReportLink } from '../../../shared/report/link';
-import { motoAvailable, startMotoServer, type MotoServer } from '../../support/moto-server';
+import { motoMissing, startMoto, type MotoServer } from '../../support/moto';
 
 /**
  * The deployed entry of `GET /reports/{date}` (services/reports/handler.ts, with its Middy chain)
@@ -12,9 +12,9 @@ import { motoAvailable, startMotoServer, type MotoServer } from '../../support/m
  * object under reports/, and the 302's Location is fetched over HTTP like a browser would.
  */
 
-const haveMoto = motoAvailable();
-if (!haveMoto) console.warn('moto_server is not on PATH: the report link test against moto is skipped');
-const describeWithMoto = haveMoto ? describe : describe.skip;
+const missing = motoMissing();
+if (missing !== null) console.warn(`${missing}: the report link test against moto is skipped`);
+const describeWithMoto = missing === null ? describe : describe.skip;
 
 const bucket = 'wa-analytics-prod-data-123456789012-us-east-1';
 const secretParam = '/wa-analytics/prod/report-link-secret';
@@ -40,7 +40,7 @@ describeWithMoto('the report link Lambda against moto_server', () => {
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    moto = await startMotoServer();
+    moto = await startMoto();
     Object.assign(process.env, {
       AWS_ENDPOINT_URL: moto.endpoint,
       AWS_REGION: 'us-east-1',
@@ -64,7 +64,7 @@ describeWithMoto('the report link Lambda against moto_server', () => {
   afterAll(async () => {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
-    await moto?.close();
+    await moto?.stop();
   });
 
   const eventFor = (url: string): APIGatewayProxyEvent => {
