@@ -1,4 +1,5 @@
 import { InputError } from '../shared/errors';
+import { formValue, parseForm } from '../shared/form';
 import { epochMsFrom } from '../shared/normalize/context';
 import type { Source } from '../shared/schema/types';
 import { parseIsoInstant } from '../shared/time';
@@ -34,6 +35,15 @@ export function inferSource(json: unknown): Source | null {
   if (json.every(isSend)) return 'registry';
   if (json.every(isObj) && json.some(isConversion) && !json.some(isSend)) return 'conversions';
   return null;
+}
+
+/**
+ * The source of a body that is not JSON: Twilio, when it is a form with a `MessageSid` (every
+ * Twilio message webhook and status callback has one); else null.
+ */
+export function inferFormSource(bytes: Buffer): Source | null {
+  const form = parseForm(bytes);
+  return form !== null && formValue(form, 'MessageSid') !== null ? 'twilio' : null;
 }
 
 /**
@@ -92,7 +102,16 @@ function conversionTimes(json: unknown): (number | null)[] {
   return (Array.isArray(json) ? json : [json]).map((c) => parseIsoInstant(isObj(c) ? c.occurred_at : undefined));
 }
 
-const readers: Record<Source, (json: unknown) => (number | null)[]> = { meta: metaTimes, wasender: wasenderTimes, registry: registryTimes, conversions: conversionTimes };
+/** Twilio's forms carry no event time (see shared/normalize/twilio.ts). */
+const noTimes = (): (number | null)[] => [];
+
+const readers: Record<Source, (json: unknown) => (number | null)[]> = {
+  meta: metaTimes,
+  wasender: wasenderTimes,
+  registry: registryTimes,
+  conversions: conversionTimes,
+  twilio: noTimes,
+};
 
 /** The latest event time in a body, epoch ms; null when it names none. */
 export function latestEventTime(json: unknown, source: Source): number | null {

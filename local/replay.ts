@@ -40,12 +40,13 @@ export interface ReplayReport {
   unstamped: number;
 }
 
-const routeOf = Object.fromEntries(routes.filter((r) => r.method === 'POST').map((r) => [r.source, r])) as Record<Source, Route>;
+const routeOf: Partial<Record<Source, Route>> = Object.fromEntries(routes.filter((r) => r.method === 'POST').map((r) => [r.source, r]));
 
 /** The request a sender would have made for this body: route, signature or token, receive time. */
 function requestFor(body: ReplayBody, options: ReplayOptions, report: ReplayReport) {
   const source = sourceOfBody(body.json, body.where, options.source);
   const route = routeOf[source];
+  if (route === undefined) throw new InputError(`${body.where}: the local API has no route for ${source} bodies yet`);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const { appSecret, wasenderSecret, registryToken } = options.secrets;
   if (source === 'meta' && appSecret !== null) headers['x-hub-signature-256'] = signMetaBody(body.bytes, appSecret);

@@ -51,6 +51,7 @@ export function startWarnings(config: LocalConfig): string[] {
   const out: string[] = [];
   if (config.appSecret === null) out.push('WARNING: WA_APP_SECRET is not set: Meta webhook signatures are NOT checked; anyone can post data.');
   if (config.wasenderSecret === null) out.push('WARNING: WASENDER_WEBHOOK_SECRET is not set: WASenderApi webhook signatures are NOT checked.');
+  if (config.twilioAuthToken === null) out.push('WARNING: TWILIO_AUTH_TOKEN is not set: Twilio webhook signatures are NOT checked.');
   if (config.verifyToken === null) out.push('note: WA_VERIFY_TOKEN is not set: Meta verification handshakes are refused (403).');
   if (config.registryToken === null) out.push(`note: WA_REGISTRY_TOKEN is not set: POST ${bearerPaths.join(' and ')} ${bearerPaths.length === 1 ? 'is' : 'are'} refused (403).`);
   return out;
@@ -107,7 +108,7 @@ async function openLocked(options: StackOptions, lock: DataDirLock, log: (line: 
     if (!(error instanceof StorageError)) throw error;
     throw new StorageError(`the catalog cannot be written, so nothing would be delivered; refusing to start: ${error.message}`, { cause: error });
   }
-  const settings = { metaAppSecret: config.appSecret, wasenderSecret: config.wasenderSecret, timeZone: config.timeZone };
+  const settings = { metaAppSecret: config.appSecret, wasenderSecret: config.wasenderSecret, twilioAuthToken: config.twilioAuthToken, timeZone: config.timeZone };
   const worker = options.inlineTransform
     ? null
     : workerInvoker({ ...settings, pii: config.pii, piiKey: config.piiKey, streamName: defaultStreamName, retries: defaultTransformRetries, retryDelayMs: defaultRetryDelayMs });

@@ -11,6 +11,7 @@ const settings = workerData as WorkerTransformSettings;
 const transform = createTransform({
   metaAppSecret: settings.metaAppSecret,
   wasenderSecret: settings.wasenderSecret,
+  twilioAuthToken: settings.twilioAuthToken ?? null,
   timeZone: settings.timeZone,
   pseudonymize: createPseudonymizer(settings.pii, settings.piiKey),
 });

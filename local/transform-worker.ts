@@ -9,6 +9,7 @@ import { packRecords, transferList, unpackOutcomes, type PackedOutcomes, type Pa
 export interface WorkerTransformSettings {
   readonly metaAppSecret: string | null;
   readonly wasenderSecret: string | null;
+  readonly twilioAuthToken?: string | null;
   readonly timeZone: string;
   readonly pii: PiiMode;
   readonly piiKey: string;

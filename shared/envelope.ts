@@ -6,6 +6,7 @@ import { sources, type Source } from './schema/types';
  * puts in each Firehose record. Version 2, written today: a JSON header object immediately
  * followed by the request body's bytes, untouched, so the body travels once and any bytes survive:
  *   `{"v":2,"source":"meta","request_id":"…","received_ts":1700000000000,"signature":"<b64>"}<body>`
+ * (a Twilio record's header also holds `"url":"<b64>"`, the URL Twilio signed; see Envelope.url)
  * (the header may hold spaces before its `}`: the template pads it to a multiple of 3 bytes).
  * Version 1, still read (records in flight in Firehose when a stage is updated, quarantine kept
  * for requeue): one JSON object whose `body` field holds the body as base64.
@@ -18,6 +19,13 @@ export interface Envelope {
   readonly signature: string | null;
   readonly requestId: string | null;
   readonly receivedTs: number;
+  /**
+   * The full URL the sender requested (scheme, host, path and raw query string), when the route
+   * records it: Twilio signs that URL, so its records need it to be verified. The header's `url`
+   * field holds it as base64 (like `signature`: no JSON escaping in the template); absent or null
+   * for the other sources.
+   */
+  readonly url?: string | null;
 }
 
 /** The envelope version the request template writes. */
@@ -67,7 +75,14 @@ function common(o: Record<string, unknown>, body: Buffer): Envelope {
     signature = Buffer.from(o.signature, 'base64').toString('utf8');
   }
   const requestId = typeof o.request_id === 'string' && o.request_id !== '' ? o.request_id : null;
-  return { source: o.source as Source, body, signature, requestId, receivedTs: o.received_ts };
+  let url: string | null = null;
+  if (o.url !== undefined && o.url !== null && o.url !== '') {
+    if (typeof o.url !== 'string' || !B64_RE.test(o.url)) throw new EnvelopeError('url is not base64');
+    url = Buffer.from(o.url, 'base64').toString('utf8');
+  }
+  const envelope: Envelope = { source: o.source as Source, body, signature, requestId, receivedTs: o.received_ts };
+  // Only when present, so the envelopes of the other sources keep their shape.
+  return url === null ? envelope : { ...envelope, url };
 }
 
 /** Reads one record's bytes (Firehose `data`, base64-decoded) as an envelope; throws EnvelopeError when it is not one. */

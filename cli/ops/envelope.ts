@@ -24,7 +24,13 @@ export interface EnvelopeRequest {
 }
 
 /** The header each source's signature arrives in; our own routes have none (IAM authorizes them). */
-const signatureHeader: Record<Source, string | null> = { meta: 'X-Hub-Signature-256', wasender: 'X-Webhook-Signature', registry: null, conversions: null };
+const signatureHeader: Record<Source, string | null> = {
+  meta: 'X-Hub-Signature-256',
+  wasender: 'X-Webhook-Signature',
+  registry: null,
+  conversions: null,
+  twilio: 'X-Twilio-Signature',
+};
 
 const ingestRoutes = routes.filter((r) => r.method === 'POST');
 

@@ -26,18 +26,20 @@ async function fetchRequired(fetch: SecretFetcher, name: string | null, maxAge: 
  */
 export async function currentSettings(env: NodeJS.ProcessEnv = process.env, fetch: SecretFetcher = ssmFetcher): Promise<TransformSettings> {
   config ??= readTransformEnv(env);
-  const [metaAppSecret, wasenderSecret, piiKey] = await Promise.all([
+  const [metaAppSecret, wasenderSecret, twilioAuthToken, piiKey] = await Promise.all([
     fetchRequired(fetch, config.appSecretParam, config.secretsMaxAgeSeconds),
     fetchRequired(fetch, config.wasenderSecretParam, config.secretsMaxAgeSeconds),
+    fetchRequired(fetch, config.twilioAuthTokenParam, config.secretsMaxAgeSeconds),
     config.pii === 'hash' ? fetchRequired(fetch, config.piiKeyParam, config.secretsMaxAgeSeconds) : Promise.resolve(null),
   ]);
-  const key = JSON.stringify([metaAppSecret, wasenderSecret, piiKey]);
+  const key = JSON.stringify([metaAppSecret, wasenderSecret, twilioAuthToken, piiKey]);
   if (cached?.key !== key) {
     cached = {
       key,
       settings: {
         metaAppSecret,
         wasenderSecret,
+        twilioAuthToken,
         timeZone: config.timeZone,
         pseudonymize: createPseudonymizer(config.pii, piiKey ?? undefined),
       },

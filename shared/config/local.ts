@@ -14,6 +14,8 @@ export interface LocalConfig {
   readonly appSecret: string | null;
   readonly verifyToken: string | null;
   readonly wasenderSecret: string | null;
+  /** `TWILIO_AUTH_TOKEN`: the Twilio account's Auth Token for `X-Twilio-Signature` (null: not checked). */
+  readonly twilioAuthToken: string | null;
   readonly registryToken: string | null;
   readonly pii: PiiMode;
   readonly piiKey: string;
@@ -146,6 +148,7 @@ export function readLocalConfig(env: Env, flags: LocalFlags = {}): LocalConfig {
     appSecret: envValue(env, 'WA_APP_SECRET'),
     verifyToken: envValue(env, 'WA_VERIFY_TOKEN'),
     wasenderSecret: envValue(env, 'WASENDER_WEBHOOK_SECRET'),
+    twilioAuthToken: envValue(env, 'TWILIO_AUTH_TOKEN'),
     registryToken: envValue(env, 'WA_REGISTRY_TOKEN'),
     pii,
     piiKey: readPiiKey(env, dataDir),

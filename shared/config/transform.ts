@@ -9,6 +9,8 @@ export interface TransformEnvConfig {
   /** SSM parameter names (SecureString); null when the stage does not check that source. */
   readonly appSecretParam: string | null;
   readonly wasenderSecretParam: string | null;
+  /** The Twilio Auth Token's parameter (`TWILIO_AUTH_TOKEN_PARAM`). */
+  readonly twilioAuthTokenParam: string | null;
   readonly piiKeyParam: string | null;
   /** How long fetched secrets stay cached, seconds. */
   readonly secretsMaxAgeSeconds: number;
@@ -28,6 +30,7 @@ export function readTransformEnv(env: NodeJS.ProcessEnv): TransformEnvConfig {
     pii,
     appSecretParam: optional(env.WA_APP_SECRET_PARAM),
     wasenderSecretParam: optional(env.WASENDER_SECRET_PARAM),
+    twilioAuthTokenParam: optional(env.TWILIO_AUTH_TOKEN_PARAM),
     piiKeyParam,
     secretsMaxAgeSeconds: maxAge,
   };

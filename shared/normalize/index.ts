@@ -1,7 +1,9 @@
 import type { Envelope } from '../envelope';
+import { parseForm, type FormParam } from '../form';
 import type { Pseudonymizer } from '../pii';
 import type { FlatRow, Source } from '../schema/types';
 import { verifyMetaSignature, verifyWasenderSignature, type Verdict } from '../signature';
+import { verifyTwilioSignature } from '../twilio-signature';
 import type { NormalizeContext, NormalizeOutcome } from './context';
 import { normalizeConversions } from './conversions';
 import { normalizeMeta } from './meta';
@@ -9,12 +11,13 @@ import { pseudonymizeRow } from './pseudonymize-row';
 import { quarantineRow } from './quarantine';
 import type { QuarantineReason } from './reasons';
 import { normalizeRegistry } from './registry';
+import { normalizeTwilio } from './twilio';
 import { normalizeWasender } from './wasender';
 
 export * from './context';
 export * from './reasons';
 export { pseudonymizeFlowResponse } from './pseudonymize-row';
-export { normalizeConversions, normalizeMeta, normalizeRegistry, normalizeWasender };
+export { normalizeConversions, normalizeMeta, normalizeRegistry, normalizeTwilio, normalizeWasender };
 
 /** Secrets and settings the transform applies to every envelope. */
 export interface TransformSettings {
@@ -22,11 +25,16 @@ export interface TransformSettings {
   readonly metaAppSecret: string | null;
   /** WASenderApi webhook secret; null means signatures are not checked. */
   readonly wasenderSecret: string | null;
+  /** Twilio account Auth Token; null or absent means `X-Twilio-Signature` is not checked. */
+  readonly twilioAuthToken?: string | null;
   readonly timeZone: string;
   readonly pseudonymize: Pseudonymizer;
 }
 
-const normalizers: Record<Source, (payload: unknown, ctx: NormalizeContext) => NormalizeOutcome> = {
+/** The sources whose bodies are JSON; Twilio's are forms (see processEnvelope). */
+type JsonSource = Exclude<Source, 'twilio'>;
+
+const normalizers: Record<JsonSource, (payload: unknown, ctx: NormalizeContext) => NormalizeOutcome> = {
   meta: normalizeMeta,
   wasender: normalizeWasender,
   registry: normalizeRegistry,
@@ -42,7 +50,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export interface EnvelopeResult {
   readonly rows: FlatRow[];
   readonly quarantined: QuarantineReason | null;
+  /** Why, in words, when the reason code alone would not tell the operator what to fix. */
+  readonly message?: string;
 }
+
+/** The one message of a Twilio record that cannot be verified because it carries no URL. */
+export const TWILIO_NO_URL_MESSAGE =
+  'the record carries no url (the URL Twilio signed), so X-Twilio-Signature cannot be checked; the ingestion template must record it';
 
 /**
  * Verify, parse, normalize and (hash mode) pseudonymize one envelope: every row the transform
@@ -58,27 +72,43 @@ export function processEnvelope(envelope: Envelope, settings: TransformSettings)
     timeZone: settings.timeZone,
     pseudonymize: settings.pseudonymize,
   };
-  const quarantine = (reason: QuarantineReason): EnvelopeResult => ({ rows: [quarantineRow(envelope, reason, ctx)], quarantined: reason });
+  const quarantine = (reason: QuarantineReason, message?: string): EnvelopeResult => ({
+    rows: [quarantineRow(envelope, reason, ctx)],
+    quarantined: reason,
+    ...(message === undefined ? {} : { message }),
+  });
   const body = envelope.body;
+  const source = envelope.source;
+  // Twilio signs the parsed parameters, so its form is read before it is verified.
+  const form: FormParam[] | null = source === 'twilio' ? parseForm(body) : null;
+  const twilioToken = settings.twilioAuthToken ?? null;
 
   let verdict: Verdict = 'ok';
-  if (envelope.source === 'meta' && settings.metaAppSecret !== null) {
+  if (source === 'meta' && settings.metaAppSecret !== null) {
     verdict = verifyMetaSignature(body, envelope.signature, settings.metaAppSecret);
-  } else if (envelope.source === 'wasender' && settings.wasenderSecret !== null) {
+  } else if (source === 'wasender' && settings.wasenderSecret !== null) {
     verdict = verifyWasenderSignature(envelope.signature, settings.wasenderSecret);
+  } else if (source === 'twilio' && twilioToken !== null) {
+    const url = envelope.url ?? null;
+    if (url === null) return quarantine('bad_signature', TWILIO_NO_URL_MESSAGE);
+    verdict = verifyTwilioSignature(envelope.signature, url, body, form, twilioToken);
   }
   if (verdict !== 'ok') return quarantine(verdictReason[verdict]);
 
   let payload: unknown;
-  try {
-    payload = JSON.parse(utf8.decode(body));
-  } catch {
-    return quarantine('malformed_json');
+  if (source === 'twilio') {
+    if (form === null) return quarantine('malformed_form');
+  } else {
+    try {
+      payload = JSON.parse(utf8.decode(body));
+    } catch {
+      return quarantine('malformed_json');
+    }
   }
 
   let outcome: NormalizeOutcome;
   try {
-    outcome = normalizers[envelope.source](payload, ctx);
+    outcome = source === 'twilio' ? normalizeTwilio(form!, ctx) : normalizers[source](payload, ctx);
   } catch {
     // A normalizer bug must not lose the body: keep it for replay once fixed.
     return quarantine('bad_shape');

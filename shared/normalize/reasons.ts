@@ -8,6 +8,7 @@ export const quarantineReasons = [
   'malformed_json', // the body is not JSON (or not UTF-8)
   'not_whatsapp', // JSON, but not a webhook of the source it was posted to
   'bad_shape', // a WhatsApp payload with a part that breaks the documented shape
+  'malformed_form', // Twilio: the body is not an application/x-www-form-urlencoded form (or not UTF-8)
   // Conversions (`POST /conversions` items and WhatsApp orders): one quarantine row per bad item.
   'conversion_missing_id', // no conversion_id (a string or number)
   'conversion_missing_user', // no wa_id, or an order without a sender

@@ -23,7 +23,7 @@ export interface ColumnDef {
 export const flatRowColumns = [
   { name: 'event_id', type: 'string', nullable: false, comment: 'dedupe key: the same fact delivered twice gets the same id' },
   { name: 'kind', type: 'string', nullable: false, comment: 'click | status | send | message | conversion | quarantine' },
-  { name: 'source', type: 'string', nullable: false, comment: 'meta | wasender | registry | conversions' },
+  { name: 'source', type: 'string', nullable: false, comment: 'meta | wasender | registry | conversions | twilio' },
   { name: 'interaction', type: 'string', nullable: true, comment: 'clicks: button_reply | list_reply | nfm_reply | quick_reply' },
   { name: 'wamid', type: 'string', nullable: true, comment: 'click/message: inbound message id; status/send: outbound message id' },
   { name: 'context_wamid', type: 'string', nullable: true, comment: 'click: id of the outbound message that carried the button' },

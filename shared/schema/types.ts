@@ -21,7 +21,7 @@ export type ExperimentRow = RowOf<typeof experimentColumns>;
 
 export type RowKind = 'click' | 'status' | 'send' | 'message' | 'conversion' | 'quarantine';
 /** Every source of rows, the one list (envelopes, CLI choices and requeue check against it). */
-export const sources = ['meta', 'wasender', 'registry', 'conversions'] as const;
+export const sources = ['meta', 'wasender', 'registry', 'conversions', 'twilio'] as const;
 export type Source = (typeof sources)[number];
 export type Interaction = 'button_reply' | 'list_reply' | 'nfm_reply' | 'quick_reply';
 export type StatusName = 'sent' | 'delivered' | 'read' | 'failed' | 'played';

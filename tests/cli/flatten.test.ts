@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flatten } from '../../cli/commands/flatten/run';
 import { signMetaBody } from '../../shared/signature';
+import { signTwilioRequest } from '../../shared/twilio-signature';
+import { parseForm } from '../../shared/form';
 import { schemaProblems } from '../support/rows';
 
 const fixture = (p: string) => join(__dirname, '../fixtures', p);
@@ -16,6 +18,7 @@ beforeEach(() => {
   process.env = { ...env, WA_DATA_DIR: dataDir, WA_TIMEZONE: 'UTC' };
   delete process.env.WA_APP_SECRET;
   delete process.env.WA_PII_KEY;
+  delete process.env.TWILIO_AUTH_TOKEN;
 });
 afterEach(() => {
   process.env = env;
@@ -78,9 +81,26 @@ describe('wa-analytics flatten', () => {
     expect(order.rows).toMatchObject([{ kind: 'conversion', source: 'meta', conversion_name: 'order', value: 452.7, currency: 'BRL' }]);
     const text = join(dataDir, 'notes.txt');
     writeFileSync(text, 'purchase by 15551230001');
-    await expect(run(text, {})).rejects.toThrow(`${text} is not JSON, so its source cannot be told; pass --source`);
+    await expect(run(text, {})).rejects.toThrow(`${text} is neither JSON nor a Twilio form, so its source cannot be told; pass --source`);
     writeFileSync(text, '{"total": 12}');
     await expect(run(text, {})).rejects.toThrow(`cannot tell the source of ${text} (not Meta, WASenderApi, a registry send or a conversion); pass --source`);
+  });
+
+  it('flattens a Twilio form, inferring its source, and checks its signature with TWILIO_AUTH_TOKEN and --url', async () => {
+    const file = fixture('twilio/inbound-quick-reply.form');
+    const inferred = await run(file, { pii: 'raw', receivedAt: '2025-05-20T21:20:05Z' });
+    expect(inferred.err).toEqual([]);
+    expect(inferred.rows).toMatchObject([
+      { kind: 'click', source: 'twilio', interaction: 'quick_reply', button_id: 'confirm_yes', wa_id: '15551234567', event_ts: 1747776005000, event_date: '2025-05-20' },
+    ]);
+    const url = 'https://hooks.example.com/prod/webhooks/twilio';
+    const signature = signTwilioRequest('tw-token', url, parseForm(readFileSync(file))!);
+    await expect(run(file, { source: 'twilio', signature, url })).rejects.toThrow('--signature needs TWILIO_AUTH_TOKEN to check a Twilio signature');
+    process.env.TWILIO_AUTH_TOKEN = 'tw-token';
+    await expect(run(file, { source: 'twilio', signature })).rejects.toThrow('--signature of a Twilio body needs --url, the URL Twilio signed');
+    expect((await run(file, { source: 'twilio', signature, url })).rows.map((r) => r.kind)).toEqual(['click']);
+    const forged = await run(file, { source: 'twilio', signature, url: `${url}/status` });
+    expect(forged.rows).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature', source: 'twilio' }]);
   });
 
   it('runs as a command: stdin input, and one clear line with a non-zero exit for a missing file', () => {

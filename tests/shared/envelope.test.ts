@@ -10,6 +10,18 @@ describe('parseEnvelope', () => {
     expect(envelope).toEqual({ source: 'wasender', body, signature: 's3cr}t', requestId: 'r-1', receivedTs: 1_700_000_000_000 });
   });
 
+  it('reads the URL a Twilio record carries (base64, query string and quotes intact), and refuses one that is not base64', () => {
+    const url = "https://h.example.com/prod/webhooks/twilio?a=1&b=It's+%22x%22";
+    const body = Buffer.from('MessageSid=SM1&MessageStatus=read');
+    const header = `{"v":2,"source":"twilio","request_id":"r-2","received_ts":1700000000000,"signature":"${b64('sig=')}","url":"${b64(url)}"}`;
+    const envelope = parseEnvelope(Buffer.concat([Buffer.from(header, 'latin1'), body]));
+    expect(envelope).toEqual({ source: 'twilio', body, signature: 'sig=', requestId: 'r-2', receivedTs: 1_700_000_000_000, url });
+    const bad = `{"v":2,"source":"twilio","request_id":"r-2","received_ts":1700000000000,"signature":"","url":"not base64!"}`;
+    expect(() => parseEnvelope(Buffer.from(bad, 'latin1'))).toThrow('url is not base64');
+    const none = parseEnvelope(Buffer.from('{"v":2,"source":"twilio","request_id":"r","received_ts":5,"signature":"","url":""}', 'latin1'));
+    expect('url' in none).toBe(false);
+  });
+
   it('is not fooled by a closing brace inside a header string', () => {
     const header = '{"v":2,"source":"meta","request_id":"a}b\\"}","received_ts":5,"signature":""}';
     const envelope = parseEnvelope(Buffer.from(`${header}{"x":1}`, 'latin1'));

@@ -85,6 +85,8 @@ interface EnvelopeSpec {
   signature?: string | null;
   requestId?: string;
   receivedTs: number;
+  /** Twilio: the URL Twilio signed, written as the header's `url` field (base64). */
+  url?: string;
 }
 
 /**
@@ -96,6 +98,7 @@ export function envelopeRecordBytes(opts: EnvelopeSpec): Buffer {
   const body = Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(opts.body, 'utf8');
   const sig = opts.signature ? Buffer.from(opts.signature, 'utf8').toString('base64') : '';
   let head = `{"v":2,"source":"${opts.source}","request_id":"${opts.requestId ?? 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef'}","received_ts":${opts.receivedTs},"signature":"${sig}"`;
+  if (opts.url !== undefined) head += `,"url":"${Buffer.from(opts.url, 'utf8').toString('base64')}"`;
   while ((head.length + 1) % 3 !== 0) head += ' ';
   return Buffer.concat([Buffer.from(`${head}}`, 'latin1'), body]);
 }

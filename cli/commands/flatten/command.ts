@@ -13,6 +13,7 @@ export const registerFlatten: RegisterCommand = (program) => {
     .addOption(new Option('--source <source>', 'who sent the body (default: inferred from the body, as replay does)').choices([...sources]))
     .addOption(new Option('--pii <mode>', 'pseudonymize wa_id (hash) or keep it (raw)').choices([...piiModes]))
     .option('--signature <header>', 'the signature header as received, to check it with the secret from the environment')
+    .option('--url <url>', 'Twilio: the full URL Twilio requested (with its query string), which the signature covers')
     .option('--received-at <time>', 'ISO-8601 receive time (default: now)')
     .option('--data-dir <dir>', 'local data dir (holds the generated PII key)')
     .action(async (file: string | undefined, options: FlattenOptions) => {

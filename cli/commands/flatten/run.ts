@@ -6,13 +6,15 @@ import { processEnvelope } from '../../../shared/normalize';
 import { createPseudonymizer, type PiiMode } from '../../../shared/pii';
 import type { Source } from '../../../shared/schema/types';
 import { terminalSafeJson } from '../../../shared/text/terminal';
-import { sourceOfBody } from '../../../local/replay-body';
+import { inferFormSource, sourceOfBody } from '../../../local/replay-body';
 import { checkInstant } from '../../../shared/time';
 
 export interface FlattenOptions {
   source?: Source;
   pii?: PiiMode;
   signature?: string;
+  /** Twilio: the URL Twilio signed. */
+  url?: string;
   receivedAt?: string;
   dataDir?: string;
 }
@@ -26,14 +28,19 @@ function readBody(file: string | undefined): Buffer {
   }
 }
 
-/** `--source`, else the source the body's JSON shows (see inferSource); a body that is not JSON needs the flag. */
+/**
+ * `--source`, else the source the body shows: its JSON (see inferSource), or for a body that is
+ * not JSON, a Twilio form (see inferFormSource); anything else needs the flag.
+ */
 function sourceOf(body: Buffer, where: string, given: Source | undefined): Source {
   if (given !== undefined) return given;
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch (cause) {
-    throw new InputError(`${where} is not JSON, so its source cannot be told; pass --source`, { cause });
+    const form = inferFormSource(body);
+    if (form !== null) return form;
+    throw new InputError(`${where} is neither JSON nor a Twilio form, so its source cannot be told; pass --source`, { cause });
   }
   return sourceOfBody(json, where, undefined);
 }
@@ -54,10 +61,16 @@ export async function flatten(file: string | undefined, options: FlattenOptions,
   const sig = options.signature ?? null;
   if (sig !== null && source === 'meta' && config.appSecret === null) throw new ConfigError('--signature needs WA_APP_SECRET to check a Meta signature');
   if (sig !== null && source === 'wasender' && config.wasenderSecret === null) throw new ConfigError('--signature needs WASENDER_WEBHOOK_SECRET to check a WASenderApi signature');
-  const envelope: Envelope = { source, body, signature: sig, requestId: 'cli-flatten', receivedTs: receivedTs(options.receivedAt) };
+  if (sig !== null && source === 'twilio') {
+    if (config.twilioAuthToken === null) throw new ConfigError('--signature needs TWILIO_AUTH_TOKEN to check a Twilio signature');
+    if (options.url === undefined) throw new InputError('--signature of a Twilio body needs --url, the URL Twilio signed');
+  }
+  const url = source === 'twilio' && options.url !== undefined ? { url: options.url } : {};
+  const envelope: Envelope = { source, body, signature: sig, requestId: 'cli-flatten', receivedTs: receivedTs(options.receivedAt), ...url };
   const result = processEnvelope(envelope, {
     metaAppSecret: sig === null ? null : config.appSecret,
     wasenderSecret: sig === null ? null : config.wasenderSecret,
+    twilioAuthToken: sig === null ? null : config.twilioAuthToken,
     timeZone: config.timeZone,
     pseudonymize: createPseudonymizer(pii, config.piiKey),
   });
@@ -68,6 +81,8 @@ export async function flatten(file: string | undefined, options: FlattenOptions,
   if (items.length > 0) {
     const n = items.length === 1 ? '1 item was' : `${items.length} items were`;
     err(`flatten: ${n} quarantined (${items.map((r) => r.reason).join(', ')}), each in its own quarantine row; the other rows are as stored`);
-  } else if (result.quarantined !== null) err(`flatten: the body was quarantined (${result.quarantined}); see the quarantine row`);
+  } else if (result.quarantined !== null) {
+    err(`flatten: the body was quarantined (${result.quarantined}${result.message === undefined ? '' : `: ${result.message}`}); see the quarantine row`);
+  }
   return 0;
 }

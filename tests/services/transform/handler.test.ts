@@ -5,7 +5,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler, rawHandler } from '../../../services/transform/handler';
 import { resetSettingsCache } from '../../../services/transform/settings';
 import { rowsOfData } from '../../support/rows';
-import { metaWebhook, signedMetaRecordData } from '../../support/webhooks';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseForm } from '../../../shared/form';
+import { signTwilioRequest } from '../../../shared/twilio-signature';
+import { envelopeRecordBytes, metaWebhook, signedMetaRecordData } from '../../support/webhooks';
 
 const ssm = mockClient(SSMClient);
 const T = 1_763_000_000_000;
@@ -41,6 +45,22 @@ describe('transform handler', () => {
     expect(row!.wa_id).toMatch(/^[0-9a-f]{64}$/);
     const calls = ssm.commandCalls(GetParameterCommand).map((c) => c.args[0].input);
     expect(calls).toEqual(expect.arrayContaining([{ Name: '/wa-analytics/test/meta-app-secret', WithDecryption: true }]));
+  });
+
+  it('verifies Twilio records with the Auth Token from SSM and the URL the envelope carries', async () => {
+    process.env.TWILIO_AUTH_TOKEN_PARAM = '/wa-analytics/test/twilio-auth-token';
+    ssm.on(GetParameterCommand, { Name: '/wa-analytics/test/twilio-auth-token' }).resolves({ Parameter: { Value: 'twilio-token-from-ssm' } });
+    const form = readFileSync(join(__dirname, '../../fixtures/twilio/status-read.form'));
+    const url = 'https://abc123.execute-api.us-east-1.amazonaws.com/prod/webhooks/twilio';
+    const record = (signature: string, withUrl: boolean) =>
+      envelopeRecordBytes({ source: 'twilio', body: form, signature, receivedTs: T, ...(withUrl ? { url } : {}) }).toString('base64');
+    const good = signTwilioRequest('twilio-token-from-ssm', url, parseForm(form)!);
+    const ok = await rawHandler(firehoseEvent(record(good, true)));
+    expect(rowsOfData(ok.records[0]!.data!)).toMatchObject([{ kind: 'status', source: 'twilio', status: 'read', event_ts: T }]);
+    const forged = await rawHandler(firehoseEvent(record(signTwilioRequest('old-token', url, parseForm(form)!), true)));
+    expect(rowsOfData(forged.records[0]!.data!)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature' }]);
+    const noUrl = await rawHandler(firehoseEvent(record(good, false)));
+    expect(rowsOfData(noUrl.records[0]!.data!)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature' }]);
   });
 
   it('quarantines bodies signed with another secret than the one in SSM', async () => {
