@@ -10,7 +10,9 @@ SELECT
   MIN(button_title) AS button_title,
   currency,
   CAST(SUM(conversions) AS BIGINT) AS conversions,
-  CAST(SUM(value) AS DOUBLE) AS revenue
+  -- Rounded as daily_conversions rounds: DuckDB adds doubles in any order, and the same lake
+  -- must give the same page (the published one and `report` over the same span).
+  CAST(ROUND(SUM(value), 6) AS DOUBLE) AS revenue
 FROM {{database}}.daily_conversions
 WHERE dt BETWEEN {{from_dt}} AND {{to_dt}}
 GROUP BY campaign_id, template_name, button_id, currency
