@@ -8,6 +8,8 @@ import { errorMessage, InputError, StorageError } from '../shared/errors';
 import { renderReportHtml } from '../shared/report/html';
 import { buildReportModel } from '../shared/report/model';
 import { loadReportData } from '../shared/report/queries';
+import { withToday } from '../shared/report/today-data';
+import { todayIn } from '../shared/today/read';
 
 /** Default file name of the dashboard inside the data directory. */
 export const defaultReportFileName = 'report.html';
@@ -17,8 +19,10 @@ export interface GenerateReportOptions {
   readonly dataDir: string;
   /** Output file; default `<dataDir>/report.html`. */
   readonly out?: string;
-  /** Clock for the "generated" line (tests pin it). */
+  /** Clock for the "generated" line and for what "today" is (tests pin it). */
   readonly now?: () => Date;
+  /** Reporting time zone (IANA) "today" is taken in; default UTC. */
+  readonly timeZone?: string;
 }
 
 export interface GeneratedReport {
@@ -59,13 +63,14 @@ export async function generateReport(options: GenerateReportOptions): Promise<Ge
   const path = resolve(options.out ?? join(dataDir, defaultReportFileName));
   if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(`--out ${path} is a directory; give a file name`);
   const engine = await LocalQueryEngine.open(await LocalCatalog.open(dataDir));
+  const now = (options.now ?? (() => new Date()))();
   let data: Awaited<ReturnType<typeof loadReportData>>;
   try {
-    data = await loadReportData(engine);
+    data = await withToday(await loadReportData(engine), engine, 'duckdb', todayIn(options.timeZone ?? 'UTC', now.getTime()));
   } finally {
     await engine.close();
   }
-  const generatedAt = (options.now ?? (() => new Date()))().toISOString();
+  const generatedAt = now.toISOString();
   const html = renderReportHtml(buildReportModel(data, { generatedAt }));
   return { path, bytes: await writeAtomically(path, html) };
 }

@@ -7,6 +7,7 @@ import { num, numOrNull, schemaColumns, schemaRow, str, strOrNull } from '../sql
 import type { QueryName } from '../sql/query-files';
 import { renderSql } from '../sql/render';
 import { runQuery } from '../sql/run-query';
+import type { TodaySoFar } from './today-chart';
 
 /**
  * The dashboard's data: one query per `shared/sql/queries/report/<name>.sql` file, rendered for
@@ -128,6 +129,8 @@ export interface ReportData {
   readonly quarantine: readonly QuarantineRow[];
   readonly alerts: readonly AlertRow[];
   readonly experiments: readonly ExperimentPointRow[];
+  /** Today's running numbers (shared/report/today-chart.ts), when the report is built during the day it shows. */
+  readonly today?: TodaySoFar;
 }
 
 const queryOf = (name: ReportQueryName): QueryName => `report/${name}`;

@@ -1,4 +1,4 @@
-import { resolveDataDir, type Env } from '../../../shared/config/local';
+import { readTimeZone, resolveDataDir, type Env } from '../../../shared/config/local';
 import { generateReport, type GeneratedReport } from '../../../report/generate';
 
 export interface ReportOptions {
@@ -13,7 +13,7 @@ export interface ReportOptions {
  */
 export async function runReport(options: ReportOptions, out: (text: string) => void, env: Env = process.env): Promise<GeneratedReport> {
   const dataDir = resolveDataDir(env, { dataDir: options.dataDir });
-  const report = await generateReport({ dataDir, out: options.out });
+  const report = await generateReport({ dataDir, out: options.out, timeZone: readTimeZone(env) });
   out(`${report.path}\n`);
   return report;
 }
