@@ -30,10 +30,14 @@ function pathOf(source: Delivery['source']): string {
 /** Requests in flight at once: enough to share the log's group commits, few enough to bound memory. */
 const WINDOW = 64;
 
+/** What a forger signs with: not the stack's secret. */
+const forgedSecret = (secret: string) => `${secret}-guessed`;
+
 function requestFor(d: Delivery, secrets: DemoSecrets) {
   const headers: Record<string, string> = { 'content-type': 'application/json', [replayTimeHeader]: String(d.arrivalTs) };
-  if (d.source === 'meta') headers['x-hub-signature-256'] = signMetaBody(d.body, secrets.appSecret);
-  else if (d.source === 'wasender') headers['x-webhook-signature'] = secrets.wasenderSecret;
+  const secret = (s: string) => (d.forged === true ? forgedSecret(s) : s);
+  if (d.source === 'meta') headers['x-hub-signature-256'] = signMetaBody(d.body, secret(secrets.appSecret));
+  else if (d.source === 'wasender') headers['x-webhook-signature'] = secret(secrets.wasenderSecret);
   // Sends and conversions are the business's own posts: the registry token, as on `/sends`.
   else headers.authorization = `Bearer ${secrets.registryToken}`;
   return { method: 'POST' as const, url: pathOf(d.source), headers, payload: d.body };

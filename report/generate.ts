@@ -8,6 +8,7 @@ import { errorMessage, InputError, StorageError } from '../shared/errors';
 import type { QueryEngine } from '../shared/ports/query-engine';
 import { buildReport } from '../shared/report/build';
 import type { ReportSpan } from '../shared/report/span';
+import { todayIn } from '../shared/today/read';
 
 /** Default file name of the dashboard inside the data directory. */
 export const defaultReportFileName = 'report.html';
@@ -21,6 +22,8 @@ export interface GenerateReportOptions {
   readonly now?: () => Date;
   /** The dates read; default the whole lake. */
   readonly span?: ReportSpan;
+  /** Reporting time zone (IANA) "today" is taken in, for the "today so far" panel; default UTC. */
+  readonly timeZone?: string;
 }
 
 export interface GeneratedReport {
@@ -71,7 +74,7 @@ export async function generateReport(options: GenerateReportOptions): Promise<Ge
   const path = assertOutFile(resolve(options.out ?? join(dataDir, defaultReportFileName)));
   const engine = await LocalQueryEngine.open(await LocalCatalog.open(dataDir));
   try {
-    return await generateReportFrom(engine, { out: path, dialect: 'duckdb', ...(options.span === undefined ? {} : { span: options.span }), ...(options.now === undefined ? {} : { now: options.now }) });
+    return await generateReportFrom(engine, { out: path, dialect: 'duckdb', timeZone: options.timeZone ?? 'UTC', ...(options.span === undefined ? {} : { span: options.span }), ...(options.now === undefined ? {} : { now: options.now }) });
   } finally {
     await engine.close();
   }
@@ -85,13 +88,17 @@ export interface EngineReportOptions {
   readonly database?: string;
   readonly span?: ReportSpan;
   readonly now?: () => Date;
+  /** Reporting time zone of the "today so far" panel; absent: no panel. */
+  readonly timeZone?: string;
 }
 
 /** Builds the dashboard through any engine (a stage's Athena) and writes it atomically to `out`; the engine stays open. */
 export async function generateReportFrom(engine: QueryEngine, options: EngineReportOptions): Promise<GeneratedReport> {
   const path = assertOutFile(resolve(options.out));
-  const generatedAt = (options.now ?? (() => new Date()))().toISOString();
-  const built = await buildReport(engine, { dialect: options.dialect, generatedAt, ...(options.database === undefined ? {} : { database: options.database }), ...(options.span === undefined ? {} : { span: options.span }) });
+  const now = (options.now ?? (() => new Date()))();
+  const generatedAt = now.toISOString();
+  const today = options.timeZone === undefined ? {} : { today: todayIn(options.timeZone, now.getTime()) };
+  const built = await buildReport(engine, { dialect: options.dialect, generatedAt, ...today, ...(options.database === undefined ? {} : { database: options.database }), ...(options.span === undefined ? {} : { span: options.span }) });
   const bytes = await writeAtomically(path, built.html);
   return { path, bytes, ...(built.span === undefined ? {} : { span: built.span }), scannedBytes: built.scannedBytes };
 }

@@ -14,6 +14,7 @@ import { registerReport } from './report/command';
 import { registerRequeue } from './requeue/command';
 import { registerStart } from './start/command';
 import { registerStatus } from './status/command';
+import { registerToday } from './today/command';
 
 /**
  * Every command of the CLI, in help order. Each command has its folder here: `command.ts` (the
@@ -28,6 +29,7 @@ export const commands: readonly RegisterCommand[] = [
   registerDaily,
   registerBackfill,
   registerDetect,
+  registerToday,
   registerExperiments,
   registerQuery,
   registerPseudonymize,

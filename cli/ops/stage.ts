@@ -9,7 +9,7 @@ import { ConfigError, errorMessage, InputError } from '../../shared/errors';
  */
 
 /** The outputs the CLI reads (resources/outputs.yml). */
-export const stageOutputNames = ['DeliveryStreamName', 'DataBucketName', 'GlueDatabaseName', 'Region', 'DailyStateMachineArn', 'AthenaWorkgroup', 'PiiMode', 'PiiKeyParameterName'] as const;
+export const stageOutputNames = ['DeliveryStreamName', 'DataBucketName', 'GlueDatabaseName', 'Region', 'DailyStateMachineArn', 'AthenaWorkgroup', 'PiiMode', 'PiiKeyParameterName', 'TimeZone'] as const;
 export type StageOutputName = (typeof stageOutputNames)[number];
 
 export interface StageFlags {
@@ -40,6 +40,7 @@ const purpose: Record<StageOutputName, string> = {
   AthenaWorkgroup: 'the Athena workgroup',
   PiiMode: "the stage's PII mode",
   PiiKeyParameterName: 'the SSM parameter of the PII key',
+  TimeZone: "the stage's reporting time zone",
 };
 
 const STAGE_RE = /^[A-Za-z0-9-]{1,64}$/;

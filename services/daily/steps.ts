@@ -60,9 +60,13 @@ export function resolveRun(input: WorkflowInput, defaults: RunDefaults, now: num
   return { date, lookbackDays, attributionDays, days: eventDateWindow(date, lookbackDays), cohortDays: cohortDateWindow(date, lookbackDays, attributionDays) };
 }
 
-/** Step 1: registers every raw arrival partition the window reads. */
-export async function registerRaw(ctx: DailyContext, run: { date: string; lookbackDays: number }): Promise<{ registered: number }> {
-  const dts = rawPartitionsToRegister(run.date, run.lookbackDays);
+/**
+ * Step 1: registers every raw arrival partition the window reads, and today's and tomorrow's in
+ * the reporting time zone (`now` is the clock, for tests), so Athena sees a tap within a Firehose
+ * buffer interval. An empty partition reads as no rows on either engine.
+ */
+export async function registerRaw(ctx: DailyContext, run: { date: string; lookbackDays: number }, now: number = Date.now()): Promise<{ registered: number }> {
+  const dts = rawPartitionsToRegister(run.date, run.lookbackDays, dateInZone(now, ctx.timeZone));
   await ctx.catalog.registerPartitions('raw_events', dts);
   return { registered: dts.length };
 }

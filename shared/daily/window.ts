@@ -56,12 +56,27 @@ export function curatedSourceSpan(eventDate: string, lookbackDays: number): Date
 }
 
 /**
- * Raw arrival partitions the registration step must register before a run: the union of what
- * every curated run of the window reads (future days included; they are simply empty).
+ * The arrival partitions registered ahead for same-day reads: today's, where Firehose writes now,
+ * and tomorrow's, where it writes from midnight until the next run registers more. Both in the
+ * reporting time zone, as Firehose names its prefixes.
  */
-export function rawPartitionsToRegister(target: string, lookbackDays: number): string[] {
+export function sameDayPartitions(today: string): string[] {
+  assertDate('today', today);
+  return [today, addDays(today, 1)];
+}
+
+/**
+ * Raw arrival partitions the registration step must register before a run: the union of what
+ * every curated run of the window reads (future days included; they are simply empty) and, given
+ * `today`, the same-day partitions (sameDayPartitions), so a backfill of an old date still lets
+ * `today` and the dashboard see this morning's taps. Ascending, each once.
+ */
+export function rawPartitionsToRegister(target: string, lookbackDays: number, today?: string): string[] {
   const days = eventDateWindow(target, lookbackDays);
-  return dateRange(curatedSourceSpan(days[0]!, lookbackDays).from, curatedSourceSpan(target, lookbackDays).to);
+  const window = dateRange(curatedSourceSpan(days[0]!, lookbackDays).from, curatedSourceSpan(target, lookbackDays).to);
+  if (today === undefined) return window;
+  // ISO dates order as strings.
+  return [...new Set([...window, ...sameDayPartitions(today)])].sort();
 }
 
 /**

@@ -80,7 +80,7 @@ export function metaTapBody(t: TapFact, profileName: string): string {
 const baileysStatus = { failed: 0, sent: 2, delivered: 3, read: 4 } as const;
 
 /** A WASenderApi `messages.update` of statuses that share one event time (its top-level timestamp). */
-export function wasenderStatusBody(ts: number, items: readonly { message: MessageFact; status: StatusFact }[]): string {
+export function wasenderStatusBody(ts: number, items: readonly { message: Pick<MessageFact, 'user' | 'wamid'>; status: Pick<StatusFact, 'status'> }[]): string {
   return JSON.stringify({
     event: 'messages.update',
     sessionId: 'demo-session',

@@ -8,6 +8,7 @@ import { assignArm } from './experiments';
 import { effectsOn, planIncidents } from './incidents';
 import { liveMessage } from './lifecycle';
 import { makeAudience, metaWamid } from './population';
+import { badDeliveries } from './bad-traffic';
 import { buildTraffic } from './traffic';
 import { defaultDemoOptions, type DemoOptions } from './options';
 import type { MessageFact, Simulation, StatusFact, TapFact } from './types';
@@ -31,6 +32,8 @@ const strayTapsPerDay = 3;
 const conversionStream = 0x2c1b3c6d;
 /** Mixed into the seed for the experiment assignments' stream. */
 const armStream = 0x5e7a11b3;
+/** Mixed into the seed for the forged and malformed bodies' stream. */
+const badBodyStream = 0x0bad0b0d;
 
 const dayStart = (date: string): number => Date.parse(`${date}T00:00:00Z`);
 
@@ -92,6 +95,13 @@ export function simulateDemo(options: Partial<DemoOptions> = {}): Simulation {
     messages, taps, audience, firstDayStart: dayStart(o.startDate), horizonEnd: dayStart(addDays(o.startDate, o.days)) - SECOND, days: o.days,
   });
   const names = new Map(audience.map((u) => [u.phone, u.name]));
-  const deliveries = buildTraffic(r, messages, taps, due, names, conversions);
-  return { startDate: o.startDate, days: o.days, dates, messages, taps, conversions, incidents, deliveries };
+  const traffic = buildTraffic(r, messages, taps, due, names, conversions);
+  // Its own stream, so the bad bodies change nothing about the honest traffic of a seed.
+  const badStream = createRandom(o.seed ^ badBodyStream);
+  const bad = badDeliveries(badStream, dates, () => badStream.pick(audience).phone);
+  // Merged by arrival; an honest delivery goes first on a tie, so the honest order is unchanged.
+  const deliveries = [...traffic.map((d, i) => ({ d, i, honest: 0 })), ...bad.map(({ reason: _reason, ...d }, i) => ({ d, i, honest: 1 }))]
+    .sort((a, b) => a.d.arrivalTs - b.d.arrivalTs || a.honest - b.honest || a.i - b.i)
+    .map(({ d }) => d);
+  return { startDate: o.startDate, days: o.days, dates, messages, taps, conversions, incidents, deliveries, bad };
 }

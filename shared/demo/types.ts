@@ -1,4 +1,5 @@
 import type { AnomalyKind, AnomalyMetric } from '../anomaly/types';
+import type { QuarantineReason } from '../normalize/reasons';
 import type { Interaction } from '../schema/types';
 
 /**
@@ -12,6 +13,8 @@ export interface Delivery {
   readonly body: string;
   /** Simulated receive time, epoch ms: decides the raw arrival partition. */
   readonly arrivalTs: number;
+  /** Signed with the wrong secret (a forgery the transform must quarantine); absent for honest posts. */
+  readonly forged?: true;
 }
 
 /** A button as the registry lists it, in display order. */
@@ -129,6 +132,8 @@ export interface Simulation {
   /** Conversions, in event-time order. */
   readonly conversions: readonly ConversionFact[];
   readonly incidents: readonly Incident[];
-  /** The traffic, in arrival order. */
+  /** The traffic, in arrival order (the bad bodies below included). */
   readonly deliveries: readonly Delivery[];
+  /** Forged and malformed bodies among the deliveries, with the quarantine reason each must get. */
+  readonly bad: readonly (Delivery & { readonly reason: QuarantineReason })[];
 }

@@ -3,6 +3,8 @@ import { renderReportHtml } from './html';
 import { buildReportModel } from './model';
 import { loadReportData, type ReportSource } from './queries';
 import type { ReportSpan } from './span';
+import { withToday } from './today-data';
+import type { TodayClock } from '../today/read';
 
 /**
  * The dashboard page from any QueryEngine: the report's queries (one `.sql` file each) over one
@@ -22,6 +24,8 @@ export interface BuildOptions extends ReportSource {
   /** ISO-8601 time printed on the page. */
   readonly generatedAt: string;
   readonly title?: string;
+  /** What "today" is (reporting time zone and instant): the "today so far" panel when the page is built during that day; absent: none. */
+  readonly today?: TodayClock;
 }
 
 /** Runs the report's queries on `engine` and renders the page; the engine stays open (the caller owns it). */
@@ -36,7 +40,8 @@ export async function buildReport(engine: QueryEngine, options: BuildOptions): P
     },
     close: () => engine.close(),
   };
-  const data = await loadReportData(metered, options);
+  const loaded = await loadReportData(metered, options);
+  const data = options.today === undefined ? loaded : await withToday(loaded, metered, options.dialect ?? 'duckdb', options.today, {}, options.database);
   const model = buildReportModel(data, { generatedAt: options.generatedAt, ...(options.title === undefined ? {} : { title: options.title }), ...(options.span === undefined ? {} : { span: options.span }) });
   return { html: renderReportHtml(model), ...(options.span === undefined ? {} : { span: options.span }), scannedBytes };
 }

@@ -1,4 +1,5 @@
 import { continuousDates } from './charts';
+import { uniqueChartId } from './ids';
 import { formatCount, formatPercent, formatPValue, formatSignedPercent, percentValue, seriesStyle } from './format';
 import type { ExperimentPointRow } from './queries';
 import type { ChartSpec, DatasetSpec, TableColumn, TableSection, TableSpec } from './spec';
@@ -182,16 +183,6 @@ function liftChart(id: string, experiment: string, metric: string, rows: readonl
   };
 }
 
-/** A DOM-friendly id stem of an experiment and metric, unique among `taken`. */
-function chartId(experiment: string, metric: string, taken: Set<string>): string {
-  const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
-  const base = `experiment-${slug(experiment)}-${slug(metric)}`;
-  let id = base;
-  for (let n = 2; taken.has(id); n += 1) id = `${base}-${n}`;
-  taken.add(id);
-  return id;
-}
-
 const emptyChart: ChartSpec = {
   id: 'experiments',
   title: 'Experiments: lift over time',
@@ -232,7 +223,7 @@ export function experimentsSection(rows: readonly ExperimentPointRow[], maxChart
   const metricsOf = (list: readonly ExperimentPointRow[]) => [...groupBy(list, (r) => r.metric).entries()].sort(([a], [b]) => metricRank(a) - metricRank(b) || byText(a, b));
   const note = others.length === 0 ? '' : ` Charted: the ${charted.length} most recently evaluated of ${ranked.length} experiments; the others are in the table "Other experiments".`;
   const taken = new Set<string>();
-  const charts = charted.flatMap(([experiment, list], i) => metricsOf(list).map(([metric, metricRows], j) => liftChart(chartId(experiment, metric, taken), experiment, metric, metricRows, i === 0 && j === 0 ? note : '')));
+  const charts = charted.flatMap(([experiment, list], i) => metricsOf(list).map(([metric, metricRows], j) => liftChart(uniqueChartId('experiment', [experiment, metric], taken), experiment, metric, metricRows, i === 0 && j === 0 ? note : '')));
   if (others.length === 0) return { charts, rest: null };
   const restRows = others.flatMap(([experiment, list]) =>
     metricsOf(list).flatMap(([metric, metricRows]) =>

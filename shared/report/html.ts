@@ -50,6 +50,18 @@ function tableHtml(table: TableSpec, className = ''): string {
   return `<table${className === '' ? '' : ` class="${className}"`}><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
+/**
+ * A card in one grid column is about 630 px wide on a 1400-px screen: tables of more columns
+ * than this take the whole width (the funnel, the experiments), so none is cut off or scrolls
+ * sideways (checked by tests/report/browser.test.ts at 1400 px).
+ */
+const maxColumnsInHalfCard = 8;
+
+/** Whether a chart's card spans both grid columns. */
+export function isWide(chart: ChartSpec): boolean {
+  return chart.wide === true || chart.table.columns.length > maxColumnsInHalfCard;
+}
+
 /** Tables up to this many rows are open under their chart; longer ones start folded. */
 const openTableRows = 12;
 
@@ -69,8 +81,9 @@ ${table}
 </section>`;
 }
 
+// A table without a chart has the whole width: nothing beside it to keep it narrow.
 function tableSection(t: ReportModel['tables'][number]): string {
-  return `<section class="card" id="section-${escapeHtml(t.id)}">
+  return `<section class="card wide" id="section-${escapeHtml(t.id)}">
 <h2>${escapeHtml(t.title)}</h2>
 <p class="desc">${escapeHtml(t.description)}</p>
 <div class="table-wrap">${tableHtml(t.table)}</div>
@@ -96,7 +109,7 @@ export function renderReportHtml(model: ReportModel, assets: ReportAssets = load
   const data = scriptSafeJson({ charts: model.charts.map(({ table: _table, ...chart }) => chart) });
   const csp = [`default-src 'none'`, `script-src ${cspHash(chartJs)} ${cspHash(script)}`, `style-src ${cspHash(css)}`, `img-src data:`, `base-uri 'none'`, `form-action 'none'`].join('; ');
   const summary = model.summary.map((s) => `<div><dt>${escapeHtml(s.label)}</dt><dd>${escapeHtml(s.value)}</dd></div>`).join('');
-  const sections = model.charts.map((c, i) => chartSection(c, i === 0));
+  const sections = model.charts.map((c) => chartSection(c, isWide(c)));
   return `<!doctype html>
 <html lang="en">
 <head>

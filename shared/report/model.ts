@@ -1,11 +1,12 @@
 import { continuousDates, ctrByPositionChart, funnelChart, quarantineChart, timeToTapChart, volumeChart } from './charts';
-import { alertsTable, ctrOverTimeChart } from './ctr-chart';
+import { alertsTable, ctrOverTimeSection } from './ctr-chart';
 import { conversionRateChart, revenueSection, timeToConvertChart } from './conversion-charts';
 import { experimentsSection } from './experiment-charts';
 import { formatCount, formatMoney, formatPercent, ratio } from './format';
 import type { ReportData } from './queries';
 import type { ReportSpan } from './span';
 import type { ChartSpec, TableSection, TableSpec } from './spec';
+import { todayChart } from './today-chart';
 
 /**
  * The dashboard as plain data: what each chart draws (labels, datasets, colours, axis titles with
@@ -36,8 +37,10 @@ export interface ModelOptions {
   readonly generatedAt: string;
   readonly span?: ReportSpan;
   readonly title?: string;
-  /** Most CTR lines drawn (series with alerts first, then the most tapped); all are in the table. */
+  /** Most CTR lines drawn per campaign panel (series with alerts first, then the most tapped); all are in the table. */
   readonly maxCtrSeries?: number;
+  /** Most campaigns given a CTR panel (alerted first, then the most tapped); the others are in a table. */
+  readonly maxCtrPanels?: number;
   /** Most experiments charted (the most recently evaluated); the others are in a table. */
   readonly maxExperiments?: number;
 }
@@ -67,6 +70,7 @@ function summaryOf(data: ReportData): SummaryItem[] {
 /** The whole dashboard model from the report's query rows. */
 export function buildReportModel(data: ReportData, options: ModelOptions): ReportModel {
   const revenue = revenueSection(data.revenueByButton);
+  const ctr = ctrOverTimeSection(data.ctrOverTime, data.alerts, { maxSeries: options.maxCtrSeries ?? 8, maxPanels: options.maxCtrPanels ?? 8 });
   const experiments = experimentsSection(data.experiments, options.maxExperiments);
   const revenueRest: TableSection[] =
     revenue.rest === null
@@ -78,7 +82,8 @@ export function buildReportModel(data: ReportData, options: ModelOptions): Repor
     ...(options.span === undefined ? {} : { span: options.span }),
     summary: summaryOf(data),
     charts: [
-      ctrOverTimeChart(data.ctrOverTime, data.alerts, options.maxCtrSeries ?? 8),
+      ...(data.today === undefined ? [] : [todayChart(data.today)]),
+      ...ctr.charts,
       ctrByPositionChart(data.ctrByPosition),
       funnelChart(data.funnel),
       conversionRateChart(data.conversionByButton),
@@ -89,7 +94,7 @@ export function buildReportModel(data: ReportData, options: ModelOptions): Repor
       volumeChart(data.dailyVolume),
       quarantineChart(data.quarantine),
     ],
-    tables: [...revenueRest, ...(experiments.rest === null ? [] : [experiments.rest])],
+    tables: [...(ctr.rest === null ? [] : [ctr.rest]), ...revenueRest, ...(experiments.rest === null ? [] : [experiments.rest])],
     alerts: alertsTable(data.alerts),
     alertsEmptyMessage: data.alerts.length === 0 ? 'No alerts: no button broke from its own history.' : null,
   };

@@ -9,6 +9,7 @@ import type { QueryName } from '../sql/query-files';
 import { renderSql } from '../sql/render';
 import { runQuery } from '../sql/run-query';
 import { wholeLake, type ReportSpan } from './span';
+import type { TodaySoFar } from './today-chart';
 
 /**
  * The dashboard's data: one query per `shared/sql/queries/report/<name>.sql` file, rendered for
@@ -131,6 +132,8 @@ export interface ReportData {
   readonly quarantine: readonly QuarantineRow[];
   readonly alerts: readonly AlertRow[];
   readonly experiments: readonly ExperimentPointRow[];
+  /** Today's running numbers (shared/report/today-chart.ts), when the report is built during the day it shows. */
+  readonly today?: TodaySoFar;
 }
 
 const queryOf = (name: ReportQueryName): QueryName => `report/${name}`;

@@ -62,6 +62,8 @@ export interface ChartSpec {
   readonly table: TableSpec;
   /** Shown over the empty axes when there is nothing to draw; null when there is data. */
   readonly emptyMessage: string | null;
+  /** Spans the page's whole width (a chart of many bars); default: one grid column. */
+  readonly wide?: boolean;
 }
 
 /** A table with no chart (revenue in the currencies beyond the charted ones, experiments beyond the charted ones). */

@@ -40,6 +40,8 @@ export const queryNames = [
   'experiments/latest-date',
   // Operator commands against a stage (Athena).
   'ops/raw-counts',
+  // `wa-analytics today` and the dashboard's "today so far" (either engine, raw rows).
+  'today/by-button',
   // The demo's printed tables.
   'demo/ctr-summary',
   'demo/revenue-summary',
@@ -48,4 +50,4 @@ export const queryNames = [
 export type QueryName = (typeof queryNames)[number];
 
 /** Fragments a query may `{{include:…}}` (files under queries/include/). */
-export const includeNames = ['cohort-events', 'conversion-events', 'report-events', 'messages', 'attribution'] as const;
+export const includeNames = ['cohort-events', 'conversion-events', 'report-events', 'messages', 'attribution', 'cohort-ctr'] as const;

@@ -8,6 +8,7 @@ import { minDemoDays } from '../../shared/demo/incidents';
 import { simulateDemo } from '../../shared/demo/simulate';
 import { truthDailyCtr } from '../../shared/demo/truth';
 import { truthDailyConversions } from '../../shared/demo/truth-conversions';
+import { truthQuarantine } from '../../shared/demo/truth-quarantine';
 import type { Simulation } from '../../shared/demo/types';
 import type { QueryRow } from '../../shared/ports/query-engine';
 import { runDemo } from '../../demo/run';
@@ -25,6 +26,7 @@ interface Run {
   readonly conversions: readonly QueryRow[];
   readonly anomalies: readonly QueryRow[];
   readonly experiments: readonly QueryRow[];
+  readonly quarantine: readonly QueryRow[];
 }
 
 /** Runs `wa-analytics demo` as a user would (a child process: the in-process API needs real ESM). */
@@ -38,7 +40,8 @@ async function demo(): Promise<Run> {
   );
   const anomalies = await queryRows(dataDir, 'SELECT *, dt FROM anomalies ORDER BY dt, campaign_id, template_name, button_id NULLS FIRST, metric, kind');
   const experiments = await queryRows(dataDir, 'SELECT *, dt FROM experiments ORDER BY dt, experiment_id, metric, variant');
-  return { dataDir, cli, ctr, conversions, anomalies, experiments };
+  const quarantine = await queryRows(dataDir, 'SELECT dt AS arrival_date, reason, COUNT(*) AS quarantined_rows FROM quarantine GROUP BY 1, 2 ORDER BY 1, 2');
+  return { dataDir, cli, ctr, conversions, anomalies, experiments, quarantine };
 }
 
 /** Sums of prices in floating point (in any order: DuckDB adds in parallel) compared in cents. */
@@ -103,6 +106,18 @@ describe('wa-analytics demo', () => {
     }
   });
 
+  it('quarantines exactly the forged and malformed bodies it sent, each once, with its reason, and nothing honest', () => {
+    const truth = truthQuarantine(sim);
+    // The short history gets one of each kind: two forgeries, a truncated body, another product's webhook.
+    expect(truth.map((r) => r.reason).sort()).toEqual(['bad_signature', 'bad_signature', 'malformed_json', 'not_whatsapp']);
+    expect(first.quarantine).toEqual(truth);
+    // The dashboard's quarantine panel draws them.
+    const html = readFileSync(join(first.dataDir, 'report.html'), 'utf8');
+    const panel = /<section class="card[^"]*" id="section-quarantine">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    for (const r of truth) expect(panel).toContain(`<td>${r.arrival_date}</td><td>${r.reason}</td><td class="num">1</td>`);
+    expect(panel).not.toContain('Nothing quarantined');
+  });
+
   it('catches every injected incident, and raises exactly the alerts the ground truth predicts', () => {
     expect(sim.incidents).toHaveLength(3);
     for (const incident of sim.incidents) expect(first.anomalies.filter((a) => alertMatches(a as unknown as DatedAnomalyRow, incident))).toHaveLength(1);
@@ -145,6 +160,7 @@ describe('wa-analytics demo', () => {
     expect(second.ctr).toEqual(first.ctr);
     expect(cents(second.conversions)).toEqual(cents(first.conversions));
     expect(second.anomalies).toEqual(first.anomalies);
+    expect(second.quarantine).toEqual(first.quarantine);
   });
 
   it('prints the CTR table, the alerts and where everything is, and writes the dashboard', () => {

@@ -18,7 +18,9 @@ const screenshotPath = resolve(__dirname, '../out/report.png');
 // The experiments section: the two experiments of tests/support/experiment-rows.ts, welcome-cta
 // (evaluated last) with both metrics, button-order with CTR only.
 const experimentChartIds = ['experiment-welcome-cta-ctr', 'experiment-welcome-cta-conversion-rate', 'experiment-button-order-ctr'];
-const chartIds = ['ctr-over-time', 'ctr-by-position', 'funnel', 'conversion-rate', 'revenue-brl', 'revenue-eur', 'time-to-convert', ...experimentChartIds, 'time-to-tap', 'daily-volume', 'quarantine'];
+// Built at 23:55 on 05-03 (UTC): the "today so far" panel first, then one CTR panel per campaign.
+const ctrPanelIds = ['ctr-over-time-spring', 'ctr-over-time-unattributed', 'ctr-over-time-promo-b'];
+const chartIds = ['today', ...ctrPanelIds, 'ctr-by-position', 'funnel', 'conversion-rate', 'revenue-brl', 'revenue-eur', 'time-to-convert', ...experimentChartIds, 'time-to-tap', 'daily-volume', 'quarantine'];
 
 interface CanvasCheck {
   id: string;
@@ -43,8 +45,18 @@ interface CanvasLike {
   height: number;
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
 }
+interface BoxLike {
+  id: string;
+  clientWidth: number;
+  scrollWidth: number;
+  getBoundingClientRect(): { left: number; right: number };
+  closest(selector: string): BoxLike | null;
+  querySelectorAll(selector: string): Iterable<BoxLike>;
+  setAttribute(name: string, value: string): void;
+}
 interface PageGlobals {
-  document: { documentElement: { getAttribute(name: string): string | null }; querySelectorAll(selector: string): Iterable<CanvasLike> };
+  document: { documentElement: { getAttribute(name: string): string | null }; querySelectorAll(selector: string): Iterable<CanvasLike> & Iterable<BoxLike> };
+  getComputedStyle(element: BoxLike): { paddingRight: string };
   Chart: { getChart(canvas: CanvasLike): ChartLike | undefined };
 }
 
@@ -59,14 +71,15 @@ beforeAll(async () => {
   // CI installs Debian's chromium; a missing browser is a failure to fix, never a skip.
   if (!existsSync(chromiumPath)) throw new Error(`Chromium is missing at ${chromiumPath}: install Debian's chromium package (apt-get install chromium) to run the report browser test`);
   dataDir = await buildReportLake();
-  const report = await generateReport({ dataDir, now: () => new Date('2024-05-07T06:00:00Z') });
+  const report = await generateReport({ dataDir, now: () => new Date('2024-05-03T23:55:00Z') });
   fileUrl = pathToFileURL(report.path).href;
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
   });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  // 1400 px: a laptop screen, where the funnel table's right columns used to be cut off.
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
   page = await context.newPage();
   page.on('request', (request) => requests.push(request.url()));
   page.on('console', (message) => {
@@ -86,7 +99,8 @@ afterAll(async () => {
 
 /**
  * Pixel counts of each chart canvas: any paint (axes, legend, data), and paint in one of its
- * datasets' colours inside the plot area only, since the legend swatches carry those colours too.
+ * datasets' colours inside the plot area (and the strip above it a top point spills into) only,
+ * since the legend swatches below carry those colours too.
  */
 function checkCanvases(p: Page): Promise<CanvasCheck[]> {
   return p.evaluate(() => {
@@ -104,7 +118,8 @@ function checkCanvases(p: Page): Promise<CanvasCheck[]> {
         const r = chart.currentDevicePixelRatio;
         const area = chart.chartArea;
         const x = Math.ceil(area.left * r);
-        const y = Math.ceil(area.top * r);
+        // A point on the axis's top (a CTR of 100 %) spills up to 8 px above it (the page's clip).
+        const y = Math.max(0, Math.ceil((area.top - 8) * r));
         const plot = context.getImageData(x, y, Math.floor(area.right * r) - x, Math.floor(area.bottom * r) - y).data;
         for (let i = 0; i < plot.length; i += 4) {
           if (plot[i + 3]! > 200 && colours.some((c) => Math.abs(c[0]! - plot[i]!) + Math.abs(c[1]! - plot[i + 1]!) + Math.abs(c[2]! - plot[i + 2]!) < 30)) seriesPixels += 1;
@@ -124,7 +139,7 @@ describe('the report in headless Chromium', () => {
       expect({ id: c.id, painted: c.painted > 2000 }).toEqual({ id: c.id, painted: true });
       expect({ id: c.id, series: c.seriesPixels > 10 }).toEqual({ id: c.id, series: true });
     }
-    const ctr = canvases.find((c) => c.id === 'chart-ctr-over-time')!;
+    const ctr = canvases.find((c) => c.id === 'chart-ctr-over-time-spring')!;
     expect(ctr.datasetLabels).toContain('Anomaly day (alert raised)');
     expect(canvases.find((c) => c.id === 'chart-funnel')!.datasetLabels).toEqual(['Sent', 'Delivered', 'Read', 'Tapped', 'Converted']);
     expect(canvases.find((c) => c.id === 'chart-revenue-brl')!.datasetLabels).toEqual(['Revenue (BRL)']);
@@ -152,6 +167,51 @@ describe('the report in headless Chromium', () => {
     expect(winner).toContain('winner');
     // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText (the text as rendered), not the DOM property
     await expect(page.locator('#section-experiment-button-order-ctr').innerText()).resolves.toContain('Sample-ratio mismatch');
+  });
+
+  it('draws CTR per button over time as one panel per campaign, its own buttons and alerts, every panel on one y scale', async () => {
+    const panels = await page.evaluate((ids) => {
+      const g = globalThis as unknown as PageGlobals;
+      const canvases = [...g.document.querySelectorAll('canvas')];
+      return ids.map((id) => {
+        const chart = g.Chart.getChart(canvases.find((c) => c.id === `chart-${id}`)!)!;
+        return { id, y: [chart.scales.y!.min, chart.scales.y!.max], legend: chart.legend.legendItems.map((i) => i.text) };
+      });
+    }, ctrPanelIds);
+    // The highest CTR drawn is 100 % (promo-b's one message, tapped): 0–100 on every panel. The
+    // marker legend comes first (Chart.js lists datasets by drawing order; markers are on top).
+    expect(panels).toEqual([
+      { id: 'ctr-over-time-spring', y: [0, 100], legend: ['Anomaly day (alert raised)', 'spring_v1 · Later', 'spring_v1 · No', 'spring_v1 · Yes', 'spring_v2 · No thanks', 'spring_v2 · Yes!'] },
+      { id: 'ctr-over-time-unattributed', y: [0, 100], legend: ['(no template) · Shop now', '(no template) · Yes'] },
+      { id: 'ctr-over-time-promo-b', y: [0, 100], legend: ['(no template) · Tell us more'] },
+    ]);
+  });
+
+  it("shows today's running numbers first, from the raw rows of the day the report was built on", async () => {
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText (the text as rendered), not the DOM property
+    const text = await page.locator('#section-today').innerText();
+    expect(text).toContain('Today so far: 2024-05-03');
+    expect(text).toContain('as of 23:55');
+    // M7 and M8 (spring_v2, sent 23:30): both delivered, both tapped "Yes!" (T9, T10).
+    expect(text).toMatch(/spring\tspring_v2\tYes!\t2\t2\t2\t2\t100\.0 %\t0/);
+  });
+
+  it('fits every table inside its card at 1400 px: nothing cut off, nothing to scroll sideways', async () => {
+    const overflows = await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
+      const out: { section: string; tableRight: number; cardInner: number; scroll: number; width: number }[] = [];
+      for (const details of g.document.querySelectorAll('details')) details.setAttribute('open', '');
+      for (const wrap of g.document.querySelectorAll('.table-wrap')) {
+        const card = wrap.closest('section')!;
+        const table = [...wrap.querySelectorAll('table')][0]!;
+        const cardInner = card.getBoundingClientRect().right - Number.parseFloat(g.getComputedStyle(card).paddingRight);
+        out.push({ section: card.id, tableRight: Math.round(table.getBoundingClientRect().right), cardInner: Math.round(cardInner), scroll: wrap.scrollWidth, width: wrap.clientWidth });
+      }
+      return out;
+    });
+    expect(overflows.length).toBeGreaterThan(15);
+    expect(overflows.map((o) => o.section)).toContain('section-funnel');
+    expect(overflows.filter((o) => o.tableRight > o.cardInner || o.scroll > o.width)).toEqual([]);
   });
 
   it('lists the revenue of the currency without a chart in its own table', async () => {

@@ -621,10 +621,12 @@ describe('storage and alarms', () => {
     expect(res(prod, 'AlarmTopic').Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['DataKey', 'Arn'] });
   });
 
-  test('outputs name the stream, bucket, API URL, Glue database, region, workflow, workgroup and PII settings', () => {
+  test('outputs name the stream, bucket, API URL, Glue database, region, workflow, workgroup, PII settings and time zone', () => {
     expect(Object.keys(prod.Outputs ?? {})).toEqual(
-      expect.arrayContaining(['DeliveryStreamName', 'DataBucketName', 'ApiUrl', 'GlueDatabaseName', 'Region', 'DailyStateMachineArn', 'AthenaWorkgroup', 'PiiMode', 'PiiKeyParameterName']),
+      expect.arrayContaining(['DeliveryStreamName', 'DataBucketName', 'ApiUrl', 'GlueDatabaseName', 'Region', 'DailyStateMachineArn', 'AthenaWorkgroup', 'PiiMode', 'PiiKeyParameterName', 'TimeZone']),
     );
+    // What `today --stage` takes "today" in: the zone Firehose names its arrival partitions in.
+    expect(prod.Outputs!.TimeZone!.Value).toBe(firehose().CustomTimeZone);
     // The same parameter the transform reads its key from, so pseudonymize prints what the lake holds.
     expect(prod.Outputs!.PiiKeyParameterName!.Value).toBe(res(prod, 'TransformLambdaFunction').Properties.Environment.Variables.WA_PII_KEY_PARAM);
     expect(prod.Outputs!.PiiMode!.Value).toBe(res(prod, 'TransformLambdaFunction').Properties.Environment.Variables.WA_PII);

@@ -1,5 +1,4 @@
-import { resolveDataDir, type Env } from '../../../shared/config/local';
-import { InputError } from '../../../shared/errors';
+import type { Env } from '../../../shared/config/local';
 import type { QueryEngine } from '../../../shared/ports/query-engine';
 import { experimentColumns } from '../../../shared/schema/columns';
 import type { ExperimentRow } from '../../../shared/schema/types';
@@ -8,8 +7,7 @@ import type { DialectName } from '../../../shared/sql/dialect';
 import { runQuery } from '../../../shared/sql/run-query';
 import { experimentTable } from '../../../shared/text/experiment-table';
 import { checkDate } from '../../../shared/time';
-import { openLocalLake } from '../../../local/open-lake';
-import { openStageEngine } from '../../ops/stage-engine';
+import { withReadTarget, type ReadTargetFlags } from '../../ops/read-engine';
 
 /**
  * `experiments [--date D] [--data-dir D | --stage S]`: the `experiments` table of one evaluation
@@ -17,11 +15,8 @@ import { openStageEngine } from '../../ops/stage-engine';
  * stage's Athena, through the same query either way (experiments/of-date.sql).
  */
 
-export interface ExperimentTableFlags {
+export interface ExperimentTableFlags extends ReadTargetFlags {
   readonly date?: string;
-  readonly dataDir?: string;
-  readonly stage?: string;
-  readonly region?: string;
 }
 
 /** The rows of `date`, or of the latest evaluation date when none is given (null: the table is empty). */
@@ -33,28 +28,10 @@ export async function readExperimentTable(engine: QueryEngine, dialect: DialectN
   return { date: dt, rows };
 }
 
-async function withEngine<T>(flags: ExperimentTableFlags, env: Env, note: (line: string) => void, use: (engine: QueryEngine, dialect: DialectName) => Promise<T>): Promise<T> {
-  if (flags.stage !== undefined) {
-    if (flags.dataDir !== undefined) throw new InputError('give --data-dir or --stage, not both');
-    const stage = await openStageEngine({ stage: flags.stage, region: flags.region }, {}, 120_000);
-    try {
-      return await use(stage.engine, 'athena');
-    } finally {
-      stage.close();
-    }
-  }
-  const { engine } = await openLocalLake(resolveDataDir(env, { dataDir: flags.dataDir }), note);
-  try {
-    return await use(engine, 'duckdb');
-  } finally {
-    await engine.close();
-  }
-}
-
 /** Prints the table of one evaluation date (a heading line naming it, then the rows). */
 export async function printExperimentTable(flags: ExperimentTableFlags, out: (text: string) => void, env: Env = process.env, note: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<void> {
   const date = flags.date === undefined ? undefined : checkDate('--date', flags.date);
-  const { date: dt, rows } = await withEngine(flags, env, note, (engine, dialect) => readExperimentTable(engine, dialect, date));
+  const { date: dt, rows } = await withReadTarget(flags, env, note, ({ engine, dialect }) => readExperimentTable(engine, dialect, date));
   if (dt === null) {
     out('(no experiments evaluated yet: the daily workflow writes them once sends carry experiment_id and variant)\n');
     return;

@@ -1,7 +1,7 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { resolve } from 'node:path';
-import { resolveDataDir, type Env } from '../../../shared/config/local';
+import { readTimeZone, resolveDataDir, type Env } from '../../../shared/config/local';
 import { InputError } from '../../../shared/errors';
 import { spanEnding, spanOfFlags, wholeLake, type ReportSpan } from '../../../shared/report/span';
 import { dateInZone } from '../../../shared/time';
@@ -44,7 +44,7 @@ export async function runReport(options: ReportOptions, out: (text: string) => v
     if (options.region !== undefined) throw new InputError('--region goes with --stage');
     const span: ReportSpan | undefined = options.from === undefined && options.to === undefined ? undefined : spanOfFlags(options, today, (to) => ({ from: wholeLake.from, to: to ?? today }));
     const dataDir = resolveDataDir(env, { dataDir: options.dataDir });
-    const report = await generateReport({ dataDir, out: options.out, now, ...(span === undefined ? {} : { span }) });
+    const report = await generateReport({ dataDir, out: options.out, now, timeZone: readTimeZone(env), ...(span === undefined ? {} : { span }) });
     out(`${report.path}\n`);
     return report;
   }
@@ -55,7 +55,7 @@ export async function runReport(options: ReportOptions, out: (text: string) => v
   const stage = await openStageEngine({ stage: options.stage, region: options.region }, { cfn: deps.cfn, athena: deps.athena });
   let report: GeneratedReport;
   try {
-    report = await generateReportFrom(stage.engine, { out: resolve(options.out ?? stageReportFileName(options.stage)), dialect: 'athena', database: stage.database, span, now });
+    report = await generateReportFrom(stage.engine, { out: resolve(options.out ?? stageReportFileName(options.stage)), dialect: 'athena', database: stage.database, span, now, timeZone: stage.stage.outputs.TimeZone ?? 'UTC' });
   } finally {
     stage.close();
   }

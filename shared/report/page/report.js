@@ -40,6 +40,8 @@
       out.pointBorderWidth = marker ? 1.5 : 1;
       // Markers are drawn last (lowest order is drawn on top) so they sit above the lines.
       out.order = marker ? 0 : 1;
+      // A point on the axis's top (a CTR of 100 %) is drawn whole, not cut in half.
+      out.clip = 8;
     } else {
       // One or two categories would otherwise stretch a bar across the whole chart.
       out.maxBarThickness = 56;

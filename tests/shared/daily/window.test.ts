@@ -1,4 +1,4 @@
-import { cohortDateWindow, cohortSpans, curatedSourceSpan, eventDateWindow, rawPartitionsToRegister, workflowReadSpan } from '../../../shared/daily/window';
+import { cohortDateWindow, cohortSpans, curatedSourceSpan, eventDateWindow, rawPartitionsToRegister, sameDayPartitions, workflowReadSpan } from '../../../shared/daily/window';
 
 describe('the daily workflow window', () => {
   it('reads every partition a run needs inside workflowReadSpan, and nothing the span leaves out', () => {
@@ -13,6 +13,15 @@ describe('the daily workflow window', () => {
     for (const dt of [...raw, ...cohorts, ...curated, '2024-04-12' /* target − 28: detector baseline */]) {
       expect(dt >= span.from && dt <= span.to).toBe(true);
     }
+  });
+
+  it("registers today's and tomorrow's arrival partitions too, once each, in order", () => {
+    // The scheduled run (target yesterday) already reaches them: nothing is added twice.
+    expect(rawPartitionsToRegister('2024-05-09', 3, '2024-05-10')).toEqual(rawPartitionsToRegister('2024-05-09', 3));
+    // A backfill of an old date, or lookback 0: the two same-day partitions join the window's.
+    expect(rawPartitionsToRegister('2024-05-01', 1, '2024-05-10')).toEqual(['2024-04-29', '2024-04-30', '2024-05-01', '2024-05-02', '2024-05-03', '2024-05-10', '2024-05-11']);
+    expect(rawPartitionsToRegister('2024-05-09', 0, '2024-05-10')).toEqual(['2024-05-08', '2024-05-09', '2024-05-10', '2024-05-11']);
+    expect(sameDayPartitions('2024-12-31')).toEqual(['2024-12-31', '2025-01-01']);
   });
 
   it('rebuilds cohorts as far back as a conversion on the target date can credit a tap', () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { processEnvelope } from '../../../shared/normalize';
+import { signMetaBody } from '../../../shared/signature';
 import { createPseudonymizer } from '../../../shared/pii';
 import { weekdayOf } from '../../../shared/anomaly/baseline';
 import { minDemoDays } from '../../../shared/demo/incidents';
@@ -29,12 +30,15 @@ describe('demo simulation', () => {
     expect(new Set(sim.deliveries.map((d) => d.source))).toEqual(new Set(['meta', 'wasender', 'registry', 'conversions']));
   });
 
-  it('makes bodies the real transform turns into exactly the simulated facts, nothing quarantined', () => {
+  it('makes honest bodies the real transform turns into exactly the simulated facts, nothing quarantined', () => {
     const settings = { metaAppSecret: null, wasenderSecret: null, timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
     const ids = new Set<string>();
     const conversions = new Map<string, FlatRow>();
     let quarantined = 0;
-    for (const d of sim.deliveries) {
+    const bad = new Set(sim.bad.map((b) => `${b.arrivalTs}|${b.body}`));
+    const honest = sim.deliveries.filter((d) => !bad.has(`${d.arrivalTs}|${d.body}`));
+    expect(sim.deliveries.length - honest.length).toBe(sim.bad.length);
+    for (const d of honest) {
       const envelope = { source: d.source, receivedTs: d.arrivalTs, requestId: null, signature: null, body: Buffer.from(d.body) };
       const result = processEnvelope(envelope, settings);
       if (result.quarantined !== null) quarantined++;
@@ -52,6 +56,26 @@ describe('demo simulation', () => {
     for (const c of sim.conversions) {
       const row = conversions.get(c.via === 'order' ? `meta:${c.id}` : `conversions:${c.id}`);
       expect(row).toMatchObject({ wa_id: c.user, conversion_name: c.name, event_ts: c.ts, value: c.value, currency: c.currency, campaign_id: c.campaignId });
+    }
+  });
+
+  it('sends a few forged and malformed bodies, each of which the transform quarantines with the reason the simulation names', () => {
+    // Every third day from the second (days 2, 5, 8, 11, 14 of 14), the four kinds in turn.
+    expect(sim.bad.map((b) => [new Date(b.arrivalTs).toISOString().slice(0, 10), b.source, b.forged === true, b.reason])).toEqual([
+      ['2025-03-04', 'meta', true, 'bad_signature'],
+      ['2025-03-07', 'wasender', true, 'bad_signature'],
+      ['2025-03-10', 'meta', false, 'malformed_json'],
+      ['2025-03-13', 'meta', false, 'not_whatsapp'],
+      ['2025-03-16', 'meta', true, 'bad_signature'],
+    ]);
+    const secrets = { metaAppSecret: 'app-secret', wasenderSecret: 'wasender-secret' };
+    const settings = { ...secrets, timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
+    for (const b of sim.bad) {
+      // Signed as the demo signs it: a forgery with a guessed secret, the rest with the real one.
+      const meta = b.forged === true ? 'guessed' : secrets.metaAppSecret;
+      const signature = b.source === 'meta' ? signMetaBody(b.body, meta) : b.forged === true ? 'guessed' : secrets.wasenderSecret;
+      const result = processEnvelope({ source: b.source, receivedTs: b.arrivalTs, requestId: null, signature, body: Buffer.from(b.body) }, settings);
+      expect(result.rows.map((r) => [r.kind, r.reason])).toEqual([['quarantine', b.reason]]);
     }
   });
 

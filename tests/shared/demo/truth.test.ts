@@ -16,7 +16,7 @@ const tap = (over: Partial<TapFact> & Pick<TapFact, 'id' | 'context' | 'ts'>): T
 
 /** A hand-made history whose daily_ctr is easy to work out. */
 const tiny: Simulation = {
-  startDate: '2025-03-03', days: 3, dates: ['2025-03-03', '2025-03-04', '2025-03-05'], incidents: [], deliveries: [], conversions: [],
+  startDate: '2025-03-03', days: 3, dates: ['2025-03-03', '2025-03-04', '2025-03-05'], incidents: [], deliveries: [], bad: [], conversions: [],
   messages: [
     message({ wamid: 'M1', statuses: [status('sent', at('2025-03-03', '09:00:02')), status('delivered', at('2025-03-03', '09:00:05')), status('read', at('2025-03-03', '09:10:00'))] }),
     // Delivered, read only after the lookback (1 day): not counted as read.
@@ -71,7 +71,7 @@ const WEEK = 7 * 24 * 3_600_000;
 
 /** Taps by two users on two campaigns, and conversions around them with every case of the attribution rule. */
 const converting: Simulation = {
-  startDate: '2025-03-03', days: 10, dates: [], incidents: [], deliveries: [],
+  startDate: '2025-03-03', days: 10, dates: [], incidents: [], deliveries: [], bad: [],
   messages: [
     message({ wamid: 'M1', statuses: [status('delivered', at('2025-03-03', '09:00:05'))] }),
     message({ wamid: 'M2', user: U2, statuses: [status('delivered', at('2025-03-03', '09:00:06'))] }),

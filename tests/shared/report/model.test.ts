@@ -5,6 +5,9 @@ import { buildReportModel, type ReportModel } from '../../../shared/report/model
 import type { ChartSpec } from '../../../shared/report/spec';
 import type { AlertRow, CtrPointRow, ReportData } from '../../../shared/report/queries';
 import { anomalyColor } from '../../../shared/report/format';
+import { sharedCtrTop } from '../../../shared/report/ctr-chart';
+import { showsToday } from '../../../shared/report/today-chart';
+import { todayIn } from '../../../shared/today/read';
 import { scenarioExperiments } from '../../support/experiment-rows';
 
 const ctr = (dt: string, button: string, delivered: number, clicked: number, extra: Partial<CtrPointRow> = {}): CtrPointRow => ({
@@ -85,12 +88,12 @@ function chart(model: ReportModel, id: string): ChartSpec {
 const model = buildReportModel(data, { generatedAt: '2024-05-04T06:00:00.000Z' });
 
 describe('report model: CTR per button over time', () => {
-  const c = chart(model, 'ctr-over-time');
+  const c = chart(model, 'ctr-over-time-spring');
 
   it('puts every day of the range on the x axis and leaves missing days empty', () => {
     expect(c.labels).toEqual(['2024-05-01', '2024-05-02', '2024-05-03']);
-    const no = c.datasets.find((d) => d.label === 'spring · v1 · NO')!;
-    const yes = c.datasets.find((d) => d.label === 'spring · v1 · YES')!;
+    const no = c.datasets.find((d) => d.label === 'v1 · NO')!;
+    const yes = c.datasets.find((d) => d.label === 'v1 · YES')!;
     expect(yes.data).toEqual([50, null, 10]);
     // Nothing delivered: the CTR is unknown, not 0 %.
     expect(no.data).toEqual([20, null, null]);
@@ -109,7 +112,7 @@ describe('report model: CTR per button over time', () => {
 
   it('marks every button of the template for an alert without a button', () => {
     const m = buildReportModel({ ...data, alerts: [alert('2024-05-01', null, { metric: 'messages_delivered', kind: 'zero', observed: 0, expected: 40 })] }, { generatedAt: 'x' });
-    const marker = chart(m, 'ctr-over-time').datasets.find((d) => d.role === 'marker')!;
+    const marker = chart(m, 'ctr-over-time-spring').datasets.find((d) => d.role === 'marker')!;
     expect(marker.data).toEqual([
       { x: '2024-05-01', y: 20 },
       { x: '2024-05-01', y: 50 },
@@ -119,17 +122,93 @@ describe('report model: CTR per button over time', () => {
 
   it('draws alerted series first when capped and says how many are only in the table', () => {
     const m = buildReportModel({ ...data, alerts: [alert('2024-05-01', 'no')] }, { generatedAt: 'x', maxCtrSeries: 1 });
-    const c1 = chart(m, 'ctr-over-time');
+    const c1 = chart(m, 'ctr-over-time-spring');
     // "yes" has more taps, but "no" carries the alert.
-    expect(c1.datasets.filter((d) => d.role === 'series').map((d) => d.label)).toEqual(['spring · v1 · NO']);
+    expect(c1.datasets.filter((d) => d.role === 'series').map((d) => d.label)).toEqual(['v1 · NO']);
     expect(c1.description).toContain('Showing 1 of 2 buttons');
     expect(c1.table.rows).toHaveLength(4);
   });
 
   it('lists every point in the table with counts, the CTR in percent and the alert', () => {
     expect(c.table.columns.map((col) => col.label)).toContain('CTR (%)');
-    expect(c.table.rows).toContainEqual(['2024-05-03', 'spring', 'v1', 'YES', '10', '1', '1', '10.0 %', 'drop in ctr']);
-    expect(c.table.rows).toContainEqual(['2024-05-03', 'spring', 'v1', 'NO', '0', '0', '0', '–', '']);
+    expect(c.table.rows).toContainEqual(['2024-05-03', 'v1', 'YES', '10', '1', '1', '10.0 %', 'drop in ctr']);
+    expect(c.table.rows).toContainEqual(['2024-05-03', 'v1', 'NO', '0', '0', '0', '–', '']);
+  });
+});
+
+describe('report model: one CTR panel per campaign', () => {
+  // A second campaign whose best day (3 of 4 tapped, 75 %) is the highest CTR of any panel.
+  const autumn = [ctr('2024-05-02', 'go', 4, 3, { campaign_id: 'autumn', template_name: 'a1' }), ctr('2024-05-03', 'go', 4, 1, { campaign_id: 'autumn', template_name: 'a1' })];
+  const m = buildReportModel({ ...data, ctrOverTime: [...data.ctrOverTime, ...autumn] }, { generatedAt: 'x' });
+  const panels = m.charts.filter((c) => c.id.startsWith('ctr-over-time'));
+
+  it('draws each campaign in its own panel, alerted campaigns first, each with its own buttons and table', () => {
+    expect(panels.map((c) => [c.id, c.title])).toEqual([
+      ['ctr-over-time-spring', 'CTR per button over time: spring'],
+      ['ctr-over-time-autumn', 'CTR per button over time: autumn'],
+    ]);
+    expect(panels[1]!.datasets.map((d) => [d.label, d.data])).toEqual([['a1 · GO', [null, 75, 25]]]);
+    expect(panels[1]!.table.rows).toEqual([
+      ['2024-05-02', 'a1', 'GO', '4', '3', '3', '75.0 %', ''],
+      ['2024-05-03', 'a1', 'GO', '4', '1', '1', '25.0 %', ''],
+    ]);
+    // The alert is spring's: only spring's panel carries a marker.
+    expect(panels.map((c) => c.datasets.filter((d) => d.role === 'marker').length)).toEqual([1, 0]);
+  });
+
+  it('puts every panel on the same dates and the same y scale, the highest CTR drawn plus a step', () => {
+    expect(panels.map((c) => c.labels)).toEqual([['2024-05-01', '2024-05-02', '2024-05-03'], ['2024-05-01', '2024-05-02', '2024-05-03']]);
+    // 75 % on steps of 10 above 50 %: 80.
+    expect(panels.map((c) => c.yRange)).toEqual([{ min: 0, max: 80 }, { min: 0, max: 80 }]);
+    expect(sharedCtrTop(0)).toBe(10);
+    expect(sharedCtrTop(3.2)).toBe(4);
+    expect(sharedCtrTop(20)).toBe(25);
+    expect(sharedCtrTop(100)).toBe(100);
+  });
+
+  it('lists the campaigns beyond the panel limit in one table, every point', () => {
+    const capped = buildReportModel({ ...data, ctrOverTime: [...data.ctrOverTime, ...autumn] }, { generatedAt: 'x', maxCtrPanels: 1 });
+    expect(capped.charts.filter((c) => c.id.startsWith('ctr-over-time')).map((c) => c.id)).toEqual(['ctr-over-time-spring']);
+    expect(capped.charts[0]!.description).toContain('Charted: 1 of 2 campaigns');
+    const rest = capped.tables.find((t) => t.id === 'ctr-over-time-other')!;
+    expect(rest.table.columns.map((c) => c.label).slice(0, 3)).toEqual(['Cohort date', 'Campaign', 'Template']);
+    expect(rest.table.rows.map((r) => r.slice(0, 3))).toEqual([
+      ['2024-05-02', 'autumn', 'a1'],
+      ['2024-05-03', 'autumn', 'a1'],
+    ]);
+  });
+
+  it('keeps one empty CTR chart that says what to run when there are no rows', () => {
+    const e = buildReportModel(empty, { generatedAt: 'x' });
+    expect(e.charts.filter((c) => c.id.startsWith('ctr-over-time')).map((c) => [c.id, c.emptyMessage])).toEqual([['ctr-over-time', 'No daily CTR rows yet: run the daily workflow (wa-analytics daily).']]);
+  });
+});
+
+describe('report model: today so far', () => {
+  const row = { ...ctr('2024-05-04', 'yes', 40, 6), button_position: 1, messages_sent: 50, messages_read: 30, unique_users: 6, read_ctr: 0.2, median_seconds_to_click: 60, conversions: 2, converted_messages: 2, conversion_rate: 1 / 3 };
+  const { dt: _dt, ...todayRow } = row;
+  // 2024-05-04 09:30 in São Paulo (UTC−3).
+  const clock = todayIn('America/Sao_Paulo', Date.parse('2024-05-04T12:30:00Z'));
+
+  it('comes first, wide, with the date, the zone and the time it counts up to, and every number in the table', () => {
+    const m = buildReportModel({ ...data, today: { clock, rows: [todayRow] } }, { generatedAt: 'x' });
+    const t = m.charts[0]!;
+    expect([t.id, t.title, t.wide]).toEqual(['today', 'Today so far: 2024-05-04', true]);
+    expect(t.description).toContain('(2024-05-04, America/Sao_Paulo) as of 09:30');
+    expect(t.labels).toEqual(['spring · YES']);
+    expect(t.datasets[0]!.data).toEqual([15]);
+    expect(t.table.rows).toEqual([['spring', 'v1', 'YES', '50', '40', '6', '6', '15.0 %', '2']]);
+  });
+
+  it('is left out of a report built without today (a past range, the demo)', () => {
+    expect(model.charts.some((c) => c.id === 'today')).toBe(false);
+  });
+
+  it('shows when something of today arrived, or when the report reaches yesterday; not for an older history', () => {
+    expect(showsToday({ clock, rows: [todayRow] }, '2024-04-01')).toBe(true);
+    expect(showsToday({ clock, rows: [] }, '2024-05-03')).toBe(true);
+    expect(showsToday({ clock, rows: [] }, '2024-05-02')).toBe(false);
+    expect(showsToday({ clock, rows: [] }, null)).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@ import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
 import { athenaPartitionStatements, athenaWriteStatements, curatedEventsSelect, dailyConversionsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
 import { renderSql } from '../../../shared/sql/render';
 import { tutorialViewDdl } from '../../../shared/sql/views';
+import { todayQueryParams } from '../../../shared/today/read';
 import { trinoSyntaxErrors as syntaxErrors } from '../../support/trino';
 
 // Every statement the workflow sends to Athena must parse with a Trino grammar.
@@ -41,6 +42,8 @@ const statements: [string, string][] = [
   ].map(([rows, select]): [string, string] => [`anomalies CTAS of ${rows}`, athenaWriteStatements('anomalies', { bucket: 'wa-analytics-prod-lake', dt: '2024-05-01', select: select!, database: 'whatsapp_analytics_dev' }).create]),
   // The operator's `status --stage` counts.
   ['ops/raw-counts SELECT', renderSql('ops/raw-counts', { database: 'whatsapp_analytics_dev', from_dt: '2024-04-29', to_dt: '2024-05-01' }, 'athena')],
+  // `today --stage` and the dashboard's "today so far" on Athena.
+  ['today/by-button SELECT', renderSql('today/by-button', todayQueryParams('2024-05-01', {}, 'whatsapp_analytics_dev'), 'athena')],
   ['tutorial query on the conversions view', `SELECT conversion_name, currency, COUNT(*), SUM(value) FROM whatsapp_analytics.conversions WHERE timestamp > '2024-05-01T00:00:00Z' GROUP BY conversion_name, currency`],
   ['tutorial query on the view', `SELECT button_id, button_text, COUNT(*), COUNT(DISTINCT wa_id) FROM whatsapp_analytics.button_clicks WHERE timestamp > '2024-05-01T00:00:00Z' GROUP BY button_id, button_text`],
 ];
