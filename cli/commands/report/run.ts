@@ -55,7 +55,7 @@ export async function runReport(options: ReportOptions, out: (text: string) => v
   const stage = await openStageEngine({ stage: options.stage, region: options.region }, { cfn: deps.cfn, athena: deps.athena });
   let report: GeneratedReport;
   try {
-    report = await generateReportFrom(stage.engine, { out: resolve(options.out ?? stageReportFileName(options.stage)), dialect: 'athena', database: stage.database, span, now, timeZone: stage.stage.outputs.TimeZone ?? 'UTC' });
+    report = await generateReportFrom(stage.engine, { out: resolve(options.out ?? stageReportFileName(options.stage)), dialect: 'athena', database: stage.database, span, now });
   } finally {
     stage.close();
   }
