@@ -1,9 +1,10 @@
--- `wa-analytics today` and the dashboard's "today so far": the running daily_ctr rows of the
--- cohort `cohort_date` (today in the reporting time zone), read straight from the raw arrival
--- partitions from_dt … to_dt (today − lookback − 1 … tomorrow: the days before tell which
--- messages belong to an earlier cohort, as daily-ctr's counted span does), before any curated
--- rebuild. Quarantine rows are left out and every fact counts once: the first received copy of
--- each event_id, as curated-events keeps (copies of one event_id carry the same fact).
+-- The running numbers of today's cohort, for wa-analytics today and the dashboard's panel:
+-- the daily_ctr rows of cohort_date (today in the reporting time zone), read straight from the
+-- raw arrival partitions from_dt to to_dt (today minus lookback minus 1, to tomorrow: the days
+-- before tell which messages belong to an earlier cohort, as daily-ctr's counted span does),
+-- before any curated rebuild. Quarantine rows are left out and every fact counts once: the first
+-- received copy of each event_id, as curated-events keeps (copies of one event_id carry the same
+-- fact).
 -- Messages, taps, credited conversions (of conv_from_dt on: today's, the only ones a tap of today
 -- can earn) and the rows per button follow the same fragments as daily-ctr.
 -- Columns: shared/schema dailyCtrColumns, in schema order, ordered by campaign, template, button.
