@@ -77,6 +77,7 @@ function invoke(bundle: string, event: unknown): Promise<Thrown> {
         DATA_BUCKET: 'wa-analytics-prod-data',
         GLUE_DATABASE: 'whatsapp_analytics',
         ATHENA_WORKGROUP: 'wa-analytics-prod',
+        REPORT_API_URL: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod',
       },
     });
     let message: { thrown?: Thrown; output?: unknown } | undefined;
