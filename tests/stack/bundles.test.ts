@@ -90,6 +90,7 @@ function invokeOnce(bundle: string, event: unknown): Promise<{ message?: { throw
         DATA_BUCKET: 'wa-analytics-prod-data',
         GLUE_DATABASE: 'whatsapp_analytics',
         ATHENA_WORKGROUP: 'wa-analytics-prod',
+        REPORT_API_URL: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod',
       },
     });
     let message: { thrown?: Thrown; output?: unknown } | undefined;
