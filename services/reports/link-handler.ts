@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { LinkRefusal } from '../../shared/report/link';
-import { reportObjectKey, verifyReportLink } from '../../shared/report/link';
+import { verifyReportLink } from '../../shared/report/link';
+import { publishedReportKey } from '../../shared/report/published';
 
 /** What the route's Lambda needs, behind small functions (AWS adapters in ./aws.ts). */
 export interface ReportLinkDeps {
@@ -44,7 +45,7 @@ export function createReportLinkHandler(deps: ReportLinkDeps): (event: APIGatewa
       deps.onRefused?.(check.reason, typeof presented.date === 'string' && check.reason !== 'malformed' ? presented.date : null);
       return refused;
     }
-    const location = await deps.presign(reportObjectKey(check.date), deps.urlSeconds);
+    const location = await deps.presign(publishedReportKey(check.date), deps.urlSeconds);
     return { statusCode: 302, headers: { ...noStore, Location: location }, body: '' };
   };
 }

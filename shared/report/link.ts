@@ -17,11 +17,6 @@ export const maxReportLinkDays = 366;
 /** Shortest secret accepted: 32 bytes, the HMAC-SHA256 block's worth of entropy in practice. */
 export const minReportLinkSecretLength = 32;
 
-/** Where the daily workflow publishes the dashboard of a date in the lake bucket. */
-export function reportObjectKey(date: string): string {
-  return `reports/dt=${date}/index.html`;
-}
-
 /** The API resource path of the link of a date (the route's `{date}` filled in). */
 export function reportLinkPath(date: string): string {
   return `/reports/${date}`;

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../../shared/errors';
-import { reportLinkExpiry, reportLinkSignature, reportObjectKey, signReportLink, verifyReportLink } from '../../../shared/report/link';
+import { reportLinkExpiry, reportLinkSignature, signReportLink, verifyReportLink } from '../../../shared/report/link';
+import { publishedReportKey } from '../../../shared/report/published';
 
 // The module object the signer calls into (a namespace import would be a copy under the transform).
 const nodeCrypto = jest.requireActual<typeof import('node:crypto')>('node:crypto');
@@ -42,7 +43,7 @@ describe('signing a report link', () => {
   });
 
   it('publishes the dashboard of a date at reports/dt=<date>/index.html', () => {
-    expect(reportObjectKey('2024-05-01')).toBe('reports/dt=2024-05-01/index.html');
+    expect(publishedReportKey('2024-05-01')).toBe('reports/dt=2024-05-01/index.html');
   });
 });
 
