@@ -120,3 +120,24 @@ export function byCall(answers: Readonly<Record<string, Answer>>, otherwise: Ans
     (answers[key] ?? otherwise)(req, res, body);
   };
 }
+
+/**
+ * Points the process's AWS SDK clients at `endpoint` with fixed test credentials and no retries,
+ * after removing every AWS_ variable the machine had; returns the function that restores them.
+ */
+export function useLoopbackAwsEnv(endpoint: string): () => void {
+  const saved = { ...process.env };
+  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+  });
+  return () => {
+    process.env = saved;
+  };
+}

@@ -1,6 +1,6 @@
 import { printExperimentTable } from '../../../cli/commands/experiments/table';
 import { experimentColumns } from '../../../shared/schema/columns';
-import { byCall, describeStacksAnswer, jsonAnswer, startLoopbackAws, type LoopbackAws } from '../../support/loopback-aws';
+import { byCall, describeStacksAnswer, jsonAnswer, startLoopbackAws, type LoopbackAws, useLoopbackAwsEnv } from '../../support/loopback-aws';
 import { prodOutputs } from './ops-fixtures';
 
 /**
@@ -16,19 +16,15 @@ const row: Record<string, string> = {
 const names = experimentColumns.map((c) => c.name);
 
 let aws: LoopbackAws;
-const saved = { ...process.env };
+let restoreEnv: () => void;
 
 beforeAll(async () => {
   aws = await startLoopbackAws();
-  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: aws.endpoint, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-    AWS_MAX_ATTEMPTS: '1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent/aws-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-  });
+  restoreEnv = useLoopbackAwsEnv(aws.endpoint);
 });
 
 afterAll(async () => {
-  process.env = saved;
+  restoreEnv();
   await aws.close();
 });
 

@@ -1,5 +1,5 @@
 import { runStatus } from '../../../cli/commands/status/run';
-import { byCall, describeStacksAnswer, emptyAnswer, jsonAnswer, startLoopbackAws, type Answer, type LoopbackAws } from '../../support/loopback-aws';
+import { byCall, describeStacksAnswer, emptyAnswer, jsonAnswer, startLoopbackAws, type Answer, type LoopbackAws, useLoopbackAwsEnv } from '../../support/loopback-aws';
 import { prodOutputs, recordingIo } from './ops-fixtures';
 
 /**
@@ -12,7 +12,7 @@ const outputs = Object.fromEntries(prodOutputs.map((o) => [o.OutputKey!, o.Outpu
 const epoch = (iso: string) => Date.parse(iso) / 1000;
 
 let aws: LoopbackAws;
-const saved = { ...process.env };
+let restoreEnv: () => void;
 
 function stage(s3Head: Answer): Answer {
   return byCall(
@@ -37,20 +37,11 @@ function stage(s3Head: Answer): Answer {
 
 beforeAll(async () => {
   aws = await startLoopbackAws();
-  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: aws.endpoint,
-    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-  });
+  restoreEnv = useLoopbackAwsEnv(aws.endpoint);
 });
 
 afterAll(async () => {
-  process.env = saved;
+  restoreEnv();
   await aws.close();
 });
 
