@@ -6,7 +6,7 @@ import { LocalCatalog } from '../shared/adapters/local/catalog';
 import { lakeDir, lakePath, partitionKey } from '../shared/adapters/local/lake';
 import { LocalPartitionWriter } from '../shared/adapters/local/partition-writer';
 import { LocalQueryEngine } from '../shared/adapters/local/query-engine';
-import { anomaliesSelect } from '../shared/daily/anomalies-select';
+import { anomaliesSelect } from '../shared/daily/rows-select';
 import { rebuildPartitionLocal } from '../shared/daily/local-steps';
 import { cohortDateWindow, cohortSpans, defaultAttributionDays, defaultLookbackDays, eventDateWindow } from '../shared/daily/window';
 import { createPseudonymizer } from '../shared/pii';

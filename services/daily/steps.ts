@@ -1,6 +1,6 @@
 import { detectAnomalies } from '../../shared/anomaly/detect';
 import { detectorConfig } from '../../shared/anomaly/config';
-import { anomaliesSelect, rowsSelect } from '../../shared/daily/anomalies-select';
+import { anomaliesSelect, rowsSelect } from '../../shared/daily/rows-select';
 import { evaluateExperiments } from '../../shared/experiments/evaluate';
 import { experimentColumns } from '../../shared/schema/columns';
 import { experimentNews } from '../../shared/slack/experiment-news';
@@ -138,14 +138,16 @@ export async function digest(ctx: DailyContext, run: { date: string; lookbackDay
   // Executions started before attribution carry no windows: the defaults and the stage's.
   const windows = { lookbackDays: run.lookbackDays ?? defaultLookbackDays, attributionDays: run.attributionDays ?? ctx.attributionDays };
   const input = await readDigestInput(ctx, run.date, windows);
-  const experimentRows = await readDigestExperiments(ctx, run.date, addDays(run.date, -1));
+  // The digest tells an experiment's news against the evaluation of the day before.
+  const previous = addDays(run.date, -1);
+  const experimentRows = await readDigestExperiments(ctx, run.date, previous);
   const message = buildDigest({
     date: run.date,
     anomalies: input.anomalies,
     headlines: campaignHeadlines(input.headlineRows),
     conversions: campaignConversions(input.conversionRows),
     quarantined: input.quarantined,
-    experiments: experimentNews(experimentRows, run.date, addDays(run.date, -1)),
+    experiments: experimentNews(experimentRows, run.date, previous),
     dashboardUrl: ctx.reportLinks ? await ctx.reportLinks.linkFor(run.date) : null,
   });
   await ctx.notifier.post(message);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { printExperimentTable } from '../../cli/commands/experiments/table';
 import { LocalPartitionWriter } from '../../shared/adapters/local/partition-writer';
-import { rowsSelect } from '../../shared/daily/anomalies-select';
+import { rowsSelect } from '../../shared/daily/rows-select';
 import { evaluateRange } from '../../shared/experiments/evaluate';
 import type { DailyExperimentCount } from '../../shared/experiments/types';
 import { experimentColumns } from '../../shared/schema/columns';

@@ -10,7 +10,7 @@ import { ThrottlingError, TransientError } from '../../shared/ports/retryable';
 import type { DailyContext } from '../../services/daily/context';
 import { localDailyContext } from '../../local/daily-context';
 import { runDailyWorkflowLocal } from '../../local/daily-run';
-import { anomaliesSelect } from '../../shared/daily/anomalies-select';
+import { anomaliesSelect } from '../../shared/daily/rows-select';
 import { reportLinkExpiry, signReportLink, verifyReportLink } from '../../shared/report/link';
 import { StorageError } from '../../shared/errors';
 import { runReport } from '../../cli/commands/report/run';

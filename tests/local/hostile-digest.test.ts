@@ -8,7 +8,7 @@ import { openStack } from '../../local/stack';
 import { readLocalConfig } from '../../shared/config/local';
 import { LocalCatalog } from '../../shared/adapters/local/catalog';
 import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
-import { rowsSelect } from '../../shared/daily/anomalies-select';
+import { rowsSelect } from '../../shared/daily/rows-select';
 import { LocalPartitionWriter } from '../../shared/adapters/local/partition-writer';
 import type { Delivery } from '../../shared/demo/types';
 import { dailyCtrColumns } from '../../shared/schema/columns';

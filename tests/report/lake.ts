@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LocalCatalog } from '../../shared/adapters/local/catalog';
 import { lakePath, partitionKey } from '../../shared/adapters/local/lake';
 import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
-import { anomaliesSelect, rowsSelect } from '../../shared/daily/anomalies-select';
+import { anomaliesSelect, rowsSelect } from '../../shared/daily/rows-select';
 import { LocalPartitionWriter, partitionFileName } from '../../shared/adapters/local/partition-writer';
 import { runDailyLocal } from '../../shared/daily/local-steps';
 import { rawPartitionsToRegister } from '../../shared/daily/window';

@@ -9,7 +9,7 @@ import { GlueCatalog } from '../../../shared/adapters/aws/glue-catalog';
 import { AthenaPartitionWriter } from '../../../shared/adapters/aws/partition-writer';
 import { S3ObjectStore } from '../../../shared/adapters/aws/s3-object-store';
 import { readDailyConfig } from '../../../shared/config/daily';
-import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
+import { anomaliesSelect } from '../../../shared/daily/rows-select';
 import { athenaPartitionStatements, dailySelect } from '../../../shared/daily/statements';
 
 const athena = mockClient(AthenaClient);

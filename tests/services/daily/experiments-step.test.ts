@@ -1,5 +1,5 @@
 import { LocalPartitionWriter } from '../../../shared/adapters/local/partition-writer';
-import { rowsSelect } from '../../../shared/daily/anomalies-select';
+import { rowsSelect } from '../../../shared/daily/rows-select';
 import { evaluateExperiments } from '../../../shared/experiments/evaluate';
 import type { DailyExperimentCount } from '../../../shared/experiments/types';
 import type { ChatMessage, Notifier } from '../../../shared/ports/notifier';

@@ -1,4 +1,4 @@
-import { anomaliesSelect } from '../../../shared/daily/anomalies-select';
+import { anomaliesSelect } from '../../../shared/daily/rows-select';
 import { athenaPartitionStatements, athenaWriteStatements, curatedEventsSelect, dailyConversionsSelect, dailyCtrSelect, dailyTables } from '../../../shared/daily/statements';
 import { renderSql } from '../../../shared/sql/render';
 import { tutorialViewDdl } from '../../../shared/sql/views';

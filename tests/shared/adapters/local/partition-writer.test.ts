@@ -4,7 +4,7 @@ import type { LocalCatalog } from '../../../../shared/adapters/local/catalog';
 import { lakePath, partitionKey } from '../../../../shared/adapters/local/lake';
 import { LocalPartitionWriter, partitionFileName } from '../../../../shared/adapters/local/partition-writer';
 import type { LocalQueryEngine } from '../../../../shared/adapters/local/query-engine';
-import { anomaliesSelect } from '../../../../shared/daily/anomalies-select';
+import { anomaliesSelect } from '../../../../shared/daily/rows-select';
 import { rebuildPartitionLocal } from '../../../../shared/daily/local-steps';
 import { rawPartitionsToRegister } from '../../../../shared/daily/window';
 import { writeRawLake } from '../../daily/scenario';

@@ -2,8 +2,9 @@ import type { AnomalyRow } from '../schema/types';
 import { anomalyColumns, type ColumnDef } from '../schema/columns';
 
 /**
- * A SELECT of literal `anomalies` rows, valid on Athena (Trino) and DuckDB alike, so the anomaly
- * step writes its partition with the same CTAS / COPY wrapper as the other daily tables. Zero
+ * A SELECT of literal rows of any table (the `anomalies` and `experiments` steps write theirs
+ * this way), valid on Athena (Trino) and DuckDB alike, so those steps write their partitions
+ * with the same CTAS / COPY wrapper as the other daily tables. Zero
  * rows is a typed SELECT with `WHERE false`, so the partition still exists (the step ran).
  */
 
