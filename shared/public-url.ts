@@ -9,7 +9,7 @@ import { ConfigError } from './errors';
  */
 
 // scheme://host[:port][/path], the path without query, fragment or characters the template cannot hold.
-const BASE_RE = /^(https?):\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?((?:\/[A-Za-z0-9._~!&()*+,;=:@%-]*)*)$/;
+const BASE_RE = /^(https?):\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?((?:\/[A-Za-z0-9._~!&()*+,;=:@%-]*)*)$/i;
 
 /**
  * The base URL checked and normalized (trailing slashes dropped, scheme and host lower case, as
