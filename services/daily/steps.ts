@@ -189,7 +189,8 @@ export interface PublishedReport {
 /**
  * Step 6: the dashboard of the target date (its last `defaultReportDays` days, through the same
  * report queries as `wa-analytics report`), written to `reports/dt=<date>/index.html` (SSE-KMS by
- * the bucket's default). A re-run rewrites the same key.
+ * the bucket's default). A re-run rewrites the same key. No "today so far" panel: the page is the
+ * dashboard of its date, and a panel of the next day's first hours would stay frozen in it.
  */
 export async function publishReport(ctx: DailyContext, run: { date: string }, now: () => Date = () => new Date()): Promise<PublishedReport> {
   const key = publishedReportKey(run.date);
