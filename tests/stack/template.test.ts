@@ -427,8 +427,11 @@ describe('daily workflow', () => {
       const catcher = inMap ? definition.States[inMap] : state;
       expect(`${inMap ?? name}: ${JSON.stringify(catcher.Catch?.map((c: any) => c.ErrorEquals))}`).toBe(`${inMap ?? name}: [["States.ALL"]]`);
     }
-    // Every Catch leads to the failure alert, which itself ends in the Fail state.
-    for (const { name, state } of all.filter((s) => s.state.Catch && s.name !== 'NotifyFailure')) expect(`${name} -> ${state.Catch[0].Next}`).toBe(`${name} -> NotifyFailure`);
+    // Every Catch leads to the failure alert, which itself ends in the Fail state; PublishReport's
+    // first lets the digest post (without its link), and the alert follows it.
+    const caughtBy = (name: string) => (name === 'PublishReport' ? 'PostDigest' : 'NotifyFailure');
+    for (const { name, state } of all.filter((s) => s.state.Catch && s.name !== 'NotifyFailure')) expect(`${name} -> ${state.Catch[0].Next}`).toBe(`${name} -> ${caughtBy(name)}`);
+    expect(definition.States.ReportNotPublished.Next).toBe('NotifyFailure');
     expect(definition.States[definition.States.NotifyFailure.Next].Type).toBe('Fail');
   });
 
