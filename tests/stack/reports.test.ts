@@ -75,7 +75,7 @@ describe('GET /reports/{date}', () => {
     expect(prod.Outputs?.ReportLinkSecretParameterName?.Value).toBe('/wa-analytics/prod/report-link-secret');
   });
 
-  test('its role may write its logs, read the secret, GET objects under reports/ and decrypt with the stage key: nothing else', () => {
+  test('its role may write its logs, read the secret, GET and list objects under reports/ and decrypt with the stage key: nothing else', () => {
     const role = res(prod, 'ReportLinkRole').Properties;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
@@ -84,6 +84,8 @@ describe('GET /reports/{date}', () => {
     expect(statements).toEqual([
       { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['ReportLinkLogGroup', 'Arn'] } },
       { Sid: 'ReadReports', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['DataBucket', 'Arn'] }, '/reports/*']] } },
+      // Listing, for the existence check, only of prefixes under reports/.
+      { Sid: 'FindReports', Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': ['DataBucket', 'Arn'] }, Condition: { StringLike: { 's3:prefix': 'reports/*' } } },
       {
         Sid: 'StageKeyThroughS3',
         Effect: 'Allow',
