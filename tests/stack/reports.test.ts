@@ -125,6 +125,19 @@ describe('GET /reports/{date}', () => {
   });
 });
 
+describe('published reports in the data bucket', () => {
+  test('expire a day after the signed link to them (reportLinkDays 30 + 1), by a rule of the bucket\'s one lifecycle configuration', () => {
+    for (const t of [prod, dev]) {
+      const rules = res(t, 'DataBucket').Properties.LifecycleConfiguration.Rules as { Id: string; Prefix?: string }[];
+      expect(rules.filter((r) => r.Prefix === 'reports/')).toEqual([{ Id: 'expire-published-reports', Status: 'Enabled', Prefix: 'reports/', ExpirationInDays: 31 }]);
+      // The rules before it stay as they were: versions, uploads, error output, query results.
+      expect(rules.map((r) => r.Id)).toEqual(['expire-noncurrent-versions', 'abort-incomplete-uploads', 'expire-error-output', 'expire-athena-results', 'expire-published-reports', 'raw-events-infrequent-access']);
+    }
+    expect(res(prod, 'ReportLinkLambdaFunction').Properties.Environment.Variables.REPORT_URL_SECONDS).toBe('300');
+    expect(res(prod, 'PostDigestLambdaFunction').Properties.Environment.Variables.REPORT_LINK_DAYS).toBe('30');
+  });
+});
+
 describe('operations dashboard', () => {
   const body = () => {
     const d = res(prod, 'OpsDashboard').Properties;
