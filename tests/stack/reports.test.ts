@@ -1,5 +1,6 @@
 import { reportRoute } from '../../services/reports/route';
-import { packagedStage, resourcesOfType, type Template } from './package';
+import { asList, loadStackTemplates, resourceOf, stackTemplatesTimeoutMs } from '../support/stack-templates';
+import { resourcesOfType, type Template } from './package';
 
 /**
  * The signed report links and the operations dashboard in the compiled stack (`sls package`,
@@ -11,16 +12,10 @@ let prod: Template;
 let dev: Template;
 
 beforeAll(async () => {
-  ({ template: prod } = await packagedStage('prod'));
-  ({ template: dev } = await packagedStage('dev'));
-}, 300_000);
+  ({ prod, dev } = await loadStackTemplates());
+}, stackTemplatesTimeoutMs);
 
-const res = (t: Template, id: string) => {
-  const r = t.Resources[id];
-  if (!r) throw new Error(`no resource ${id}`);
-  return r;
-};
-const asList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+const res = resourceOf;
 
 describe('GET /reports/{date}', () => {
   test('is a Lambda proxy integration to the report-link function, under /reports/{date}, in the deployment', () => {
