@@ -1,10 +1,10 @@
 /**
  * The Glue catalog generated from the one schema (shared/schema): the database and one external
- * table per name in serverless.yml's `custom.catalogTables`. JSON tables read Firehose's gzip JSON
- * lines with the OpenX SerDe; Parquet tables are what the daily workflow's CTAS writes.
- * `custom.catalogViews` adds the Athena views (shared/daily/statements.ts, shared/sql/views.ts) as Glue VIRTUAL_VIEW
- * tables in Athena's own encoding (what `CREATE VIEW` on Athena stores), so they exist from the
- * first deploy without a DDL run.
+ * table per table of the schema's `tables` (so a table added there cannot be left out of the
+ * stack). JSON tables read Firehose's gzip JSON lines with the OpenX SerDe; Parquet tables are
+ * what the daily workflow's CTAS writes. Every view below (shared/daily/statements.ts,
+ * shared/sql/views.ts) becomes a Glue VIRTUAL_VIEW table in Athena's own encoding (what
+ * `CREATE VIEW` on Athena stores), so they exist from the first deploy without a DDL run.
  */
 const requireTs = require('./ts.cjs');
 
@@ -130,7 +130,7 @@ function viewColumns(name, view, select) {
  */
 function glueView(name, glueDatabase) {
   const view = views[name];
-  if (!view) throw new Error(`custom.catalogViews names "${name}", which resources/catalog.cjs cannot build`);
+  if (!view) throw new Error(`no view "${name}" in resources/catalog.cjs`);
   const original = viewSelect(name, view.ddl());
   const qualified = new RegExp(`\\b${databaseName}\\.`, 'g');
   const select = original.replace(qualified, `${glueDatabase}.`);
@@ -180,12 +180,12 @@ function catalogResources(glueDatabase, tableNames, viewNames = []) {
   };
   for (const name of tableNames) {
     const table = tables[name];
-    if (!table) throw new Error(`custom.catalogTables names "${name}", which shared/schema/tables.ts does not define`);
+    if (!table) throw new Error(`no table "${name}" in shared/schema/tables.ts`);
     resources[tableLogicalId(name)] = glueTable(table);
   }
   for (const name of viewNames) {
     const { source, resource } = glueView(name, glueDatabase);
-    if (!tableNames.includes(source)) throw new Error(`view ${name} reads ${source}: add it to custom.catalogTables`);
+    if (!tableNames.includes(source)) throw new Error(`view ${name} reads ${source}, which this catalog does not declare`);
     // A view is created after the table it reads.
     resources[tableLogicalId(name)] = { ...resource, DependsOn: [tableLogicalId(source)] };
   }
@@ -196,11 +196,9 @@ module.exports = {
   catalogResources,
   tableLogicalId,
   viewColumns,
-  /** serverless.yml: `${file(./resources/catalog.cjs):cloudFormation}`. */
-  async cloudFormation({ resolveVariable, resolveConfigurationProperty }) {
+  /** serverless.yml: `${file(./resources/catalog.cjs):cloudFormation}`: every table of the schema and every view. */
+  async cloudFormation({ resolveVariable }) {
     const glueDatabase = await resolveVariable('param:glueDatabase');
-    const tableNames = (await resolveConfigurationProperty(['custom', 'catalogTables'])) ?? [];
-    const viewNames = (await resolveConfigurationProperty(['custom', 'catalogViews'])) ?? [];
-    return { Resources: catalogResources(glueDatabase, tableNames, viewNames) };
+    return { Resources: catalogResources(glueDatabase, Object.keys(tables), Object.keys(views)) };
   },
 };

@@ -1,5 +1,5 @@
 import type { DailyContext } from './context';
-import { attributionCohorts, detect, digest, experiments, notifyFailure, publishReport, rebuild, registerRaw, resolveRun, type FailureInput, type RebuildItem, type ResolvedRun, type RunDefaults, type WorkflowInput } from './steps';
+import { attributionCohorts, detect, digest, experiments, notifyFailure, publishReport, rebuild, registerRaw, resolveRun, type DigestRun, type FailureInput, type RebuildItem, type ResolvedRun, type RunDefaults, type WorkflowInput } from './steps';
 
 /**
  * The workflow's task handlers, each built with the context it runs with: the Lambda entry files
@@ -25,10 +25,10 @@ export const evaluateExperimentsHandler = (ctx: DailyContext) => (event: Resolve
 /** Step 4: detect and write the target date's anomalies. */
 export const detectAnomaliesHandler = (ctx: DailyContext) => (event: ResolvedRun) => detect(ctx, event);
 
-/** Step 5: post the Slack digest of the target date once. */
-export const postDigestHandler = (ctx: DailyContext) => (event: ResolvedRun) => digest(ctx, event);
+/** Step 6: post the Slack digest of the target date once, linking the dashboard PublishReport wrote (or saying it could not). */
+export const postDigestHandler = (ctx: DailyContext) => (event: ResolvedRun & DigestRun) => digest(ctx, event);
 
-/** Step 6: render the target date's dashboard from the engine and write it to reports/dt=<date>/index.html. */
+/** Step 5: render the target date's dashboard from the engine and write it to reports/dt=<date>/index.html. */
 export const publishReportHandler = (ctx: DailyContext) => (event: ResolvedRun) => publishReport(ctx, event);
 
 /** Catch target: post the failure alert (the state machine then fails). */
@@ -45,8 +45,8 @@ export const taskStates = [
   'RebuildDailyExperimentsPartition',
   'EvaluateExperiments',
   'DetectAnomalies',
-  'PostDigest',
   'PublishReport',
+  'PostDigest',
   'NotifyFailure',
 ] as const;
 export type TaskState = (typeof taskStates)[number];
@@ -67,8 +67,8 @@ export function taskHandlers(ctx: DailyContext): Readonly<Record<TaskState, Task
     RebuildDailyExperimentsPartition: rebuildPartition,
     EvaluateExperiments: evaluateExperimentsHandler(ctx),
     DetectAnomalies: detectAnomaliesHandler(ctx),
-    PostDigest: postDigestHandler(ctx),
     PublishReport: publishReportHandler(ctx),
+    PostDigest: postDigestHandler(ctx),
     NotifyFailure: notifyFailureHandler(ctx),
   };
 }

@@ -131,8 +131,22 @@ export async function detect(ctx: DailyContext, run: { date: string }): Promise<
   return { anomalies: rows.length };
 }
 
-/** Step 5: one digest per target date; a marker object makes re-runs silent. */
-export async function digest(ctx: DailyContext, run: { date: string; lookbackDays?: number; attributionDays?: number }): Promise<{ posted: boolean }> {
+/** What the digest step is given: the run, and what PublishReport (which runs before it) left. */
+export interface DigestRun {
+  readonly date: string;
+  readonly lookbackDays?: number;
+  readonly attributionDays?: number;
+  /** PublishReport's answer: the dashboard is in the bucket, so the digest may link it. */
+  readonly report?: PublishedReport;
+  /** PublishReport's error when it failed for good (its Catch): the digest says so instead of linking. */
+  readonly reportFailure?: { readonly Error?: unknown; readonly Cause?: unknown };
+}
+
+/**
+ * Step 6: one digest per target date; a marker object makes re-runs silent. It links the
+ * dashboard only once PublishReport has written it, so the link works the moment Slack shows it.
+ */
+export async function digest(ctx: DailyContext, run: DigestRun): Promise<{ posted: boolean }> {
   const marker = digestMarkerKey(run.date);
   if ((await ctx.store.getText(marker)) !== undefined) return { posted: false };
   // Executions started before attribution carry no windows: the defaults and the stage's.
@@ -148,7 +162,8 @@ export async function digest(ctx: DailyContext, run: { date: string; lookbackDay
     conversions: campaignConversions(input.conversionRows),
     quarantined: input.quarantined,
     experiments: experimentNews(experimentRows, run.date, previous),
-    dashboardUrl: ctx.reportLinks ? await ctx.reportLinks.linkFor(run.date) : null,
+    dashboardUrl: ctx.reportLinks && run.report !== undefined ? await ctx.reportLinks.linkFor(run.date) : null,
+    dashboardUnpublished: run.reportFailure !== undefined,
   });
   await ctx.notifier.post(message);
   // Written after the post: a crash in between posts twice rather than never.
@@ -187,9 +202,10 @@ export interface PublishedReport {
 }
 
 /**
- * Step 6: the dashboard of the target date (its last `defaultReportDays` days, through the same
+ * Step 5: the dashboard of the target date (its last `defaultReportDays` days, through the same
  * report queries as `wa-analytics report`), written to `reports/dt=<date>/index.html` (SSE-KMS by
- * the bucket's default). A re-run rewrites the same key.
+ * the bucket's default). A re-run rewrites the same key. No "today so far" panel: the page is the
+ * dashboard of its date, and a panel of the next day's first hours would stay frozen in it.
  */
 export async function publishReport(ctx: DailyContext, run: { date: string }, now: () => Date = () => new Date()): Promise<PublishedReport> {
   const key = publishedReportKey(run.date);

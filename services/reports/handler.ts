@@ -13,6 +13,7 @@ import { createReportLinkHandler } from './link-handler';
 const handle = createReportLinkHandler({
   ...awsReportLinkDeps(readReportLinkConfig(process.env), new S3Client({})),
   onRefused: (reason, date) => logger.info('report link refused', { reason, date }),
+  onNotPublished: (date) => logger.info('report not published', { date }),
 });
 
 export const handler = withMiddleware((event: APIGatewayProxyEvent, _context: Context) => handle(event));

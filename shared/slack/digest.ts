@@ -60,6 +60,8 @@ export interface DigestInput {
    * section 2 on AWS); what does not fit in the message then links to it.
    */
   readonly dashboardUrl?: string | null;
+  /** The workflow could not publish this date's dashboard: the digest says so where the link would be. */
+  readonly dashboardUnpublished?: boolean;
 }
 
 /** Anomaly sections in one digest (Slack allows 50 blocks); the rest are summarised in one line. */
@@ -168,8 +170,12 @@ function elsewhere(input: DigestInput, table: string): { text: string; link: str
   return link === null ? { text: ` (query the ${table} table, dt = '${input.date}')`, link: '' } : { text: ': ', link };
 }
 
-/** The dashboard's own line (the signed link of the date), when there is a link that fits its room. */
+/**
+ * The dashboard's own line: the signed link of the date when there is one that fits its room, or
+ * the news that the dashboard could not be published (the failure alert that follows says why).
+ */
 function dashboardBlock(input: DigestInput): Record<string, unknown> | null {
+  if (input.dashboardUnpublished) return sectionBlock(`:warning: The dashboard of ${input.date} could not be published; the workflow's failure alert says why.`);
   const link = input.dashboardUrl ? slackLink(input.dashboardUrl, 'open the dashboard') : null;
   return link !== null && link.length <= OVERFLOW_RESERVE - 100 ? sectionBlock(`:bar_chart: Dashboard of ${input.date}: `, link) : null;
 }

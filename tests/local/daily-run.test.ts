@@ -76,7 +76,7 @@ describe('daily workflow under aws-local-stepfunctions', () => {
       ...cohorts.map(() => 'RebuildDailyConversionsPartition'),
       ...cohorts.map(() => 'RebuildDailyExperimentsPartition'),
       'EvaluateExperiments',
-      'DetectAnomalies', 'PostDigest', 'PublishReport',
+      'DetectAnomalies', 'PublishReport', 'PostDigest',
     ]);
     expect(await catalog.listPartitions('daily_ctr')).toEqual(cohorts);
     expect(await catalog.listPartitions('daily_conversions')).toEqual(cohorts);
@@ -88,12 +88,17 @@ describe('daily workflow under aws-local-stepfunctions', () => {
     expect(slack.messages[0]!.text).toMatch(/`spring`: CTR \d/);
   });
 
-  it('carries the signed link of its date in the digest when the context issues report links (as on AWS)', async () => {
+  it('carries the signed link of its date in the digest when the context issues report links (as on AWS), the page already published when it posts', async () => {
     const slack = new RecordingNotifier();
+    const published: boolean[] = [];
+    const page = () => join(catalog.lakeDir, 'reports', 'dt=2024-05-03', 'index.html');
+    // What a reader clicking the link the moment Slack shows it would find.
+    const watching: Notifier = { post: async (m) => (published.push(await readFile(page()).then(() => true, () => false)), slack.post(m)) };
     const secret = 'report-link-secret-for-tests-0123456789';
     const issuedAt = Date.UTC(2024, 4, 4, 2, 30);
     const reportLinks = { linkFor: async (date: string) => signReportLink({ apiUrl: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod', date, exp: reportLinkExpiry(issuedAt, 30), secret }) };
-    expect((await run({ ...context(slack), reportLinks })).status).toBe('SUCCEEDED');
+    expect((await run({ ...context(watching), reportLinks })).status).toBe('SUCCEEDED');
+    expect(published).toEqual([true]);
     const blocks = JSON.stringify(slack.messages[0]!.blocks);
     const m = /Dashboard of 2024-05-03: <(https:[^|>]+)\|open the dashboard>/.exec(blocks);
     expect(m).not.toBeNull();
@@ -104,7 +109,7 @@ describe('daily workflow under aws-local-stepfunctions', () => {
     expect(verifyReportLink(presented, secret, issuedAt / 1000)).toEqual({ ok: true, date: '2024-05-03', exp: Date.UTC(2024, 5, 3, 2, 30) / 1000 });
   });
 
-  it('publishes the target date\'s dashboard last: the last 28 days, the page `report --from --to` writes, into the lake folder', async () => {
+  it('publishes the target date\'s dashboard before the digest: the last 28 days, the page `report --from --to` writes, into the lake folder', async () => {
     const result = await run(context(new RecordingNotifier()));
     expect(result.status).toBe('SUCCEEDED');
     const key = 'reports/dt=2024-05-03/index.html';
@@ -119,7 +124,7 @@ describe('daily workflow under aws-local-stepfunctions', () => {
     expect(page).toMatch(generated);
   });
 
-  it('retries the publish after a transient store failure, and alerts then fails when the store refuses it', async () => {
+  it('retries the publish after a transient store failure, then posts the digest', async () => {
     const slack = new RecordingNotifier();
     const ctx = context(slack);
     let failures = 1;
@@ -140,14 +145,41 @@ describe('daily workflow under aws-local-stepfunctions', () => {
       { state: 'PublishReport', ok: false, error: 'TransientError' },
       { state: 'PublishReport', ok: true },
     ]);
-    const refusing: DailyContext = { ...flaky, store: { ...flaky.store, putText: async () => Promise.reject(new StorageError('S3 PutObject reports/dt=2024-05-03/index.html: AccessDenied')) } };
+    expect(retried.calls.map((c) => c.state).slice(-3)).toEqual(['PublishReport', 'PublishReport', 'PostDigest']);
+  });
+
+  it('posts the digest without a link when the dashboard cannot be published, saying so, then alerts and fails', async () => {
+    const slack = new RecordingNotifier();
+    const ctx = context(slack);
+    // The bucket refuses reports/ only (a role without PutObject there): the digest marker is still written.
+    const refusing: DailyContext = {
+      ...ctx,
+      store: {
+        getText: (k) => ctx.store.getText(k),
+        deletePrefix: (p) => ctx.store.deletePrefix(p),
+        putText: async (k, body, options) => (k.startsWith('reports/') ? Promise.reject(new StorageError(`S3 PutObject ${k}: AccessDenied`)) : ctx.store.putText(k, body, options)),
+      },
+      reportLinks: { linkFor: async () => 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod/reports/2024-05-03?exp=1&sig=x' },
+    };
     const failed = await run(refusing);
     expect(failed.status).toBe('FAILED');
-    expect(failed.calls.slice(-2)).toEqual([
+    expect(failed.calls.slice(-3)).toEqual([
       { state: 'PublishReport', ok: false, error: 'StorageError' },
+      { state: 'PostDigest', ok: true },
       { state: 'NotifyFailure', ok: true },
     ]);
-    expect(slack.messages.at(-1)!.text).toMatch(/^WhatsApp analytics daily workflow FAILED for 2024-05-03\n```StorageError: S3 PutObject reports\/dt=2024-05-03\/index.html: AccessDenied/);
+    expect(slack.messages).toHaveLength(2);
+    const digestBlocks = JSON.stringify(slack.messages[0]!.blocks);
+    expect(slack.messages[0]!.text).toContain('WhatsApp CTR digest 2024-05-03');
+    expect(digestBlocks).not.toContain('open the dashboard');
+    expect(digestBlocks).not.toContain('/reports/');
+    expect(digestBlocks).toContain("The dashboard of 2024-05-03 could not be published; the workflow's failure alert says why.");
+    expect(slack.messages[1]!.text).toMatch(/^WhatsApp analytics daily workflow FAILED for 2024-05-03\n```StorageError: S3 PutObject reports\/dt=2024-05-03\/index.html: AccessDenied/);
+    // A re-run that publishes goes through without a second digest (the marker was written).
+    const again = await run(ctx);
+    expect(again.status).toBe('SUCCEEDED');
+    expect(again.output).toMatchObject({ digest: { posted: false }, report: { key: 'reports/dt=2024-05-03/index.html' } });
+    expect(slack.messages).toHaveLength(2);
   });
 
   it('posts no second digest when the same date runs again', async () => {

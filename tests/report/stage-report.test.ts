@@ -10,13 +10,16 @@ import { LocalQueryEngine } from '../../shared/adapters/local/query-engine';
 import { InputError, QueryError } from '../../shared/errors';
 import type { QueryResult, QueryValue } from '../../shared/ports/query-engine';
 import { loadReportData, renderReportSql, reportQueryNames } from '../../shared/report/queries';
+import { renderSql } from '../../shared/sql/render';
+import { todayQueryParams } from '../../shared/today/read';
 import { buildReportLake } from './lake';
 
 /*
  * `report --stage` through the Athena adapter against exact requests (aws-sdk-client-mock): each
  * report query's Athena text, in the stage's workgroup and database, answered with what the same
  * query (its DuckDB text) returns on the report lake, encoded the way Athena encodes a result set.
- * The page must then be the one the local lake gives over the same span.
+ * The page must then be the one the local lake gives over the same span. The stage's time zone
+ * (its TimeZone output) is São Paulo's, UTC−3, so "today" is visibly the stage's, not UTC's.
  */
 
 const athena = mockClient(AthenaClient);
@@ -24,6 +27,12 @@ const cfn = mockClient(CloudFormationClient);
 const now = () => new Date('2024-05-10T12:00:00.000Z');
 const span = { from: '2024-05-02', to: '2024-05-03' };
 const dev = { dialect: 'athena', database: 'whatsapp_analytics_dev', span } as const;
+const stageZone = 'America/Sao_Paulo';
+/** today/by-button.sql as the stage report sends it for `today`, in the stage's database. */
+const todaySql = (today: string, dialect: 'athena' | 'duckdb' = 'athena') => renderSql('today/by-button', todayQueryParams(today, {}, dialect === 'athena' ? dev.database : undefined), dialect);
+// 12:00 UTC on 05-10 is 09:00 in São Paulo: today is 05-10 there too, with nothing of it in the lake.
+// 02:30 UTC on 05-04 is still 05-03, 23:30, in São Paulo: the lake's last cohort, all of it arrived.
+const todays = ['2024-05-10', '2024-05-03'];
 
 let dataDir: string;
 let scratch: string;
@@ -36,6 +45,7 @@ beforeAll(async () => {
   const engine = await LocalQueryEngine.open(await LocalCatalog.open(dataDir));
   try {
     for (const name of reportQueryNames) answers.set(renderReportSql(name, dev), await engine.query(renderReportSql(name, { span })));
+    for (const today of todays) answers.set(todaySql(today), await engine.query(todaySql(today, 'duckdb')));
   } finally {
     await engine.close();
   }
@@ -51,7 +61,12 @@ beforeEach(() => {
   cfn.on(DescribeStacksCommand, { StackName: 'wa-analytics-dev' }).resolves({
     Stacks: [{
       StackName: 'wa-analytics-dev', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date('2024-01-01T00:00:00Z'),
-      Outputs: [{ OutputKey: 'AthenaWorkgroup', OutputValue: 'wa-analytics-dev' }, { OutputKey: 'GlueDatabaseName', OutputValue: 'whatsapp_analytics_dev' }, { OutputKey: 'Region', OutputValue: 'eu-west-1' }],
+      Outputs: [
+        { OutputKey: 'AthenaWorkgroup', OutputValue: 'wa-analytics-dev' },
+        { OutputKey: 'GlueDatabaseName', OutputValue: 'whatsapp_analytics_dev' },
+        { OutputKey: 'Region', OutputValue: 'eu-west-1' },
+        { OutputKey: 'TimeZone', OutputValue: stageZone },
+      ],
     }],
   });
 });
@@ -87,6 +102,20 @@ function athenaFromLake(): void {
   athena.on(GetQueryResultsCommand).callsFake((input: { QueryExecutionId: string }) => ({ ResultSet: athenaResultSet(byId.get(input.QueryExecutionId)!) }));
 }
 
+/** One chart's data as the page's JSON data block carries it (tables are in the HTML). */
+function chartData(page: string, id: string): { title: string; description: string; labels: string[]; datasets: { data: (number | null)[] }[] } {
+  const json = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(page)![1]!;
+  const charts = (JSON.parse(json) as { charts: { id: string }[] }).charts;
+  return charts.find((c) => c.id === id) as never;
+}
+
+/** The cells of the table in a chart's section, row by row, as the page prints them. */
+function sectionTableRows(page: string, id: string): string[][] {
+  const section = page.slice(page.indexOf(`<section class="card wide" id="section-${id}">`));
+  const body = section.slice(section.indexOf('<tbody>'), section.indexOf('</tbody>'));
+  return [...body.matchAll(/<tr>(.*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((cell) => cell[1]!));
+}
+
 const clients = () => ({ cfn: new CloudFormationClient({ region: 'eu-west-1' }), athena: new AthenaClient({ region: 'eu-west-1' }), now });
 
 describe('wa-analytics report --stage (Athena through the query-engine port)', () => {
@@ -96,18 +125,62 @@ describe('wa-analytics report --stage (Athena through the query-engine port)', (
     let printed = '';
     const out = join(scratch, 'stage.html');
     const report = await runReport({ stage: 'dev', from: span.from, to: span.to, out }, (t) => (printed += t), {}, { ...clients(), note: (l) => notes.push(l) });
-    expect(athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input)).toEqual(
-      reportQueryNames.map((name) => ({ QueryString: renderReportSql(name, dev), WorkGroup: 'wa-analytics-dev', QueryExecutionContext: { Database: 'whatsapp_analytics_dev' } })),
-    );
-    for (const c of athena.commandCalls(StartQueryExecutionCommand)) expect(c.args[0].input.QueryString).toContain("dt BETWEEN '2024-05-02' AND '2024-05-03'");
+    const request = (QueryString: string) => ({ QueryString, WorkGroup: 'wa-analytics-dev', QueryExecutionContext: { Database: 'whatsapp_analytics_dev' } });
+    // The report's queries, then today's (05-10 in the stage's zone), which finds nothing: no panel on a past span.
+    expect(athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([...reportQueryNames.map((name) => request(renderReportSql(name, dev))), request(todaySql('2024-05-10'))]);
+    for (const c of athena.commandCalls(StartQueryExecutionCommand).slice(0, -1)) expect(c.args[0].input.QueryString).toContain("dt BETWEEN '2024-05-02' AND '2024-05-03'");
     expect(printed).toBe(`${out}\n`);
-    expect(notes).toEqual(['report: 2024-05-02 … 2024-05-03 from stage dev (whatsapp_analytics_dev), 11.0 MB scanned']);
-    expect(report).toMatchObject({ path: out, span, scannedBytes: 11_000_000 });
+    expect(notes).toEqual(['report: 2024-05-02 … 2024-05-03 from stage dev (whatsapp_analytics_dev), 12.0 MB scanned']);
+    expect(report).toMatchObject({ path: out, span, scannedBytes: 12_000_000 });
     const local = join(scratch, 'local.html');
-    await runReport({ dataDir, from: span.from, to: span.to, out: local }, () => undefined, {}, { now });
+    await runReport({ dataDir, from: span.from, to: span.to, out: local }, () => undefined, { WA_TIMEZONE: stageZone }, { now });
     const page = await readFile(out, 'utf8');
     expect(page).toBe(await readFile(local, 'utf8'));
     expect(page).toContain('Covers 2024-05-02 to 2024-05-03.');
+    expect(page).not.toContain('Today so far');
+  });
+
+  it("adds the today-so-far panel when built during the stage's day: today in its TimeZone, today/by-button.sql through Athena", async () => {
+    athenaFromLake();
+    const at = () => new Date('2024-05-04T02:30:00.000Z');
+    const out = join(scratch, 'stage-today.html');
+    await runReport({ stage: 'dev', from: span.from, to: span.to, out }, () => undefined, {}, { ...clients(), now: at, note: () => undefined });
+    const sent = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString);
+    expect(sent).toHaveLength(reportQueryNames.length + 1);
+    // 05-03 in São Paulo, not 05-04 (UTC): cohort 05-03, raw arrivals 04-29 … 05-04.
+    expect(sent.at(-1)).toBe(todaySql('2024-05-03'));
+    expect(sent.at(-1)).toContain("dt BETWEEN '2024-04-29' AND '2024-05-04'");
+    const page = await readFile(out, 'utf8');
+    // The panel as the chart data carries it: 05-03's cohort is M7 and M8 (spring_v2, sent 23:30 UTC).
+    // Both delivered (M7 at 00:10; M8 read, which implies delivered); T10 (M8) and T9 (M7) tap "Yes!",
+    // nobody taps "No thanks"; no conversion follows a tap of that day.
+    const panel = chartData(page, 'today');
+    expect(panel.title).toBe('Today so far: 2024-05-03');
+    expect(panel.description).toContain('(2024-05-03, America/Sao_Paulo) as of 23:30');
+    expect(panel.labels).toEqual(['spring · Yes!', 'spring · No thanks']);
+    expect(panel.datasets[0]!.data).toEqual([100, 0]);
+    expect(sectionTableRows(page, 'today')).toEqual([
+      ['spring', 'spring_v2', 'Yes!', '2', '2', '2', '2', '100.0 %', '0'],
+      ['spring', 'spring_v2', 'No thanks', '2', '2', '0', '0', '0.0 %', '0'],
+    ]);
+    // The local report over the same lake at the same moment in the same zone is the same page.
+    const local = join(scratch, 'local-today.html');
+    await runReport({ dataDir, from: span.from, to: span.to, out: local }, () => undefined, { WA_TIMEZONE: stageZone }, { now: at });
+    expect(page).toBe(await readFile(local, 'utf8'));
+  });
+
+  it('builds the report without the panel, and says why, for a stack without the TimeZone output', async () => {
+    athenaFromLake();
+    cfn.on(DescribeStacksCommand, { StackName: 'wa-analytics-dev' }).resolves({
+      Stacks: [{
+        StackName: 'wa-analytics-dev', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date('2024-01-01T00:00:00Z'),
+        Outputs: [{ OutputKey: 'AthenaWorkgroup', OutputValue: 'wa-analytics-dev' }, { OutputKey: 'GlueDatabaseName', OutputValue: 'whatsapp_analytics_dev' }, { OutputKey: 'Region', OutputValue: 'eu-west-1' }],
+      }],
+    });
+    const notes: string[] = [];
+    await runReport({ stage: 'dev', from: span.from, to: span.to, out: join(scratch, 'older.html') }, () => undefined, {}, { ...clients(), now: () => new Date('2024-05-04T02:30:00.000Z'), note: (l) => notes.push(l) });
+    expect(athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString)).toEqual(reportQueryNames.map((name) => renderReportSql(name, dev)));
+    expect(notes[0]).toBe('report: no "today so far" panel: stack wa-analytics-dev has no TimeZone output (redeploy with sls deploy --stage dev)');
   });
 
   it('decodes the Athena rows into exactly the rows the local engine gives', async () => {
@@ -139,7 +212,9 @@ describe('wa-analytics report --stage (Athena through the query-engine port)', (
       const report = await runReport({ stage: 'dev' }, () => undefined, {}, { ...clients(), note: (l) => notes.push(l) });
       expect(report.path).toBe(join(process.cwd(), 'report-dev.html'));
       expect(notes).toEqual(['report: 2024-04-13 … 2024-05-10 from stage dev (whatsapp_analytics_dev), bytes scanned not reported']);
-      for (const c of athena.commandCalls(StartQueryExecutionCommand)) expect(c.args[0].input.QueryString).toContain("dt BETWEEN '2024-04-13' AND '2024-05-10'");
+      const sent = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString);
+      for (const sql of sent.slice(0, -1)) expect(sql).toContain("dt BETWEEN '2024-04-13' AND '2024-05-10'");
+      expect(sent.at(-1)).toBe(todaySql('2024-05-10'));
     } finally {
       process.chdir(cwd);
     }

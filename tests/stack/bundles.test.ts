@@ -1,7 +1,8 @@
 import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { reportLinkSignature } from '../../shared/report/link';
 import { emptyAnswer, jsonError, startLoopbackAws, type LoopbackAws } from '../support/loopback-aws';
 import { packagedStage, repoRoot, zipEntries, type Template } from './package';
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
   ({ dir: prodDir, template: prod } = await packagedStage('prod'));
   unzipped = mkdtempSync(join(tmpdir(), 'wa-bundles-'));
   writeFileSync(join(unzipped, 'invoke.cjs'), invokeScript);
-  for (const zip of ['registerRaw.zip', 'rebuildPartition.zip', 'evaluateExperiments.zip', 'publishReport.zip', 'transform.zip']) {
+  for (const zip of ['registerRaw.zip', 'rebuildPartition.zip', 'evaluateExperiments.zip', 'publishReport.zip', 'transform.zip', 'reportLink.zip']) {
     for (const [name, data] of Object.entries(zipEntries(readFileSync(join(prodDir, zip))))) {
       mkdirSync(dirname(join(unzipped, name)), { recursive: true });
       writeFileSync(join(unzipped, name), data);
@@ -55,6 +56,14 @@ handler(JSON.parse(process.argv[3]), context).then(
   (error) => process.send({ thrown: { name: error.name, constructorName: error.constructor.name, message: error.message } }, () => process.exit(0)),
 );`;
 
+/** How a handler runs: where its external packages come from, and its function's own environment. */
+interface InvokeOptions {
+  /** NODE_PATH; default the repository's node_modules. */
+  readonly nodePath?: string;
+  /** Added to the environment (a function's own variables). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** Invokes a packaged handler (`services/daily/tasks/<file>.js`) once; resolves with what it threw. */
 async function invoke(bundle: string, event: unknown): Promise<Thrown> {
   const { message, code, stderr } = await invokeOnce(bundle, event);
@@ -63,13 +72,13 @@ async function invoke(bundle: string, event: unknown): Promise<Thrown> {
 }
 
 /** Invokes a packaged handler once; resolves with what it returned. */
-async function invokeOk(bundle: string, event: unknown): Promise<unknown> {
-  const { message, code, stderr } = await invokeOnce(bundle, event);
+async function invokeOk(bundle: string, event: unknown, options: InvokeOptions = {}): Promise<unknown> {
+  const { message, code, stderr } = await invokeOnce(bundle, event, options);
   if (message !== undefined && 'output' in message) return message.output;
   throw new Error(`handler failed (exit ${code}): ${JSON.stringify(message?.thrown)} ${stderr}`);
 }
 
-function invokeOnce(bundle: string, event: unknown): Promise<{ message?: { thrown?: Thrown; output?: unknown }; code: number | null; stderr: string }> {
+function invokeOnce(bundle: string, event: unknown, options: InvokeOptions = {}): Promise<{ message?: { thrown?: Thrown; output?: unknown }; code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = fork(join(unzipped, 'invoke.cjs'), [join(unzipped, bundle), JSON.stringify(event)], {
       cwd: unzipped,
@@ -78,7 +87,7 @@ function invokeOnce(bundle: string, event: unknown): Promise<{ message?: { throw
       env: {
         PATH: process.env.PATH,
         // The SDK is external to the bundles (the Lambda runtime provides it): the repository's copy.
-        NODE_PATH: join(repoRoot, 'node_modules'),
+        NODE_PATH: options.nodePath ?? join(repoRoot, 'node_modules'),
         AWS_ENDPOINT_URL: aws.endpoint,
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
@@ -91,6 +100,7 @@ function invokeOnce(bundle: string, event: unknown): Promise<{ message?: { throw
         GLUE_DATABASE: 'whatsapp_analytics',
         ATHENA_WORKGROUP: 'wa-analytics-prod',
         REPORT_API_URL: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod',
+        ...options.env,
       },
     });
     let message: { thrown?: Thrown; output?: unknown } | undefined;
@@ -214,6 +224,90 @@ describe('the packaged daily task Lambdas against a loopback AWS', () => {
     const thrown = await invoke('services/daily/tasks/rebuild-partition.js', rebuildEvent);
     expect(thrown).toMatchObject({ name: 'AwsError', constructorName: 'AwsError' });
     for (const names of retriedNames('RebuildPartitionLambdaFunction').values()) expect(names).not.toContain(thrown.name);
+  });
+});
+
+describe('the packaged report-link function', () => {
+  const bundle = 'services/reports/handler.js';
+  const bucket = 'wa-analytics-prod-data';
+  const secret = 'bundle-report-link-secret-0123456789abcdef';
+  const fixture = JSON.parse(readFileSync(join(repoRoot, 'tests', 'fixtures', 'apigw', 'report-link-get.json'), 'utf8'));
+
+  /**
+   * A runtime that ships the SDK clients and nothing else of the SDK: a NODE_PATH holding only
+   * `@aws-sdk/client-*` (links to the repository's copies, whose own dependencies resolve beside them).
+   */
+  function clientsOnly(): string {
+    const root = join(unzipped, 'clients-only', 'node_modules');
+    mkdirSync(join(root, '@aws-sdk'), { recursive: true });
+    for (const name of readdirSync(join(repoRoot, 'node_modules', '@aws-sdk')).filter((n) => n.startsWith('client-'))) {
+      symlinkSync(join(repoRoot, 'node_modules', '@aws-sdk', name), join(root, '@aws-sdk', name), 'dir');
+    }
+    return root;
+  }
+  let runtime: string;
+  beforeAll(() => {
+    runtime = clientsOnly();
+  });
+
+  /** The function's own environment as packaged (its bucket a name here). */
+  const functionEnv = () => ({
+    ...Object.fromEntries(Object.entries(prod.Resources.ReportLinkLambdaFunction!.Properties.Environment.Variables).filter(([, v]) => typeof v === 'string')),
+    DATA_BUCKET: bucket,
+  }) as Record<string, string>;
+
+  /** The loopback as SSM (the secret) and S3 (a listing with or without the date's key). */
+  function stage(published: boolean): void {
+    aws.answer = (req, res) => {
+      if (String(req.headers['x-amz-target']) === 'AmazonSSM.GetParameter') {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ Parameter: { Name: '/wa-analytics/prod/report-link-secret', Type: 'SecureString', Value: secret, Version: 1 } }));
+        return;
+      }
+      const key = new URL(String(req.url), 'http://x').searchParams.get('prefix');
+      const contents = published ? `<Contents><Key>${key}</Key><Size>301234</Size><StorageClass>STANDARD</StorageClass></Contents>` : '';
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${key}</Prefix><KeyCount>${published ? 1 : 0}</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`);
+    };
+  }
+
+  /** API Gateway's event for a link to 2024-05-01 signed with the stage's secret, valid a day. */
+  function signedEvent() {
+    const exp = String(Math.floor(Date.now() / 1000) + 86_400);
+    const sig = reportLinkSignature(secret, '2024-05-01', Number(exp));
+    return { ...fixture, queryStringParameters: { exp, sig }, multiValueQueryStringParameters: { exp: [exp], sig: [sig] } };
+  }
+
+  it('carries the S3 presigner inside its bundle and needs only the SDK clients from the runtime', () => {
+    const code = readFileSync(join(unzipped, bundle), 'utf8');
+    // Calls, not the "[require(…);]" an SDK error message quotes.
+    const required = [...new Set([...code.matchAll(/(?<!\[)require\("(@aws-sdk\/[^"]+)"\)/g)].map((m) => m[1]!))].sort();
+    expect(required).toEqual(['@aws-sdk/client-s3', '@aws-sdk/client-ssm']);
+    // The presigner's own code is in the bundle (its function, kept by name).
+    expect(code).toContain('"getSignedUrl"');
+    const from = dirname(runtime);
+    expect(() => require.resolve('@aws-sdk/s3-request-presigner', { paths: [from] })).toThrow(/Cannot (find|resolve) module/);
+    expect(require.resolve('@aws-sdk/client-s3', { paths: [from] })).toContain('client-s3');
+  });
+
+  it('answers a signed link with 302 to a presigned GET of that date, on a runtime with only the SDK clients', async () => {
+    stage(true);
+    const output = (await invokeOk(bundle, signedEvent(), { nodePath: runtime, env: functionEnv() })) as { statusCode: number; headers: Record<string, string>; body: string };
+    expect(aws.seen.map((r) => r.target || `${r.method} ${r.url.split('?')[0]}`)).toEqual(['AmazonSSM.GetParameter', `GET /${bucket}/`]);
+    expect(new URL(aws.seen[1]!.url, 'http://x').searchParams.get('prefix')).toBe('reports/dt=2024-05-01/index.html');
+    expect([output.statusCode, output.body]).toEqual([302, '']);
+    const location = new URL(output.headers.Location!);
+    expect(location.origin).toBe(aws.endpoint);
+    expect(decodeURIComponent(location.pathname)).toBe(`/${bucket}/reports/dt=2024-05-01/index.html`);
+    expect(location.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
+    expect(location.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(location.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('answers a signed link to a date never published with 404 and an empty body', async () => {
+    stage(false);
+    const output = await invokeOk(bundle, signedEvent(), { nodePath: runtime, env: functionEnv() });
+    expect(output).toEqual({ statusCode: 404, headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }, body: '' });
   });
 });
 

@@ -1,5 +1,6 @@
 import { reportRoute } from '../../services/reports/route';
-import { packagedStage, resourcesOfType, type Template } from './package';
+import { asList, loadStackTemplates, resourceOf, stackTemplatesTimeoutMs } from '../support/stack-templates';
+import { resourcesOfType, type Template } from './package';
 
 /**
  * The signed report links and the operations dashboard in the compiled stack (`sls package`,
@@ -11,16 +12,10 @@ let prod: Template;
 let dev: Template;
 
 beforeAll(async () => {
-  ({ template: prod } = await packagedStage('prod'));
-  ({ template: dev } = await packagedStage('dev'));
-}, 300_000);
+  ({ prod, dev } = await loadStackTemplates());
+}, stackTemplatesTimeoutMs);
 
-const res = (t: Template, id: string) => {
-  const r = t.Resources[id];
-  if (!r) throw new Error(`no resource ${id}`);
-  return r;
-};
-const asList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+const res = resourceOf;
 
 describe('GET /reports/{date}', () => {
   test('is a Lambda proxy integration to the report-link function, under /reports/{date}, in the deployment', () => {
@@ -75,7 +70,7 @@ describe('GET /reports/{date}', () => {
     expect(prod.Outputs?.ReportLinkSecretParameterName?.Value).toBe('/wa-analytics/prod/report-link-secret');
   });
 
-  test('its role may write its logs, read the secret, GET objects under reports/ and decrypt with the stage key: nothing else', () => {
+  test('its role may write its logs, read the secret, GET and list objects under reports/ and decrypt with the stage key: nothing else', () => {
     const role = res(prod, 'ReportLinkRole').Properties;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
@@ -84,6 +79,8 @@ describe('GET /reports/{date}', () => {
     expect(statements).toEqual([
       { Sid: 'Logs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['ReportLinkLogGroup', 'Arn'] } },
       { Sid: 'ReadReports', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['DataBucket', 'Arn'] }, '/reports/*']] } },
+      // Listing, for the existence check, only of prefixes under reports/.
+      { Sid: 'FindReports', Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': ['DataBucket', 'Arn'] }, Condition: { StringLike: { 's3:prefix': 'reports/*' } } },
       {
         Sid: 'StageKeyThroughS3',
         Effect: 'Allow',
@@ -120,6 +117,19 @@ describe('GET /reports/{date}', () => {
     expect(daily).toContainEqual(
       expect.objectContaining({ Sid: 'ReportLinkSecretKey', Action: 'kms:Decrypt', Condition: { StringEquals: expect.objectContaining({ 'kms:EncryptionContext:PARAMETER_ARN': { 'Fn::Sub': secret } }) } }),
     );
+  });
+});
+
+describe('published reports in the data bucket', () => {
+  test('expire a day after the signed link to them (reportLinkDays 30 + 1), by a rule of the bucket\'s one lifecycle configuration', () => {
+    for (const t of [prod, dev]) {
+      const rules = res(t, 'DataBucket').Properties.LifecycleConfiguration.Rules as { Id: string; Prefix?: string }[];
+      expect(rules.filter((r) => r.Prefix === 'reports/')).toEqual([{ Id: 'expire-published-reports', Status: 'Enabled', Prefix: 'reports/', ExpirationInDays: 31 }]);
+      // The rules before it stay as they were: versions, uploads, error output, query results.
+      expect(rules.map((r) => r.Id)).toEqual(['expire-noncurrent-versions', 'abort-incomplete-uploads', 'expire-error-output', 'expire-athena-results', 'expire-published-reports', 'raw-events-infrequent-access']);
+    }
+    expect(res(prod, 'ReportLinkLambdaFunction').Properties.Environment.Variables.REPORT_URL_SECONDS).toBe('300');
+    expect(res(prod, 'PostDigestLambdaFunction').Properties.Environment.Variables.REPORT_LINK_DAYS).toBe('30');
   });
 });
 

@@ -7,23 +7,18 @@ import { loadTemplate, routes } from '../../services/ingest/routes';
 import { databaseName, glueTableColumns, tables } from '../../shared/schema';
 import { queriesDir } from '../../shared/sql/render';
 import { tutorialViewDdl } from '../../shared/sql/views';
-import { packagedStage, repoRoot, resourcesOfType, zipEntries, type Template } from './package';
+import { asList, loadStackTemplates, resourceOf, stackTemplatesTimeoutMs } from '../support/stack-templates';
+import { repoRoot, resourcesOfType, zipEntries, type Template } from './package';
 
 let prodDir: string;
 let prod: Template;
 let dev: Template;
 
 beforeAll(async () => {
-  // Packaged once per test run, shared with the other stack tests (tests/stack/package.ts).
-  ({ dir: prodDir, template: prod } = await packagedStage('prod'));
-  ({ template: dev } = await packagedStage('dev'));
-}, 300_000);
+  ({ prod, dev, prodDir } = await loadStackTemplates());
+}, stackTemplatesTimeoutMs);
 
-const res = (t: Template, id: string) => {
-  const r = t.Resources[id];
-  if (!r) throw new Error(`no resource ${id}`);
-  return r;
-};
+const res = resourceOf;
 
 /** The stage's execute-api base URL as resources/api.cjs builds it (the Twilio routes' default base). */
 const executeApiUrl = (stage: string): { 'Fn::Join': [string, unknown[]] } => ({
@@ -68,7 +63,6 @@ const stateMachineLogDeliveryActions = [
   'logs:DescribeLogGroups',
 ] as const;
 const stateMachineTracingActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'] as const;
-const asList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 /** `daily_ctr` -> `GlueTableDailyCtr` (resources/catalog.cjs). */
 const glueTableId = (name: string) => `GlueTable${name.replace(/(^|_)([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase())}`;
 /** The Presto view JSON inside a Glue view's ViewOriginalText. */
@@ -319,6 +313,13 @@ describe('catalog', () => {
     expect(input.StorageDescriptor.Location).toEqual({ 'Fn::Sub': 's3://${DataBucket}/raw/events/' });
   });
 
+  test('declares every table of the schema, read from it (no list in serverless.yml to forget one in), and the two views', () => {
+    const glueTables = resourcesOfType(prod, 'AWS::Glue::Table').map(([, r]) => r.Properties.TableInput);
+    expect(glueTables.filter((t) => t.TableType === 'EXTERNAL_TABLE').map((t) => t.Name)).toEqual(Object.keys(tables));
+    expect(glueTables.filter((t) => t.TableType === 'VIRTUAL_VIEW').map((t) => t.Name)).toEqual(['button_clicks', 'conversions']);
+    expect(readFileSync(join(repoRoot, 'serverless.yml'), 'utf8')).not.toMatch(/catalogTables|catalogViews/);
+  });
+
   test.each(['events', 'daily_ctr', 'daily_conversions', 'daily_experiments', 'experiments', 'anomalies'] as const)('%s is the one schema as an external Parquet table over its curated prefix', (name) => {
     const input = res(prod, glueTableId(name)).Properties.TableInput;
     const { Columns, PartitionKeys } = glueTableColumns(tables[name]);
@@ -447,8 +448,11 @@ describe('daily workflow', () => {
       const catcher = inMap ? definition.States[inMap] : state;
       expect(`${inMap ?? name}: ${JSON.stringify(catcher.Catch?.map((c: any) => c.ErrorEquals))}`).toBe(`${inMap ?? name}: [["States.ALL"]]`);
     }
-    // Every Catch leads to the failure alert, which itself ends in the Fail state.
-    for (const { name, state } of all.filter((s) => s.state.Catch && s.name !== 'NotifyFailure')) expect(`${name} -> ${state.Catch[0].Next}`).toBe(`${name} -> NotifyFailure`);
+    // Every Catch leads to the failure alert, which itself ends in the Fail state; PublishReport's
+    // first lets the digest post (without its link), and the alert follows it.
+    const caughtBy = (name: string) => (name === 'PublishReport' ? 'PostDigest' : 'NotifyFailure');
+    for (const { name, state } of all.filter((s) => s.state.Catch && s.name !== 'NotifyFailure')) expect(`${name} -> ${state.Catch[0].Next}`).toBe(`${name} -> ${caughtBy(name)}`);
+    expect(definition.States.ReportNotPublished.Next).toBe('NotifyFailure');
     expect(definition.States[definition.States.NotifyFailure.Next].Type).toBe('Fail');
   });
 

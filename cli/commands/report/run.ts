@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { readTimeZone, resolveDataDir, type Env } from '../../../shared/config/local';
 import { InputError } from '../../../shared/errors';
 import { spanEnding, spanOfFlags, wholeLake, type ReportSpan } from '../../../shared/report/span';
-import { dateInZone } from '../../../shared/time';
+import { assertTimeZone, dateInZone } from '../../../shared/time';
 import { generateReport, generateReportFrom, type GeneratedReport } from '../../../report/generate';
 
 export interface ReportOptions {
@@ -34,7 +34,8 @@ const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
  * `report`: writes the dashboard (one self-contained HTML file) and prints its path, so
  * `open "$(wa-analytics report)"` works. Locally it reads the data directory (the whole lake unless
  * --from/--to bound it); with --stage, the stage's Athena through the same queries, over
- * --from … --to or the last 28 days ending today (UTC), and says on stderr how much Athena scanned.
+ * --from … --to or the last 28 days ending today (UTC), with the "today so far" panel in the stage's
+ * time zone (its TimeZone output) when built during the day, and says on stderr how much Athena scanned.
  * Bad flags or a bad data directory are an InputError: one line and a non-zero exit via main.
  */
 export async function runReport(options: ReportOptions, out: (text: string) => void, env: Env = process.env, deps: ReportDeps = {}): Promise<GeneratedReport> {
@@ -52,15 +53,21 @@ export async function runReport(options: ReportOptions, out: (text: string) => v
   const span = spanOfFlags(options, today, (to) => spanEnding(to ?? today));
   // Loaded here: the local report needs no AWS SDK.
   const { openStageEngine } = require('../../ops/stage-engine') as typeof import('../../ops/stage-engine');
+  const { optionalOutput } = require('../../ops/stage') as typeof import('../../ops/stage');
+  const note = deps.note ?? ((line) => process.stderr.write(`${line}\n`));
   const stage = await openStageEngine({ stage: options.stage, region: options.region }, { cfn: deps.cfn, athena: deps.athena });
   let report: GeneratedReport;
   try {
-    report = await generateReportFrom(stage.engine, { out: resolve(options.out ?? stageReportFileName(options.stage)), dialect: 'athena', database: stage.database, span, now });
+    // "Today" is the stage's, as `today --stage` takes it; a stack from before that output still gets its report, without the panel.
+    const zone = optionalOutput(stage.stage, 'TimeZone');
+    if (zone === undefined) note(`report: no "today so far" panel: stack ${stage.stage.stackName} has no TimeZone output (redeploy with sls deploy --stage ${options.stage})`);
+    const timeZone = zone === undefined ? {} : { timeZone: assertTimeZone(zone) };
+    report = await generateReportFrom(stage.engine, { out: resolve(options.out ?? stageReportFileName(options.stage)), dialect: 'athena', database: stage.database, span, now, ...timeZone });
   } finally {
     stage.close();
   }
   const scanned = report.scannedBytes === null ? 'bytes scanned not reported' : `${megabytes(report.scannedBytes)} scanned`;
-  (deps.note ?? ((line) => process.stderr.write(`${line}\n`)))(`report: ${span.from} … ${span.to} from stage ${options.stage} (${stage.database}), ${scanned}`);
+  note(`report: ${span.from} … ${span.to} from stage ${options.stage} (${stage.database}), ${scanned}`);
   out(`${report.path}\n`);
   return report;
 }

@@ -8,15 +8,21 @@ import { FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandInput 
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { runBackfill } from '../../../cli/commands/backfill/run';
+import { printExperimentTable } from '../../../cli/commands/experiments/table';
+import { runReport } from '../../../cli/commands/report/run';
+import { printToday } from '../../../cli/commands/today/run';
 import { envelopeRecord } from '../../../cli/ops/envelope';
 import { runStageReplay } from '../../../cli/commands/replay/stage';
 import { runRequeue } from '../../../cli/commands/requeue/run';
 import { runStatus } from '../../../cli/commands/status/run';
 import { transformBatch } from '../../../services/transform/batch';
 import { createPseudonymizer } from '../../../shared/pii';
+import { tables } from '../../../shared/schema/tables';
 import { metaWebhook } from '../../support/webhooks';
-import { recordingIo, stackAnswer } from './ops-fixtures';
+import { prodOutputs, recordingIo, stackAnswer } from './ops-fixtures';
 
 /**
  * The README's operator policy against the calls the code makes: each stage command runs to
@@ -59,24 +65,64 @@ function actionsSent(): string[] {
  * the stage key, and Athena runs a query with the caller's credentials: it reads the catalog and
  * the lake and writes the results (encrypted) under athena-results/.
  */
+const athenaOnBehalf = [
+  'glue:GetDatabase',
+  'glue:GetTable',
+  'glue:GetPartitions',
+  'glue:BatchGetPartition',
+  // For status, also what makes S3 answer a HEAD of a missing key (no digest yet) 404 instead of 403.
+  's3:ListBucket',
+  's3:GetBucketLocation',
+  // The lake objects the query reads, and its result read back.
+  's3:GetObject',
+  's3:PutObject',
+  's3:AbortMultipartUpload',
+  'kms:Decrypt',
+  'kms:GenerateDataKey',
+] as const;
 const impliedActions: Readonly<Record<string, readonly string[]>> = {
   Replay: [],
   Requeue: ['kms:Decrypt'],
-  Status: [
-    'glue:GetDatabase',
-    'glue:GetTable',
-    'glue:GetPartitions',
-    'glue:BatchGetPartition',
-    // Also what makes S3 answer a HEAD of a missing key (no digest yet) 404 instead of 403.
-    's3:ListBucket',
-    's3:GetBucketLocation',
-    's3:PutObject',
-    's3:AbortMultipartUpload',
-    'kms:Decrypt',
-    'kms:GenerateDataKey',
-  ],
+  Status: athenaOnBehalf,
   Backfill: [],
+  Report: athenaOnBehalf,
+  Today: athenaOnBehalf,
+  Experiments: athenaOnBehalf,
 };
+
+/** Athena answering every query: succeeded, no rows. */
+function athenaAnswersEmpty(): void {
+  mocks.athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q' });
+  mocks.athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { StatementType: 'DML', Status: { State: 'SUCCEEDED' } } });
+  mocks.athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
+}
+
+/** The reading commands' stack: the prod outputs and the stage's time zone (today's, the report's panel). */
+const readingStack = () => stackAnswer([...prodOutputs, { OutputKey: 'TimeZone', OutputValue: 'UTC' }]);
+
+/** The Glue tables and lake prefixes a command's statements grant. */
+function readmeScope(command: string): { tables: string[]; objects: string[] } {
+  const statements = readmePolicy().filter((s) => s.Sid.startsWith(command));
+  const resources = statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+  return {
+    tables: resources.map((r) => /:table\/<GlueDatabaseName>\/(.+)$/.exec(r)?.[1]).filter((t): t is string => t !== undefined).sort(),
+    objects: [...new Set(resources.map((r) => /^arn:aws:s3:::<DataBucketName>\/(.+)$/.exec(r)?.[1]).filter((o): o is string => o !== undefined))].sort(),
+  };
+}
+
+/** What a command reading `names` needs granted: those tables, their lake prefixes (the schema's) and the query results. */
+const scopeOf = (names: readonly string[]) => ({
+  tables: [...names].sort(),
+  objects: ['athena-results/*', ...names.map((n) => `${tables[n as keyof typeof tables].prefix}*`)].sort(),
+});
+
+/** The schema tables the Athena queries sent since the last reset read. */
+function tablesQueried(): string[] {
+  const sql = mocks.athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input.QueryString ?? '');
+  // Tables of the schema, named with the stage's database or bare (the workgroup's database); CTE names are not tables.
+  const names = [...new Set(sql.flatMap((q) => [...q.matchAll(/\b(?:FROM|JOIN)\s+(?:"?whatsapp_analytics"?\.)?"?([a-z_]+)"?/gi)].map((m) => m[1]!)))];
+  return names.filter((name) => name in tables).sort();
+}
 
 interface Statement {
   readonly Sid: string;
@@ -113,7 +159,7 @@ beforeEach(() => {
 describe('the README operator policy', () => {
   it('has one statement group per stage command and nothing else, each statement an Allow', () => {
     const statements = readmePolicy();
-    expect(statements.filter((s) => !/^(Replay|Requeue|Status|Backfill)[A-Z]/.test(s.Sid)).map((s) => s.Sid)).toEqual([]);
+    expect(statements.filter((s) => !/^(Replay|Requeue|Status|Backfill|Report|Today|Experiments)[A-Z]/.test(s.Sid)).map((s) => s.Sid)).toEqual([]);
     expect(statements.filter((s) => s.Effect !== 'Allow').map((s) => s.Sid)).toEqual([]);
     expect(new Set(statements.map((s) => s.Sid)).size).toBe(statements.length);
   });
@@ -144,9 +190,7 @@ describe('the README operator policy', () => {
   it('status: exactly the calls it makes, and what its Athena query needs', async () => {
     mocks.states.on(ListExecutionsCommand).resolves({ executions: [] });
     mocks.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
-    mocks.athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q' });
-    mocks.athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { StatementType: 'DML', Status: { State: 'SUCCEEDED' } } });
-    mocks.athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
+    athenaAnswersEmpty();
     mocks.s3.on(HeadObjectCommand).resolves({});
     const { checks } = await runStatus({ stage: 'prod', region: 'eu-west-1' }, recordingIo(true, new Date(T)), {});
     // Every check ran (none skipped for a missing output, none failed on an unmocked call).
@@ -161,5 +205,43 @@ describe('the README operator policy', () => {
     await runBackfill({ from: '2024-06-01', to: '2024-06-01', stage: 'prod', region: 'eu-west-1' }, () => undefined);
     expect(actionsSent()).toEqual(['cloudformation:DescribeStacks', 'states:DescribeExecution', 'states:StartExecution']);
     expect(readmeActions('Backfill')).toEqual(expected('Backfill'));
+  });
+
+  it('report --stage: exactly the calls it makes (the dashboard and today\'s queries), on the tables they read', async () => {
+    mocks.cloudformation.on(DescribeStacksCommand).resolves(readingStack());
+    athenaAnswersEmpty();
+    const dir = mkdtempSync(join(tmpdir(), 'wa-policy-report-'));
+    try {
+      await runReport({ stage: 'prod', region: 'eu-west-1', out: join(dir, 'r.html') }, () => undefined, {}, { now: () => new Date(T), note: () => undefined });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // The eleven dashboard queries and today's.
+    expect(mocks.athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(12);
+    expect(actionsSent()).toEqual(['athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StartQueryExecution', 'cloudformation:DescribeStacks']);
+    expect(readmeActions('Report')).toEqual(expected('Report'));
+    expect(tablesQueried()).toEqual(['anomalies', 'daily_conversions', 'daily_ctr', 'events', 'experiments', 'raw_events']);
+    expect(readmeScope('Report')).toEqual(scopeOf(tablesQueried()));
+  });
+
+  it('today --stage: exactly the calls it makes, on raw_events', async () => {
+    mocks.cloudformation.on(DescribeStacksCommand).resolves(readingStack());
+    athenaAnswersEmpty();
+    await printToday({ stage: 'prod', region: 'eu-west-1' }, () => undefined, {}, () => undefined, T);
+    expect(actionsSent()).toEqual(['athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StartQueryExecution', 'cloudformation:DescribeStacks']);
+    expect(readmeActions('Today')).toEqual(expected('Today'));
+    expect(tablesQueried()).toEqual(['raw_events']);
+    expect(readmeScope('Today')).toEqual(scopeOf(['raw_events']));
+  });
+
+  it('experiments --stage: exactly the calls it makes, on experiments', async () => {
+    mocks.cloudformation.on(DescribeStacksCommand).resolves(readingStack());
+    athenaAnswersEmpty();
+    // No --date: the latest evaluation date first, which an empty table does not have.
+    await printExperimentTable({ stage: 'prod', region: 'eu-west-1' }, () => undefined, {}, () => undefined);
+    expect(actionsSent()).toEqual(['athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StartQueryExecution', 'cloudformation:DescribeStacks']);
+    expect(readmeActions('Experiments')).toEqual(expected('Experiments'));
+    expect(tablesQueried()).toEqual(['experiments']);
+    expect(readmeScope('Experiments')).toEqual(scopeOf(['experiments']));
   });
 });

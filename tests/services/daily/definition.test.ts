@@ -41,12 +41,17 @@ describe('the state machine definition as loaded', () => {
     ]);
   });
 
-  it('publishes the report last: PostDigest -> PublishReport -> Done, its result at $.report, retried and caught like the others', () => {
+  it('publishes the report before the digest: DetectAnomalies -> PublishReport -> PostDigest, a failed publish still posting the digest, then alerting', () => {
     const states = JSON.parse(definitionText).States;
-    expect(states.PostDigest.Next).toBe('PublishReport');
-    expect(states.PublishReport).toMatchObject({ Type: 'Task', Resource: '${PublishReportFunctionArn}', ResultPath: '$.report', Next: 'Done' });
+    expect(states.DetectAnomalies.Next).toBe('PublishReport');
+    expect(states.PublishReport).toMatchObject({ Type: 'Task', Resource: '${PublishReportFunctionArn}', ResultPath: '$.report', Next: 'PostDigest' });
     expect(states.PublishReport.Retry).toEqual(states.PostDigest.Retry);
-    expect(states.PublishReport.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'NotifyFailure' }]);
+    // Its Catch leads to the digest, with the error beside the run, not over it.
+    expect(states.PublishReport.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.reportFailure', Next: 'PostDigest' }]);
+    expect(states.PostDigest.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'NotifyFailure' }]);
+    expect(states.PostDigest.Next).toBe('DashboardPublished');
+    expect(states.DashboardPublished).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.reportFailure', IsPresent: true, Next: 'ReportNotPublished' }], Default: 'Done' });
+    expect(states.ReportNotPublished).toMatchObject({ Type: 'Pass', Parameters: { 'date.$': '$.date', 'failure.$': '$.reportFailure' }, Next: 'NotifyFailure' });
   });
 
   it('keeps the other names of a list around the placeholder, in order', () => {

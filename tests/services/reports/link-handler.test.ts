@@ -27,11 +27,14 @@ function eventFor(url: string): APIGatewayProxyEvent {
   };
 }
 
-function harness(nowMs = (exp - 3600) * 1000) {
+function harness(nowMs = (exp - 3600) * 1000, inBucket: readonly string[] = ['reports/dt=2024-05-01/index.html']) {
   const presigned: { key: string; seconds: number }[] = [];
   const refusals: { reason: LinkRefusal; date: string | null }[] = [];
+  const looked: string[] = [];
+  const unpublished: string[] = [];
   const deps: ReportLinkDeps = {
     secret: async () => secret,
+    published: async (key) => (looked.push(key), inBucket.includes(key)),
     presign: async (key, seconds) => {
       presigned.push({ key, seconds });
       return `https://lake.s3.us-east-1.amazonaws.com/${key}?X-Amz-Expires=${seconds}&X-Amz-Signature=abc`;
@@ -39,8 +42,9 @@ function harness(nowMs = (exp - 3600) * 1000) {
     urlSeconds: 300,
     now: () => nowMs,
     onRefused: (reason, date) => refusals.push({ reason, date }),
+    onNotPublished: (date) => unpublished.push(date),
   };
-  return { handle: createReportLinkHandler(deps), presigned, refusals };
+  return { handle: createReportLinkHandler(deps), presigned, refusals, looked, unpublished };
 }
 
 const link = (date = '2024-05-01', e = exp) => signReportLink({ apiUrl: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod', date, exp: e, secret });
@@ -62,11 +66,28 @@ describe('GET /reports/{date}', () => {
     expect(presigned).toEqual([{ key: 'reports/dt=2024-05-01/index.html', seconds: 300 }]);
   });
 
-  it('refuses an expired link with 403 and nothing else', async () => {
-    const { handle, presigned, refusals } = harness(exp * 1000);
+  it('answers a valid link to a date never published with 404 and an empty body, presigning nothing', async () => {
+    const { handle, presigned, refusals, looked, unpublished } = harness(undefined, []);
+    expect(await handle(eventFor(link()))).toEqual({ statusCode: 404, headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }, body: '' });
+    expect(looked).toEqual(['reports/dt=2024-05-01/index.html']);
+    expect(presigned).toEqual([]);
+    expect(refusals).toEqual([]);
+    expect(unpublished).toEqual(['2024-05-01']);
+  });
+
+  it('refuses an expired link with 403 and nothing else, without looking in the bucket', async () => {
+    const { handle, presigned, refusals, looked } = harness(exp * 1000);
     expect(await handle(eventFor(link()))).toEqual(forbidden);
     expect(presigned).toEqual([]);
+    expect(looked).toEqual([]);
     expect(refusals).toEqual([{ reason: 'expired', date: '2024-05-01' }]);
+  });
+
+  it('refuses a forged link to a date never published with 403, not 404: a stranger learns nothing of which dates exist', async () => {
+    const { handle, looked } = harness(undefined, []);
+    const forged = signReportLink({ apiUrl: 'https://x.example/prod', date: '2024-05-01', exp, secret: 'a-guess-at-the-secret-of-this-stage!!' });
+    expect(await handle(eventFor(forged))).toEqual(forbidden);
+    expect(looked).toEqual([]);
   });
 
   it('refuses a forged signature (signed with another secret) with 403', async () => {

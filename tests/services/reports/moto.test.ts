@@ -9,7 +9,8 @@ import { motoMissing, startMoto, type MotoServer } from '../../support/moto';
 /**
  * The deployed entry of `GET /reports/{date}` (services/reports/handler.ts, with its Middy chain)
  * against a moto_server on 127.0.0.1: the secret is an SSM SecureString there, the report an
- * object under reports/, and the 302's Location is fetched over HTTP like a browser would.
+ * object under reports/, and the 302's Location is fetched over HTTP like a browser would; a date
+ * with no object there gets 404.
  */
 
 const missing = motoMissing();
@@ -92,6 +93,12 @@ describeWithMoto('the report link Lambda against moto_server', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await page.text()).toBe(html);
+  });
+
+  it('answers a valid link to a date never published with 404 and an empty body', async () => {
+    const link = signReportLink({ apiUrl: 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod', date: '2024-04-30', exp: reportLinkExpiry(Date.now(), 30), secret });
+    const res = await handler(eventFor(link), context);
+    expect(res).toEqual({ statusCode: 404, headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }, body: '' });
   });
 
   it('refuses a link signed with another secret with 403 and an empty body', async () => {

@@ -167,6 +167,16 @@ describe('Slack digest', () => {
     expect(buildDigest({ date: '2024-05-01', anomalies: [], headlines: [headline('spring')], quarantined: 0 }).blocks.map((b) => b.type)).toEqual(['header', 'section', 'context']);
   });
 
+  it('says on that line that the dashboard could not be published, and links nothing, when the workflow failed to publish it', () => {
+    const digest = buildDigest({ date: '2024-05-01', anomalies: [], headlines: [headline('spring')], quarantined: 0, dashboardUnpublished: true });
+    expect(digest.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
+    expect(digest.blocks[2]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', verbatim: true, text: ":warning: The dashboard of 2024-05-01 could not be published; the workflow's failure alert says why." },
+    });
+    expect(checkSlackMessage(digest)).toEqual([]);
+  });
+
   it('cuts escaped text without splitting an entity or a surrogate pair', () => {
     expect(slackEscape('<a & b>')).toBe('&lt;a &amp; b&gt;');
     expect(slackEscapeWithin('<<<<', 9)).toBe('&lt;&lt;…');
