@@ -27,6 +27,11 @@ export interface TransformSettings {
   readonly wasenderSecret: string | null;
   /** Twilio account Auth Token; null or absent means `X-Twilio-Signature` is not checked. */
   readonly twilioAuthToken?: string | null;
+  /**
+   * Set when Twilio signatures should be checked but cannot be (the token's parameter does not
+   * exist): every Twilio record is quarantined as `bad_signature` with this message, never accepted unchecked.
+   */
+  readonly twilioUnverifiable?: string;
   readonly timeZone: string;
   readonly pseudonymize: Pseudonymizer;
 }
@@ -88,6 +93,8 @@ export function processEnvelope(envelope: Envelope, settings: TransformSettings)
     verdict = verifyMetaSignature(body, envelope.signature, settings.metaAppSecret);
   } else if (source === 'wasender' && settings.wasenderSecret !== null) {
     verdict = verifyWasenderSignature(envelope.signature, settings.wasenderSecret);
+  } else if (source === 'twilio' && settings.twilioUnverifiable !== undefined) {
+    return quarantine('bad_signature', settings.twilioUnverifiable);
   } else if (source === 'twilio' && twilioToken !== null) {
     const url = envelope.url ?? null;
     if (url === null) return quarantine('bad_signature', TWILIO_NO_URL_MESSAGE);

@@ -63,6 +63,27 @@ describe('transform handler', () => {
     expect(rowsOfData(noUrl.records[0]!.data!)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature' }]);
   });
 
+  it('quarantines Twilio records, and still transforms the other sources, when the Auth Token parameter does not exist', async () => {
+    process.env.TWILIO_AUTH_TOKEN_PARAM = '/wa-analytics/test/twilio-auth-token';
+    const notFound = Object.assign(new Error('Parameter /wa-analytics/test/twilio-auth-token not found.'), { name: 'ParameterNotFound' });
+    ssm.on(GetParameterCommand, { Name: '/wa-analytics/test/twilio-auth-token' }).rejects(notFound);
+    const form = readFileSync(join(__dirname, '../../fixtures/twilio/status-read.form'));
+    const url = 'https://abc123.execute-api.us-east-1.amazonaws.com/prod/webhooks/twilio';
+    const signed = signTwilioRequest('any-token', url, parseForm(form)!);
+    const twilio = envelopeRecordBytes({ source: 'twilio', body: form, signature: signed, receivedTs: T, url }).toString('base64');
+    const result = await rawHandler(firehoseEvent(twilio));
+    const [row] = rowsOfData(result.records[0]!.data!);
+    expect(row).toMatchObject({ kind: 'quarantine', reason: 'bad_signature', source: 'twilio' });
+    const meta = await rawHandler(firehoseEvent(signedMetaRecordData(body, 'secret-from-ssm', T)));
+    expect(rowsOfData(meta.records[0]!.data!)).toMatchObject([{ kind: 'status', status: 'read' }]);
+  });
+
+  it('fails the invocation when the Twilio Auth Token cannot be read for another reason than absence', async () => {
+    process.env.TWILIO_AUTH_TOKEN_PARAM = '/wa-analytics/test/twilio-auth-token';
+    ssm.on(GetParameterCommand, { Name: '/wa-analytics/test/twilio-auth-token' }).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await expect(rawHandler(firehoseEvent(signedMetaRecordData(body, 'secret-from-ssm', T)))).rejects.toThrow();
+  });
+
   it('quarantines bodies signed with another secret than the one in SSM', async () => {
     const result = await rawHandler(firehoseEvent(signedMetaRecordData(body, 'old-secret', T)));
     expect(rowsOfData(result.records[0]!.data!)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature' }]);
