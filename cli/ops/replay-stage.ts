@@ -43,7 +43,7 @@ export async function replayToStage(path: string, sender: FirehoseSender, option
   const show = () => bar?.update(done, { sent: sender.report.sent, failed: sender.report.failed + sender.report.oversize.length });
   try {
     for await (const body of readReplayBodies(path, plan, (bytes) => (done += bytes))) {
-      const source = sourceOfBody(body.json, body.where, options.source);
+      const source = sourceOfBody(body, options.source);
       let receivedTs = now();
       if (options.asOfEventTime) {
         const ts = latestEventTime(body.json, source);
