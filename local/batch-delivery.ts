@@ -3,7 +3,7 @@ import type { Catalog } from '../shared/ports/catalog';
 import { dateInZone } from '../shared/time';
 import { errorRecordLine, splitInvocations, type InvocationRunner, type StreamIdentity } from './firehose-invocation';
 import { objectName } from '../shared/adapters/local/lake-files';
-import { writeLakeObject } from './lake-writer';
+import { writeLakeObject, type Compress } from './lake-writer';
 import type { WalRecord } from './wal-format';
 
 /** What one flush did. */
@@ -58,6 +58,8 @@ export interface BatchContext {
   readonly timeZone: string;
   /** Runs one invocation (in-process, or on the transform worker). */
   readonly invoke: InvocationRunner;
+  /** Gzips each object written (on the pool, or on the transform worker). */
+  readonly compress: Compress;
   readonly catalog: Catalog;
   readonly identity: StreamIdentity;
   readonly invocationBytes: number;
@@ -99,7 +101,7 @@ export async function deliverBatch(batch: readonly WalRecord[], ctx: BatchContex
   const files: string[] = [];
   const write = async (prefix: string, group: Group) => {
     const key = `${prefix}${objectName(ctx.identity.streamName, group.earliest, first, last)}`;
-    if (await writeLakeObject(ctx.lakeRoot, key, group.chunks)) files.push(key);
+    if (await writeLakeObject(ctx.lakeRoot, key, group.chunks, ctx.compress)) files.push(key);
   };
   for (const [dt, group] of events) await write(partitionKey('raw_events', dt), group);
   for (const [dt, group] of errors) await write(errorPartitionKey('processing-failed', dt), group);

@@ -49,36 +49,47 @@ export function guardBodies(app: FastifyInstance, options: BodyGuardOptions): Bo
     inFlight -= held.bytes;
   };
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: an async hook costs a promise per request on the hot path. A hook that
+  // answers early sends the reply and does not call `done`, as fastify documents.
+  app.addHook('onRequest', (request, reply, done) => {
     const length = contentLength(request);
     const max = options.maxBodyBytes(request);
-    if (length !== null && length > max) return options.tooLarge(request, reply, length);
+    if (length !== null && length > max) {
+      options.tooLarge(request, reply, length);
+      return;
+    }
     const bytes = length ?? 0;
-    if (bytes > 0 && inFlight + bytes > options.maxInFlightBytes) return options.busy(request, reply);
+    if (bytes > 0 && inFlight + bytes > options.maxInFlightBytes) {
+      options.busy(request, reply);
+      return;
+    }
     inFlight += bytes;
     reserved.set(request, { bytes });
     reply.raw.once('close', () => release(request));
-    return undefined;
+    done();
   });
 
-  app.addHook('preParsing', async (request, _reply, payload) => {
-    if (contentLength(request) !== null) return payload; // reserved whole; Node enforces the length
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    if (contentLength(request) !== null) {
+      done(null, payload); // reserved whole; Node enforces the length
+      return;
+    }
     const held = reserved.get(request);
     const max = options.maxBodyBytes(request);
     let seen = 0;
     const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
+      transform(chunk: Buffer, _encoding, next) {
         seen += chunk.length;
-        if (seen > max) return done(new RequestRefusedError(413, seen));
-        if (held === undefined) return done(null, chunk);
-        if (inFlight + chunk.length > options.maxInFlightBytes) return done(new RequestRefusedError(429, seen));
+        if (seen > max) return next(new RequestRefusedError(413, seen));
+        if (held === undefined) return next(null, chunk);
+        if (inFlight + chunk.length > options.maxInFlightBytes) return next(new RequestRefusedError(429, seen));
         held.bytes += chunk.length;
         inFlight += chunk.length;
-        done(null, chunk);
+        next(null, chunk);
       },
     });
     payload.on('error', (error) => counter.destroy(error));
-    return payload.pipe(counter);
+    done(null, payload.pipe(counter));
   });
 
   return { inFlight: () => inFlight };

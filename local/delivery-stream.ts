@@ -6,6 +6,7 @@ import { assertTimeZone } from '../shared/time';
 import { addReports, deliverBatch, emptyReport, type BatchContext, type FlushReport } from './batch-delivery';
 import { invokeTransform, localStreamIdentity, maxInvocationBytes, type FirehoseTransform, type InvocationRunner } from './firehose-invocation';
 import type { CheckpointState } from './checkpoint';
+import { gzipOnPool, type Compress } from './lake-writer';
 import { WriteAheadLog, type RecoveryReport, type WalFileSystem, type WalStats } from './wal';
 import { maxRecordBytes, type WalRecord } from './wal-format';
 
@@ -18,6 +19,17 @@ export const maxBufferMs = 900_000;
 export const defaultStreamName = 'wa-analytics-local-raw';
 /** Input per transform invocation: the deployed processor's BufferSizeInMBs (1 MB). */
 export const defaultInvocationBytes = 1024 * 1024;
+/**
+ * Record bytes held in memory between acknowledgement and delivery, as a multiple of the buffer
+ * size: beyond it, new records wait for a delivery to finish before they are appended (and
+ * acknowledged), so a transform that falls behind slows the senders down instead of growing
+ * memory without bound.
+ */
+export const backlogBuffers = 4;
+/** How long a put waits for the backlog to shrink before it is refused (the API answers 503). */
+export const backlogWaitMs = 10_000;
+
+const recordBytes = (records: readonly WalRecord[]): number => records.reduce((sum, r) => sum + r.data.length, 0);
 /** Retries of a failed transform invocation (Firehose's default) and the delay step between them. */
 export const defaultTransformRetries = 3;
 export const defaultRetryDelayMs = 200;
@@ -38,7 +50,7 @@ export interface DeliveryStreamOptions {
    * and checks its answers as Firehose does), or a runner doing whole invocations elsewhere (the
    * transform worker), which then owns the retries.
    */
-  transform: FirehoseTransform | { readonly invoke: InvocationRunner };
+  transform: FirehoseTransform | { readonly invoke: InvocationRunner; readonly compress?: Compress };
   /** Registers raw partitions after a flush (a LocalCatalog on one machine). */
   catalog: Catalog;
   /** Injectable clock (tests). */
@@ -55,6 +67,10 @@ export interface DeliveryStreamOptions {
   streamName?: string;
   /** Receives errors of flushes nobody awaits (size and timer triggers); default: one line on stderr. */
   onError?: (error: unknown) => void;
+  /** Record bytes held before `put` waits for a delivery (default {@link backlogBuffers} × bufferBytes). */
+  maxBacklogBytes?: number;
+  /** How long a held put waits for a delivery before it is refused (default {@link backlogWaitMs}). */
+  backlogWaitMs?: number;
 }
 
 /**
@@ -71,6 +87,11 @@ export class LocalDeliveryStream {
   private bufferedBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private retryBatch: WalRecord[] | null = null;
+  /** Bytes of the batch being delivered (or waiting to be retried): still held in memory. */
+  private deliveringBytes = 0;
+  /** Puts waiting for the backlog to shrink, resolved after each delivery (rejected on close). */
+  private backlogWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private readonly maxBacklogBytes: number;
   private flushedSeq = 0;
   private flushTail: Promise<unknown> = Promise.resolve();
   private flushQueued = false;
@@ -80,6 +101,7 @@ export class LocalDeliveryStream {
 
   private constructor(private readonly options: DeliveryStreamOptions) {
     this.now = options.now ?? Date.now;
+    this.maxBacklogBytes = options.maxBacklogBytes ?? backlogBuffers * options.bufferBytes;
     const identity = localStreamIdentity(options.streamName ?? defaultStreamName);
     const { transform } = options;
     const invokeOptions = { identity, retries: options.transformRetries ?? defaultTransformRetries, retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs, now: this.now };
@@ -87,6 +109,7 @@ export class LocalDeliveryStream {
       lakeRoot: lakeDir(options.dataDir),
       timeZone: options.timeZone,
       invoke: typeof transform === 'function' ? (records) => invokeTransform(records, transform, invokeOptions) : transform.invoke,
+      compress: (typeof transform === 'function' ? undefined : transform.compress) ?? gzipOnPool,
       catalog: options.catalog,
       identity,
       invocationBytes: options.invocationBytes ?? defaultInvocationBytes,
@@ -158,8 +181,9 @@ export class LocalDeliveryStream {
   }
 
   /**
-   * Accepts one record (`data` = the Firehose record data bytes). Resolves once the record is
-   * durably in the log; rejects with StorageError when it is not (the caller answers 5xx), or
+   * Accepts one record (`data` = the Firehose record data bytes). While the backlog (acknowledged,
+   * undelivered bytes held in memory) is full, waits for a delivery to end first, and is refused
+   * with StorageError if none ends in time. Resolves once the record is durably in the log; rejects with StorageError when it is not (the caller answers 5xx), or
    * InputError for a record over Firehose's 1,000 KiB limit. `arrivalTs` (default now) is the
    * record's approximateArrivalTimestamp and decides its partition.
    */
@@ -167,7 +191,50 @@ export class LocalDeliveryStream {
     if (this.closed) throw new StorageError('the delivery stream is closed');
     if (data.length > maxRecordBytes) throw new InputError(`record of ${data.length} bytes is over the ${maxRecordBytes}-byte limit`);
     if (!Number.isSafeInteger(Math.trunc(arrivalTs)) || arrivalTs < 0) throw new InputError(`arrival time must be epoch milliseconds (got ${arrivalTs})`);
+    while (this.backlogBytes() >= this.maxBacklogBytes) await this.backlogShrunk();
     await this.wal.append(data, Math.trunc(arrivalTs));
+  }
+
+  /** Record bytes acknowledged (or being appended) and not yet delivered, held in memory. */
+  backlogBytes(): number {
+    return this.bufferedBytes + this.deliveringBytes;
+  }
+
+  /**
+   * Resolves after the next delivery ends; rejects when none ends within `backlogWaitMs` (the
+   * transform is stuck or failing: the sender gets a 503 and retries) or the stream closes.
+   */
+  private backlogShrunk(): Promise<void> {
+    if (this.closed) return Promise.reject(new StorageError('the delivery stream is closed'));
+    // A full buffer is being delivered or queued already (onDurable); after a failed delivery the
+    // retry keeps its timer, and puts are refused meanwhile rather than held without bound.
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.backlogWaiters = this.backlogWaiters.filter((w) => w !== waiter);
+        reject(new StorageError(`the transform is behind: ${this.backlogBytes()} bytes of acknowledged records wait for delivery, over the ${this.maxBacklogBytes}-byte backlog`));
+      }, this.options.backlogWaitMs ?? backlogWaitMs);
+      this.backlogWaiters.push(waiter);
+    });
+  }
+
+  /** Lets waiting puts re-check the backlog (after a delivery), or fails them (on close). */
+  private wakeBacklogWaiters(error?: Error): void {
+    const waiters = this.backlogWaiters;
+    this.backlogWaiters = [];
+    for (const w of waiters) {
+      if (error === undefined) w.resolve();
+      else w.reject(error);
+    }
   }
 
   /** Transforms and writes everything buffered now; flushes run one at a time. */
@@ -194,6 +261,7 @@ export class LocalDeliveryStream {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.wakeBacklogWaiters(new StorageError('the delivery stream is closed'));
     try {
       await this.wal.idle();
       await this.flush();
@@ -237,20 +305,26 @@ export class LocalDeliveryStream {
       let report = emptyReport;
       if (this.retryBatch !== null) {
         report = addReports(report, await this.deliver(this.retryBatch));
+        this.deliveringBytes -= recordBytes(this.retryBatch);
         this.retryBatch = null;
       }
       const batch = this.buffer;
+      const bytes = this.bufferedBytes;
       this.buffer = [];
       this.bufferedBytes = 0;
       if (batch.length === 0) return report;
+      this.deliveringBytes += bytes;
       try {
-        return addReports(report, await this.deliver(batch));
+        report = addReports(report, await this.deliver(batch));
+        this.deliveringBytes -= bytes;
+        return report;
       } catch (error) {
         // The same batch is retried first next time, so its objects keep their names.
         this.retryBatch = batch;
         throw error;
       }
     } finally {
+      this.wakeBacklogWaiters();
       if (!this.closed && this.timer === null && (this.buffer.length > 0 || this.retryBatch !== null)) this.armTimer();
     }
   }

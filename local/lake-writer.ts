@@ -7,8 +7,16 @@ import { mkdirPrivate } from '../shared/adapters/local/private-fs';
 import { errorMessage, StorageError } from '../shared/errors';
 import { syncDirectory, writeFileAtomic } from './durable-file';
 
-// Async gzip runs on the libuv pool, keeping the event loop (and the HTTP hot path) free.
 const gzip = promisify(gzipCallback);
+
+/** Compresses one lake object's bytes (gzip). */
+export type Compress = (data: Buffer) => Promise<Buffer>;
+
+/**
+ * Gzip on the libuv pool, keeping the event loop (and the HTTP hot path) free; `start` compresses
+ * on the transform worker instead (see workerInvoker), whose thread yields to the API under load.
+ */
+export const gzipOnPool: Compress = (data) => gzip(data);
 
 export { objectName } from '../shared/adapters/local/lake-files';
 
@@ -33,14 +41,14 @@ async function syncNewDirectories(first: string, leaf: string): Promise<void> {
  * Writes one gzip object (the concatenation of `chunks`) under a lake key, atomically (temp file,
  * fsync, rename). Returns false, writing nothing, when the object already exists.
  */
-export async function writeLakeObject(lakeRoot: string, key: string, chunks: readonly Buffer[]): Promise<boolean> {
+export async function writeLakeObject(lakeRoot: string, key: string, chunks: readonly Buffer[], compress: Compress = gzipOnPool): Promise<boolean> {
   const path = lakePath(lakeRoot, key);
   try {
     if (await exists(path)) return false;
     const dir = dirname(path);
     const created = await mkdirPrivate(dir);
     if (created !== undefined) await syncNewDirectories(created, dir);
-    await writeFileAtomic(path, await gzip(Buffer.concat(chunks)));
+    await writeFileAtomic(path, await compress(Buffer.concat(chunks)));
     return true;
   } catch (error) {
     throw new StorageError(`cannot write ${path}: ${errorMessage(error)}`, { cause: error });

@@ -15,6 +15,9 @@ export const apiBodyLimit = 10 * 1024 * 1024;
 /** Stage name in `$context.stage` and `$context.path` of local requests. */
 export const localStage = 'local';
 
+/** The Twilio routes' base URL for requests made in-process (`inject`) to a server that does not listen. */
+export const unboundPublicUrl = 'http://127.0.0.1';
+
 /** What the operator is told about without reading each response: bodies refused as too large. */
 export interface IngestCounters {
   /** 413 answers: bodies over Firehose's record limit or API Gateway's payload limit (stored nowhere). */
@@ -45,6 +48,12 @@ export interface LocalServerOptions {
   readonly trustRegistry?: boolean;
   /** Operator log (default: stderr). */
   readonly log?: (line: string) => void;
+  /**
+   * The public base URL the Twilio routes record as the URL Twilio signed (`--public-url`, checked
+   * by shared/public-url.ts). Absent or null: the server's own address once it listens,
+   * `http://127.0.0.1:<port>`, and {@link unboundPublicUrl} for in-process requests (`inject`).
+   */
+  readonly publicUrl?: string | null;
   /** Request body bytes held at once across requests (default 32 MiB); more are answered 429. */
   readonly maxInFlightBytes?: number;
   /** Time a client has to send a whole request, body included (default 30 s); then 408. */
@@ -140,7 +149,22 @@ function staticResponses(substitutions: Substitutions): Map<IntegrationResponseS
 export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   const verifyToken = options.verifyToken ?? '';
   if (!isSafeSubstitution(verifyToken)) throw new ConfigError('WA_VERIFY_TOKEN must not contain quotes, backslashes, line breaks, $ or #');
-  const substitutions: Substitutions = { DeliveryStreamName: options.streamName, VerifyToken: verifyToken };
+  if (options.publicUrl != null && !isSafeSubstitution(options.publicUrl)) throw new ConfigError('the public URL must not contain quotes, backslashes, line breaks, $ or #');
+  const base: Substitutions = { DeliveryStreamName: options.streamName, VerifyToken: verifyToken };
+  // The Twilio routes' base URL: given, else the bound address, known once the server listens.
+  let substitutions: Substitutions = options.publicUrl == null ? { ...base, TwilioBaseUrl: unboundPublicUrl } : { ...base, TwilioBaseUrl: options.publicUrl };
+  let bound = options.publicUrl != null;
+  const requestSubstitutions = (): Substitutions => {
+    if (!bound) {
+      const address = app.server.address();
+      if (address !== null && typeof address === 'object') {
+        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        substitutions = { ...base, TwilioBaseUrl: `http://${host}:${address.port}` };
+        bound = true;
+      }
+    }
+    return substitutions;
+  };
   const registryToken = options.registryToken === null ? null : digest(options.registryToken);
   const now = options.now ?? Date.now;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -195,7 +219,7 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
 
   const stream = new LocalPutRecord(options.streamName, options.sink);
   const integrate = async (route: Route, api: ApiRequest): Promise<{ status: number; body: string }> => {
-    const rendered = renderTemplate(loadTemplate(route.requestTemplate), api, substitutions);
+    const rendered = renderTemplate(loadTemplate(route.requestTemplate), api, requestSubstitutions());
     if (route.integration.type === 'MOCK') return { status: mockIntegrationStatus(rendered), body: '' };
     return stream.put(rendered, api.requestTimeEpoch, (error) =>
       logFailure(`wa-analytics: ${route.method} ${route.path} answered 503: the record was not stored: ${errorMessage(error)}`),

@@ -138,6 +138,7 @@ async function openLocked(options: StackOptions, lock: DataDirLock, log: (line: 
       streamName: defaultStreamName,
       verifyToken: config.verifyToken,
       registryToken: config.registryToken,
+      publicUrl: config.publicUrl ?? null,
       replayTimeHeader: options.replayTimeHeader,
       trustRegistry: options.trustRegistry,
       counters,

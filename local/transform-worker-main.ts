@@ -1,13 +1,24 @@
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
 import { errorMessage } from '../shared/errors';
 import { createPseudonymizer } from '../shared/pii';
 import { createTransform } from '../services/transform/handler';
 import { invokeTransform, localStreamIdentity } from './firehose-invocation';
 import { packOutcomes, transferList, unpackRecords } from './invocation-wire';
-import type { WorkerRequest, WorkerResponse, WorkerTransformSettings } from './transform-worker';
+import { transformThreadNice, type WorkerRequest, type WorkerResponse, type WorkerTransformSettings } from './transform-worker';
 
 /** Worker thread body of `workerInvoker`: Firehose invocations of the same transform the Lambda runs. */
 const settings = workerData as WorkerTransformSettings;
+// Acknowledging a webhook is the hot path and delivery is batch work (as Firehose buffers it), so
+// when the cores are contended this thread yields to the API's event loop. On Linux the nice
+// value is per thread, so this lowers only this thread; lowering needs no privilege. The backlog
+// this can build up is bounded by the delivery stream (see backlogBuffers).
+try {
+  setPriority(Math.min(19, getPriority() + transformThreadNice));
+} catch {
+  // A platform without per-thread priorities runs the transform at the process's priority.
+}
 const transform = createTransform({
   metaAppSecret: settings.metaAppSecret,
   wasenderSecret: settings.wasenderSecret,
@@ -17,7 +28,22 @@ const transform = createTransform({
 });
 const options = { identity: localStreamIdentity(settings.streamName), retries: settings.retries, retryDelayMs: settings.retryDelayMs, now: Date.now };
 
+/** Gzips on this thread (not the libuv pool, whose threads keep the process's priority). */
+function gzipHere(data: Uint8Array): Uint8Array {
+  const out = gzipSync(data);
+  return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out);
+}
+
 parentPort!.on('message', (msg: WorkerRequest) => {
+  if ('gzip' in msg) {
+    try {
+      const gzipped = gzipHere(msg.gzip);
+      parentPort!.postMessage({ id: msg.id, gzipped } satisfies WorkerResponse, [gzipped.buffer as ArrayBuffer]);
+    } catch (error) {
+      parentPort!.postMessage({ id: msg.id, error: errorMessage(error) } satisfies WorkerResponse);
+    }
+    return;
+  }
   invokeTransform(unpackRecords(msg.records), transform, options).then(
     (outcomes) => {
       const packed = packOutcomes(outcomes);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { errorMessage, StorageError } from '../shared/errors';
 import type { PiiMode } from '../shared/pii';
 import type { InvocationRunner } from './firehose-invocation';
+import type { Compress } from './lake-writer';
 import { packRecords, transferList, unpackOutcomes, type PackedOutcomes, type PackedRecords } from './invocation-wire';
 
 /** Transform and invocation settings in a form that crosses a thread boundary (no functions). */
@@ -20,29 +21,40 @@ export interface WorkerTransformSettings {
   readonly retryDelayMs: number;
 }
 
-/** A message to the worker and its answer. */
-export interface WorkerRequest {
-  readonly id: number;
-  readonly records: PackedRecords;
-}
-export type WorkerResponse = { readonly id: number; readonly outcomes: PackedOutcomes } | { readonly id: number; readonly error: string };
+/** How much lower the transform thread's priority is than the process's (Linux nice steps; 19 is the lowest). */
+export const transformThreadNice = 10;
+
+/** A message to the worker (an invocation, or bytes to gzip) and its answer. */
+export type WorkerRequest = { readonly id: number; readonly records: PackedRecords } | { readonly id: number; readonly gzip: Uint8Array };
+export type WorkerResponse =
+  | { readonly id: number; readonly outcomes: PackedOutcomes }
+  | { readonly id: number; readonly gzipped: Uint8Array }
+  | { readonly id: number; readonly error: string };
+type WorkerAnswer = Exclude<WorkerResponse, { readonly error: string }>;
 
 // The worker runs TypeScript like the CLI does: tsx registers itself in the new thread.
 const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();\nrequire(${JSON.stringify(join(__dirname, 'transform-worker-main.ts'))});`;
 
 interface Pending {
-  resolve: (outcomes: PackedOutcomes) => void;
+  resolve: (answer: WorkerAnswer) => void;
   reject: (error: Error) => void;
+}
+
+/** `data` in memory of its own, which `postMessage` can transfer (a Buffer may share Node's pool). */
+function ownBytes(data: Uint8Array): Uint8Array {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data);
 }
 
 /**
  * Invocations of the real transform on a worker thread: the worker builds Firehose's event,
  * calls the handler, retries and checks the answer as Firehose does, so a 5 MB batch costs the
  * API's event loop only a copy into one transferred buffer (a stall there is latency for every
- * webhook in flight). A worker that dies fails the invocations in flight (the stream keeps their
- * records and delivers them again) and is started again at the next one.
+ * webhook in flight). The lake objects are gzipped there too (`compress`), so all of a delivery's
+ * CPU work runs on the one thread that yields to the API under load. A worker that dies fails the
+ * calls in flight (the stream keeps their records and delivers them again) and is started again
+ * at the next one.
  */
-export function workerInvoker(settings: WorkerTransformSettings): { invoke: InvocationRunner; close(): Promise<void> } {
+export function workerInvoker(settings: WorkerTransformSettings): { invoke: InvocationRunner; compress: Compress; close(): Promise<void> } {
   let worker: Worker | null = null;
   let nextId = 0;
   const pending = new Map<number, Pending>();
@@ -59,7 +71,7 @@ export function workerInvoker(settings: WorkerTransformSettings): { invoke: Invo
       if (!p) return;
       pending.delete(msg.id);
       if ('error' in msg) p.reject(new StorageError(`transform worker: ${msg.error}`));
-      else p.resolve(msg.outcomes);
+      else p.resolve(msg);
       // Idle worker must not keep the process alive; a pending call must.
       if (pending.size === 0) w.unref();
     });
@@ -71,17 +83,29 @@ export function workerInvoker(settings: WorkerTransformSettings): { invoke: Invo
     return w;
   };
 
-  const invoke: InvocationRunner = async (records) => {
+  /** Sends one request to the worker (started if it is not running) and waits for its answer. */
+  const call = (request: WorkerRequest, transfer: ArrayBuffer[]): Promise<WorkerAnswer> => {
     worker ??= start();
     const w = worker;
-    const id = nextId++;
-    const packed = packRecords(records);
-    const outcomes = await new Promise<PackedOutcomes>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
+    return new Promise<WorkerAnswer>((resolve, reject) => {
+      pending.set(request.id, { resolve, reject });
       w.ref();
-      w.postMessage({ id, records: packed } satisfies WorkerRequest, transferList(packed));
+      w.postMessage(request, transfer);
     });
-    return unpackOutcomes(outcomes);
+  };
+
+  const invoke: InvocationRunner = async (records) => {
+    const packed = packRecords(records);
+    const answer = await call({ id: nextId++, records: packed }, transferList(packed));
+    if (!('outcomes' in answer)) throw new StorageError('transform worker: an invocation was answered with gzip bytes');
+    return unpackOutcomes(answer.outcomes);
+  };
+
+  const compress: Compress = async (data) => {
+    const bytes = ownBytes(data);
+    const answer = await call({ id: nextId++, gzip: bytes }, [bytes.buffer as ArrayBuffer]);
+    if (!('gzipped' in answer)) throw new StorageError('transform worker: a gzip request was answered with outcomes');
+    return Buffer.from(answer.gzipped.buffer, answer.gzipped.byteOffset, answer.gzipped.byteLength);
   };
 
   // Started now, not at the first batch: loading the transform takes a moment that should not
@@ -91,6 +115,7 @@ export function workerInvoker(settings: WorkerTransformSettings): { invoke: Invo
 
   return {
     invoke,
+    compress,
     async close() {
       const w = worker;
       worker = null;

@@ -8,6 +8,7 @@ const requireTs = require('./ts.cjs');
 
 const { routes, loadTemplate, methodResponseStatuses, binaryMediaTypes } = requireTs('../services/ingest/routes.ts');
 const { reportRoute } = requireTs('../services/reports/route.ts');
+const { parsePublicBaseUrl } = requireTs('../shared/public-url.ts');
 
 // `/reports/{date}` -> `ReportsDate`: word starts upper-cased, everything else not alphanumeric dropped.
 const pascal = (text) => text.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, __, c) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
@@ -130,14 +131,26 @@ function reportLinkResources() {
 }
 
 /**
+ * The public base URL the Twilio routes' URLs start with: the stage parameter `twilioBaseUrl`,
+ * checked, when set (a custom domain or a proxy in front of the API); else the stage's own
+ * execute-api URL, built from the API's id at deploy time. The methods already depend on the
+ * RestApi, and the RestApi on nothing of theirs, so there is no cycle.
+ */
+function twilioBaseUrl(param, stage) {
+  if (param !== undefined && param !== null && String(param).trim() !== '') return parsePublicBaseUrl(String(param), 'the stage parameter twilioBaseUrl');
+  return { 'Fn::Join': ['', ['https://', { Ref: 'RestApi' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, `/${stage}`]] };
+}
+
+/**
  * Resources, methods and a deployment whose logical id hashes the routes: CloudFormation creates a
  * new deployment (and the stage moves to it) exactly when a route or template changed.
  */
-function apiResources({ verifyTokenParam }) {
+function apiResources({ verifyTokenParam, twilioBaseUrlParam, stage }) {
   const substitutions = {
     DeliveryStreamName: { Ref: 'DeliveryStream' },
     // Resolved by CloudFormation at deploy time; the token itself never enters the template.
     VerifyToken: `{{resolve:ssm:${verifyTokenParam}}}`,
+    TwilioBaseUrl: twilioBaseUrl(twilioBaseUrlParam, stage),
   };
   const resources = pathResources([...new Set([...routes.map((r) => r.path), reportRoute.path])]);
   const methodIds = [...routes.map((r) => `ApiMethod${r.id}`), `ApiMethod${reportRoute.id}`];
@@ -170,7 +183,31 @@ function invokeArnOutputs() {
   return outputs;
 }
 
-const fromConfig = async ({ resolveVariable }) => apiResources({ verifyTokenParam: await resolveVariable('param:verifyTokenParam') });
+/**
+ * The URLs to paste into the Twilio console, one output per Twilio route (`TwilioWebhookPost` ->
+ * `TwilioWebhookUrl`): the "A message comes in" webhook and the status callback URL.
+ */
+function twilioUrlOutputs(twilioBaseUrlParam, stage) {
+  const base = twilioBaseUrl(twilioBaseUrlParam, stage);
+  const outputs = {};
+  for (const route of routes.filter((r) => r.source === 'twilio')) {
+    outputs[`${route.id.replace(/Post$/, '')}Url`] = {
+      Description: `Twilio console URL (HTTP POST) of ${route.path}; Twilio signs this exact URL`,
+      Value: typeof base === 'string' ? `${base}${route.path}` : { 'Fn::Join': ['', [...base['Fn::Join'][1], route.path]] },
+    };
+  }
+  return outputs;
+}
+
+async function stageConfig({ resolveVariable }) {
+  return {
+    verifyTokenParam: await resolveVariable('param:verifyTokenParam'),
+    twilioBaseUrlParam: await resolveVariable('param:twilioBaseUrl'),
+    stage: await resolveVariable('sls:stage'),
+  };
+}
+
+const fromConfig = async (serverless) => apiResources(await stageConfig(serverless));
 
 module.exports = {
   apiResources,
@@ -178,7 +215,8 @@ module.exports = {
   binaryMediaTypes: [...binaryMediaTypes],
   /** serverless.yml: `${file(./resources/api.cjs):cloudFormation}`. */
   async cloudFormation(serverless) {
-    return { Resources: (await fromConfig(serverless)).resources, Outputs: invokeArnOutputs() };
+    const config = await stageConfig(serverless);
+    return { Resources: apiResources(config).resources, Outputs: { ...invokeArnOutputs(), ...twilioUrlOutputs(config.twilioBaseUrlParam, config.stage) } };
   },
   /** serverless.yml: the stage's `DeploymentId: !Ref ${file(./resources/api.cjs):deploymentLogicalId}`. */
   async deploymentLogicalId(serverless) {

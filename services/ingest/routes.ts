@@ -20,8 +20,11 @@ export type Authorization = 'NONE' | 'AWS_IAM';
  * `Authorization: Bearer <WA_REGISTRY_TOKEN>` instead of SigV4.
  */
 export type LocalAuthorization = 'NONE' | 'BEARER';
-/** The `Fn::Sub` placeholders templates may hold. */
-export type SubstitutionName = 'DeliveryStreamName' | 'VerifyToken';
+/**
+ * The `Fn::Sub` placeholders templates may hold. `TwilioBaseUrl`: the stage's public base URL
+ * (stage parameter `twilioBaseUrl`, locally `--public-url`), which the Twilio routes' URL starts with.
+ */
+export type SubstitutionName = 'DeliveryStreamName' | 'VerifyToken' | 'TwilioBaseUrl';
 
 /** AWS service integration straight to Firehose `PutRecord` (no Lambda on the hot path). */
 export interface FirehoseIntegration {
@@ -75,6 +78,8 @@ export interface Route {
 }
 
 const JSON_TYPE = 'application/json';
+/** Twilio posts its webhooks as forms (a JSON body only with `bodySHA256` in the URL). */
+const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /**
  * The REST API's `binaryMediaTypes`: request bodies of these types are bytes, not text, so API
@@ -82,7 +87,7 @@ const JSON_TYPE = 'application/json';
  * Matched on type/subtype, parameters such as `charset` ignored. Not `*\/*`: that would make
  * Firehose's own `application/x-amz-json-1.1` answers binary too.
  */
-export const binaryMediaTypes: readonly string[] = [JSON_TYPE];
+export const binaryMediaTypes: readonly string[] = [JSON_TYPE, FORM_TYPE];
 
 const firehose: FirehoseIntegration = {
   type: 'AWS',
@@ -130,6 +135,28 @@ function ingestRoute(id: string, path: string, source: Source, authorization: Au
   };
 }
 
+/**
+ * The Twilio routes' answers: Firehose's, but the 200 is an empty TwiML `<Response/>`, which is what
+ * Twilio reads the answer to an inbound-message webhook as.
+ */
+const twilioResponses: readonly RouteIntegrationResponse[] = firehoseResponses.map((r) =>
+  r.statusCode === 200 ? { ...r, template: 'twilio-ok.response.vtl', contentType: 'text/xml' } : r,
+);
+
+/**
+ * A Twilio webhook route: forms (and JSON signed through `bodySHA256`) into Firehose with the
+ * Twilio template, which also records the URL Twilio signed.
+ */
+function twilioRoute(id: string, path: string): Route {
+  return {
+    ...ingestRoute(id, path, 'twilio', 'NONE'),
+    requestTemplate: 'twilio-put.request.vtl',
+    requestContentTypes: [FORM_TYPE, JSON_TYPE],
+    substitutions: ['DeliveryStreamName', 'TwilioBaseUrl'],
+    integrationResponses: twilioResponses,
+  };
+}
+
 /** Every route of the ingestion API. */
 export const routes = [
   ingestRoute('MetaWebhookPost', '/webhooks/meta', 'meta', 'NONE'),
@@ -137,6 +164,9 @@ export const routes = [
   ingestRoute('SendsPost', '/sends', 'registry', 'AWS_IAM'),
   // Conversions the business posts: its own systems, authorized like the send registry.
   ingestRoute('ConversionsPost', '/conversions', 'conversions', 'AWS_IAM'),
+  // Twilio's "A message comes in" webhook and its status callbacks: one source, two URLs.
+  twilioRoute('TwilioWebhookPost', '/webhooks/twilio'),
+  twilioRoute('TwilioStatusPost', '/webhooks/twilio/status'),
   {
     id: 'MetaWebhookVerifyGet',
     method: 'GET',
@@ -156,6 +186,9 @@ export const routes = [
     ],
   },
 ] as const satisfies readonly Route[];
+
+/** The Twilio routes' paths: the URLs to paste into the Twilio console are the public base URL + these. */
+export const twilioPaths: readonly string[] = routes.filter((r) => r.source === 'twilio').map((r) => r.path);
 
 /** Paths of the routes the local server guards with the registry's bearer token (AWS_IAM on AWS). */
 export const bearerPaths: readonly string[] = routes.filter((r) => r.localAuthorization === 'BEARER').map((r) => r.path);

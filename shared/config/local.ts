@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { mkdirPrivateSync, privateFileMode } from '../adapters/local/private-fs';
 import { ConfigError } from '../errors';
 import { parsePiiMode, type PiiMode } from '../pii';
+import { parsePublicBaseUrl } from '../public-url';
 import { assertTimeZone } from '../time';
 import { readAttributionDays } from './attribution';
 
@@ -28,11 +29,19 @@ export interface LocalConfig {
    * `start` with its `--daily-at` flag, by the one parser of that time (local/daily-schedule.ts).
    */
   readonly dailyTime: string | null;
+  /**
+   * `--public-url` / `WA_PUBLIC_URL`, checked (shared/public-url.ts): the base URL senders that
+   * sign the URL they call (Twilio) were given, e.g. a tunnel's https URL. Null or absent: the
+   * local API's own address, `http://127.0.0.1:<port>`.
+   */
+  readonly publicUrl?: string | null;
 }
 
 /** Command-line flags that override the environment. */
 export interface LocalFlags {
   readonly dataDir?: string | undefined;
+  /** `--public-url`, over `WA_PUBLIC_URL`. */
+  readonly publicUrl?: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -156,5 +165,13 @@ export function readLocalConfig(env: Env, flags: LocalFlags = {}): LocalConfig {
     slackWebhookUrl,
     attributionDays: readAttributionDays(env, 'WA_ATTRIBUTION_DAYS'),
     dailyTime: envValue(env, 'WA_DAILY_TIME'),
+    publicUrl: readPublicUrl(env, flags),
   };
+}
+
+/** `--public-url`, else `WA_PUBLIC_URL`, checked; null when neither is given. */
+export function readPublicUrl(env: Env, flags: LocalFlags = {}): string | null {
+  if (flags.publicUrl !== undefined && flags.publicUrl.trim() !== '') return parsePublicBaseUrl(flags.publicUrl, '--public-url');
+  const value = envValue(env, 'WA_PUBLIC_URL');
+  return value === null ? null : parsePublicBaseUrl(value, 'WA_PUBLIC_URL');
 }

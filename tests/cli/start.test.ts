@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { boundedNumber, scheduledRun } from '../../cli/commands/start/run';
@@ -25,6 +26,33 @@ describe('wa-analytics start flags', () => {
     const mb = await runCli(['start', '--port', '0', '--data-dir', dataDir, '--buffer-mb', '1000'], {});
     expect([mb.code, mb.stderr]).toEqual([2, 'wa-analytics: input error: --buffer-mb must be a number above 0 and at most 128 (got "1000")\n']);
   });
+
+  it('exits 2 with one line for a --public-url that is not a base URL', async () => {
+    const bad = await runCli(['start', '--port', '0', '--data-dir', tempDir(), '--public-url', 'https://tunnel.example/?x=1'], {});
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^wa-analytics: [a-z ]*error: --public-url must be an http\(s\) base URL .*\(got "https:\/\/tunnel\.example\/\?x=1"\)\n$/);
+  });
+
+  it('with --public-url, names the tunnel URLs for the Twilio console and verifies a form signed for them', async () => {
+    const dataDir = tempDir();
+    const publicUrl = 'https://wa-demo.tunnel.example';
+    const started = await spawnStart(dataDir, { WA_PII: 'raw', TWILIO_AUTH_TOKEN: 'tw-token' }, ['--no-daily', '--public-url', publicUrl]);
+    const body = await readFile(join(__dirname, '../fixtures/twilio/status-delivered.form'));
+    // Twilio's signature, by hand: the URL it called, then each parameter name and value sorted by name.
+    const sorted = [...new URLSearchParams(body.toString('utf8'))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const signature = createHmac('sha1', 'tw-token').update(`${publicUrl}/webhooks/twilio/status${sorted.map(([n, v]) => n + v).join('')}`).digest('base64');
+    let status: number;
+    try {
+      const res = await fetch(`${started.url}/webhooks/twilio/status`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature }, body });
+      status = res.status;
+    } finally {
+      started.child.kill('SIGTERM');
+    }
+    expect(await started.exited).toBe(0);
+    expect(status).toBe(200);
+    expect(started.stderr()).toContain(`Twilio: "A message comes in" ${publicUrl}/webhooks/twilio, status callback ${publicUrl}/webhooks/twilio/status`);
+    expect(await queryRows(dataDir, "SELECT kind, status, source FROM raw_events WHERE source = 'twilio'")).toEqual([{ kind: 'status', status: 'delivered', source: 'twilio' }]);
+  }, 60_000);
 });
 
 describe('the daily run of start', () => {
@@ -73,7 +101,9 @@ describe('POST /conversions on wa-analytics start', () => {
     }
     expect(await started.exited).toBe(0);
     expect(status).toEqual([401, 401, 200]);
-    expect(started.stderr()).toContain('POST /webhooks/meta, /webhooks/wasender, /sends, /conversions; GET /webhooks/meta');
+    expect(started.stderr()).toContain('POST /webhooks/meta, /webhooks/wasender, /sends, /conversions, /webhooks/twilio, /webhooks/twilio/status; GET /webhooks/meta');
+    // Without --public-url, the URLs to paste into the Twilio console are the API's own.
+    expect(started.stderr()).toContain(`Twilio: "A message comes in" ${started.url}/webhooks/twilio, status callback ${started.url}/webhooks/twilio/status (HTTP POST;`);
     const rows = await queryRows(dataDir, "SELECT kind, event_id, wa_id, conversion_name, value, currency, reason, raw_body FROM raw_events WHERE source = 'conversions' ORDER BY kind, event_id, reason");
     expect(rows.filter((r) => r.kind === 'conversion')).toEqual([
       { kind: 'conversion', event_id: 'conversions:ord-2025-000190', wa_id: '16315551181', conversion_name: 'purchase', value: 19.99, currency: 'USD', reason: null, raw_body: null },

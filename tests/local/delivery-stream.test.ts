@@ -237,6 +237,68 @@ describe('LocalDeliveryStream', () => {
     await stream.close();
   });
 
+  it('holds a put while the undelivered backlog is full, and appends it once a delivery frees room', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = fakeTransform();
+    const gated: FirehoseTransform = async (event) => {
+      await gate;
+      return inner(event);
+    };
+    // Each record is 11 bytes ({"id":"rN"}); the buffer flushes at 11 and the backlog holds 22.
+    const stream = await openStream({ transform: gated, bufferBytes: 11, maxBacklogBytes: 22 });
+    await stream.put(rec('r1'), T0); // buffer full: its delivery starts and waits at the gate
+    await stream.put(rec('r2'), T0); // held in memory beside the batch being delivered
+    expect(stream.backlogBytes()).toBe(22);
+    let appended = false;
+    const third = stream.put(rec('r3'), T0).then(() => {
+      appended = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(appended).toBe(false);
+    expect(stream.walStats.appends).toBe(2);
+    release();
+    await third;
+    expect(appended).toBe(true);
+    await stream.close();
+    expect(await lakeEventIds(dataDir)).toEqual(['r1', 'r2', 'r3']);
+  });
+
+  it('refuses a put held longer than the backlog wait, naming the backlog, without appending it', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = fakeTransform();
+    const gated: FirehoseTransform = async (event) => {
+      await gate;
+      return inner(event);
+    };
+    const stream = await openStream({ transform: gated, bufferBytes: 11, maxBacklogBytes: 11, backlogWaitMs: 30 });
+    await stream.put(rec('r1'), T0);
+    await expect(stream.put(rec('r2'), T0)).rejects.toThrow(/the transform is behind: 11 bytes of acknowledged records wait for delivery, over the 11-byte backlog/);
+    expect(stream.walStats.appends).toBe(1);
+    release();
+    await stream.close();
+    expect(await lakeEventIds(dataDir)).toEqual(['r1']);
+  });
+
+  it('refuses a held put with StorageError when the stream closes, and delivers what it acknowledged', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = fakeTransform();
+    const gated: FirehoseTransform = async (event) => {
+      await gate;
+      return inner(event);
+    };
+    const stream = await openStream({ transform: gated, bufferBytes: 11, maxBacklogBytes: 11 });
+    await stream.put(rec('r1'), T0);
+    const held = stream.put(rec('r2'), T0);
+    const closing = stream.close();
+    await expect(held).rejects.toBeInstanceOf(StorageError);
+    release();
+    await closing;
+    expect(await lakeEventIds(dataDir)).toEqual(['r1']);
+  });
+
   it('flushes on close and rejects puts afterwards', async () => {
     const stream = await openStream();
     await stream.put(rec('a'), T0);

@@ -48,7 +48,7 @@ export function metaTapBody(n: number, timestampSeconds = 1_750_818_600): { body
 /** The environment of a child `start`: the parent's, without any project variable, plus `vars`. */
 export function childEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(WA_|WASENDER_|SLACK_)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!/^(WA_|WASENDER_|SLACK_|TWILIO_)/.test(k)) env[k] = v;
   return { ...env, ...vars };
 }
 

@@ -25,6 +25,11 @@ const res = (t: Template, id: string) => {
   return r;
 };
 
+/** The stage's execute-api base URL as resources/api.cjs builds it (the Twilio routes' default base). */
+const executeApiUrl = (stage: string): { 'Fn::Join': [string, unknown[]] } => ({
+  'Fn::Join': ['', ['https://', { Ref: 'RestApi' }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, `/${stage}`]],
+});
+
 /** Resource path of each API Gateway Resource, from its PathPart and parent chain. */
 function apiPaths(t: Template): Map<string, string> {
   const paths = new Map<string, string>();
@@ -92,9 +97,9 @@ describe('ingest API', () => {
       expect(m.Integration.PassthroughBehavior).toBe('NEVER');
       // The body is a binary media type handed to the template as base64: any bytes survive.
       expect(m.Integration.ContentHandling).toBe('CONVERT_TO_TEXT');
-      expect(m.Integration.RequestTemplates).toEqual({
-        'application/json': { 'Fn::Sub': [loadTemplate(route.requestTemplate), { DeliveryStreamName: { Ref: 'DeliveryStream' } }] },
-      });
+      // The Twilio template also starts the URL Twilio signed with the stage's base URL.
+      const values = route.source === 'twilio' ? { DeliveryStreamName: { Ref: 'DeliveryStream' }, TwilioBaseUrl: executeApiUrl('prod') } : { DeliveryStreamName: { Ref: 'DeliveryStream' } };
+      expect(m.Integration.RequestTemplates).toEqual(Object.fromEntries(route.requestContentTypes.map((type) => [type, { 'Fn::Sub': [loadTemplate(route.requestTemplate), values] }])));
       expect(m.Integration.IntegrationResponses).toEqual(
         route.integrationResponses.map((r) => ({
           ...(r.selectionPattern === null ? {} : { SelectionPattern: r.selectionPattern }),
@@ -106,9 +111,9 @@ describe('ingest API', () => {
     },
   );
 
-  test('webhook bodies are a binary media type, and Firehose answers are not', () => {
+  test('webhook bodies (JSON, and the forms Twilio posts) are binary media types, and Firehose answers are not', () => {
     const types: string[] = res(prod, 'RestApi').Properties.BinaryMediaTypes;
-    expect(types).toEqual(['application/json']);
+    expect(types).toEqual(['application/json', 'application/x-www-form-urlencoded']);
     // A */* entry would make Firehose's own application/x-amz-json-1.1 answers binary as well.
     expect(types.some((t) => t.startsWith('*'))).toBe(false);
   });
@@ -127,6 +132,8 @@ describe('ingest API', () => {
     expect(method(prod, 'POST', '/conversions').AuthorizationType).toBe('AWS_IAM');
     expect(method(prod, 'POST', '/webhooks/meta').AuthorizationType).toBe('NONE');
     expect(method(prod, 'POST', '/webhooks/wasender').AuthorizationType).toBe('NONE');
+    expect(method(prod, 'POST', '/webhooks/twilio').AuthorizationType).toBe('NONE');
+    expect(method(prod, 'POST', '/webhooks/twilio/status').AuthorizationType).toBe('NONE');
     expect(method(prod, 'GET', '/webhooks/meta').AuthorizationType).toBe('NONE');
   });
 
@@ -156,6 +163,18 @@ describe('ingest API', () => {
     const statements = (JSON.parse(block![1]!) as { Statement: { Effect: string; Action: string; Resource: string[] }[] }).Statement;
     expect(statements.map((s) => [s.Effect, s.Action])).toEqual([['Allow', 'execute-api:Invoke']]);
     expect(statements[0]!.Resource).toEqual(iamRoutes.map((r) => `arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/POST${r.path}`));
+  });
+
+  test('the Twilio routes accept forms and JSON, answer a stored record with TwiML, and their URLs are outputs to paste into the Twilio console', () => {
+    for (const [path, output] of [['/webhooks/twilio', 'TwilioWebhookUrl'], ['/webhooks/twilio/status', 'TwilioStatusUrl']] as const) {
+      const m = method(prod, 'POST', path);
+      expect(Object.keys(m.Integration.RequestTemplates)).toEqual(['application/x-www-form-urlencoded', 'application/json']);
+      expect(m.Integration.IntegrationResponses[0]).toMatchObject({ StatusCode: '200', ResponseTemplates: { 'text/xml': loadTemplate('twilio-ok.response.vtl') } });
+      expect(m.MethodResponses.map((r: { StatusCode: string }) => r.StatusCode)).toEqual(['200', '413', '500', '503']);
+      // The default base (twilioBaseUrl empty) is the stage's own execute-api URL, the ApiUrl output's.
+      expect(prod.Outputs?.[output]?.Value).toEqual({ 'Fn::Join': ['', [...executeApiUrl('prod')['Fn::Join'][1], path]] });
+      expect(dev.Outputs?.[output]?.Value).toEqual({ 'Fn::Join': ['', [...executeApiUrl('dev')['Fn::Join'][1], path]] });
+    }
   });
 
   test("Meta's GET handshake is a MOCK whose token is an SSM dynamic reference, never a value", () => {
@@ -261,6 +280,7 @@ describe('transform Lambda', () => {
       WA_PII: 'hash',
       WA_APP_SECRET_PARAM: '/wa-analytics/prod/meta-app-secret',
       WASENDER_SECRET_PARAM: '/wa-analytics/prod/wasender-webhook-secret',
+      TWILIO_AUTH_TOKEN_PARAM: '/wa-analytics/prod/twilio-auth-token',
       WA_PII_KEY_PARAM: '/wa-analytics/prod/pii-key',
       POWERTOOLS_SERVICE_NAME: 'wa-analytics',
       POWERTOOLS_METRICS_NAMESPACE: 'WaAnalytics/prod',
@@ -590,6 +610,11 @@ describe('daily workflow', () => {
     expect(actions.sort()).toEqual(['kms:Decrypt', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:TagResource', 'ssm:GetParameter', 'ssm:GetParameters'].sort());
     const ssm = roleStatements(prod).find((s) => s.role === 'IamRoleLambdaExecution' && asList(s.statement.Action).includes('ssm:GetParameter'))!;
     expect(JSON.stringify(ssm.statement.Resource)).not.toMatch(/slack/);
+    // Exactly the parameters the transform reads: the webhook secrets (Twilio's Auth Token too) and the PII key.
+    const names = ['meta-app-secret', 'wasender-webhook-secret', 'twilio-auth-token', 'pii-key'];
+    expect(asList(ssm.statement.Resource)).toEqual(
+      names.map((n) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/wa-analytics/prod/${n}` })),
+    );
   });
 });
 

@@ -6,7 +6,7 @@ import { maintainLake } from '../../../local/maintenance';
 import { parseRetentionDays } from '../../../local/retention';
 import { openStack, startWarnings, stopOnSignals, type LocalStack } from '../../../local/stack';
 import { runDailyWith } from '../daily/run';
-import { routesLine } from '../../../services/ingest/routes';
+import { routesLine, twilioPaths } from '../../../services/ingest/routes';
 
 export interface StartOptions {
   port: string;
@@ -19,6 +19,8 @@ export interface StartOptions {
   daily?: boolean;
   /** `--retention-days N`: drop partitions older than N days after each daily run. */
   retentionDays?: string;
+  /** `--public-url URL`: read with the configuration (shared/config/local.ts), over WA_PUBLIC_URL. */
+  publicUrl?: string;
 }
 
 /** A number in (0, max]: out-of-range values are refused, never wrapped (a 3,000,000 s timer fires at once). */
@@ -55,6 +57,15 @@ export async function scheduledRun(stack: LocalStack, date: string, retentionDay
     log(`wa-analytics: lake upkeep failed (the lake is as it was; it is tried again after the next daily run): ${errorMessage(error)}`);
   }
   if (failure !== null) throw failure;
+}
+
+/**
+ * The URLs to paste into the Twilio console (its "A message comes in" webhook, then the status
+ * callback URL): Twilio signs the URL it calls, so they must be the public URL it reaches.
+ */
+export function twilioConsoleLine(publicUrl: string): string {
+  const [inbound, status] = twilioPaths.map((p) => `${publicUrl}${p}`);
+  return `Twilio: "A message comes in" ${inbound}, status callback ${status} (HTTP POST; --public-url if Twilio reaches this API through a tunnel or proxy)`;
 }
 
 /** `start`'s flags, checked: what it was asked to do, before any configuration is read. */
@@ -115,5 +126,6 @@ export async function start(flags: StartFlags, config: LocalConfig): Promise<voi
     });
   }
   log(`wa-analytics: data dir ${stack.config.dataDir}; buffering ${flags.bufferMb} MB / ${flags.bufferSeconds} s; ${routesLine()}`);
+  log(`wa-analytics: ${twilioConsoleLine(stack.config.publicUrl ?? url)}`);
   process.stdout.write(`${url}\n`);
 }

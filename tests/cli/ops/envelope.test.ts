@@ -3,20 +3,26 @@ import { join } from 'node:path';
 import { renderTemplate } from '../../../shared/apigw/render';
 import type { ApiRequest } from '../../../shared/apigw/types';
 import { decodeRecordData } from '../../../shared/envelope';
+import { InputError } from '../../../shared/errors';
 import { signMetaBody } from '../../../shared/signature';
 import { envelopeRecord } from '../../../cli/ops/envelope';
 
-// Read from disk here, not through the code under test: the test renders the API's own file.
+// Read from disk here, not through the code under test: the test renders the API's own files.
 const template = readFileSync(join(__dirname, '../../../services/ingest/templates/firehose-put.request.vtl'), 'utf8');
+const twilioTemplate = readFileSync(join(__dirname, '../../../services/ingest/templates/twilio-put.request.vtl'), 'utf8');
 
 /**
  * What API Gateway renders for a request as a sender makes it, on a real stage: an
  * application/json body is a binary media type there, handed to the template as base64
  * (contentHandling CONVERT_TO_TEXT).
  */
-function apiGatewayRecordData(request: Partial<ApiRequest> & Pick<ApiRequest, 'resourcePath' | 'headers' | 'requestId' | 'requestTimeEpoch'> & { body: Buffer }): Buffer {
+function apiGatewayRecordData(
+  request: Partial<ApiRequest> & Pick<ApiRequest, 'resourcePath' | 'headers' | 'requestId' | 'requestTimeEpoch'> & { body: Buffer },
+  twilioBaseUrl?: string,
+): Buffer {
   const full: ApiRequest = { method: 'POST', path: `/prod${request.resourcePath}`, query: {}, stage: 'prod', sourceIp: '173.252.127.1', userAgent: 'facebookexternalua', ...request, body: request.body.toString('base64') };
-  const rendered = JSON.parse(renderTemplate(template, full, { DeliveryStreamName: 'wa-analytics-prod-raw' })) as { Record: { Data: string } };
+  const text = twilioBaseUrl === undefined ? template : twilioTemplate;
+  const rendered = JSON.parse(renderTemplate(text, full, { DeliveryStreamName: 'wa-analytics-prod-raw', TwilioBaseUrl: twilioBaseUrl ?? '' })) as { Record: { Data: string } };
   return Buffer.from(rendered.Record.Data, 'base64');
 }
 
@@ -66,5 +72,40 @@ describe('ops envelope', () => {
     const ours = envelopeRecord({ source: 'meta', body: bytes, signature: null, requestId: 'r-5', receivedTs: T });
     expect(ours.equals(apiGatewayRecordData({ resourcePath: '/webhooks/meta', headers: {}, body: bytes, requestId: 'r-5', requestTimeEpoch: T }))).toBe(true);
     expect(decodeRecordData(ours.toString('base64')).body.equals(bytes)).toBe(true);
+  });
+
+  describe('for Twilio', () => {
+    const form = Buffer.from('MessageSid=SM1f0e&MessageStatus=read&To=whatsapp%3A%2B15551234567');
+    const base = 'https://hooks.example.com/wa';
+
+    it('is byte-for-byte the record the Twilio template writes for the URL Twilio signed, query string included', () => {
+      const url = `${base}/webhooks/twilio/status?tenant=acme&c=spring+sale`;
+      const ours = envelopeRecord({ source: 'twilio', body: form, signature: 'c2ln', requestId: 'r-7', receivedTs: T, url });
+      const api = apiGatewayRecordData(
+        { resourcePath: '/webhooks/twilio/status', headers: { 'X-Twilio-Signature': 'c2ln', 'Content-Type': 'application/x-www-form-urlencoded' }, query: { tenant: 'acme', c: 'spring sale' }, body: form, requestId: 'r-7', requestTimeEpoch: T },
+        base,
+      );
+      expect(ours.equals(api)).toBe(true);
+      expect(decodeRecordData(ours.toString('base64'))).toEqual({ source: 'twilio', body: form, signature: 'c2ln', requestId: 'r-7', receivedTs: T, url });
+    });
+
+    it('picks the inbound route for an inbound URL', () => {
+      const url = `${base}/webhooks/twilio`;
+      expect(decodeRecordData(envelopeRecord({ source: 'twilio', body: form, signature: null, requestId: 'r-8', receivedTs: T, url }).toString('base64')).url).toBe(url);
+    });
+
+    it('records no url when it is not known, so a stage checking signatures says why it quarantines', () => {
+      const envelope = decodeRecordData(envelopeRecord({ source: 'twilio', body: form, signature: 'c2ln', requestId: 'r-9', receivedTs: T }).toString('base64'));
+      expect(envelope.source).toBe('twilio');
+      expect(envelope.url).toBeUndefined();
+      expect(envelope.body.equals(form)).toBe(true);
+    });
+
+    it('refuses a URL the API could not have recorded: another path, or a query string written otherwise', () => {
+      expect(() => envelopeRecord({ source: 'twilio', body: form, signature: null, requestId: 'r', receivedTs: T, url: `${base}/hooks/in` })).toThrow(InputError);
+      expect(() => envelopeRecord({ source: 'twilio', body: form, signature: null, requestId: 'r', receivedTs: T, url: `${base}/webhooks/twilio?c=spring%20sale` })).toThrow(
+        /would be recorded as https:\/\/hooks\.example\.com\/wa\/webhooks\/twilio\?c=spring\+sale/,
+      );
+    });
   });
 });

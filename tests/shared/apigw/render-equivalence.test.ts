@@ -13,7 +13,7 @@ import { apiRequest } from './request';
  * velocityjs, over every mapping template of the API and a corpus of bodies and headers, hostile
  * ones included.
  */
-const substitutions = { DeliveryStreamName: 'wa-analytics-local-raw', VerifyToken: 'verify-me' };
+const substitutions = { DeliveryStreamName: 'wa-analytics-local-raw', VerifyToken: 'verify-me', TwilioBaseUrl: 'https://hooks.example.com/wa' };
 const fixtures = join(__dirname, '../../fixtures');
 
 const bodies: (Buffer | string)[] = [
@@ -26,7 +26,7 @@ const bodies: (Buffer | string)[] = [
   '$input.body #set($x = 1) ${DeliveryStreamName}', // VTL in the data is data
   `${'x'.repeat(70_000)}🙂`, // a large body
   ...realisticMetaBodies(40_000, 3),
-  ...['meta', 'wasender', 'registry', 'conversions'].flatMap((dir) => readdirSync(join(fixtures, dir)).map((f) => readFileSync(join(fixtures, dir, f)))),
+  ...['meta', 'wasender', 'registry', 'conversions', 'twilio'].flatMap((dir) => readdirSync(join(fixtures, dir)).map((f) => readFileSync(join(fixtures, dir, f)))),
 ];
 
 const headerSets: Record<string, string>[] = [
@@ -34,24 +34,33 @@ const headerSets: Record<string, string>[] = [
   { 'X-Hub-Signature-256': 'sha256=00ff', 'Content-Type': 'application/json' },
   { 'x-hub-signature-256': 'sha256="quoted" \\ back\nline', 'x-webhook-signature': '🙂 é $sig #end' },
   { 'X-Webhook-Signature': "it's ${x}" },
+  { 'X-Twilio-Signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', 'Content-Type': 'application/x-www-form-urlencoded' },
+  { 'x-twilio-signature': "'quoted' \\ $sig #end 🙂" },
 ];
 
-const resourcePaths = ['/webhooks/meta', '/webhooks/wasender', '/sends', '/conversions', '/webhooks/other'];
+const resourcePaths = ['/webhooks/meta', '/webhooks/wasender', '/sends', '/conversions', '/webhooks/twilio', '/webhooks/twilio/status', '/webhooks/other'];
 
 const queries: Record<string, string>[] = [
   {},
   { 'hub.mode': 'subscribe', 'hub.verify_token': 'verify-me', 'hub.challenge': '1158201444' },
   { 'hub.mode': 'subscribe', 'hub.verify_token': "ver'ify", 'hub.challenge': '<script>🙂' },
+  { bodySHA256: '0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620' },
+  { tenant: 'a b&c=d', 'ü': '🙂/*~', empty: '' },
 ];
+
+/** Templates the compiler leaves to velocityjs, on purpose: the Twilio one rebuilds the query string with #foreach. */
+const velocityjsOnly = ['twilio-put.request.vtl'];
 
 describe('the fast renderer renders exactly what plain velocityjs renders', () => {
   it('covers every mapping template of the API', () => {
     expect(templateNames.length).toBeGreaterThan(5);
   });
 
-  it.each(readdirSync(join(__dirname, '../../../services/ingest/templates')))('compiles %s, so the tests below run the compiled renderer', (name) => {
+  it.each(readdirSync(join(__dirname, '../../../services/ingest/templates')))('compiles %s, so the tests below run the compiled renderer (but for the #foreach one)', (name) => {
     const text = readFileSync(join(__dirname, '../../../services/ingest/templates', name), 'utf8');
-    expect(compileVtl(parseVtl(substitute(text, substitutions)))).not.toBeNull();
+    const compiled = compileVtl(parseVtl(substitute(text, substitutions)));
+    if (velocityjsOnly.includes(name)) expect(compiled).toBeNull();
+    else expect(compiled).not.toBeNull();
   });
 
   it.each(templateNames.filter((n) => n.endsWith('.request.vtl')))('%s, over the corpus of bodies, headers and routes', (name) => {

@@ -37,6 +37,7 @@ describe('readLocalConfig', () => {
       slackWebhookUrl: null,
       attributionDays: 7,
       dailyTime: null,
+      publicUrl: null,
     });
   });
 
@@ -54,6 +55,7 @@ describe('readLocalConfig', () => {
       SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
       WA_DAILY_TIME: '03:15',
       WA_ATTRIBUTION_DAYS: '10',
+      WA_PUBLIC_URL: 'https://abc123.tunnel.example/',
     });
     expect(config).toEqual({
       dataDir: dir,
@@ -68,7 +70,14 @@ describe('readLocalConfig', () => {
       slackWebhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX',
       attributionDays: 10,
       dailyTime: '03:15',
+      publicUrl: 'https://abc123.tunnel.example',
     });
+  });
+
+  it('takes --public-url over WA_PUBLIC_URL, and refuses one that is not a base URL, naming where it came from', () => {
+    expect(readLocalConfig({ WA_DATA_DIR: dir, WA_PUBLIC_URL: 'https://env.example' }, { publicUrl: 'https://flag.example/wa' }).publicUrl).toBe('https://flag.example/wa');
+    expect(() => readLocalConfig({ WA_DATA_DIR: dir }, { publicUrl: 'https://flag.example/?x=1' })).toThrow(/^--public-url must be an http\(s\) base URL/);
+    expect(() => readLocalConfig({ WA_DATA_DIR: dir, WA_PUBLIC_URL: 'tunnel.example' })).toThrow(/^WA_PUBLIC_URL must be an http\(s\) base URL/);
   });
 
   it('generates the PII key once into the data dir with mode 0600 and reuses it', async () => {
