@@ -84,7 +84,7 @@ export async function scanQuarantine(s3: S3Client, bucket: string, days: readonl
 
 /** The record to send for a row: the envelope the API's template builds from the original facts. */
 export function requeueRecord(q: Quarantined, requestId: () => string = () => `requeue-${randomUUID()}`): OutRecord {
-  const data = envelopeRecord({ source: q.source, body: q.body, signature: q.signature, requestId: q.requestId ?? requestId(), receivedTs: q.receivedTs });
+  const data = envelopeRecord({ source: q.source, body: q.body, signature: q.signature, requestId: q.requestId ?? requestId(), receivedTs: q.receivedTs, url: q.url });
   return { data, label: `${q.key} ${q.eventId}` };
 }
 
