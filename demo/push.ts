@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Delivery } from '../shared/demo/types';
 import { WaError } from '../shared/errors';
+import { parseForm } from '../shared/form';
 import { signMetaBody } from '../shared/signature';
-import { routes } from '../services/ingest/routes';
-import { replayTimeHeader } from '../local/replay';
+import { signTwilioRequest } from '../shared/twilio-signature';
+import { replayTimeHeader, routeForBody } from '../local/replay';
+import { unboundPublicUrl } from '../local/server';
 
 /**
  * Posts the demo's deliveries through the local API in-process (`inject`): the same routes,
@@ -16,15 +18,14 @@ export interface DemoSecrets {
   readonly appSecret: string;
   readonly wasenderSecret: string;
   readonly registryToken: string;
+  readonly twilioAuthToken: string;
 }
 
-/** Each source's POST route, from the one route table. */
-const paths: Partial<Record<string, string>> = Object.fromEntries(routes.filter((r) => r.method === 'POST').map((r) => [r.source, r.path]));
-
-function pathOf(source: Delivery['source']): string {
-  const path = paths[source];
-  if (path === undefined) throw new WaError('demo', `the API has no POST route for ${source} bodies`);
-  return path;
+/** A delivery's POST route, from the one route table (a Twilio status callback has its own). */
+function pathOf(d: Delivery): string {
+  const route = routeForBody(d.source, Buffer.from(d.body));
+  if (route === undefined) throw new WaError('demo', `the API has no POST route for ${d.source} bodies`);
+  return route.path;
 }
 
 /** Requests in flight at once: enough to share the log's group commits, few enough to bound memory. */
@@ -34,13 +35,17 @@ const WINDOW = 64;
 const forgedSecret = (secret: string) => `${secret}-guessed`;
 
 function requestFor(d: Delivery, secrets: DemoSecrets) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', [replayTimeHeader]: String(d.arrivalTs) };
+  const path = pathOf(d);
+  const twilio = d.source === 'twilio';
+  const headers: Record<string, string> = { 'content-type': twilio ? 'application/x-www-form-urlencoded' : 'application/json', [replayTimeHeader]: String(d.arrivalTs) };
   const secret = (s: string) => (d.forged === true ? forgedSecret(s) : s);
   if (d.source === 'meta') headers['x-hub-signature-256'] = signMetaBody(d.body, secret(secrets.appSecret));
   else if (d.source === 'wasender') headers['x-webhook-signature'] = secret(secrets.wasenderSecret);
+  // Twilio signs the URL it calls, which the demo's in-process server records as its unbound address.
+  else if (twilio) headers['x-twilio-signature'] = signTwilioRequest(secret(secrets.twilioAuthToken), `${unboundPublicUrl}${path}`, parseForm(Buffer.from(d.body)) ?? []);
   // Sends and conversions are the business's own posts: the registry token, as on `/sends`.
   else headers.authorization = `Bearer ${secrets.registryToken}`;
-  return { method: 'POST' as const, url: pathOf(d.source), headers, payload: d.body };
+  return { method: 'POST' as const, url: path, headers, payload: d.body };
 }
 
 /**
@@ -55,7 +60,7 @@ export async function pushDeliveries(app: FastifyInstance, deliveries: readonly 
     const p: Promise<void> = app
       .inject(requestFor(d, secrets))
       .then((response) => {
-        if (response.statusCode !== 200 && failures.length < 3) failures.push(`${pathOf(d.source)} answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
+        if (response.statusCode !== 200 && failures.length < 3) failures.push(`${pathOf(d)} answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
         onProgress(++done);
       })
       .finally(() => inFlight.delete(p));

@@ -37,7 +37,7 @@ import { defaultAttributionDays } from '../shared/daily/window';
 export const demoMarkerFile = 'demo.json';
 
 /** Fixed demo secrets: the stack checks every signature, and one seed gives one data set. */
-export const demoSecrets: DemoSecrets = { appSecret: 'demo-app-secret', wasenderSecret: 'demo-wasender-secret', registryToken: 'demo-registry-token' };
+export const demoSecrets: DemoSecrets = { appSecret: 'demo-app-secret', wasenderSecret: 'demo-wasender-secret', registryToken: 'demo-registry-token', twilioAuthToken: 'demo-twilio-auth-token' };
 
 export interface DemoRunOptions extends Partial<DemoOptions> {
   /** Absolute path of the demo's data directory (resolved by the command from flags and WA_DATA_DIR). */
@@ -67,8 +67,7 @@ function demoConfig(dataDir: string, seed: number): LocalConfig {
     appSecret: demoSecrets.appSecret,
     verifyToken: null,
     wasenderSecret: demoSecrets.wasenderSecret,
-    // The demo has no Twilio campaign yet (issue #17, part 2): nothing to check.
-    twilioAuthToken: null,
+    twilioAuthToken: demoSecrets.twilioAuthToken,
     registryToken: demoSecrets.registryToken,
     pii: 'hash',
     piiKey: `demo-pii-key-${seed}`,

@@ -1,4 +1,4 @@
-import { InputError } from '../shared/errors';
+import { errorMessage, InputError } from '../shared/errors';
 import { formValue, parseForm } from '../shared/form';
 import { epochMsFrom } from '../shared/normalize/context';
 import type { Source } from '../shared/schema/types';
@@ -46,13 +46,43 @@ export function inferFormSource(bytes: Buffer): Source | null {
   return form !== null && formValue(form, 'MessageSid') !== null ? 'twilio' : null;
 }
 
+/** A recorded body as replay and flatten read it: JSON, or a form (Twilio's). */
+export interface RecordedBody {
+  /** The parsed JSON; undefined for a form. */
+  readonly json: unknown;
+  /** True for a form body (`application/x-www-form-urlencoded`): Twilio's. */
+  readonly form: boolean;
+  /** `file.json`, `file.form` or `line 12 of file.jsonl`, for error lines. */
+  readonly where: string;
+}
+
 /**
- * The route a recorded body goes to: `given` (`--source`), else inferred from the body; an
- * InputError naming the body when neither says. Local and stage replay share it.
+ * Reads a recorded body: JSON, else a Twilio form (see inferFormSource); an InputError naming
+ * the body when it is neither. `form: 'only'` (a `.form` file) takes any well-formed form and
+ * never JSON; `form: 'never'` (a `.json` file) only JSON.
  */
-export function sourceOfBody(json: unknown, where: string, given: Source | undefined): Source {
-  const source = given ?? inferSource(json);
-  if (source === null) throw new InputError(`cannot tell the source of ${where} (not Meta, WASenderApi, a registry send or a conversion); pass --source`);
+export function readRecordedBody(bytes: Buffer, where: string, form: 'only' | 'never' | 'twilio' = 'twilio'): RecordedBody {
+  if (form === 'only') {
+    if (parseForm(bytes) === null) throw new InputError(`${where} is not a form body (application/x-www-form-urlencoded)`);
+    return { json: undefined, form: true, where };
+  }
+  try {
+    return { json: JSON.parse(bytes.toString('utf8')), form: false, where };
+  } catch (cause) {
+    if (form === 'twilio' && inferFormSource(bytes) !== null) return { json: undefined, form: true, where };
+    const nor = form === 'twilio' ? ' nor a Twilio form (a form body with a MessageSid)' : '';
+    throw new InputError(`${where} is not JSON (${errorMessage(cause)})${nor}`, { cause });
+  }
+}
+
+/**
+ * The route a recorded body goes to: `given` (`--source`), else inferred from the body (a form
+ * is Twilio's); an InputError naming the body when neither says. Local and stage replay and
+ * flatten share it.
+ */
+export function sourceOfBody(body: RecordedBody, given: Source | undefined): Source {
+  const source = given ?? (body.form ? 'twilio' : inferSource(body.json));
+  if (source === null) throw new InputError(`cannot tell the source of ${body.where} (not Meta, WASenderApi, a registry send, a conversion or a Twilio form); pass --source`);
   return source;
 }
 

@@ -1,8 +1,11 @@
 import { SingleBar } from 'cli-progress';
 import type { FastifyInstance } from 'fastify';
 import { errorMessage, InputError, WaError } from '../shared/errors';
+import { parseForm } from '../shared/form';
+import { isTwilioStatusCallback } from '../shared/normalize/twilio';
 import type { Source } from '../shared/schema/types';
 import { signMetaBody } from '../shared/signature';
+import { signTwilioRequest } from '../shared/twilio-signature';
 import { routes, type Route } from '../services/ingest/routes';
 import { latestEventTime, sourceOfBody } from './replay-body';
 import { planReplay, readReplayBodies, type ReplayBody, type ReplayPlan } from './replay-input';
@@ -17,6 +20,8 @@ export interface ReplaySecrets {
   readonly appSecret: string | null;
   readonly wasenderSecret: string | null;
   readonly registryToken: string | null;
+  /** `TWILIO_AUTH_TOKEN`: Twilio bodies are signed with it over the URL the API records (ReplayOptions.twilioUrl). */
+  readonly twilioAuthToken?: string | null;
 }
 
 export interface ReplayOptions {
@@ -27,6 +32,11 @@ export interface ReplayOptions {
   readonly secrets: ReplaySecrets;
   /** Draw a progress bar on stderr (callers pass whether stderr is a TTY). */
   readonly progress: boolean;
+  /**
+   * The full URL the API records for a request to a route path (Twilio signs that URL): needed
+   * to sign Twilio bodies; without it they are posted unsigned.
+   */
+  readonly twilioUrl?: (path: string) => string;
 }
 
 export interface ReplayReport {
@@ -40,17 +50,36 @@ export interface ReplayReport {
   unstamped: number;
 }
 
-const routeOf: Partial<Record<Source, Route>> = Object.fromEntries(routes.filter((r) => r.method === 'POST').map((r) => [r.source, r]));
+const postRoutes: readonly Route[] = routes.filter((r) => r.method === 'POST');
+
+/**
+ * The POST route a body of this source goes to. Twilio has two (the incoming-message webhook and
+ * the status callback URL, `…/status`); a status callback goes to the second, as Twilio posts it.
+ */
+export function routeForBody(source: Source, body: Buffer): Route | undefined {
+  const candidates = postRoutes.filter((r) => r.source === source);
+  if (source !== 'twilio' || candidates.length < 2) return candidates[0];
+  const form = parseForm(body);
+  const status = form !== null && isTwilioStatusCallback(form);
+  return candidates.find((r) => r.path.endsWith('/status') === status) ?? candidates[0];
+}
+
+const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /** The request a sender would have made for this body: route, signature or token, receive time. */
 function requestFor(body: ReplayBody, options: ReplayOptions, report: ReplayReport) {
-  const source = sourceOfBody(body.json, body.where, options.source);
-  const route = routeOf[source];
+  const source = sourceOfBody(body, options.source);
+  const route = routeForBody(source, body.bytes);
   if (route === undefined) throw new InputError(`${body.where}: the local API has no route for ${source} bodies yet`);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  const { appSecret, wasenderSecret, registryToken } = options.secrets;
+  const headers: Record<string, string> = { 'content-type': body.form ? FORM_TYPE : 'application/json' };
+  const { appSecret, wasenderSecret, registryToken, twilioAuthToken = null } = options.secrets;
   if (source === 'meta' && appSecret !== null) headers['x-hub-signature-256'] = signMetaBody(body.bytes, appSecret);
   if (source === 'wasender' && wasenderSecret !== null) headers['x-webhook-signature'] = wasenderSecret;
+  // Twilio signs the URL it requested and the form's parameters. (A JSON body Twilio signs through
+  // a bodySHA256 query parameter the replayed URL does not have: it goes unsigned.)
+  if (source === 'twilio' && body.form && twilioAuthToken !== null && options.twilioUrl !== undefined) {
+    headers['x-twilio-signature'] = signTwilioRequest(twilioAuthToken, options.twilioUrl(route.path), parseForm(body.bytes) ?? []);
+  }
   if (route.localAuthorization === 'BEARER' && registryToken !== null) headers.authorization = `Bearer ${registryToken}`;
   if (options.asOfEventTime) {
     const ts = latestEventTime(body.json, source);

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage, InputError, WaError } from '../../shared/errors';
+import { parseForm } from '../../shared/form';
 import type { Source } from '../../shared/schema/types';
 import { signMetaBody } from '../../shared/signature';
+import { signTwilioRequest } from '../../shared/twilio-signature';
+import { routeForBody } from '../../local/replay';
 import { latestEventTime, sourceOfBody } from '../../local/replay-body';
-import { planReplay, readReplayBodies } from '../../local/replay-input';
+import { planReplay, readReplayBodies, type ReplayBody } from '../../local/replay-input';
 import { envelopeRecord } from './envelope';
 import type { FirehoseSender, SendReport } from './firehose-sender';
 import type { Progress } from './progress';
@@ -19,7 +22,12 @@ export interface StageReplayOptions {
   readonly source?: Source;
   readonly asOfEventTime: boolean;
   /** Recorded bodies carry no signature: they are signed with these, as the local replay does. */
-  readonly secrets: { readonly appSecret: string | null; readonly wasenderSecret: string | null };
+  readonly secrets: { readonly appSecret: string | null; readonly wasenderSecret: string | null; readonly twilioAuthToken?: string | null };
+  /**
+   * The URL the stage's Twilio route at this path is called at (its stack output), recorded in the
+   * envelope as the URL Twilio signed and signed over; asked for only when a Twilio body comes.
+   */
+  readonly twilioUrl?: (path: string) => string;
   readonly now?: () => number;
   readonly requestId?: () => string;
   /** Sized by the input plan once it is known. */
@@ -43,7 +51,7 @@ export async function replayToStage(path: string, sender: FirehoseSender, option
   const show = () => bar?.update(done, { sent: sender.report.sent, failed: sender.report.failed + sender.report.oversize.length });
   try {
     for await (const body of readReplayBodies(path, plan, (bytes) => (done += bytes))) {
-      const source = sourceOfBody(body.json, body.where, options.source);
+      const source = sourceOfBody(body, options.source);
       let receivedTs = now();
       if (options.asOfEventTime) {
         const ts = latestEventTime(body.json, source);
@@ -52,7 +60,9 @@ export async function replayToStage(path: string, sender: FirehoseSender, option
       }
       report.read++;
       if (plan.kind === 'dir') done++;
-      await sender.add({ data: envelopeRecord({ source, body: body.bytes, signature: signatureFor(source, body.bytes, options.secrets), requestId: requestId(), receivedTs }), label: body.where });
+      const url = source === 'twilio' ? twilioUrlOf(body, options) : null;
+      const signature = url === null ? signatureFor(source, body.bytes, options.secrets) : twilioSignature(body, url, options.secrets.twilioAuthToken ?? null);
+      await sender.add({ data: envelopeRecord({ source, body: body.bytes, signature, requestId: requestId(), receivedTs, url }), label: body.where });
       show();
     }
     await sender.flush();
@@ -70,6 +80,18 @@ export async function replayToStage(path: string, sender: FirehoseSender, option
   show();
   bar?.stop();
   return report;
+}
+
+/** The stage URL of the Twilio route this body goes to (null when the caller gave none: the record then carries no url). */
+function twilioUrlOf(body: ReplayBody, options: StageReplayOptions): string | null {
+  const route = routeForBody('twilio', body.bytes);
+  return route === undefined || options.twilioUrl === undefined ? null : options.twilioUrl(route.path);
+}
+
+/** Twilio's signature over the URL and the form's parameters (a JSON body, signed through bodySHA256, goes unsigned). */
+function twilioSignature(body: ReplayBody, url: string, token: string | null): string | null {
+  if (token === null || !body.form) return null;
+  return signTwilioRequest(token, url, parseForm(body.bytes) ?? []);
 }
 
 function signatureFor(source: Source, body: Buffer, secrets: StageReplayOptions['secrets']): string | null {

@@ -30,6 +30,8 @@ export interface Quarantined {
   readonly receivedTs: number;
   readonly body: Buffer;
   readonly signature: string | null;
+  /** Twilio: the URL Twilio signed (`request_url`), so the transform can verify the body again. */
+  readonly url: string | null;
 }
 
 export interface QuarantineScan {
@@ -82,7 +84,7 @@ export async function scanQuarantine(s3: S3Client, bucket: string, days: readonl
 
 /** The record to send for a row: the envelope the API's template builds from the original facts. */
 export function requeueRecord(q: Quarantined, requestId: () => string = () => `requeue-${randomUUID()}`): OutRecord {
-  const data = envelopeRecord({ source: q.source, body: q.body, signature: q.signature, requestId: q.requestId ?? requestId(), receivedTs: q.receivedTs });
+  const data = envelopeRecord({ source: q.source, body: q.body, signature: q.signature, requestId: q.requestId ?? requestId(), receivedTs: q.receivedTs, url: q.url });
   return { data, label: `${q.key} ${q.eventId}` };
 }
 
@@ -95,6 +97,9 @@ function parseRow(line: string): Record<string, unknown> | null {
   }
 }
 
+/** Why a Twilio quarantine row without `request_url` is not sent again. */
+export const TWILIO_NO_URL = 'a Twilio body quarantined without request_url (the URL Twilio signed), so X-Twilio-Signature cannot be verified again; have Twilio send it again or replay the body';
+
 /** The row as a Quarantined, or why it cannot be sent again. */
 function quarantined(row: Record<string, unknown>, dt: string, key: string): Quarantined | string {
   const { source, raw_body: rawBody, signature, request_id: requestId, event_id: eventId } = row;
@@ -102,6 +107,10 @@ function quarantined(row: Record<string, unknown>, dt: string, key: string): Qua
   if (typeof source !== 'string' || !(sources as readonly string[]).includes(source)) return `unknown source ${JSON.stringify(source)}`;
   if (typeof rawBody !== 'string') return 'no raw_body';
   if (!Number.isSafeInteger(receivedTs) || receivedTs <= 0) return 'no received_ts';
+  const url = typeof row.request_url === 'string' && row.request_url !== '' ? row.request_url : null;
+  // Twilio signs the URL it called: without it the body can never verify again, so sending it
+  // would only quarantine it once more (rows written before quarantine rows kept the URL).
+  if (source === 'twilio' && url === null) return TWILIO_NO_URL;
   const body = Buffer.from(rawBody, 'base64');
   return {
     dt,
@@ -113,6 +122,7 @@ function quarantined(row: Record<string, unknown>, dt: string, key: string): Qua
     receivedTs,
     body,
     signature: typeof signature === 'string' && signature !== '' ? signature : null,
+    url,
   };
 }
 

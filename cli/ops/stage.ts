@@ -9,7 +9,7 @@ import { ConfigError, errorMessage, InputError } from '../../shared/errors';
  */
 
 /** The outputs the CLI reads (resources/outputs.yml). */
-export const stageOutputNames = ['DeliveryStreamName', 'DataBucketName', 'GlueDatabaseName', 'Region', 'DailyStateMachineArn', 'AthenaWorkgroup', 'PiiMode', 'PiiKeyParameterName', 'TimeZone'] as const;
+export const stageOutputNames = ['DeliveryStreamName', 'DataBucketName', 'GlueDatabaseName', 'Region', 'DailyStateMachineArn', 'AthenaWorkgroup', 'PiiMode', 'PiiKeyParameterName', 'TimeZone', 'TwilioWebhookUrl', 'TwilioStatusUrl'] as const;
 export type StageOutputName = (typeof stageOutputNames)[number];
 
 export interface StageFlags {
@@ -41,6 +41,8 @@ const purpose: Record<StageOutputName, string> = {
   PiiMode: "the stage's PII mode",
   PiiKeyParameterName: 'the SSM parameter of the PII key',
   TimeZone: "the stage's reporting time zone",
+  TwilioWebhookUrl: 'the URL Twilio signs for incoming messages',
+  TwilioStatusUrl: 'the URL Twilio signs for status callbacks',
 };
 
 const STAGE_RE = /^[A-Za-z0-9-]{1,64}$/;

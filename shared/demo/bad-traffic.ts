@@ -1,13 +1,14 @@
 import type { QuarantineReason } from '../normalize/reasons';
 import type { Random } from '../random';
-import { metaTapBody, wasenderStatusBody } from './bodies';
-import { metaWamid } from './population';
+import { metaTapBody, twilioStatusBody, wasenderStatusBody } from './bodies';
+import { metaWamid, twilioSid } from './population';
 import type { Delivery, TapFact } from './types';
 
 /**
  * What a live endpoint also receives, so the dashboard's quarantine panel has something to show:
  * forged posts (a Meta tap signed with the wrong app secret, a WASenderApi status with the wrong
- * webhook secret), a truncated Meta body and JSON that is no WhatsApp webhook. None of it may
+ * webhook secret, a Twilio status callback signed with a guessed auth token), a truncated Meta
+ * body and JSON that is no WhatsApp webhook. None of it may
  * count anywhere; each lands in quarantine once, with its reason, on the day it arrived.
  */
 
@@ -21,14 +22,14 @@ export interface BadDelivery extends Delivery {
 /** Bad bodies on every `everyDays`-th simulated day (from the second): a couple a week. */
 const everyDays = 3;
 
-/** The bad bodies of the history, in no particular order; each day's kind rotates through four. */
+/** The bad bodies of the history, in no particular order; each day's kind rotates through five. */
 export function badDeliveries(r: Random, dates: readonly string[], user: () => string): BadDelivery[] {
   const out: BadDelivery[] = [];
   dates.forEach((date, i) => {
     if (i % everyDays !== 1) return;
     const arrivalTs = Math.round(Date.parse(`${date}T00:00:00Z`) + r.uniform(8 * HOUR, 20 * HOUR));
     const phone = user();
-    switch ((i - 1) / everyDays % 4) {
+    switch ((i - 1) / everyDays % 5) {
       case 0: {
         // A tap nobody made, on a message nobody sent, signed by someone without the app secret.
         const tap: TapFact = { id: metaWamid(r, phone, true), provider: 'meta', context: metaWamid(r, phone, false), user: phone, ts: arrivalTs - 2000, interaction: 'button_reply', buttonId: 'claim_prize', title: 'Claim prize', arrivals: [] };
@@ -45,6 +46,10 @@ export function badDeliveries(r: Random, dates: readonly string[], user: () => s
       case 2:
         // Cut off mid-body (a proxy that dropped the connection), but signed as it arrived.
         out.push({ source: 'meta', body: '{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_pro', arrivalTs, reason: 'malformed_json' });
+        break;
+      case 4:
+        // A delivery receipt for a made-up message, posted to the Twilio status URL by someone without the auth token.
+        out.push({ source: 'twilio', body: twilioStatusBody({ user: phone, wamid: twilioSid(r) }, { status: 'delivered', errorCode: null }), arrivalTs, forged: true, reason: 'bad_signature' });
         break;
       default:
         // Another Meta product's webhook pointed at the WhatsApp endpoint.

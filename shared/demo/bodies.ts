@@ -1,8 +1,8 @@
 import type { ConversionFact, MessageFact, StatusFact, TapFact } from './types';
 
 /**
- * The exact webhook bodies the demo posts, in the shapes Meta, WASenderApi and the send registry
- * use (the same shapes as tests/fixtures). Built from facts only, so what the pipeline reads is
+ * The exact webhook bodies the demo posts, in the shapes Meta, WASenderApi, Twilio and the send
+ * registry use (the same shapes as tests/fixtures). Built from facts only, so what the pipeline reads is
  * what the ground truth says happened.
  */
 
@@ -109,6 +109,63 @@ export function wasenderTapBody(t: TapFact, pushName: string): string {
       ],
     },
   });
+}
+
+/** The demo business's Twilio account and WhatsApp sender (its number, as Twilio writes addresses). */
+export const demoTwilio = {
+  accountSid: 'AC6d1b0e7f3a2c45988a1e0c7b9d4f2e31',
+  channelInstallSid: 'XE2b7c9d0e1f3a4b5c6d7e8f9a0b1c2d3e',
+  sender: `whatsapp:+${demoBusiness.displayPhone}`,
+} as const;
+
+/** Twilio's `MessageStatus` for each status; a message Twilio could not send is `failed`. */
+const twilioStatusName = { sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed' } as const;
+
+/** A form body with its parameters in Twilio's order, encoded as Twilio encodes them (`+` for a space). */
+const form = (params: readonly (readonly [string, string])[]): string => new URLSearchParams(params.map(([k, v]): [string, string] => [k, v])).toString();
+
+/** A Twilio status callback (one status per request, as Twilio posts them) for a message sent through Twilio. */
+export function twilioStatusBody(m: Pick<MessageFact, 'user' | 'wamid'>, s: Pick<StatusFact, 'status' | 'errorCode'>): string {
+  const status = twilioStatusName[s.status];
+  return form([
+    ['ChannelPrefix', 'whatsapp'],
+    ['ApiVersion', '2010-04-01'],
+    ['MessageStatus', status],
+    ['SmsSid', m.wamid],
+    ['SmsStatus', status],
+    ['ChannelInstallSid', demoTwilio.channelInstallSid],
+    ['To', `whatsapp:+${m.user}`],
+    ['From', demoTwilio.sender],
+    ['MessageSid', m.wamid],
+    ['StructuredMessage', 'false'],
+    ['AccountSid', demoTwilio.accountSid],
+    ['ChannelToAddress', `+${m.user}`],
+    ...(s.status === 'failed' ? ([['ErrorCode', String(s.errorCode ?? 63016)]] as const) : []),
+  ]);
+}
+
+/** Twilio's incoming-message webhook for a template quick-reply tap (MessageType button) or a text reply. */
+export function twilioTapBody(t: TapFact, profileName: string): string {
+  const tap = t.interaction === null ? [] : ([['ButtonText', t.title ?? ''], ['ButtonPayload', t.buttonId ?? '']] as const);
+  return form([
+    ['SmsMessageSid', t.id],
+    ['NumMedia', '0'],
+    ['ProfileName', profileName],
+    ['MessageType', t.interaction === null ? 'text' : 'button'],
+    ['SmsSid', t.id],
+    ['WaId', t.user],
+    ['SmsStatus', 'received'],
+    ['Body', t.title ?? ''],
+    ...tap,
+    ['OriginalRepliedMessageSid', t.context],
+    ['To', demoTwilio.sender],
+    ['NumSegments', '1'],
+    ['ReferralNumMedia', '0'],
+    ['MessageSid', t.id],
+    ['AccountSid', demoTwilio.accountSid],
+    ['From', `whatsapp:+${t.user}`],
+    ['ApiVersion', '2010-04-01'],
+  ]);
 }
 
 /** A `POST /sends` body: one registry entry per send. */

@@ -1,17 +1,17 @@
 import type { Interaction } from '../schema/types';
-import type { DemoButton } from './types';
+import type { DemoButton, DemoProvider } from './types';
 
 /**
- * The demo business: five campaigns, each with one template, covering every way a tap reaches
- * the pipeline (reply buttons, list rows, a Flow, template quick replies; Meta and WASenderApi)
- * and both ways of attribution (registry sends, callback data only). Volumes are chosen so every
+ * The demo business: six campaigns, each with one template, covering every way a tap reaches
+ * the pipeline (reply buttons, list rows, a Flow, template quick replies; Meta, WASenderApi and
+ * Twilio) and both ways of attribution (registry sends, callback data only). Volumes are chosen so every
  * (campaign, template) delivers well over the detector's 100-a-day guard on weekends too, while
  * the whole 28-day history stays around a thousand messages a day.
  */
 export interface DemoCampaign {
   readonly campaignId: string;
   readonly templateName: string;
-  readonly provider: 'meta' | 'wasender';
+  readonly provider: DemoProvider;
   /** registry: sends posted to POST /sends; callback: only `biz_opaque_callback_data` names it. */
   readonly attribution: 'registry' | 'callback';
   /**
@@ -113,6 +113,24 @@ export const demoCampaigns: readonly DemoCampaign[] = [
     weekdaySends: 180,
     sendHour: 16,
     engagement: 0.2,
+  },
+  {
+    // Sent through Twilio: registered with Twilio's MessageSid as the wamid, tapped as template
+    // quick replies (MessageType button), statuses from Twilio's status callbacks.
+    campaignId: 'appointments',
+    callback: 'none',
+    templateName: 'visit_reminder',
+    provider: 'twilio',
+    attribution: 'registry',
+    interaction: 'quick_reply',
+    buttons: [
+      { id: 'confirm_visit', title: 'Confirm' },
+      { id: 'reschedule', title: 'Reschedule' },
+    ],
+    appeal: [1, 0.6],
+    weekdaySends: 200,
+    sendHour: 10,
+    engagement: 0.3,
   },
 ] as const;
 

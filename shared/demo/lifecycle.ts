@@ -2,7 +2,7 @@ import type { Random } from '../random';
 import { buttonWeights, type DemoCampaign } from './campaigns';
 import type { MessageArm } from './experiments';
 import type { IncidentEffects } from './incidents';
-import { baileysId, metaWamid, type DemoUser } from './population';
+import { baileysId, metaWamid, twilioSid, type DemoUser } from './population';
 import type { DemoStatusName, MessageFact, StatusFact, TapFact } from './types';
 
 /**
@@ -31,8 +31,9 @@ export const lifecycleRates = {
   textReply: 0.015,
 } as const;
 
-const errorCodes = [131026, 131026, 131049] as const;
-const outageErrorCode = 131000;
+/** Meta's codes (WASenderApi reports none); Twilio's own for its failed messages (63016: outside the 24-hour window, 63024: invalid recipient). */
+const errorCodes = { meta: [131026, 131026, 131049], wasender: [131026, 131026, 131049], twilio: [63016, 63016, 63024] } as const;
+const outageErrorCode = { meta: 131000, wasender: 131000, twilio: 63003 } as const;
 const replies = ['Thanks!', 'How much is shipping?', 'Is this still valid?', 'ok'] as const;
 
 /** Draws from a log-normal with the given median (ms) and log-sd. */
@@ -63,11 +64,28 @@ export interface MessageLife {
   readonly taps: TapFact[];
 }
 
+/** A message id of the provider: Meta wamid, Baileys id, Twilio SID. */
+function messageId(r: Random, c: DemoCampaign, phone: string, inbound: boolean): string {
+  if (c.provider === 'meta') return metaWamid(r, phone, inbound);
+  return c.provider === 'twilio' ? twilioSid(r) : baileysId(r, inbound);
+}
+
+/**
+ * When the pipeline dates a fact that happened at `ts` and whose webhook is ready at `dueAt`:
+ * its own time (whole seconds: the payloads carry seconds), or for Twilio, whose forms carry no
+ * time, the instant the webhook arrives (Twilio posts it when it is ready), on a whole second
+ * too so that medians of time differences are exact on both sides.
+ */
+function factTime(c: DemoCampaign, ts: number, dueAt: number): number {
+  return c.provider === 'twilio' ? Math.ceil(Math.max(ts, dueAt) / SECOND) * SECOND : whole(ts);
+}
+
 /** Simulates one message. `due` receives, for each status and tap, when its webhook is first ready. */
 export function liveMessage(r: Random, input: MessageInput, due: Map<StatusFact | TapFact, number>): MessageLife {
   const { campaign: c, user, sendTs, effects } = input;
   const meta = c.provider === 'meta';
-  const wamid = meta ? metaWamid(r, user.phone, false) : baileysId(r, false);
+  const twilio = c.provider === 'twilio';
+  const wamid = messageId(r, c, user.phone, false);
   const statuses: StatusFact[] = [];
   const taps: TapFact[] = [];
   const message: MessageFact = {
@@ -77,14 +95,15 @@ export function liveMessage(r: Random, input: MessageInput, due: Map<StatusFact 
   };
   const network = () => r.uniform(0.3 * SECOND, 3 * SECOND);
   const status = (name: DemoStatusName, ts: number, dueAt: number, errorCode: number | null = null) => {
-    const s: StatusFact = { status: name, ts: whole(ts), errorCode, arrivals: [] };
+    const s: StatusFact = { status: name, ts: factTime(c, ts, dueAt), errorCode, arrivals: [] };
     statuses.push(s);
-    due.set(s, Math.max(dueAt, s.ts + SECOND));
+    // A Twilio webhook arrives at its fact's time; the others a moment after the event at the earliest.
+    due.set(s, twilio ? s.ts : Math.max(dueAt, s.ts + SECOND));
   };
 
   const failure = effects.outageFailure ?? lifecycleRates.failure;
   if (r.chance(failure)) {
-    status('failed', sendTs + r.uniform(2, 20) * SECOND, 0, effects.outageFailure !== null ? outageErrorCode : r.pick(errorCodes));
+    status('failed', sendTs + r.uniform(2, 20) * SECOND, 0, effects.outageFailure !== null ? outageErrorCode[c.provider] : r.pick(errorCodes[c.provider]));
     return { message, taps };
   }
   const sentTs = sendTs + r.uniform(1, 4) * SECOND;
@@ -105,18 +124,22 @@ export function liveMessage(r: Random, input: MessageInput, due: Map<StatusFact 
   status('read', readTs, dueOf(readTs));
 
   const tap = (buttonIndex: number | null, ts: number) => {
-    if (ts > input.tapHorizonEnd) return;
+    // A Twilio tap is dated by its arrival, so that is drawn first (in the Twilio campaign's own
+    // stream); the others draw their arrival last, as they always did, keeping a seed's history.
+    const tsSeen = twilio ? factTime(c, ts, dueOf(ts)) : whole(ts);
+    if ((twilio ? tsSeen : ts) > input.tapHorizonEnd) return;
     const b = buttonIndex === null ? null : c.buttons[buttonIndex]!;
     if (b !== null && b.id === effects.brokenButton) return;
     const t: TapFact = {
-      id: meta ? metaWamid(r, user.phone, true) : baileysId(r, true), provider: c.provider, context: wamid, user: user.phone, ts: whole(ts),
+      id: messageId(r, c, user.phone, true), provider: c.provider, context: wamid, user: user.phone, ts: tsSeen,
       interaction: b === null ? null : c.interaction, buttonId: b?.id ?? null, title: b?.title ?? r.pick(replies), arrivals: [],
     };
     taps.push(t);
-    due.set(t, Math.max(dueOf(ts), t.ts + SECOND));
+    due.set(t, twilio ? t.ts : Math.max(dueOf(ts), t.ts + SECOND));
   };
 
-  if (meta && r.chance(lifecycleRates.textReply)) tap(null, readTs + r.uniform(60, 600) * SECOND);
+  // Free-text replies come through Meta's and Twilio's webhooks (the WASenderApi campaign has none).
+  if ((meta || twilio) && r.chance(lifecycleRates.textReply)) tap(null, readTs + r.uniform(60, 600) * SECOND);
   const weights = buttonWeights(c);
   const chosen = pickWeighted(r, weights);
   const tapChance = Math.min(0.95, input.engagement / lifecycleRates.read);

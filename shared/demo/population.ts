@@ -56,6 +56,11 @@ export function metaWamid(r: Random, phone: string, inbound: boolean): string {
   return `wamid.${inner.toString('base64')}`;
 }
 
+/** A Twilio message SID: `SM` and 32 lowercase hex digits (outbound and inbound messages alike). */
+export function twilioSid(r: Random): string {
+  return `SM${hex(r, 32).toLowerCase()}`;
+}
+
 /** A Baileys message id: `BAE5…` for what the business sends, `3EB0…` for what a user sends. */
 export function baileysId(r: Random, inbound: boolean): string {
   return inbound ? `3EB0${hex(r, 16)}` : `BAE5${hex(r, 12)}`;

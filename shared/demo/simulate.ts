@@ -34,6 +34,11 @@ const conversionStream = 0x2c1b3c6d;
 const armStream = 0x5e7a11b3;
 /** Mixed into the seed for the forged and malformed bodies' stream. */
 const badBodyStream = 0x0bad0b0d;
+/**
+ * Mixed into the seed for the Twilio campaign's stream (its volumes, users, messages and
+ * traffic), so adding it changed nothing about the other campaigns of a seed.
+ */
+const twilioStream = 0x7a1110ff;
 
 const dayStart = (date: string): number => Date.parse(`${date}T00:00:00Z`);
 
@@ -51,6 +56,7 @@ export function simulateDemo(options: Partial<DemoOptions> = {}): Simulation {
   const r = createRandom(o.seed);
   // Its own stream, so which arm a send gets draws nothing from the messages' stream.
   const arms = createRandom(o.seed ^ armStream);
+  const rTwilio = createRandom(o.seed ^ twilioStream);
   const audience = makeAudience(r);
   const dates = dateRange(o.startDate, addDays(o.startDate, o.days - 1));
   const incidents = planIncidents(dates);
@@ -64,16 +70,17 @@ export function simulateDemo(options: Partial<DemoOptions> = {}): Simulation {
     const horizonEnd = dayStart(addDays(date, o.lookbackDays + 2)) - SECOND;
     const tapHorizonEnd = dayStart(addDays(date, o.lookbackDays + 1)) - SECOND;
     for (const c of demoCampaigns) {
-      const volume = c.weekdaySends * (isWeekend ? weekend.volume : 1) * Math.exp(r.normal(0, dailyNoise.volume));
-      const engagement = c.engagement * (isWeekend ? weekend.engagement : 1) * Math.exp(r.normal(0, dailyNoise.engagement));
+      const rc = c.provider === 'twilio' ? rTwilio : r;
+      const volume = c.weekdaySends * (isWeekend ? weekend.volume : 1) * Math.exp(rc.normal(0, dailyNoise.volume));
+      const engagement = c.engagement * (isWeekend ? weekend.engagement : 1) * Math.exp(rc.normal(0, dailyNoise.engagement));
       const effects = effectsOn(incidents, date, c.campaignId);
-      let ts = dayStart(date) + c.sendHour * HOUR + Math.round(r.uniform(0, 10 * 60)) * SECOND;
-      const count = r.poisson(volume);
+      let ts = dayStart(date) + c.sendHour * HOUR + Math.round(rc.uniform(0, 10 * 60)) * SECOND;
+      const count = rc.poisson(volume);
       for (let i = 0; i < count; i++) {
-        ts += Math.round(r.uniform(0, 2000 / sendsPerSecond));
+        ts += Math.round(rc.uniform(0, 2000 / sendsPerSecond));
         const arm = assignArm(arms, c.campaignId);
         const armEngagement = engagement * (arm?.tapFactor ?? 1);
-        const life = liveMessage(r, { campaign: c, user: r.pick(audience), sendTs: ts, sendDate: date, engagement: armEngagement, arm, effects, horizonEnd, tapHorizonEnd }, due);
+        const life = liveMessage(rc, { campaign: c, user: rc.pick(audience), sendTs: ts, sendDate: date, engagement: armEngagement, arm, effects, horizonEnd, tapHorizonEnd }, due);
         messages.push(life.message);
         taps.push(...life.taps);
       }
@@ -95,13 +102,19 @@ export function simulateDemo(options: Partial<DemoOptions> = {}): Simulation {
     messages, taps, audience, firstDayStart: dayStart(o.startDate), horizonEnd: dayStart(addDays(o.startDate, o.days)) - SECOND, days: o.days,
   });
   const names = new Map(audience.map((u) => [u.phone, u.name]));
-  const traffic = buildTraffic(r, messages, taps, due, names, conversions);
+  const viaTwilio = (f: { provider: string }) => f.provider === 'twilio';
+  const traffic = buildTraffic(r, messages.filter((m) => !viaTwilio(m)), taps.filter((t) => !viaTwilio(t)), due, names, conversions);
+  const twilioTraffic = buildTraffic(rTwilio, messages.filter(viaTwilio), taps.filter(viaTwilio), due, names);
   // Its own stream, so the bad bodies change nothing about the honest traffic of a seed.
   const badStream = createRandom(o.seed ^ badBodyStream);
   const bad = badDeliveries(badStream, dates, () => badStream.pick(audience).phone);
-  // Merged by arrival; an honest delivery goes first on a tie, so the honest order is unchanged.
-  const deliveries = [...traffic.map((d, i) => ({ d, i, honest: 0 })), ...bad.map(({ reason: _reason, ...d }, i) => ({ d, i, honest: 1 }))]
-    .sort((a, b) => a.d.arrivalTs - b.d.arrivalTs || a.honest - b.honest || a.i - b.i)
+  // Merged by arrival; on a tie the other campaigns' traffic goes first, then Twilio's, then the bad bodies.
+  const deliveries = [
+    ...traffic.map((d, i) => ({ d, i, group: 0 })),
+    ...twilioTraffic.map((d, i) => ({ d, i, group: 1 })),
+    ...bad.map(({ reason: _reason, ...d }, i) => ({ d, i, group: 2 })),
+  ]
+    .sort((a, b) => a.d.arrivalTs - b.d.arrivalTs || a.group - b.group || a.i - b.i)
     .map(({ d }) => d);
   return { startDate: o.startDate, days: o.days, dates, messages, taps, conversions, incidents, deliveries, bad };
 }

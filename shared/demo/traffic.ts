@@ -1,11 +1,11 @@
 import type { Random } from '../random';
-import { conversionsBody, metaOrderBody, metaStatusBody, metaTapBody, registryBody, wasenderStatusBody, wasenderTapBody } from './bodies';
+import { conversionsBody, metaOrderBody, metaStatusBody, metaTapBody, registryBody, twilioStatusBody, twilioTapBody, wasenderStatusBody, wasenderTapBody } from './bodies';
 import type { ConversionFact, Delivery, MessageFact, StatusFact, TapFact } from './types';
 
 /**
  * Turns facts into the traffic a live deployment would see: registry posts in batches as the
- * blast goes out, Meta status webhooks batched when they are ready together, one webhook per
- * inbound message (WhatsApp carts too), posted conversions in the checkout's five-minute batches
+ * blast goes out, Meta status webhooks batched when they are ready together, Twilio's status
+ * callbacks one per status, one webhook per inbound message (WhatsApp carts too), posted conversions in the checkout's five-minute batches
  * (a few posted again in the next batch, as a job retrying after a timeout does), and duplicate
  * deliveries (sender retries) of the very same body later.
  * Records every copy's arrival on the facts it carries.
@@ -66,7 +66,12 @@ export function buildTraffic(
     }
   }
 
-  const ready = messages.flatMap((m) => m.statuses.map((s) => ({ m, s, at: due.get(s)! }))).sort((a, b) => a.at - b.at);
+  // Twilio posts each status callback on its own, when it happens.
+  for (const m of messages) {
+    if (m.provider !== 'twilio') continue;
+    for (const s of m.statuses) pending.push({ source: 'twilio', body: twilioStatusBody(m, s), arrivalTs: Math.round(due.get(s)!), facts: [s] });
+  }
+  const ready = messages.flatMap((m) => (m.provider === 'twilio' ? [] : m.statuses.map((s) => ({ m, s, at: due.get(s)! })))).sort((a, b) => a.at - b.at);
   const open = new Map<string, { first: number; items: typeof ready }>();
   const close = (key: string) => {
     const batch = open.get(key)!;
@@ -93,7 +98,7 @@ export function buildTraffic(
 
   for (const t of taps) {
     const name = names.get(t.user) ?? 'Customer';
-    const body = t.provider === 'meta' ? metaTapBody(t, name) : wasenderTapBody(t, name);
+    const body = t.provider === 'meta' ? metaTapBody(t, name) : t.provider === 'twilio' ? twilioTapBody(t, name) : wasenderTapBody(t, name);
     pending.push({ source: t.provider, body, arrivalTs: Math.round(due.get(t)!), facts: [t] });
   }
 
@@ -102,7 +107,8 @@ export function buildTraffic(
   const out: Pending[] = [];
   for (const p of pending) {
     out.push(p);
-    if (!r.chance(trafficRates.duplicate)) continue;
+    // Twilio does not retry a webhook: its posts arrive once.
+    if (p.source === 'twilio' || !r.chance(trafficRates.duplicate)) continue;
     // Most retries come within minutes; some after the sender's backoff, hours later.
     const again = p.arrivalTs + Math.round(r.chance(0.7) ? r.uniform(5 * SECOND, 2 * MINUTE) : r.uniform(10 * MINUTE, 6 * HOUR));
     out.push({ ...p, arrivalTs: again });

@@ -9,13 +9,19 @@ import type { Interaction } from '../schema/types';
 
 /** One POST the demo makes: which route, the exact body text, and when it reaches the API. */
 export interface Delivery {
-  readonly source: 'meta' | 'wasender' | 'registry' | 'conversions';
+  readonly source: 'meta' | 'wasender' | 'registry' | 'conversions' | 'twilio';
   readonly body: string;
   /** Simulated receive time, epoch ms: decides the raw arrival partition. */
   readonly arrivalTs: number;
   /** Signed with the wrong secret (a forgery the transform must quarantine); absent for honest posts. */
   readonly forged?: true;
 }
+
+/**
+ * Who sends a campaign's messages and posts their webhooks. Twilio's forms carry no event time,
+ * so a Twilio fact's `ts` is the instant its webhook reaches the API (the pipeline's event time).
+ */
+export type DemoProvider = 'meta' | 'wasender' | 'twilio';
 
 /** A button as the registry lists it, in display order. */
 export interface DemoButton {
@@ -39,7 +45,7 @@ export interface StatusFact {
 export interface MessageFact {
   readonly wamid: string;
   /** Provider that sent it and reports its statuses. */
-  readonly provider: 'meta' | 'wasender';
+  readonly provider: DemoProvider;
   /** The user's number, digits only. */
   readonly user: string;
   readonly sendTs: number;
@@ -64,7 +70,7 @@ export interface MessageFact {
 export interface TapFact {
   /** The inbound message id. */
   readonly id: string;
-  readonly provider: 'meta' | 'wasender';
+  readonly provider: DemoProvider;
   /** The outbound message tapped (may be unknown to the pipeline: a stray tap). */
   readonly context: string;
   readonly user: string;

@@ -6,8 +6,8 @@ import { baseRow, type NormalizeContext } from './context';
 import type { QuarantineReason } from './reasons';
 
 /**
- * One quarantine row holding the original body (base64) and signature so the record can be
- * replayed once the cause is fixed. Its id hashes the body, so a redelivered bad body dedupes.
+ * One quarantine row holding the original body (base64), signature and, for Twilio, the URL it
+ * signed, so the record can be requeued and verified again once the cause is fixed. Its id hashes the body, so a redelivered bad body dedupes.
  * Quarantine rows have no event time; `event_date` is the arrival date so daily counts find them.
  */
 export function quarantineRow(envelope: Envelope, reason: QuarantineReason, ctx: NormalizeContext): FlatRow {
@@ -18,6 +18,7 @@ export function quarantineRow(envelope: Envelope, reason: QuarantineReason, ctx:
   row.reason = reason;
   row.raw_body = rawBody;
   row.signature = envelope.signature;
+  row.request_url = envelope.url ?? null;
   row.event_date = dateInZone(envelope.receivedTs, ctx.timeZone);
   return row;
 }

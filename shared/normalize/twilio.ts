@@ -40,6 +40,15 @@ const NOT_A_FACT = new Set(['queued', 'accepted', 'scheduled', 'sending', 'cance
 
 const problem = (message: string, reason: 'bad_shape' | 'not_whatsapp' = 'bad_shape'): NormalizeOutcome => ({ rows: [], problems: [{ reason, message }] });
 
+/**
+ * Whether a Twilio form is a status callback (else an incoming message): inbound webhooks carry
+ * `SmsStatus=received` and no `MessageStatus`; status callbacks carry both.
+ */
+export function isTwilioStatusCallback(params: readonly FormParam[]): boolean {
+  const status = (formValue(params, 'MessageStatus') ?? '').toLowerCase();
+  return status !== '' && status !== 'received';
+}
+
 /** Rows from one Twilio webhook's form parameters. Never throws. */
 export function normalizeTwilio(params: readonly FormParam[], ctx: NormalizeContext): NormalizeOutcome {
   const sid = formValue(params, 'MessageSid') ?? formValue(params, 'SmsSid');
@@ -51,9 +60,8 @@ export function normalizeTwilio(params: readonly FormParam[], ctx: NormalizeCont
   if (!from?.startsWith(WHATSAPP) && !to?.startsWith(WHATSAPP) && (waId === null || waId === '')) {
     return problem('neither From nor To is a whatsapp: address: not a WhatsApp message', 'not_whatsapp');
   }
-  // Inbound webhooks carry SmsStatus=received and no MessageStatus; status callbacks carry both.
   const twilioStatus = (formValue(params, 'MessageStatus') ?? '').toLowerCase();
-  if (twilioStatus === '' || twilioStatus === 'received') return inbound(params, sid, waId, from, ctx);
+  if (!isTwilioStatusCallback(params)) return inbound(params, sid, waId, from, ctx);
   const status = STATUS[twilioStatus];
   if (status !== undefined) return outboundStatus(params, sid, status, to, ctx);
   if (NOT_A_FACT.has(twilioStatus)) return { rows: [], problems: [] };

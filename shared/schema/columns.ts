@@ -51,6 +51,7 @@ export const flatRowColumns = [
   { name: 'experiment_id', type: 'string', nullable: true, addedLater: true, comment: 'send rows: the experiment the send belongs to' },
   { name: 'variant', type: 'string', nullable: true, addedLater: true, comment: 'send rows: the experiment variant the send belongs to' },
   { name: 'experiment_split', type: 'string', nullable: true, addedLater: true, comment: 'send rows: the declared split of the experiment, JSON object variant -> share' },
+  { name: 'request_url', type: 'string', nullable: true, addedLater: true, comment: 'quarantine rows: the URL the sender signed (Twilio), so a requeue can verify it again' },
 ] as const satisfies readonly ColumnDef[];
 
 /** `daily_ctr`: one row per cohort date, campaign, template and button. */

@@ -83,7 +83,7 @@ describe('wa-analytics flatten', () => {
     writeFileSync(text, 'purchase by 15551230001');
     await expect(run(text, {})).rejects.toThrow(`${text} is neither JSON nor a Twilio form, so its source cannot be told; pass --source`);
     writeFileSync(text, '{"total": 12}');
-    await expect(run(text, {})).rejects.toThrow(`cannot tell the source of ${text} (not Meta, WASenderApi, a registry send or a conversion); pass --source`);
+    await expect(run(text, {})).rejects.toThrow(`cannot tell the source of ${text} (not Meta, WASenderApi, a registry send, a conversion or a Twilio form); pass --source`);
   });
 
   it('flattens a Twilio form, inferring its source, and checks its signature with TWILIO_AUTH_TOKEN and --url', async () => {

@@ -69,6 +69,10 @@ describe('wa-analytics demo', () => {
     const truth = truthDailyCtr(sim, { lookbackDays: 3, asOf: sim.dates[sim.dates.length - 1]! });
     expect(first.ctr.length).toBeGreaterThan(100);
     expect(first.ctr).toEqual(truth);
+    // The campaign sent through Twilio is in it: its signed forms verified, its taps joined to the registered MessageSids.
+    const twilio = first.ctr.filter((r) => r.campaign_id === 'appointments');
+    expect(twilio.length).toBe(2 * sim.dates.length);
+    expect(twilio.reduce((n, r) => n + Number(r.clicks), 0)).toBeGreaterThan(500);
   });
 
   it('writes daily_conversions equal, row for row, to the conversions the ground truth credits', () => {

@@ -25,7 +25,7 @@ import { startSlackStandIn, type SlackStandIn } from '../support/slack-stand-in'
  */
 
 const TARGET = '2026-03-10';
-const secrets = { appSecret: 'hostile-app-secret', wasenderSecret: 'hostile-wasender-secret', registryToken: 'hostile-registry-token' };
+const secrets = { appSecret: 'hostile-app-secret', wasenderSecret: 'hostile-wasender-secret', registryToken: 'hostile-registry-token', twilioAuthToken: 'hostile-twilio-token' };
 const at = (date: string, time: string) => Date.parse(`${date}T${time}Z`);
 
 /** Strings that would mention, link, format or escape badly if any reached Slack as they are. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inferSource, latestEventTime, sourceOfBody } from '../../local/replay-body';
+import { inferSource, latestEventTime, readRecordedBody, sourceOfBody, type RecordedBody } from '../../local/replay-body';
 import { InputError } from '../../shared/errors';
 
 const fixture = (path: string): unknown => JSON.parse(readFileSync(join(__dirname, '../fixtures', path), 'utf8'));
@@ -73,12 +73,45 @@ describe('latestEventTime', () => {
   });
 });
 
+const twilioFixture = (name: string): Buffer => readFileSync(join(__dirname, '../fixtures/twilio', name));
+
 describe('sourceOfBody', () => {
+  const json = (value: unknown, where = 'a.json'): RecordedBody => ({ json: value, form: false, where });
+
   it('takes the given source over the body, infers one otherwise, and names the body it cannot place', () => {
-    expect(sourceOfBody({ hello: 'world' }, 'a.json', 'conversions')).toBe('conversions');
-    expect(sourceOfBody(fixture('conversions/single.json'), 'a.json', undefined)).toBe('conversions');
-    expect(() => sourceOfBody({ hello: 'world' }, 'line 3 of b.jsonl', undefined)).toThrow(
-      new InputError('cannot tell the source of line 3 of b.jsonl (not Meta, WASenderApi, a registry send or a conversion); pass --source'),
+    expect(sourceOfBody(json({ hello: 'world' }), 'conversions')).toBe('conversions');
+    expect(sourceOfBody(json(fixture('conversions/single.json')), undefined)).toBe('conversions');
+    expect(() => sourceOfBody(json({ hello: 'world' }, 'line 3 of b.jsonl'), undefined)).toThrow(
+      new InputError('cannot tell the source of line 3 of b.jsonl (not Meta, WASenderApi, a registry send, a conversion or a Twilio form); pass --source'),
     );
+  });
+
+  it('places a form body with Twilio, unless --source says otherwise', () => {
+    const form: RecordedBody = { json: undefined, form: true, where: 'tap.form' };
+    expect(sourceOfBody(form, undefined)).toBe('twilio');
+    expect(sourceOfBody(form, 'meta')).toBe('meta');
+  });
+});
+
+describe('readRecordedBody', () => {
+  it('reads JSON as JSON, and a line that is a Twilio form (it has a MessageSid) as a form', () => {
+    expect(readRecordedBody(Buffer.from('{"a":1}'), 'line 1 of c.jsonl')).toEqual({ json: { a: 1 }, form: false, where: 'line 1 of c.jsonl' });
+    for (const name of ['inbound-quick-reply.form', 'status-read.form', 'status-undelivered.form']) {
+      expect(readRecordedBody(twilioFixture(name), 'line 2 of c.jsonl')).toEqual({ json: undefined, form: true, where: 'line 2 of c.jsonl' });
+    }
+  });
+
+  it('refuses a line that is neither JSON nor a form with a MessageSid, naming it', () => {
+    expect(() => readRecordedBody(Buffer.from('{"object": "whatsapp_business_account", '), 'line 3 of c.jsonl')).toThrow(
+      /^line 3 of c\.jsonl is not JSON \(.+\) nor a Twilio form \(a form body with a MessageSid\)$/,
+    );
+    // A well-formed form, but no Twilio message webhook: nothing tells its source.
+    expect(() => readRecordedBody(Buffer.from('a=1&b=2'), 'line 4 of c.jsonl')).toThrow(/^line 4 of c\.jsonl is not JSON/);
+  });
+
+  it('takes any well-formed form from a .form file and only JSON from a .json file', () => {
+    expect(readRecordedBody(Buffer.from('a=1&b=2'), 'x.form', 'only')).toEqual({ json: undefined, form: true, where: 'x.form' });
+    expect(() => readRecordedBody(Buffer.from('a=%zz'), 'y.form', 'only')).toThrow(new InputError('y.form is not a form body (application/x-www-form-urlencoded)'));
+    expect(() => readRecordedBody(twilioFixture('status-read.form'), 'z.json', 'never')).toThrow(/^z\.json is not JSON \([^)]+\)$/);
   });
 });

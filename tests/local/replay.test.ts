@@ -144,7 +144,7 @@ describe('wa-analytics replay', () => {
     writeFileSync(file, JSON.stringify({ order: 'ord-9', wa_id: '15551230009', name: 'purchase', occurred_at: '2024-03-05T08:15:00Z' }));
     const refused = await runCli(['replay', file, '--data-dir', dataDir], secrets);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/cannot tell the source of .*odd\.json \(not Meta, WASenderApi, a registry send or a conversion\); pass --source/);
+    expect(refused.stderr).toMatch(/cannot tell the source of .*odd\.json \(not Meta, WASenderApi, a registry send, a conversion or a Twilio form\); pass --source/);
     const routed = await runCli(['replay', file, '--source', 'conversions', '--data-dir', dataDir], secrets);
     expect([routed.code, routed.stdout]).toEqual([0, 'replay: posted 1; accepted 1; rejected 0\n']);
     expect(await queryRows(dataDir, 'SELECT kind, source, reason FROM raw_events')).toEqual([{ kind: 'quarantine', source: 'conversions', reason: 'conversion_missing_id' }]);

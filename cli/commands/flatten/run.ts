@@ -6,7 +6,7 @@ import { processEnvelope } from '../../../shared/normalize';
 import { createPseudonymizer, type PiiMode } from '../../../shared/pii';
 import type { Source } from '../../../shared/schema/types';
 import { terminalSafeJson } from '../../../shared/text/terminal';
-import { inferFormSource, sourceOfBody } from '../../../local/replay-body';
+import { readRecordedBody, sourceOfBody, type RecordedBody } from '../../../local/replay-body';
 import { checkInstant } from '../../../shared/time';
 
 export interface FlattenOptions {
@@ -30,19 +30,18 @@ function readBody(file: string | undefined): Buffer {
 
 /**
  * `--source`, else the source the body shows: its JSON (see inferSource), or for a body that is
- * not JSON, a Twilio form (see inferFormSource); anything else needs the flag.
+ * not JSON, a Twilio form (see inferFormSource); anything else needs the flag. The one reading
+ * replay uses (local/replay-body.ts).
  */
 function sourceOf(body: Buffer, where: string, given: Source | undefined): Source {
   if (given !== undefined) return given;
-  let json: unknown;
+  let recorded: RecordedBody;
   try {
-    json = JSON.parse(body.toString('utf8'));
+    recorded = readRecordedBody(body, where);
   } catch (cause) {
-    const form = inferFormSource(body);
-    if (form !== null) return form;
     throw new InputError(`${where} is neither JSON nor a Twilio form, so its source cannot be told; pass --source`, { cause });
   }
-  return sourceOfBody(json, where, undefined);
+  return sourceOfBody(recorded, undefined);
 }
 
 function receivedTs(value: string | undefined): number {

@@ -1,6 +1,7 @@
 import type { LocalConfig } from '../../../shared/config/local';
 import type { Source } from '../../../shared/schema/types';
 import { formatReport, replay, replayTimeHeader, type ReplayReport } from '../../../local/replay';
+import { unboundPublicUrl } from '../../../local/server';
 import { openStack } from '../../../local/stack';
 
 /** Flags of `replay` (the local path and, with --stage, cli/commands/replay/stage.ts). */
@@ -27,8 +28,10 @@ export async function replayCommand(path: string, options: ReplayCommandOptions,
     report = await replay(stack.app, path, {
       source: options.source,
       asOfEventTime: options.asOfEventTime === true,
-      secrets: { appSecret: config.appSecret, wasenderSecret: config.wasenderSecret, registryToken: config.registryToken },
+      secrets: { appSecret: config.appSecret, wasenderSecret: config.wasenderSecret, registryToken: config.registryToken, twilioAuthToken: config.twilioAuthToken },
       progress: process.stderr.isTTY === true,
+      // In-process requests record the public URL when one is configured, else the unbound address.
+      twilioUrl: (path) => `${config.publicUrl ?? unboundPublicUrl}${path}`,
     });
   } finally {
     // Whatever was accepted is delivered, also when the replay stopped at a bad body.

@@ -6,7 +6,7 @@ import type { Source } from '../../../shared/schema/types';
 import { FirehoseSender, formatSendReport, incomplete, type SendReport } from '../../ops/firehose-sender';
 import { processIo, type OpsIo } from '../../io';
 import { replayToStage } from '../../ops/replay-stage';
-import { requireOutput, resolveStage } from '../../ops/stage';
+import { requireOutput, resolveStage, type StageOutputName } from '../../ops/stage';
 
 export interface StageReplayFlags {
   readonly stage: string;
@@ -16,6 +16,9 @@ export interface StageReplayFlags {
   readonly asOfEventTime?: boolean;
   readonly dataDir?: string;
 }
+
+/** The stack output holding the URL of each Twilio route (resources/api.cjs names them after the route ids). */
+const twilioUrlOutput: Readonly<Record<string, StageOutputName>> = { '/webhooks/twilio': 'TwilioWebhookUrl', '/webhooks/twilio/status': 'TwilioStatusUrl' };
 
 /**
  * `replay PATH --stage S`: resolves the stage, sends every body, prints one report line. Returns
@@ -27,7 +30,7 @@ export async function runStageReplay(path: string, flags: StageReplayFlags, io: 
   await planReplay(path);
   const stage = await resolveStage({ stage: flags.stage, region: flags.region, stream: flags.stream });
   const streamName = requireOutput(stage, 'DeliveryStreamName');
-  const secrets = { appSecret: envValue(env, 'WA_APP_SECRET'), wasenderSecret: envValue(env, 'WASENDER_WEBHOOK_SECRET') };
+  const secrets = { appSecret: envValue(env, 'WA_APP_SECRET'), wasenderSecret: envValue(env, 'WASENDER_WEBHOOK_SECRET'), twilioAuthToken: envValue(env, 'TWILIO_AUTH_TOKEN') };
   // Recorded bodies carry no signature; a stage that checks signatures quarantines unsigned ones.
   if (secrets.appSecret === null) io.err('wa-analytics: WA_APP_SECRET is not set: Meta bodies are sent unsigned (the stage quarantines them if it checks signatures)');
   if (secrets.wasenderSecret === null) io.err('wa-analytics: WASENDER_WEBHOOK_SECRET is not set: WASenderApi bodies are sent without a signature header');
@@ -36,6 +39,8 @@ export async function runStageReplay(path: string, flags: StageReplayFlags, io: 
     source: flags.source,
     asOfEventTime: flags.asOfEventTime === true,
     secrets,
+    // The stack's own Twilio URLs; read only when a Twilio body comes (a stack without them says so then).
+    twilioUrl: (path) => requireOutput(stage, twilioUrlOutput[path] ?? 'TwilioWebhookUrl'),
     progress: (total) => io.progress(`replay → ${streamName}`, total),
   });
   let line = formatSendReport(`replay into ${streamName}`, result.send);

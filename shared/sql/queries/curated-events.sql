@@ -8,7 +8,7 @@ SELECT
   event_id, kind, source, interaction, wamid, context_wamid, wa_id, business_id, phone_number_id,
   button_id, button_title, status, error_code, campaign_id, template_name, buttons, flow_response,
   event_ts, received_ts, event_date, request_id, reason, raw_body, signature, conversion_name, value,
-  currency, experiment_id, variant, experiment_split
+  currency, experiment_id, variant, experiment_split, request_url
 FROM (
   SELECT
     r.*,
@@ -22,7 +22,8 @@ FROM (
         r.error_code ASC NULLS LAST, r.campaign_id ASC NULLS LAST, r.template_name ASC NULLS LAST,
         r.buttons ASC NULLS LAST, r.flow_response ASC NULLS LAST, r.event_ts ASC NULLS LAST,
         r.conversion_name ASC NULLS LAST, r.value ASC NULLS LAST, r.currency ASC NULLS LAST,
-        r.experiment_id ASC NULLS LAST, r.variant ASC NULLS LAST, r.experiment_split ASC NULLS LAST
+        r.experiment_id ASC NULLS LAST, r.variant ASC NULLS LAST, r.experiment_split ASC NULLS LAST,
+        r.request_url ASC NULLS LAST
     ) AS copy_rank
   FROM {{database}}.raw_events AS r
   WHERE r.dt BETWEEN {{from_dt}} AND {{to_dt}}

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -8,9 +8,11 @@ import { envelopeRecord } from '../../../cli/ops/envelope';
 import { runStageReplay } from '../../../cli/commands/replay/stage';
 import { decodeRecordData } from '../../../shared/envelope';
 import { InputError } from '../../../shared/errors';
+import { processEnvelope } from '../../../shared/normalize';
+import { createPseudonymizer } from '../../../shared/pii';
 import { signMetaBody, verifyMetaSignature } from '../../../shared/signature';
 import { metaWebhook } from '../../support/webhooks';
-import { recordingIo, stackAnswer } from './ops-fixtures';
+import { prodOutputs, recordingIo, stackAnswer } from './ops-fixtures';
 
 const cfn = mockClient(CloudFormationClient);
 const firehose = mockClient(FirehoseClient);
@@ -70,6 +72,28 @@ describe('replay --stage', () => {
     // 07:30 UTC is later than 08:00 at +02:00 (06:00 UTC).
     expect(decoded).toEqual({ source: 'conversions', body: Buffer.from(batch), signature: null, requestId: expect.stringMatching(/^replay-/), receivedTs: Date.parse('2024-06-10T07:30:00Z') });
     expect(record!.equals(envelopeRecord({ source: 'conversions', body: Buffer.from(batch), signature: null, requestId: decoded.requestId!, receivedTs: decoded.receivedTs }))).toBe(true);
+  });
+
+  it("sends Twilio forms to the stage's Twilio routes: the URL each was called at from the stack, signed over it with TWILIO_AUTH_TOKEN", async () => {
+    const base = 'https://hooks.example.com/wa';
+    cfn.on(DescribeStacksCommand).resolves(
+      stackAnswer([...prodOutputs, { OutputKey: 'TwilioWebhookUrl', OutputValue: `${base}/webhooks/twilio` }, { OutputKey: 'TwilioStatusUrl', OutputValue: `${base}/webhooks/twilio/status` }]),
+    );
+    const fixture = (name: string) => readFileSync(join(__dirname, '../../fixtures/twilio', name), 'utf8');
+    const input = capture({ 'a-tap.form': fixture('inbound-quick-reply.form'), 'b-read.form': fixture('status-read.form') });
+    const result = await runStageReplay(input, { stage: 'prod', region: 'eu-west-1' }, recordingIo(), { ...secrets, TWILIO_AUTH_TOKEN: 'twilio-token' });
+    expect(result.code).toBe(0);
+    const [tap, read] = sentRecords().map((d) => decodeRecordData(d.toString('base64')));
+    expect([tap!.url, read!.url]).toEqual([`${base}/webhooks/twilio`, `${base}/webhooks/twilio/status`]);
+    // The transform, with the account's token, verifies both.
+    const settings = { metaAppSecret: null, wasenderSecret: null, twilioAuthToken: 'twilio-token', timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
+    expect([processEnvelope(tap!, settings).rows[0]!.kind, processEnvelope(read!, settings).rows[0]!.kind]).toEqual(['click', 'status']);
+    expect(processEnvelope(tap!, { ...settings, twilioAuthToken: 'other' }).quarantined).toBe('bad_signature');
+  });
+
+  it('says which output a stack without the Twilio URLs lacks when a Twilio body comes', async () => {
+    const input = capture({ 'a-read.form': readFileSync(join(__dirname, '../../fixtures/twilio/status-read.form'), 'utf8') });
+    await expect(runStageReplay(input, { stage: 'prod', region: 'eu-west-1' }, recordingIo(), secrets)).rejects.toThrow(/has no output TwilioStatusUrl \(the URL Twilio signs for status callbacks\)/);
   });
 
   it('stops at an unreadable body after sending the ones before it, and says how many were sent', async () => {

@@ -1,3 +1,6 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandInput } from '@aws-sdk/client-firehose';
@@ -8,6 +11,7 @@ import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { envelopeRecord } from '../../../cli/ops/envelope';
 import { runRequeue } from '../../../cli/commands/requeue/run';
+import { TWILIO_NO_URL } from '../../../cli/ops/requeue';
 import { transformBatch } from '../../../services/transform/batch';
 import { rawHandler } from '../../../services/transform/handler';
 import { resetSettingsCache } from '../../../services/transform/settings';
@@ -139,6 +143,42 @@ describe('requeue --stage', () => {
     // Judged again by the transform: the same item gives the same quarantine row (it dedupes), the good one is not resent.
     const [again] = transformBatch(event(sent()), settings).result.records.map((r) => rowsOfData(r.data!));
     expect(again).toEqual([storedRows[1]]);
+  });
+
+  it('requeues a Twilio body quarantined under a rotated token with the URL Twilio signed, so it verifies and lands', async () => {
+    const form = readFileSync(join(__dirname, '../../fixtures/twilio/inbound-quick-reply.form'));
+    const url = 'https://hooks.example.com/webhooks/twilio';
+    // X-Twilio-Signature by Twilio's published algorithm (node:crypto): URL + parameters sorted by name.
+    const pairs = [...new URLSearchParams(form.toString('latin1'))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const signature = createHmac('sha1', 'new-token').update(url + pairs.map(([n, v]) => n + v).join(''), 'utf8').digest('base64');
+    const original = envelopeRecord({ source: 'twilio', body: form, signature, requestId: 'req-t1', receivedTs: T, url });
+    const settings = (token: string) => ({ metaAppSecret: null, wasenderSecret: null, twilioAuthToken: token, timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) });
+    const stored = transformBatch(event([original]), settings('old-token')).result.records[0]!.data!;
+    expect(rowsOfData(stored)).toMatchObject([{ kind: 'quarantine', reason: 'bad_signature', request_url: url, signature }]);
+    const object = gzipSync(Buffer.from(stored, 'base64'));
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: KEY }).resolves({ Body: { transformToByteArray: async () => new Uint8Array(object) } as never });
+
+    const outcome = await runRequeue({ stage: 'prod', region: 'eu-west-1', from: '2024-06-10', to: '2024-06-10', yes: true }, recordingIo(true));
+    expect(outcome).toMatchObject({ code: 0, found: 1 });
+    // The record the API wrote, byte for byte: body, signature and the URL it was called at.
+    expect(sent()).toEqual([original]);
+    const [again] = transformBatch(event(sent()), settings('new-token')).result.records.map((r) => rowsOfData(r.data!));
+    expect(again).toMatchObject([{ kind: 'click', interaction: 'quick_reply', button_id: 'confirm_yes', request_id: 'req-t1', received_ts: T }]);
+  });
+
+  it('does not send a Twilio quarantine row without request_url, saying why, and exits 1', async () => {
+    const form = readFileSync(join(__dirname, '../../fixtures/twilio/status-read.form'));
+    // A row written before quarantine rows kept the URL: the same row without its request_url.
+    const settings = { metaAppSecret: null, wasenderSecret: null, twilioAuthToken: 'token', timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
+    const stored = transformBatch(event([envelopeRecord({ source: 'twilio', body: form, signature: 'forged', requestId: 'req-t2', receivedTs: T, url: 'https://hooks.example.com/webhooks/twilio/status' })]), settings).result.records[0]!.data!;
+    const [row] = rowsOfData(stored);
+    const { request_url: _dropped, ...old } = row!;
+    s3.on(GetObjectCommand, { Bucket: BUCKET, Key: KEY }).resolves({ Body: { transformToByteArray: async () => new Uint8Array(gzipSync(`${JSON.stringify(old)}\n`)) } as never });
+    const io = recordingIo(true);
+    const outcome = await runRequeue({ stage: 'prod', region: 'eu-west-1', from: '2024-06-10', to: '2024-06-10', yes: true }, io);
+    expect(outcome).toMatchObject({ code: 1, found: 0 });
+    expect(io.stderr).toEqual([`wa-analytics: not sendable: ${KEY}:1: ${TWILIO_NO_URL}`]);
+    expect(firehose.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
   });
 
   it('lists what would be sent with --dry-run and sends nothing', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { processEnvelope } from '../../../shared/normalize';
 import { signMetaBody } from '../../../shared/signature';
 import { createPseudonymizer } from '../../../shared/pii';
@@ -11,6 +11,14 @@ import type { Simulation } from '../../../shared/demo/types';
 import type { FlatRow } from '../../../shared/schema/types';
 
 const HOUR = 3_600_000;
+/** Where the demo's Twilio statuses are posted (any URL: the signature is made and checked over the same one). */
+const STATUS_URL = 'https://demo.example/webhooks/twilio/status';
+
+/** X-Twilio-Signature by Twilio's published algorithm, with node:crypto: URL + parameters sorted by name. */
+function twilioSignature(body: string, url: string, token: string): string {
+  const pairs = [...new URLSearchParams(body)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHmac('sha1', token).update(url + pairs.map(([n, v]) => n + v).join(''), 'utf8').digest('base64');
+}
 const digest = (sim: Simulation) => createHash('sha256').update(JSON.stringify(sim.deliveries)).digest('hex');
 
 let sim: Simulation;
@@ -24,10 +32,10 @@ describe('demo simulation', () => {
     expect(digest(simulateDemo({ days: 14, seed: 8 }))).not.toBe(digest(sim));
   });
 
-  it('lists deliveries in arrival order, from all four sources', () => {
+  it('lists deliveries in arrival order, from all five sources', () => {
     const times = sim.deliveries.map((d) => d.arrivalTs);
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    expect(new Set(sim.deliveries.map((d) => d.source))).toEqual(new Set(['meta', 'wasender', 'registry', 'conversions']));
+    expect(new Set(sim.deliveries.map((d) => d.source))).toEqual(new Set(['meta', 'wasender', 'registry', 'conversions', 'twilio']));
   });
 
   it('makes honest bodies the real transform turns into exactly the simulated facts, nothing quarantined', () => {
@@ -66,17 +74,47 @@ describe('demo simulation', () => {
       ['2025-03-07', 'wasender', true, 'bad_signature'],
       ['2025-03-10', 'meta', false, 'malformed_json'],
       ['2025-03-13', 'meta', false, 'not_whatsapp'],
-      ['2025-03-16', 'meta', true, 'bad_signature'],
+      ['2025-03-16', 'twilio', true, 'bad_signature'],
     ]);
-    const secrets = { metaAppSecret: 'app-secret', wasenderSecret: 'wasender-secret' };
+    const secrets = { metaAppSecret: 'app-secret', wasenderSecret: 'wasender-secret', twilioAuthToken: 'twilio-token' };
     const settings = { ...secrets, timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
     for (const b of sim.bad) {
       // Signed as the demo signs it: a forgery with a guessed secret, the rest with the real one.
       const meta = b.forged === true ? 'guessed' : secrets.metaAppSecret;
-      const signature = b.source === 'meta' ? signMetaBody(b.body, meta) : b.forged === true ? 'guessed' : secrets.wasenderSecret;
-      const result = processEnvelope({ source: b.source, receivedTs: b.arrivalTs, requestId: null, signature, body: Buffer.from(b.body) }, settings);
+      const signature =
+        b.source === 'meta' ? signMetaBody(b.body, meta) : b.source === 'twilio' ? twilioSignature(b.body, STATUS_URL, 'guessed') : b.forged === true ? 'guessed' : secrets.wasenderSecret;
+      const result = processEnvelope({ source: b.source, receivedTs: b.arrivalTs, requestId: null, signature, body: Buffer.from(b.body), url: STATUS_URL }, settings);
       expect(result.rows.map((r) => [r.kind, r.reason])).toEqual([['quarantine', b.reason]]);
     }
+  });
+
+  it('sends the Twilio campaign as Twilio does: signed forms, one status per callback, quick-reply taps on the registered MessageSid, dated on arrival', () => {
+    const settings = { metaAppSecret: null, wasenderSecret: null, twilioAuthToken: 'twilio-token', timeZone: 'UTC', pseudonymize: createPseudonymizer('raw', undefined) };
+    const messages = sim.messages.filter((m) => m.provider === 'twilio');
+    const taps = sim.taps.filter((t) => t.provider === 'twilio');
+    expect(messages.length).toBeGreaterThan(1000);
+    expect(messages.every((m) => /^SM[0-9a-f]{32}$/.test(m.wamid) && m.viaRegistry && m.campaignId === 'appointments')).toBe(true);
+    const bad = new Set(sim.bad.map((b) => b.body));
+    const rows: FlatRow[] = [];
+    for (const d of sim.deliveries.filter((x) => x.source === 'twilio' && !bad.has(x.body))) {
+      const url = d.body.includes('MessageStatus=') ? STATUS_URL : STATUS_URL.replace('/status', '');
+      const result = processEnvelope({ source: 'twilio', receivedTs: d.arrivalTs, requestId: null, signature: twilioSignature(d.body, url, 'twilio-token'), body: Buffer.from(d.body), url }, settings);
+      expect(result.quarantined).toBeNull();
+      // One fact per request; the form has no time, so the row is dated on arrival.
+      expect(result.rows).toHaveLength(1);
+      expect(result.rows[0]!.event_ts).toBe(d.arrivalTs);
+      rows.push(result.rows[0]!);
+    }
+    const statuses = messages.flatMap((m) => m.statuses.map((s) => ({ m, s })));
+    expect(rows.filter((r) => r.kind === 'status')).toHaveLength(statuses.length);
+    for (const { s } of statuses) expect(s.arrivals).toEqual([s.ts]);
+    const clicks = rows.filter((r) => r.kind === 'click');
+    expect(clicks).toHaveLength(taps.filter((t) => t.interaction !== null).length);
+    expect(new Set(clicks.map((r) => r.interaction))).toEqual(new Set(['quick_reply']));
+    const sids = new Set(messages.map((m) => m.wamid));
+    expect(clicks.every((r) => sids.has(r.context_wamid!) && ['confirm_visit', 'reschedule'].includes(r.button_id!))).toBe(true);
+    expect(rows.filter((r) => r.kind === 'message').length).toBe(taps.filter((t) => t.interaction === null).length);
+    expect(rows.some((r) => r.status === 'failed' && r.error_code === 63016)).toBe(true);
   });
 
   it('registers every send within seconds of sending it, callback-only campaigns never', () => {
@@ -85,10 +123,13 @@ describe('demo simulation', () => {
     expect(sim.messages.filter((m) => !m.viaRegistry).every((m) => m.registryArrivals.length === 0 && m.callback !== null)).toBe(true);
   });
 
-  it('delivers a realistic share of webhooks twice or three times, as the very same body later', () => {
+  it('delivers a realistic share of webhooks twice or three times, as the very same body later; Twilio\'s once', () => {
     const seen = new Map<string, number>();
     let copies = 0;
-    for (const d of sim.deliveries) {
+    const twilio = sim.deliveries.filter((d) => d.source === 'twilio');
+    // Twilio does not retry a webhook.
+    expect(new Set(twilio.map((d) => d.body)).size).toBe(twilio.length);
+    for (const d of sim.deliveries.filter((x) => x.source !== 'twilio')) {
       const key = `${d.source}|${d.body}`;
       if (seen.has(key)) {
         copies++;
@@ -102,7 +143,8 @@ describe('demo simulation', () => {
   });
 
   it('has offline users: read receipts arriving hours or days after the read, deliveries days after the send', () => {
-    const reads = sim.messages.flatMap((m) => m.statuses.filter((s) => s.status === 'read'));
+    // Twilio's facts are dated by their arrival (its forms carry no time), so only the others show the lag.
+    const reads = sim.messages.filter((m) => m.provider !== 'twilio').flatMap((m) => m.statuses.filter((s) => s.status === 'read'));
     const lateReads = reads.filter((s) => s.arrivals[0]! - s.ts > HOUR).length / reads.length;
     // 5 % of regular users and 30 % of the 8 % intermittent ones go offline after reading.
     expect(lateReads).toBeGreaterThan(0.05);
@@ -110,7 +152,7 @@ describe('demo simulation', () => {
     expect(reads.some((s) => s.arrivals[0]! - s.ts > 24 * HOUR)).toBe(true);
     const delivered = sim.messages.flatMap((m) => m.statuses.filter((s) => s.status === 'delivered').map((s) => s.ts - m.sendTs));
     expect(delivered.filter((ms) => ms > 24 * HOUR).length).toBeGreaterThan(0);
-    const taps = sim.taps.filter((t) => t.interaction !== null);
+    const taps = sim.taps.filter((t) => t.interaction !== null && t.provider !== 'twilio');
     expect(taps.filter((t) => t.arrivals[0]! - t.ts > HOUR).length / taps.length).toBeGreaterThan(0.03);
   });
 

@@ -76,6 +76,7 @@ describe('normalizeMeta: taps', () => {
           experiment_id: null,
           variant: null,
           experiment_split: null,
+          request_url: null,
         },
       ],
       problems: [],

@@ -208,6 +208,17 @@ describe('processEnvelope for twilio', () => {
     expect(processEnvelope(envelope(body, null), settings(TOKEN)).quarantined).toBe('missing_signature');
   });
 
+  it('keeps the URL Twilio signed on the quarantine row, so the body verifies again from the row alone once the token is right', () => {
+    const body = raw('inbound-quick-reply.form');
+    // Signed with the account's new token while the transform still had the old one.
+    const [row] = processEnvelope(envelope(body, sign(body, HOOK, 'rotated-token')), settings('old-token')).rows;
+    expect(row).toMatchObject({ kind: 'quarantine', reason: 'bad_signature', request_url: HOOK, signature: sign(body, HOOK, 'rotated-token') });
+    const again: Envelope = { source: 'twilio', body: Buffer.from(row!.raw_body!, 'base64'), signature: row!.signature, requestId: row!.request_id, receivedTs: row!.received_ts, url: row!.request_url };
+    const result = processEnvelope(again, settings('rotated-token'));
+    expect(result.quarantined).toBeNull();
+    expect(result.rows).toMatchObject([{ kind: 'click', interaction: 'quick_reply', button_id: 'confirm_yes', request_id: REQUEST, received_ts: RECEIVED, request_url: null }]);
+  });
+
   it('quarantines as bad_signature, saying why, a record without the signed URL when a token is set', () => {
     const body = raw('status-sent.form');
     const result = processEnvelope(envelope(body, sign(body, HOOK), null), settings(TOKEN));
