@@ -50,6 +50,18 @@ async function crash(stream: LocalDeliveryStream): Promise<void> {
 
 const lake = (...parts: string[]) => join(dataDir, 'lake', ...parts);
 
+/** The fake transform, held at a gate until `release` is called (a delivery in progress). */
+function gatedTransform(): { gated: FirehoseTransform; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const inner = fakeTransform();
+  const gated: FirehoseTransform = async (event) => {
+    await gate;
+    return inner(event);
+  };
+  return { gated, release };
+}
+
 describe('LocalDeliveryStream', () => {
   it('writes one gzip JSON-lines object per arrival date, named like Firehose, and registers the partition', async () => {
     const stream = await openStream();
@@ -219,13 +231,7 @@ describe('LocalDeliveryStream', () => {
   });
 
   it('puts that arrive during a flush go to the next flush', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const inner = fakeTransform();
-    const gated: FirehoseTransform = async (event) => {
-      await gate;
-      return inner(event);
-    };
+    const { gated, release } = gatedTransform();
     const stream = await openStream({ transform: gated });
     await stream.put(rec('first'), T0);
     const firstFlush = stream.flush();
@@ -238,13 +244,7 @@ describe('LocalDeliveryStream', () => {
   });
 
   it('holds a put while the undelivered backlog is full, and appends it once a delivery frees room', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const inner = fakeTransform();
-    const gated: FirehoseTransform = async (event) => {
-      await gate;
-      return inner(event);
-    };
+    const { gated, release } = gatedTransform();
     // Each record is 11 bytes ({"id":"rN"}); the buffer flushes at 11 and the backlog holds 22.
     const stream = await openStream({ transform: gated, bufferBytes: 11, maxBacklogBytes: 22 });
     await stream.put(rec('r1'), T0); // buffer full: its delivery starts and waits at the gate
@@ -265,13 +265,7 @@ describe('LocalDeliveryStream', () => {
   });
 
   it('refuses a put held longer than the backlog wait, naming the backlog, without appending it', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const inner = fakeTransform();
-    const gated: FirehoseTransform = async (event) => {
-      await gate;
-      return inner(event);
-    };
+    const { gated, release } = gatedTransform();
     const stream = await openStream({ transform: gated, bufferBytes: 11, maxBacklogBytes: 11, backlogWaitMs: 30 });
     await stream.put(rec('r1'), T0);
     await expect(stream.put(rec('r2'), T0)).rejects.toThrow(/the transform is behind: 11 bytes of acknowledged records wait for delivery, over the 11-byte backlog/);
@@ -282,13 +276,7 @@ describe('LocalDeliveryStream', () => {
   });
 
   it('refuses a held put with StorageError when the stream closes, and delivers what it acknowledged', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const inner = fakeTransform();
-    const gated: FirehoseTransform = async (event) => {
-      await gate;
-      return inner(event);
-    };
+    const { gated, release } = gatedTransform();
     const stream = await openStream({ transform: gated, bufferBytes: 11, maxBacklogBytes: 11 });
     await stream.put(rec('r1'), T0);
     const held = stream.put(rec('r2'), T0);
