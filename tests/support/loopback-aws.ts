@@ -141,3 +141,27 @@ export function useLoopbackAwsEnv(endpoint: string): () => void {
     process.env = saved;
   };
 }
+
+/**
+ * A loopback AWS for the whole test file, started before its tests with the environment pointed
+ * at it (see useLoopbackAwsEnv), closed and the environment restored after them. Tests read it
+ * through `current`.
+ */
+export function useLoopbackAws(): { readonly current: LoopbackAws } {
+  let aws: LoopbackAws | undefined;
+  let restoreEnv: () => void = () => undefined;
+  beforeAll(async () => {
+    aws = await startLoopbackAws();
+    restoreEnv = useLoopbackAwsEnv(aws.endpoint);
+  });
+  afterAll(async () => {
+    restoreEnv();
+    await aws?.close();
+  });
+  return {
+    get current(): LoopbackAws {
+      if (aws === undefined) throw new Error('the loopback AWS is started in beforeAll: read it inside a test');
+      return aws;
+    },
+  };
+}

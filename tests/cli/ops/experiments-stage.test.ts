@@ -1,6 +1,6 @@
 import { printExperimentTable } from '../../../cli/commands/experiments/table';
 import { experimentColumns } from '../../../shared/schema/columns';
-import { byCall, describeStacksAnswer, jsonAnswer, startLoopbackAws, type LoopbackAws, useLoopbackAwsEnv } from '../../support/loopback-aws';
+import { byCall, describeStacksAnswer, jsonAnswer, useLoopbackAws } from '../../support/loopback-aws';
 import { prodOutputs } from './ops-fixtures';
 
 /**
@@ -15,22 +15,11 @@ const row: Record<string, string> = {
 };
 const names = experimentColumns.map((c) => c.name);
 
-let aws: LoopbackAws;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  aws = await startLoopbackAws();
-  restoreEnv = useLoopbackAwsEnv(aws.endpoint);
-});
-
-afterAll(async () => {
-  restoreEnv();
-  await aws.close();
-});
+const loopback = useLoopbackAws();
 
 describe('experiments --stage against a loopback AWS', () => {
   it("reads the date's rows through the stage's Athena workgroup and database and prints them", async () => {
-    aws.answer = byCall({
+    loopback.current.answer = byCall({
       DescribeStacks: describeStacksAnswer('wa-analytics-prod', outputs),
       StartQueryExecution: jsonAnswer({ QueryExecutionId: 'q-1' }),
       GetQueryExecution: jsonAnswer({ QueryExecution: { QueryExecutionId: 'q-1', StatementType: 'DML', Status: { State: 'SUCCEEDED' } } }),
@@ -43,7 +32,7 @@ describe('experiments --stage against a loopback AWS', () => {
     });
     let text = '';
     await printExperimentTable({ stage: 'prod', region: 'eu-west-1', date: '2024-05-03' }, (t) => (text += t), {}, () => undefined);
-    const start = aws.seen.find((r) => r.target === 'AmazonAthena.StartQueryExecution')!;
+    const start = loopback.current.seen.find((r) => r.target === 'AmazonAthena.StartQueryExecution')!;
     const request = JSON.parse(start.body) as { QueryString: string; WorkGroup: string; QueryExecutionContext: { Database: string } };
     expect(request.WorkGroup).toBe('wa-analytics-prod');
     expect(request.QueryExecutionContext.Database).toBe('whatsapp_analytics');

@@ -1,5 +1,5 @@
 import { runStatus } from '../../../cli/commands/status/run';
-import { byCall, describeStacksAnswer, emptyAnswer, jsonAnswer, startLoopbackAws, type Answer, type LoopbackAws, useLoopbackAwsEnv } from '../../support/loopback-aws';
+import { byCall, describeStacksAnswer, emptyAnswer, jsonAnswer, type Answer, useLoopbackAws } from '../../support/loopback-aws';
 import { prodOutputs, recordingIo } from './ops-fixtures';
 
 /**
@@ -11,8 +11,7 @@ const NOW = new Date('2024-06-10T08:00:00Z');
 const outputs = Object.fromEntries(prodOutputs.map((o) => [o.OutputKey!, o.OutputValue!]));
 const epoch = (iso: string) => Date.parse(iso) / 1000;
 
-let aws: LoopbackAws;
-let restoreEnv: () => void;
+const loopback = useLoopbackAws();
 
 function stage(s3Head: Answer): Answer {
   return byCall(
@@ -35,19 +34,9 @@ function stage(s3Head: Answer): Answer {
   );
 }
 
-beforeAll(async () => {
-  aws = await startLoopbackAws();
-  restoreEnv = useLoopbackAwsEnv(aws.endpoint);
-});
-
-afterAll(async () => {
-  restoreEnv();
-  await aws.close();
-});
-
 describe('status against a loopback AWS', () => {
   it('names the HTTP status and the likely cause when S3 answers the digest HEAD with an empty 403', async () => {
-    aws.answer = stage(emptyAnswer(403));
+    loopback.current.answer = stage(emptyAnswer(403));
     const io = recordingIo(true, NOW);
     const { code } = await runStatus({ stage: 'prod', region: 'eu-west-1' }, io, {});
     const lines = io.stdout[0]!.split('\n');
@@ -58,12 +47,12 @@ describe('status against a loopback AWS', () => {
     expect(digest).toContain("the stage's KMS key policy");
     expect(digest).toContain('s3:ListBucket');
     expect(io.stdout[0]).not.toMatch(/Unknown/);
-    const head = aws.seen.find((s) => s.method === 'HEAD')!;
+    const head = loopback.current.seen.find((s) => s.method === 'HEAD')!;
     expect(head.url).toBe('/wa-analytics-prod-data-123/workflow/digests/dt%3D2024-06-09/posted.json');
   });
 
   it('reads an empty 404 as a digest not posted yet', async () => {
-    aws.answer = stage(emptyAnswer(404));
+    loopback.current.answer = stage(emptyAnswer(404));
     const io = recordingIo(true, NOW);
     expect((await runStatus({ stage: 'prod', region: 'eu-west-1' }, io, {})).code).toBe(0);
     expect(io.stdout[0]!.split('\n')).toContain('WARN digest of 2024-06-09: not posted (yet)');

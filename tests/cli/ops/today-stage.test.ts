@@ -2,7 +2,7 @@ import { printToday } from '../../../cli/commands/today/run';
 import { dailyCtrColumns } from '../../../shared/schema/columns';
 import { renderSql } from '../../../shared/sql/render';
 import { todayQueryParams } from '../../../shared/today/read';
-import { byCall, describeStacksAnswer, jsonAnswer, startLoopbackAws, type LoopbackAws, useLoopbackAwsEnv } from '../../support/loopback-aws';
+import { byCall, describeStacksAnswer, jsonAnswer, useLoopbackAws } from '../../support/loopback-aws';
 import { prodOutputs } from './ops-fixtures';
 
 /**
@@ -19,22 +19,11 @@ const row: Record<string, string | undefined> = {
   ctr: '0.14', read_ctr: '0.1711', median_seconds_to_click: '95.0', conversions: '12', converted_messages: '11', conversion_rate: '0.0714',
 };
 
-let aws: LoopbackAws;
-let restoreEnv: () => void;
-
-beforeAll(async () => {
-  aws = await startLoopbackAws();
-  restoreEnv = useLoopbackAwsEnv(aws.endpoint);
-});
-
-afterAll(async () => {
-  restoreEnv();
-  await aws.close();
-});
+const loopback = useLoopbackAws();
 
 function answer(outputs: Record<string, string>) {
-  aws.seen.length = 0;
-  aws.answer = byCall({
+  loopback.current.seen.length = 0;
+  loopback.current.answer = byCall({
     DescribeStacks: describeStacksAnswer('wa-analytics-prod', outputs),
     StartQueryExecution: jsonAnswer({ QueryExecutionId: 'q-1' }),
     GetQueryExecution: jsonAnswer({ QueryExecution: { QueryExecutionId: 'q-1', StatementType: 'DML', Status: { State: 'SUCCEEDED' } } }),
@@ -55,7 +44,7 @@ describe('today --stage against a loopback AWS', () => {
     let text = '';
     // 02:30 UTC on 05-04 is still 05-03 in São Paulo (UTC−3).
     await printToday({ stage: 'prod', region: 'eu-west-1' }, (t) => (text += t), {}, () => undefined, Date.parse('2024-05-04T02:30:00Z'));
-    const starts = aws.seen.filter((r) => r.target === 'AmazonAthena.StartQueryExecution');
+    const starts = loopback.current.seen.filter((r) => r.target === 'AmazonAthena.StartQueryExecution');
     expect(starts).toHaveLength(1);
     const request = JSON.parse(starts[0]!.body) as { QueryString: string; WorkGroup: string; QueryExecutionContext: { Database: string } };
     expect(request.WorkGroup).toBe('wa-analytics-prod');
@@ -73,6 +62,6 @@ describe('today --stage against a loopback AWS', () => {
     await expect(printToday({ stage: 'prod', region: 'eu-west-1' }, () => undefined, {}, () => undefined, Date.parse('2024-05-04T02:30:00Z'))).rejects.toThrow(
       "stack wa-analytics-prod has no output TimeZone (the stage's reporting time zone); redeploy with sls deploy --stage prod",
     );
-    expect(aws.seen.filter((r) => r.target === 'AmazonAthena.StartQueryExecution')).toEqual([]);
+    expect(loopback.current.seen.filter((r) => r.target === 'AmazonAthena.StartQueryExecution')).toEqual([]);
   });
 });
