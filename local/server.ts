@@ -152,19 +152,7 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   if (options.publicUrl != null && !isSafeSubstitution(options.publicUrl)) throw new ConfigError('the public URL must not contain quotes, backslashes, line breaks, $ or #');
   const base: Substitutions = { DeliveryStreamName: options.streamName, VerifyToken: verifyToken };
   // The Twilio routes' base URL: given, else the bound address, known once the server listens.
-  let substitutions: Substitutions = options.publicUrl == null ? { ...base, TwilioBaseUrl: unboundPublicUrl } : { ...base, TwilioBaseUrl: options.publicUrl };
-  let bound = options.publicUrl != null;
-  const requestSubstitutions = (): Substitutions => {
-    if (!bound) {
-      const address = app.server.address();
-      if (address !== null && typeof address === 'object') {
-        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        substitutions = { ...base, TwilioBaseUrl: `http://${host}:${address.port}` };
-        bound = true;
-      }
-    }
-    return substitutions;
-  };
+  let substitutions: Substitutions = { ...base, TwilioBaseUrl: options.publicUrl ?? unboundPublicUrl };
   const registryToken = options.registryToken === null ? null : digest(options.registryToken);
   const now = options.now ?? Date.now;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -207,6 +195,16 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
     requestTimeout,
     http: { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
   });
+  if (options.publicUrl == null) {
+    app.addHook('onListen', (done) => {
+      const address = app.server.address();
+      if (address !== null && typeof address === 'object') {
+        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        substitutions = { ...base, TwilioBaseUrl: `http://${host}:${address.port}` };
+      }
+      done();
+    });
+  }
   // The raw bytes, untouched, whatever the content type: signatures are over exact bytes.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -219,7 +217,7 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
 
   const stream = new LocalPutRecord(options.streamName, options.sink);
   const integrate = async (route: Route, api: ApiRequest): Promise<{ status: number; body: string }> => {
-    const rendered = renderTemplate(loadTemplate(route.requestTemplate), api, requestSubstitutions());
+    const rendered = renderTemplate(loadTemplate(route.requestTemplate), api, substitutions);
     if (route.integration.type === 'MOCK') return { status: mockIntegrationStatus(rendered), body: '' };
     return stream.put(rendered, api.requestTimeEpoch, (error) =>
       logFailure(`wa-analytics: ${route.method} ${route.path} answered 503: the record was not stored: ${errorMessage(error)}`),
