@@ -5,7 +5,7 @@ import { errorMessage } from '../shared/errors';
 import { createPseudonymizer } from '../shared/pii';
 import { createTransform } from '../services/transform/handler';
 import { invokeTransform, localStreamIdentity } from './firehose-invocation';
-import { packOutcomes, transferList, unpackRecords } from './invocation-wire';
+import { packOutcomes, transferableBytes, transferList, unpackRecords } from './invocation-wire';
 import { transformThreadNice, type WorkerRequest, type WorkerResponse, type WorkerTransformSettings } from './transform-worker';
 
 /** Worker thread body of `workerInvoker`: Firehose invocations of the same transform the Lambda runs. */
@@ -30,8 +30,7 @@ const options = { identity: localStreamIdentity(settings.streamName), retries: s
 
 /** Gzips on this thread (not the libuv pool, whose threads keep the process's priority). */
 function gzipHere(data: Uint8Array): Uint8Array {
-  const out = gzipSync(data);
-  return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out);
+  return transferableBytes(gzipSync(data));
 }
 
 parentPort!.on('message', (msg: WorkerRequest) => {

@@ -4,7 +4,7 @@ import { errorMessage, StorageError } from '../shared/errors';
 import type { PiiMode } from '../shared/pii';
 import type { InvocationRunner } from './firehose-invocation';
 import type { Compress } from './lake-writer';
-import { packRecords, transferList, unpackOutcomes, type PackedOutcomes, type PackedRecords } from './invocation-wire';
+import { packRecords, transferableBytes, transferList, unpackOutcomes, type PackedOutcomes, type PackedRecords } from './invocation-wire';
 
 /** Transform and invocation settings in a form that crosses a thread boundary (no functions). */
 export interface WorkerTransformSettings {
@@ -40,10 +40,6 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** `data` in memory of its own, which `postMessage` can transfer (a Buffer may share Node's pool). */
-function ownBytes(data: Uint8Array): Uint8Array {
-  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data);
-}
 
 /**
  * Invocations of the real transform on a worker thread: the worker builds Firehose's event,
@@ -102,7 +98,7 @@ export function workerInvoker(settings: WorkerTransformSettings): { invoke: Invo
   };
 
   const compress: Compress = async (data) => {
-    const bytes = ownBytes(data);
+    const bytes = transferableBytes(data);
     const answer = await call({ id: nextId++, gzip: bytes }, [bytes.buffer as ArrayBuffer]);
     if (!('gzipped' in answer)) throw new StorageError('transform worker: a gzip request was answered with outcomes');
     return Buffer.from(answer.gzipped.buffer, answer.gzipped.byteOffset, answer.gzipped.byteLength);
