@@ -23,10 +23,17 @@ const ssmFetcher: SecretFetcher = (name, maxAge) =>
 let config: TransformEnvConfig | undefined;
 let cached: { key: string; settings: TransformSettings } | undefined;
 
+/** A configured parameter's value; undefined when it does not exist; a ConfigError when it is empty. */
+async function fetchSecret(fetch: SecretFetcher, name: string, maxAge: number): Promise<string | undefined> {
+  const value = await fetch(name, maxAge);
+  if (value === '') throw new ConfigError(`parameter ${name} is empty`);
+  return value;
+}
+
 async function fetchRequired(fetch: SecretFetcher, name: string | null, maxAge: number): Promise<string | null> {
   if (name === null) return null;
-  const value = await fetch(name, maxAge);
-  if (value === undefined || value === '') throw new ConfigError(`parameter ${name} is empty or missing`);
+  const value = await fetchSecret(fetch, name, maxAge);
+  if (value === undefined) throw new ConfigError(`parameter ${name} does not exist`);
   return value;
 }
 
@@ -38,9 +45,8 @@ async function fetchRequired(fetch: SecretFetcher, name: string | null, maxAge: 
  */
 async function fetchTwilioToken(fetch: SecretFetcher, name: string | null, maxAge: number): Promise<{ token: string | null; missing?: string }> {
   if (name === null) return { token: null };
-  const value = await fetch(name, maxAge);
+  const value = await fetchSecret(fetch, name, maxAge);
   if (value === undefined) return { token: null, missing: `the Twilio Auth Token parameter ${name} does not exist: create it (SSM SecureString) and requeue` };
-  if (value === '') throw new ConfigError(`parameter ${name} is empty or missing`);
   return { token: value };
 }
 
