@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { reportLinkSignature } from '../../shared/report/link';
 import { emptyAnswer, jsonError, startLoopbackAws, type LoopbackAws } from '../support/loopback-aws';
+import { rowsOfData } from '../support/rows';
+import { envelopeRecordBytes, metaWebhook, signedMetaRecordData } from '../support/webhooks';
 import { packagedStage, repoRoot, zipEntries, type Template } from './package';
 
 /**
@@ -316,5 +318,34 @@ describe('the packaged transform', () => {
     const code = readFileSync(join(unzipped, 'services/transform/handler.js'), 'utf8');
     // esbuild's keepNames sets each class's name from a string literal, which minifying cannot rename.
     expect(['WaError', 'ConfigError', 'EnvelopeError'].filter((name) => !code.includes(`"${name}"`))).toEqual([]);
+  });
+
+  it('quarantines Twilio records and transforms the others when the stage has no Twilio Auth Token parameter', async () => {
+    const env = Object.fromEntries(Object.entries(prod.Resources.TransformLambdaFunction!.Properties.Environment.Variables).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    const twilioParam = env.TWILIO_AUTH_TOKEN_PARAM!;
+    // The loopback as SSM: every parameter exists but the Twilio token's (SSM's own 400 for that).
+    aws.answer = (req, res, body) => {
+      const { Name } = JSON.parse(body) as { Name: string };
+      if (Name === twilioParam) {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ __type: 'ParameterNotFound', message: `Parameter ${Name} not found.` }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ Parameter: { Name, Type: 'SecureString', Value: `value-of-${Name}`, Version: 1 } }));
+    };
+    const T = 1_763_000_000_000;
+    const meta = JSON.stringify(metaWebhook({ statuses: [{ id: 'wamid.OUT9', status: 'read', timestamp: 1_763_000_000, recipient: '5511988887777' }] }));
+    const form = readFileSync(join(repoRoot, 'tests/fixtures/twilio/status-read.form'));
+    const url = 'https://abc123defg.execute-api.us-east-1.amazonaws.com/prod/webhooks/twilio/status';
+    const records = [
+      envelopeRecordBytes({ source: 'twilio', body: form, signature: 'c2lnbmF0dXJl', receivedTs: T, url }),
+      Buffer.from(signedMetaRecordData(meta, `value-of-${env.WA_APP_SECRET_PARAM}`, T), 'base64'),
+    ].map((data, i) => ({ recordId: `r${i}`, approximateArrivalTimestamp: T, data: data.toString('base64') }));
+    const event = { invocationId: 'i', deliveryStreamArn: 'arn:aws:firehose:us-east-1:123456789012:deliverystream/s', region: 'us-east-1', records };
+    const output = (await invokeOk('services/transform/handler.js', event, { env })) as { records: Array<{ result: string; data: string }> };
+    expect(output.records.map((r) => r.result)).toEqual(['Ok', 'Ok']);
+    expect(rowsOfData(output.records[0]!.data).map((r) => [r.kind, r.reason, r.source])).toEqual([['quarantine', 'bad_signature', 'twilio']]);
+    expect(rowsOfData(output.records[1]!.data).map((r) => [r.kind, r.status])).toEqual([['status', 'read']]);
   });
 });
