@@ -324,7 +324,7 @@ describe('the packaged transform', () => {
     const env = Object.fromEntries(Object.entries(prod.Resources.TransformLambdaFunction!.Properties.Environment.Variables).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
     const twilioParam = env.TWILIO_AUTH_TOKEN_PARAM!;
     // The loopback as SSM: every parameter exists but the Twilio token's (SSM's own 400 for that).
-    aws.answer = (req, res, body) => {
+    aws.answer = (_req, res, body) => {
       const { Name } = JSON.parse(body) as { Name: string };
       if (Name === twilioParam) {
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
