@@ -18,17 +18,26 @@ export interface BodyGuardOptions {
   readonly busy: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
 }
 
-/** What the guard exposes (tests and the operator log). */
+/** What the guard exposes: the shared count, for tests, and reservations for the direct path. */
 export interface BodyGuard {
   /** Body bytes reserved right now. */
   inFlight(): number;
+  /**
+   * Reserves `bytes` against the cap for a body read outside fastify (direct-ingest.ts); false,
+   * reserving nothing, when they would take the bytes in flight over it.
+   */
+  reserve(bytes: number): boolean;
+  /** Gives back bytes taken by {@link BodyGuard.reserve}. */
+  release(bytes: number): void;
 }
 
-function contentLength(request: FastifyRequest): number | null {
-  const value = request.headers['content-length'];
+/** A request's Content-Length header as a number of bytes, or null when it is absent or not a plain count. */
+export function declaredLength(value: string | undefined): number | null {
   if (value === undefined || !/^\d+$/.test(value)) return null;
   return Number(value);
 }
+
+const contentLength = (request: FastifyRequest): number | null => declaredLength(request.headers['content-length']);
 
 /**
  * Bounds the memory the API spends on request bodies, whatever clients send. A body whose
@@ -92,5 +101,15 @@ export function guardBodies(app: FastifyInstance, options: BodyGuardOptions): Bo
     done(null, payload.pipe(counter));
   });
 
-  return { inFlight: () => inFlight };
+  return {
+    inFlight: () => inFlight,
+    reserve: (bytes) => {
+      if (bytes > 0 && inFlight + bytes > options.maxInFlightBytes) return false;
+      inFlight += bytes;
+      return true;
+    },
+    release: (bytes) => {
+      inFlight -= bytes;
+    },
+  };
 }

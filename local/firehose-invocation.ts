@@ -1,5 +1,6 @@
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import { decodeBase64Strict } from '../shared/base64';
 import { errorMessage } from '../shared/errors';
 import { linearBackoff, retry } from '../shared/retry';
 import type { FirehoseTransform } from '../services/transform/handler';
@@ -102,12 +103,6 @@ const failures = {
   status: ['Lambda.ProcessingFailedStatus', 'ProcessingFailed status set for record'],
 } as const;
 
-const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
-
-function isBase64(value: unknown): value is string {
-  return typeof value === 'string' && value.length % 4 === 0 && B64_RE.test(value);
-}
-
 type Answer = { result: 'Ok'; data: Buffer } | { result: 'Dropped' } | { result: 'ProcessingFailed' };
 
 /**
@@ -126,8 +121,9 @@ export function validateAnswer(event: FirehoseTransformationEvent, answer: unkno
     if (answers.has(e.recordId)) throw new InvocationFailure(...failures.duplicated);
     if (!expected.has(e.recordId)) throw new InvocationFailure(failures.json[0], `The Lambda function returned record Id "${e.recordId}", which was not in its input.`);
     if (e.result === 'Ok') {
-      if (!isBase64(e.data)) throw new InvocationFailure(...failures.json);
-      answers.set(e.recordId, { result: 'Ok', data: Buffer.from(e.data, 'base64') });
+      const data = typeof e.data === 'string' ? decodeBase64Strict(e.data) : null;
+      if (data === null) throw new InvocationFailure(...failures.json);
+      answers.set(e.recordId, { result: 'Ok', data });
     } else if (e.result === 'Dropped' || e.result === 'ProcessingFailed') {
       answers.set(e.recordId, { result: e.result });
     } else {

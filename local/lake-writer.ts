@@ -13,10 +13,18 @@ const gzip = promisify(gzipCallback);
 export type Compress = (data: Buffer) => Promise<Buffer>;
 
 /**
+ * Gzip settings of the objects a flush writes. Level 1 compresses webhook rows about 2.5 times
+ * faster than the default level 6, for files about half again as big: a flush runs beside the
+ * API on the same cores, and a closed day's flush files are merged by `compact` (at the default
+ * level) after the daily run, so the small files live a day at most.
+ */
+export const flushGzipOptions = { level: 1 } as const;
+
+/**
  * Gzip on the libuv pool, keeping the event loop (and the HTTP hot path) free; `start` compresses
  * on the transform worker instead (see workerInvoker), whose thread yields to the API under load.
  */
-export const gzipOnPool: Compress = (data) => gzip(data);
+export const gzipOnPool: Compress = (data) => gzip(data, flushGzipOptions);
 
 export { objectName } from '../shared/adapters/local/lake-files';
 

@@ -1,4 +1,5 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isSafeSubstitution, renderResponseTemplate, renderTemplate } from '../shared/apigw/render';
 import { FIREHOSE_MAX_RECORD_BYTES, recordTooLarge } from '../shared/apigw/firehose';
@@ -6,8 +7,9 @@ import { internalServerError, mockIntegrationStatus, pickIntegrationResponse, se
 import type { ApiRequest, IntegrationResponseSpec, MethodResponse, Substitutions } from '../shared/apigw/types';
 import { ConfigError, errorMessage, RequestRefusedError, WaError } from '../shared/errors';
 import { acceptsContentType, bearerPaths, loadTemplate, routes, type Route } from '../services/ingest/routes';
-import { apiRequestOf } from './api-request';
+import { apiRequestOf, headerValue, httpRequestOf, type HttpRequest } from './api-request';
 import { defaultMaxInFlightBytes, defaultRequestTimeoutMs, guardBodies } from './body-guard';
+import { directIngestListener } from './direct-ingest';
 import { LocalPutRecord, type RecordSink } from './firehose-put';
 
 /** API Gateway's payload limit; bigger bodies never reach the integration. */
@@ -82,13 +84,19 @@ const gateway = {
 
 type GatewayResponse = (typeof gateway)[keyof typeof gateway];
 
+/** A gateway response as the answer it is. */
+const gatewayAnswer = (r: GatewayResponse): MethodResponse => ({ status: r.status, contentType: 'application/json', body: r.body, headers: { 'x-amzn-ErrorType': r.errorType } });
+
 function sendGateway(reply: FastifyReply, r: GatewayResponse): FastifyReply {
-  return reply.code(r.status).header('content-type', 'application/json').header('x-amzn-ErrorType', r.errorType).send(r.body);
+  return sendMethodResponse(reply, gatewayAnswer(r));
 }
 
 function sendMethodResponse(reply: FastifyReply, r: MethodResponse): FastifyReply {
   return reply.code(r.status).headers(r.headers).header('content-type', r.contentType).send(r.body);
 }
+
+/** Keep-alive of idle connections (fastify's default, set on the server created for it). */
+const keepAliveMs = 72_000;
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -185,6 +193,10 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   };
 
   const requestTimeout = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
+  // The listening server's request listener: the direct path for webhook posts, set up below once
+  // the body guard exists, in front of fastify's own listener.
+  let listener: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  let fastifyListener: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
   const app = Fastify({
     logger: false,
     bodyLimit: apiBodyLimit,
@@ -193,7 +205,12 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
     // A stalled body is cut off (Node answers 408), checked often enough for the timeout to mean
     // it. Node reads the timeout when the server is created, so it goes into the server options.
     requestTimeout,
-    http: { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+    keepAliveTimeout: keepAliveMs,
+    // The server fastify would create, with the same timeouts, whose listener tries the direct path first.
+    serverFactory: (handler) => {
+      fastifyListener = handler;
+      return createServer({ requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout), keepAliveTimeout: keepAliveMs }, (req, res) => (listener ?? handler)(req, res));
+    },
   });
   if (options.publicUrl == null) {
     app.addHook('onListen', (done) => {
@@ -209,9 +226,9 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const receivedAt = (request: FastifyRequest): number => {
+  const receivedAt = (headers: HttpRequest['headers']): number => {
     if (timeHeader === undefined) return now();
-    const ts = Number(request.headers[timeHeader]);
+    const ts = Number(headers[timeHeader]);
     return Number.isSafeInteger(ts) && ts > 0 ? ts : now();
   };
 
@@ -224,14 +241,14 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
     );
   };
 
-  const handle = async (route: Route, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    reply.header('x-amzn-RequestId', request.id);
+  /** What the API answers a request on a route, whichever HTTP layer read it. */
+  const respond = async (route: Route, http: HttpRequest, requestId: string): Promise<MethodResponse> => {
     if (route.localAuthorization === 'BEARER' && options.trustRegistry !== true) {
-      const denial = bearerDenial(request.headers.authorization, registryToken);
-      if (denial !== null) return sendGateway(reply, denial);
+      const denial = bearerDenial(headerValue(http.headers.authorization), registryToken);
+      if (denial !== null) return gatewayAnswer(denial);
     }
-    if (!acceptsContentType(route, request.headers['content-type'])) return sendGateway(reply, gateway.unsupportedMedia);
-    const api = apiRequestOf(request, { route, stage: localStage, requestId: request.id, requestTimeEpoch: receivedAt(request), hiddenHeader: timeHeader });
+    if (!acceptsContentType(route, headerValue(http.headers['content-type']))) return gatewayAnswer(gateway.unsupportedMedia);
+    const api = apiRequestOf(http, { route, stage: localStage, requestId, requestTimeEpoch: receivedAt(http.headers), hiddenHeader: timeHeader });
     let response: MethodResponse;
     try {
       const integration = await integrate(route, api);
@@ -243,8 +260,13 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
       log(`wa-analytics: ${route.method} ${route.path}: ${errorMessage(error)}`);
       response = internalServerError;
     }
-    if (response.status === 413) tooLarge(route.method, route.path, Buffer.isBuffer(request.body) ? request.body.length : null);
-    return sendMethodResponse(reply, response);
+    if (response.status === 413) tooLarge(route.method, route.path, http.body.length);
+    return response;
+  };
+
+  const handle = async (route: Route, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    reply.header('x-amzn-RequestId', request.id);
+    return sendMethodResponse(reply, await respond(route, httpRequestOf(request), request.id));
   };
 
   // The record a body becomes is never smaller than the body (the envelope carries the body and
@@ -260,11 +282,11 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
       return sendGateway(reply, gateway.tooLarge);
     }
     tooLarge(route.method, route.path, bytes);
-    const api = apiRequestOf(request, { route, stage: localStage, requestId: request.id, requestTimeEpoch: receivedAt(request), hiddenHeader: timeHeader });
+    const api = apiRequestOf(httpRequestOf(request), { route, stage: localStage, requestId: request.id, requestTimeEpoch: receivedAt(request.headers), hiddenHeader: timeHeader });
     const refused = recordTooLarge(bytes);
     return sendMethodResponse(reply, selectIntegrationResponse(route, refused.status, refused.body, { request: api, loadTemplate, substitutions }));
   };
-  guardBodies(app, {
+  const guard = guardBodies(app, {
     maxInFlightBytes: options.maxInFlightBytes ?? defaultMaxInFlightBytes,
     maxBodyBytes: (request) => (routeOf(request)?.integration.type === 'AWS' ? FIREHOSE_MAX_RECORD_BYTES : apiBodyLimit),
     tooLarge: refuseTooLarge,
@@ -272,6 +294,19 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
       logFailure(`wa-analytics: ${request.method} ${request.url} answered 429: over ${options.maxInFlightBytes ?? defaultMaxInFlightBytes} bytes of request bodies in flight`);
       return sendGateway(reply.header('x-amzn-RequestId', request.id), gateway.throttled);
     },
+  });
+
+  const directRoutes = (routes as readonly Route[]).filter((r) => r.method === 'POST' && r.integration.type === 'AWS');
+  listener = directIngestListener({
+    routes: directRoutes,
+    maxBodyBytes: FIREHOSE_MAX_RECORD_BYTES,
+    guard,
+    respond,
+    failed: (route, requestId, error) => {
+      log(`wa-analytics: ${route.method} ${route.path} (request ${requestId}): ${errorMessage(error)}`);
+      return internalServerError;
+    },
+    fallback: (req, res) => fastifyListener(req, res),
   });
 
   for (const route of routes as readonly Route[]) {

@@ -5,6 +5,7 @@ import { errorMessage } from '../shared/errors';
 import { createPseudonymizer } from '../shared/pii';
 import { createTransform } from '../services/transform/handler';
 import { invokeTransform, localStreamIdentity } from './firehose-invocation';
+import { flushGzipOptions } from './lake-writer';
 import { packOutcomes, transferableBytes, transferList, unpackRecords } from './invocation-wire';
 import { transformThreadNice, type WorkerRequest, type WorkerResponse, type WorkerTransformSettings } from './transform-worker';
 
@@ -30,7 +31,7 @@ const options = { identity: localStreamIdentity(settings.streamName), retries: s
 
 /** Gzips on this thread (not the libuv pool, whose threads keep the process's priority). */
 function gzipHere(data: Uint8Array): Uint8Array {
-  return transferableBytes(gzipSync(data));
+  return transferableBytes(gzipSync(data, flushGzipOptions));
 }
 
 parentPort!.on('message', (msg: WorkerRequest) => {

@@ -1,3 +1,4 @@
+import { decodeBase64Strict } from './base64';
 import { EnvelopeError } from './errors';
 import { sources, type Source } from './schema/types';
 
@@ -95,8 +96,9 @@ export function parseEnvelope(data: Buffer): Envelope {
   // Version 1 is the whole record; its header scan ended at the closing brace of the only object.
   if (data.subarray(n).toString('latin1').trim() !== '') throw new EnvelopeError('version 1 envelope followed by other bytes');
   const b = head.body;
-  if (typeof b !== 'string' || b.length % 4 !== 0 || !B64_RE.test(b)) throw new EnvelopeError('body is not base64');
-  return common(head, Buffer.from(b, 'base64'));
+  const body = typeof b === 'string' ? decodeBase64Strict(b) : null;
+  if (body === null) throw new EnvelopeError('body is not base64');
+  return common(head, body);
 }
 
 /** Decodes one Firehose record's `data` (base64) into an envelope. */

@@ -23,6 +23,7 @@ const rendered = [
   `{ "DeliveryStreamName": "${STREAM}", "Record": { "Data": "${data}" } }`,
   `{"DeliveryStreamName":"${STREAM}","Record":{"Data":"${data.replace(/\+/g, '-')}-"}}`,
   `{"DeliveryStreamName":"${STREAM}","Record":{"Data":"abc"}}`,
+  `{"DeliveryStreamName":"${STREAM}","Record":{"Data":"${data.slice(0, 4)}\u0141${data.slice(5)}"}}`, // Ł, which Node's decoder would read as A
   `{"DeliveryStreamName":"${STREAM}","Record":{"Data":"${'A'.repeat(1_400_000)}"}}`,
   'not json',
   '',
@@ -46,8 +47,9 @@ describe('putRecordLocally', () => {
   it('extracts Record.Data only from the exact shape the template writes', () => {
     expect(recordDataOf(rendered[0]!, STREAM)).toBe(data);
     expect(recordDataOf(rendered[1]!, STREAM)).toBe(data);
-    expect(recordDataOf(rendered[4]!, STREAM)).toBeUndefined();
-    expect(recordDataOf(rendered[5]!, STREAM)).toBeUndefined();
+    // Escapes and control characters come back as written; not being base64, they are then parsed as JSON.
+    expect(recordDataOf(rendered[4]!, STREAM)).toBe(`${data.slice(0, 8)}\\u0041${data.slice(8)}`);
+    expect(recordDataOf(rendered[5]!, STREAM)).toBe(`${data.slice(0, 8)}\n${data.slice(8)}`);
     expect(recordDataOf(rendered[9]!, STREAM)).toBeUndefined();
     expect(recordDataOf(rendered[11]!, STREAM)).toBeUndefined();
   });
