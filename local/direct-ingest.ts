@@ -32,13 +32,13 @@ function sentContentType(type: string): string {
 
 /** Writes an answer with the headers fastify's reply sends for it (names in lower case, as fastify keeps them). */
 function send(res: ServerResponse, requestId: string, answer: MethodResponse): void {
-  const body = Buffer.from(answer.body, 'utf8');
   const headers: Record<string, string | number> = { 'x-amzn-requestid': requestId };
   for (const [name, value] of Object.entries(answer.headers)) headers[name.toLowerCase()] = value;
   headers['content-type'] = sentContentType(answer.contentType);
-  headers['content-length'] = body.length;
+  headers['content-length'] = Buffer.byteLength(answer.body, 'utf8');
   res.writeHead(answer.status, headers);
-  res.end(body);
+  // A string, not a Buffer: Node then sends the head and the body in one write.
+  res.end(answer.body);
 }
 
 /**
