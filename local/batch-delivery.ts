@@ -1,5 +1,4 @@
 import { errorPartitionKey, partitionKey } from '../shared/adapters/local/lake';
-import type { Catalog } from '../shared/ports/catalog';
 import { dateInZone } from '../shared/time';
 import { errorRecordLine, splitInvocations, type InvocationRunner, type StreamIdentity } from './firehose-invocation';
 import { objectName } from '../shared/adapters/local/lake-files';
@@ -52,23 +51,30 @@ function addToGroup(groups: Map<string, Group>, dt: string, arrivalTs: number, c
   }
 }
 
-/** What delivering a batch needs from the stream. */
-export interface BatchContext {
+/** Where and how a batch is delivered: plain data, so it can cross to the transform worker. */
+export interface DeliveryTarget {
   readonly lakeRoot: string;
   readonly timeZone: string;
-  /** Runs one invocation (in-process, or on the transform worker). */
-  readonly invoke: InvocationRunner;
-  /** Gzips each object written (on the pool, or on the transform worker). */
-  readonly compress: Compress;
-  readonly catalog: Catalog;
-  readonly identity: StreamIdentity;
   readonly invocationBytes: number;
 }
 
+/** What delivering a batch needs besides its target. */
+export interface BatchContext extends DeliveryTarget {
+  /** Runs one invocation. */
+  readonly invoke: InvocationRunner;
+  /** Gzips each object written. */
+  readonly compress: Compress;
+  readonly identity: StreamIdentity;
+}
+
+/** Delivers whole batches somewhere else (the transform worker), as {@link deliverBatch} does. */
+export type BatchDeliverer = (batch: readonly WalRecord[], target: DeliveryTarget) => Promise<FlushReport>;
+
 /**
  * Delivers one batch as Firehose does: transform invocations, then one gzip object per arrival
- * date under the raw prefix (Ok data) and under the processing-failed prefix (error records),
- * then the raw partitions are registered. Object names depend only on the batch, and objects
+ * date under the raw prefix (Ok data) and under the processing-failed prefix (error records).
+ * The report names the raw partitions written, which the caller registers. Object names depend
+ * only on the batch, and objects
  * that already exist are kept, so delivering the same batch again writes nothing twice.
  */
 export async function deliverBatch(batch: readonly WalRecord[], ctx: BatchContext): Promise<FlushReport> {
@@ -106,6 +112,5 @@ export async function deliverBatch(batch: readonly WalRecord[], ctx: BatchContex
   for (const [dt, group] of events) await write(partitionKey('raw_events', dt), group);
   for (const [dt, group] of errors) await write(errorPartitionKey('processing-failed', dt), group);
   const partitions = [...events.keys()].sort();
-  if (partitions.length > 0) await ctx.catalog.registerPartitions('raw_events', partitions);
   return { records: batch.length, ok, dropped, failed, invocations: invocations.length, files, partitions };
 }

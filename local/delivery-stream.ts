@@ -3,10 +3,10 @@ import { lakeDir } from '../shared/adapters/local/lake';
 import { ConfigError, errorMessage, InputError, StorageError } from '../shared/errors';
 import type { Catalog } from '../shared/ports/catalog';
 import { assertTimeZone } from '../shared/time';
-import { addReports, deliverBatch, emptyReport, type BatchContext, type FlushReport } from './batch-delivery';
+import { addReports, deliverBatch, emptyReport, type BatchDeliverer, type DeliveryTarget, type FlushReport } from './batch-delivery';
 import { invokeTransform, localStreamIdentity, maxInvocationBytes, type FirehoseTransform, type InvocationRunner } from './firehose-invocation';
 import type { CheckpointState } from './checkpoint';
-import { gzipOnPool, type Compress } from './lake-writer';
+import { gzipOnPool } from './lake-writer';
 import { WriteAheadLog, type RecoveryReport, type WalFileSystem, type WalStats } from './wal';
 import { maxRecordBytes, type WalRecord } from './wal-format';
 
@@ -47,10 +47,11 @@ export interface DeliveryStreamOptions {
   timeZone: string;
   /**
    * The transform: a function called in-process with Firehose's event (this stream then retries
-   * and checks its answers as Firehose does), or a runner doing whole invocations elsewhere (the
-   * transform worker), which then owns the retries.
+   * and checks its answers as Firehose does), or a deliverer doing whole batches elsewhere (the
+   * transform worker: invocations with their retries, gzip and lake objects), which leaves this
+   * stream the log, the checkpoints and the catalog.
    */
-  transform: FirehoseTransform | { readonly invoke: InvocationRunner; readonly compress?: Compress };
+  transform: FirehoseTransform | { readonly deliver: BatchDeliverer };
   /** Registers raw partitions after a flush (a LocalCatalog on one machine). */
   catalog: Catalog;
   /** Injectable clock (tests). */
@@ -96,7 +97,8 @@ export class LocalDeliveryStream {
   private flushTail: Promise<unknown> = Promise.resolve();
   private flushQueued = false;
   private closed = false;
-  private readonly batchContext: BatchContext;
+  private readonly target: DeliveryTarget;
+  private readonly deliverer: BatchDeliverer;
   private readonly now: () => number;
 
   private constructor(private readonly options: DeliveryStreamOptions) {
@@ -104,16 +106,14 @@ export class LocalDeliveryStream {
     this.maxBacklogBytes = options.maxBacklogBytes ?? backlogBuffers * options.bufferBytes;
     const identity = localStreamIdentity(options.streamName ?? defaultStreamName);
     const { transform } = options;
-    const invokeOptions = { identity, retries: options.transformRetries ?? defaultTransformRetries, retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs, now: this.now };
-    this.batchContext = {
-      lakeRoot: lakeDir(options.dataDir),
-      timeZone: options.timeZone,
-      invoke: typeof transform === 'function' ? (records) => invokeTransform(records, transform, invokeOptions) : transform.invoke,
-      compress: (typeof transform === 'function' ? undefined : transform.compress) ?? gzipOnPool,
-      catalog: options.catalog,
-      identity,
-      invocationBytes: options.invocationBytes ?? defaultInvocationBytes,
-    };
+    this.target = { lakeRoot: lakeDir(options.dataDir), timeZone: options.timeZone, invocationBytes: options.invocationBytes ?? defaultInvocationBytes };
+    if (typeof transform === 'function') {
+      const invokeOptions = { identity, retries: options.transformRetries ?? defaultTransformRetries, retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs, now: this.now };
+      const invoke: InvocationRunner = (records) => invokeTransform(records, transform, invokeOptions);
+      this.deliverer = (batch, target) => deliverBatch(batch, { ...target, invoke, compress: gzipOnPool, identity });
+    } else {
+      this.deliverer = transform.deliver;
+    }
   }
 
   /** Opens the log under `<dataDir>/wal` and delivers the records a previous run left unflushed. */
@@ -334,7 +334,8 @@ export class LocalDeliveryStream {
     const first = batch[0]!.seq;
     const last = batch[batch.length - 1]!.seq;
     await this.wal.commit({ flushed: this.flushedSeq, inflight: { first, last } });
-    const report = await deliverBatch(batch, this.batchContext);
+    const report = await this.deliverer(batch, this.target);
+    if (report.partitions.length > 0) await this.options.catalog.registerPartitions('raw_events', report.partitions);
     await this.wal.commit({ flushed: last, inflight: null });
     this.flushedSeq = last;
     return report;

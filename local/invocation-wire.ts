@@ -29,14 +29,6 @@ export interface PackedOutcomes {
   readonly failures: ReadonlyArray<readonly [number, Omit<Failure, 'result'>]>;
 }
 
-/**
- * `data` in memory of its own, which `postMessage` can transfer: a view of part of a buffer (such
- * as a small Buffer in Node's shared pool) is copied first, so transferring it detaches nothing else.
- */
-export function transferableBytes(data: Uint8Array): Uint8Array {
-  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data);
-}
-
 /** The memory `postMessage` should transfer rather than copy. */
 export function transferList(packed: PackedRecords | PackedOutcomes): ArrayBuffer[] {
   const buffers = [packed.offsets.buffer, packed.bytes.buffer] as ArrayBuffer[];

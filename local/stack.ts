@@ -112,7 +112,8 @@ async function openLocked(options: StackOptions, lock: DataDirLock, log: (line: 
   const worker = options.inlineTransform
     ? null
     : workerInvoker({ ...settings, pii: config.pii, piiKey: config.piiKey, streamName: defaultStreamName, retries: defaultTransformRetries, retryDelayMs: defaultRetryDelayMs });
-  const transform = worker ?? createTransform({ ...settings, pseudonymize: createPseudonymizer(config.pii, config.piiKey) });
+  // The worker delivers whole batches (transform, gzip, lake objects) off the API's thread.
+  const transform = worker === null ? createTransform({ ...settings, pseudonymize: createPseudonymizer(config.pii, config.piiKey) }) : { deliver: worker.deliver };
   let stream: LocalDeliveryStream;
   try {
     stream = await LocalDeliveryStream.open({

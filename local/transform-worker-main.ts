@@ -4,12 +4,13 @@ import { gzipSync } from 'node:zlib';
 import { errorMessage } from '../shared/errors';
 import { createPseudonymizer } from '../shared/pii';
 import { createTransform } from '../services/transform/handler';
+import { deliverBatch, type DeliveryTarget, type FlushReport } from './batch-delivery';
 import { invokeTransform, localStreamIdentity } from './firehose-invocation';
 import { flushGzipOptions } from './lake-writer';
-import { packOutcomes, transferableBytes, transferList, unpackRecords } from './invocation-wire';
+import { packOutcomes, transferList, unpackRecords, type PackedRecords } from './invocation-wire';
 import { transformThreadNice, type WorkerRequest, type WorkerResponse, type WorkerTransformSettings } from './transform-worker';
 
-/** Worker thread body of `workerInvoker`: Firehose invocations of the same transform the Lambda runs. */
+/** Worker thread body of `workerInvoker`: whole deliveries, and Firehose invocations, of the same transform the Lambda runs. */
 const settings = workerData as WorkerTransformSettings;
 // Acknowledging a webhook is the hot path and delivery is batch work (as Firehose buffers it), so
 // when the cores are contended this thread yields to the API's event loop. On Linux the nice
@@ -29,19 +30,28 @@ const transform = createTransform({
 });
 const options = { identity: localStreamIdentity(settings.streamName), retries: settings.retries, retryDelayMs: settings.retryDelayMs, now: Date.now };
 
-/** Gzips on this thread (not the libuv pool, whose threads keep the process's priority). */
-function gzipHere(data: Uint8Array): Uint8Array {
-  return transferableBytes(gzipSync(data, flushGzipOptions));
+/**
+ * A whole batch delivered here: invocations, gzip and lake objects all on this thread, which
+ * yields to the API under load (gzip here, not on the libuv pool, whose threads keep the
+ * process's priority). Only the report goes back: the transformed rows never cross to the API's
+ * thread, where the buffers holding them through a delivery counted towards the external memory
+ * that schedules V8's full collections of that thread's heap.
+ */
+function deliverHere(records: PackedRecords, target: DeliveryTarget): Promise<FlushReport> {
+  return deliverBatch(unpackRecords(records), {
+    ...target,
+    identity: options.identity,
+    invoke: (batch) => invokeTransform(batch, transform, options),
+    compress: async (data) => gzipSync(data, flushGzipOptions),
+  });
 }
 
 parentPort!.on('message', (msg: WorkerRequest) => {
-  if ('gzip' in msg) {
-    try {
-      const gzipped = gzipHere(msg.gzip);
-      parentPort!.postMessage({ id: msg.id, gzipped } satisfies WorkerResponse, [gzipped.buffer as ArrayBuffer]);
-    } catch (error) {
-      parentPort!.postMessage({ id: msg.id, error: errorMessage(error) } satisfies WorkerResponse);
-    }
+  if ('deliver' in msg) {
+    deliverHere(msg.deliver, msg.target).then(
+      (report) => parentPort!.postMessage({ id: msg.id, report } satisfies WorkerResponse),
+      (error: unknown) => parentPort!.postMessage({ id: msg.id, error: errorMessage(error) } satisfies WorkerResponse),
+    );
     return;
   }
   invokeTransform(unpackRecords(msg.records), transform, options).then(

@@ -2,9 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { errorMessage, StorageError } from '../shared/errors';
 import type { PiiMode } from '../shared/pii';
+import type { BatchDeliverer, DeliveryTarget, FlushReport } from './batch-delivery';
 import type { InvocationRunner } from './firehose-invocation';
-import type { Compress } from './lake-writer';
-import { packRecords, transferableBytes, transferList, unpackOutcomes, type PackedOutcomes, type PackedRecords } from './invocation-wire';
+import { packRecords, transferList, unpackOutcomes, type PackedOutcomes, type PackedRecords } from './invocation-wire';
 
 /** Transform and invocation settings in a form that crosses a thread boundary (no functions). */
 export interface WorkerTransformSettings {
@@ -24,11 +24,13 @@ export interface WorkerTransformSettings {
 /** How much lower the transform thread's priority is than the process's (Linux nice steps; 19 is the lowest). */
 export const transformThreadNice = 10;
 
-/** A message to the worker (an invocation, or bytes to gzip) and its answer. */
-export type WorkerRequest = { readonly id: number; readonly records: PackedRecords } | { readonly id: number; readonly gzip: Uint8Array };
+/** A message to the worker (an invocation, or a whole batch to deliver) and its answer. */
+export type WorkerRequest =
+  | { readonly id: number; readonly records: PackedRecords }
+  | { readonly id: number; readonly deliver: PackedRecords; readonly target: DeliveryTarget };
 export type WorkerResponse =
   | { readonly id: number; readonly outcomes: PackedOutcomes }
-  | { readonly id: number; readonly gzipped: Uint8Array }
+  | { readonly id: number; readonly report: FlushReport }
   | { readonly id: number; readonly error: string };
 type WorkerAnswer = Exclude<WorkerResponse, { readonly error: string }>;
 
@@ -42,15 +44,16 @@ interface Pending {
 
 
 /**
- * Invocations of the real transform on a worker thread: the worker builds Firehose's event,
- * calls the handler, retries and checks the answer as Firehose does, so a 5 MB batch costs the
- * API's event loop only a copy into one transferred buffer (a stall there is latency for every
- * webhook in flight). The lake objects are gzipped there too (`compress`), so all of a delivery's
- * CPU work runs on the one thread that yields to the API under load. A worker that dies fails the
+ * Deliveries through the real transform on a worker thread: for each batch (`deliver`) the worker
+ * builds Firehose's events, calls the handler, retries and checks the answers as Firehose does,
+ * gzips and writes the lake objects, and answers with the report, so a 5 MB batch costs the API's
+ * event loop only a copy into one transferred buffer (a stall there is latency for every webhook
+ * in flight) and all of a delivery's CPU work runs on the one thread that yields to the API under
+ * load. `invoke` runs one invocation there and answers its outcomes. A worker that dies fails the
  * calls in flight (the stream keeps their records and delivers them again) and is started again
  * at the next one.
  */
-export function workerInvoker(settings: WorkerTransformSettings): { invoke: InvocationRunner; compress: Compress; close(): Promise<void> } {
+export function workerInvoker(settings: WorkerTransformSettings): { invoke: InvocationRunner; deliver: BatchDeliverer; close(): Promise<void> } {
   let worker: Worker | null = null;
   let nextId = 0;
   const pending = new Map<number, Pending>();
@@ -97,11 +100,11 @@ export function workerInvoker(settings: WorkerTransformSettings): { invoke: Invo
     return unpackOutcomes(answer.outcomes);
   };
 
-  const compress: Compress = async (data) => {
-    const bytes = transferableBytes(data);
-    const answer = await call({ id: nextId++, gzip: bytes }, [bytes.buffer as ArrayBuffer]);
-    if (!('gzipped' in answer)) throw new StorageError('transform worker: a gzip request was answered with outcomes');
-    return Buffer.from(answer.gzipped.buffer, answer.gzipped.byteOffset, answer.gzipped.byteLength);
+  const deliver: BatchDeliverer = async (batch, target) => {
+    const packed = packRecords(batch);
+    const answer = await call({ id: nextId++, deliver: packed, target }, transferList(packed));
+    if (!('report' in answer)) throw new StorageError('transform worker: a delivery was answered with something else than its report');
+    return answer.report;
   };
 
   // Started now, not at the first batch: loading the transform takes a moment that should not
@@ -111,7 +114,7 @@ export function workerInvoker(settings: WorkerTransformSettings): { invoke: Invo
 
   return {
     invoke,
-    compress,
+    deliver,
     async close() {
       const w = worker;
       worker = null;

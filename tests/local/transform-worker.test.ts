@@ -1,6 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getPriority } from 'node:os';
 import { gunzipSync } from 'node:zlib';
+import { errorPartitionKey, partitionKey } from '../../shared/adapters/local/lake';
 import { transformThreadNice, workerInvoker } from '../../local/transform-worker';
 import type { WalRecord } from '../../local/wal-format';
 import { rowsOfData } from '../support/rows';
@@ -58,12 +61,30 @@ describe('workerInvoker', () => {
     expect(nices.filter((n) => n === base).length).toBeGreaterThan(0);
   });
 
-  it('gzips lake objects on the worker thread: the bytes come back as one gzip member of the input', async () => {
-    const lines = Array.from({ length: 2000 }, (_, i) => `{"event_id":"e${i}","kind":"click"}\n`).join('');
-    const gzipped = await worker.compress(Buffer.from(lines));
-    expect(gzipped.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
-    expect(gunzipSync(gzipped).toString()).toBe(lines);
-    expect(gzipped.length).toBeLessThan(lines.length / 5);
+  it('delivers a whole batch on the worker: one gzip object per arrival date, failures under the error prefix, partitions reported', async () => {
+    const lakeRoot = mkdtempSync(join(tmpdir(), 'wa-worker-lake-'));
+    try {
+      const day = 86_400_000;
+      const batch = [record(20, tap('wamid.D1')), { ...record(21, tap('wamid.D2')), arrivalTs: T + day }, { seq: 22, arrivalTs: T, data: Buffer.from('not an envelope') }];
+      const report = await worker.deliver(batch, { lakeRoot, timeZone: 'UTC', invocationBytes: 1 << 20 });
+      expect({ ...report, files: report.files.length }).toEqual({ records: 3, ok: 2, dropped: 0, failed: 1, invocations: 1, files: 3, partitions: ['2025-06-15', '2025-06-16'] });
+      const rowsIn = (key: string) =>
+        gunzipSync(readFileSync(join(lakeRoot, key)))
+          .toString()
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const inDay = (dt: string) => report.files.filter((f) => f.startsWith(partitionKey('raw_events', dt)));
+      expect([...inDay('2025-06-15'), ...inDay('2025-06-16')].map((f) => rowsIn(f).map((r) => r.wamid))).toEqual([['wamid.D1'], ['wamid.D2']]);
+      const [error] = report.files.filter((f) => f.startsWith(errorPartitionKey('processing-failed', '2025-06-15')));
+      // Gzipped on the worker, one member per object.
+      expect(readFileSync(join(lakeRoot, error!)).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+      expect(rowsIn(error!).map((r) => [r.errorCode, Buffer.from(String(r.rawData), 'base64').toString()])).toEqual([['Lambda.ProcessingFailedStatus', 'not an envelope']]);
+      // Delivering the same batch again writes nothing twice.
+      expect((await worker.deliver(batch, { lakeRoot, timeZone: 'UTC', invocationBytes: 1 << 20 })).files).toEqual([]);
+    } finally {
+      rmSync(lakeRoot, { recursive: true, force: true });
+    }
   });
 
   it('starts a new worker for the next invocation once the old one is gone', async () => {
