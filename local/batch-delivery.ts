@@ -3,7 +3,8 @@ import { dateInZone } from '../shared/time';
 import { errorRecordLine, splitInvocations, type InvocationRunner, type StreamIdentity } from './firehose-invocation';
 import { objectName } from '../shared/adapters/local/lake-files';
 import { writeLakeObject, type Compress } from './lake-writer';
-import type { WalRecord } from './wal-format';
+import type { LogSpan, WalRecord } from './wal-format';
+import { readLogSpans } from './wal-segments';
 
 /** What one flush did. */
 export interface FlushReport {
@@ -67,8 +68,25 @@ export interface BatchContext extends DeliveryTarget {
   readonly identity: StreamIdentity;
 }
 
+/**
+ * A batch as the stream hands it over: the records themselves (recovery reads them anyway), or
+ * the spans of the log they are in, read back where the batch is delivered.
+ */
+export type DeliveryBatch = { readonly records: readonly WalRecord[] } | { readonly spans: readonly LogSpan[] };
+
+/** The records of a batch, in sequence order. */
+export function batchRecords(batch: DeliveryBatch): Promise<readonly WalRecord[]> {
+  return 'records' in batch ? Promise.resolve(batch.records) : readLogSpans(batch.spans);
+}
+
+/** The first and last sequence numbers of a (non-empty) batch. */
+export function batchBounds(batch: DeliveryBatch): { first: number; last: number } {
+  if ('records' in batch) return { first: batch.records[0]!.seq, last: batch.records[batch.records.length - 1]!.seq };
+  return { first: batch.spans[0]!.firstSeq, last: batch.spans[batch.spans.length - 1]!.lastSeq };
+}
+
 /** Delivers whole batches somewhere else (the transform worker), as {@link deliverBatch} does. */
-export type BatchDeliverer = (batch: readonly WalRecord[], target: DeliveryTarget) => Promise<FlushReport>;
+export type BatchDeliverer = (batch: DeliveryBatch, target: DeliveryTarget) => Promise<FlushReport>;
 
 /**
  * Delivers one batch as Firehose does: transform invocations, then one gzip object per arrival

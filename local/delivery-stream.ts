@@ -3,12 +3,12 @@ import { lakeDir } from '../shared/adapters/local/lake';
 import { ConfigError, errorMessage, InputError, StorageError } from '../shared/errors';
 import type { Catalog } from '../shared/ports/catalog';
 import { assertTimeZone } from '../shared/time';
-import { addReports, deliverBatch, emptyReport, type BatchDeliverer, type DeliveryTarget, type FlushReport } from './batch-delivery';
+import { addReports, batchBounds, batchRecords, deliverBatch, emptyReport, type BatchDeliverer, type DeliveryBatch, type DeliveryTarget, type FlushReport } from './batch-delivery';
 import { invokeTransform, localStreamIdentity, maxInvocationBytes, type FirehoseTransform, type InvocationRunner } from './firehose-invocation';
 import type { CheckpointState } from './checkpoint';
 import { gzipOnPool } from './lake-writer';
 import { WriteAheadLog, type RecoveryReport, type WalFileSystem, type WalStats } from './wal';
-import { maxRecordBytes, type WalRecord } from './wal-format';
+import { maxRecordBytes, type LogSpan, type WalRecord } from './wal-format';
 
 export const defaultBufferBytes = 5 * 1024 * 1024;
 export const defaultBufferMs = 60_000;
@@ -29,7 +29,6 @@ export const backlogBuffers = 4;
 /** How long a put waits for the backlog to shrink before it is refused (the API answers 503). */
 export const backlogWaitMs = 10_000;
 
-const recordBytes = (records: readonly WalRecord[]): number => records.reduce((sum, r) => sum + r.data.length, 0);
 /** Retries of a failed transform invocation (Firehose's default) and the delay step between them. */
 export const defaultTransformRetries = 3;
 export const defaultRetryDelayMs = 200;
@@ -84,10 +83,15 @@ export interface DeliveryStreamOptions {
  */
 export class LocalDeliveryStream {
   private wal!: WriteAheadLog;
-  private buffer: WalRecord[] = [];
+  /**
+   * Where the acknowledged, undelivered records are in the log: spans, read back at delivery, not
+   * the records themselves, so the API's thread does not hold a buffer's worth of record bytes
+   * (held for a whole buffering interval, they were what scheduled V8's full collections there).
+   */
+  private buffer: LogSpan[] = [];
   private bufferedBytes = 0;
   private timer: NodeJS.Timeout | null = null;
-  private retryBatch: WalRecord[] | null = null;
+  private retryBatch: { readonly batch: DeliveryBatch; readonly bytes: number } | null = null;
   /** Bytes of the batch being delivered (or waiting to be retried): still held in memory. */
   private deliveringBytes = 0;
   /** Puts waiting for the backlog to shrink, resolved after each delivery (rejected on close). */
@@ -110,7 +114,7 @@ export class LocalDeliveryStream {
     if (typeof transform === 'function') {
       const invokeOptions = { identity, retries: options.transformRetries ?? defaultTransformRetries, retryDelayMs: options.retryDelayMs ?? defaultRetryDelayMs, now: this.now };
       const invoke: InvocationRunner = (records) => invokeTransform(records, transform, invokeOptions);
-      this.deliverer = (batch, target) => deliverBatch(batch, { ...target, invoke, compress: gzipOnPool, identity });
+      this.deliverer = async (batch, target) => deliverBatch(await batchRecords(batch), { ...target, invoke, compress: gzipOnPool, identity });
     } else {
       this.deliverer = transform.deliver;
     }
@@ -126,7 +130,7 @@ export class LocalDeliveryStream {
       throw new ConfigError(`invocationBytes must be between 1 and ${maxInvocationBytes} (Lambda's payload limit), got ${invocationBytes}`);
     }
     const stream = new LocalDeliveryStream(options);
-    const opened = await WriteAheadLog.open({ dir: join(options.dataDir, 'wal'), fs: options.walFs, onDurable: (records) => stream.onDurable(records) });
+    const opened = await WriteAheadLog.open({ dir: join(options.dataDir, 'wal'), fs: options.walFs, onDurable: (_records, span) => stream.onDurable(span) });
     stream.wal = opened.wal;
     stream.flushedSeq = opened.checkpoint.flushed;
     try {
@@ -154,7 +158,7 @@ export class LocalDeliveryStream {
         if (record.seq < inflight.first) continue;
         if (record.seq > inflight.last) {
           redelivering = false;
-          if (batch.length > 0) await this.deliver(batch);
+          if (batch.length > 0) await this.deliver({ records: batch });
           batch = [];
           size = 0;
         }
@@ -162,12 +166,12 @@ export class LocalDeliveryStream {
       batch.push(record);
       size += record.data.length;
       if (!redelivering && size >= this.options.bufferBytes) {
-        await this.deliver(batch);
+        await this.deliver({ records: batch });
         batch = [];
         size = 0;
       }
     }
-    if (batch.length > 0) await this.deliver(batch);
+    if (batch.length > 0) await this.deliver({ records: batch });
   }
 
   /** What opening found in the log: records delivered, torn bytes, damaged segments. */
@@ -271,11 +275,15 @@ export class LocalDeliveryStream {
     }
   }
 
-  private onDurable(records: readonly WalRecord[]): void {
-    for (const r of records) {
-      this.buffer.push(r);
-      this.bufferedBytes += r.data.length;
+  private onDurable(span: LogSpan): void {
+    const last = this.buffer[this.buffer.length - 1];
+    // Groups written one after the other into one segment make one span.
+    if (last !== undefined && last.path === span.path && last.end === span.start && last.lastSeq + 1 === span.firstSeq) {
+      this.buffer[this.buffer.length - 1] = { ...last, end: span.end, lastSeq: span.lastSeq, bytes: last.bytes + span.bytes };
+    } else {
+      this.buffer.push(span);
     }
+    this.bufferedBytes += span.bytes;
     if (this.bufferedBytes >= this.options.bufferBytes) this.backgroundFlush();
     else if (this.timer === null && this.buffer.length > 0) this.armTimer();
   }
@@ -304,23 +312,24 @@ export class LocalDeliveryStream {
     try {
       let report = emptyReport;
       if (this.retryBatch !== null) {
-        report = addReports(report, await this.deliver(this.retryBatch));
-        this.deliveringBytes -= recordBytes(this.retryBatch);
+        report = addReports(report, await this.deliver(this.retryBatch.batch));
+        this.deliveringBytes -= this.retryBatch.bytes;
         this.retryBatch = null;
       }
-      const batch = this.buffer;
+      const spans = this.buffer;
       const bytes = this.bufferedBytes;
       this.buffer = [];
       this.bufferedBytes = 0;
-      if (batch.length === 0) return report;
+      if (spans.length === 0) return report;
       this.deliveringBytes += bytes;
+      const batch: DeliveryBatch = { spans };
       try {
         report = addReports(report, await this.deliver(batch));
         this.deliveringBytes -= bytes;
         return report;
       } catch (error) {
         // The same batch is retried first next time, so its objects keep their names.
-        this.retryBatch = batch;
+        this.retryBatch = { batch, bytes };
         throw error;
       }
     } finally {
@@ -330,9 +339,8 @@ export class LocalDeliveryStream {
   }
 
   /** Delivers one batch between an intent and a checkpoint, so a crash redelivers it whole. */
-  private async deliver(batch: readonly WalRecord[]): Promise<FlushReport> {
-    const first = batch[0]!.seq;
-    const last = batch[batch.length - 1]!.seq;
+  private async deliver(batch: DeliveryBatch): Promise<FlushReport> {
+    const { first, last } = batchBounds(batch);
     await this.wal.commit({ flushed: this.flushedSeq, inflight: { first, last } });
     const report = await this.deliverer(batch, this.target);
     if (report.partitions.length > 0) await this.options.catalog.registerPartitions('raw_events', report.partitions);

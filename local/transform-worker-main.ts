@@ -4,10 +4,10 @@ import { gzipSync } from 'node:zlib';
 import { errorMessage } from '../shared/errors';
 import { createPseudonymizer } from '../shared/pii';
 import { createTransform } from '../services/transform/handler';
-import { deliverBatch, type DeliveryTarget, type FlushReport } from './batch-delivery';
+import { batchRecords, deliverBatch, type DeliveryTarget, type FlushReport } from './batch-delivery';
 import { invokeTransform, localStreamIdentity } from './firehose-invocation';
 import { flushGzipOptions } from './lake-writer';
-import { packOutcomes, transferList, unpackRecords, type PackedRecords } from './invocation-wire';
+import { packOutcomes, transferList, unpackRecords } from './invocation-wire';
 import { transformThreadNice, type WorkerRequest, type WorkerResponse, type WorkerTransformSettings } from './transform-worker';
 
 /** Worker thread body of `workerInvoker`: whole deliveries, and Firehose invocations, of the same transform the Lambda runs. */
@@ -37,8 +37,9 @@ const options = { identity: localStreamIdentity(settings.streamName), retries: s
  * thread, where the buffers holding them through a delivery counted towards the external memory
  * that schedules V8's full collections of that thread's heap.
  */
-function deliverHere(records: PackedRecords, target: DeliveryTarget): Promise<FlushReport> {
-  return deliverBatch(unpackRecords(records), {
+async function deliverHere(batch: Extract<WorkerRequest, { deliver: unknown }>['deliver'], target: DeliveryTarget): Promise<FlushReport> {
+  const records = 'packed' in batch ? unpackRecords(batch.packed) : await batchRecords({ spans: batch.spans });
+  return deliverBatch(records, {
     ...target,
     identity: options.identity,
     invoke: (batch) => invokeTransform(batch, transform, options),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { errorMessage, StorageError } from '../shared/errors';
 import type { PiiMode } from '../shared/pii';
 import type { BatchDeliverer, DeliveryTarget, FlushReport } from './batch-delivery';
+import type { LogSpan } from './wal-format';
 import type { InvocationRunner } from './firehose-invocation';
 import { packRecords, transferList, unpackOutcomes, type PackedOutcomes, type PackedRecords } from './invocation-wire';
 
@@ -27,7 +28,7 @@ export const transformThreadNice = 10;
 /** A message to the worker (an invocation, or a whole batch to deliver) and its answer. */
 export type WorkerRequest =
   | { readonly id: number; readonly records: PackedRecords }
-  | { readonly id: number; readonly deliver: PackedRecords; readonly target: DeliveryTarget };
+  | { readonly id: number; readonly deliver: { readonly packed: PackedRecords } | { readonly spans: readonly LogSpan[] }; readonly target: DeliveryTarget };
 export type WorkerResponse =
   | { readonly id: number; readonly outcomes: PackedOutcomes }
   | { readonly id: number; readonly report: FlushReport }
@@ -101,8 +102,14 @@ export function workerInvoker(settings: WorkerTransformSettings): { invoke: Invo
   };
 
   const deliver: BatchDeliverer = async (batch, target) => {
-    const packed = packRecords(batch);
-    const answer = await call({ id: nextId++, deliver: packed, target }, transferList(packed));
+    let answer: WorkerAnswer;
+    if ('records' in batch) {
+      const packed = packRecords(batch.records);
+      answer = await call({ id: nextId++, deliver: { packed }, target }, transferList(packed));
+    } else {
+      // Spans cross as they are: the worker reads the records back from the log.
+      answer = await call({ id: nextId++, deliver: { spans: batch.spans }, target }, []);
+    }
     if (!('report' in answer)) throw new StorageError('transform worker: a delivery was answered with something else than its report');
     return answer.report;
   };

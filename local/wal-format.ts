@@ -22,6 +22,19 @@ const BODY_HEADER = 16;
 /** Firehose's record size limit (1,000 KiB before base64); larger frames can only be garbage. */
 export const maxRecordBytes = 1000 * 1024;
 
+/**
+ * Where a run of durable records sits in the log: frames `[start, end)` of one segment file,
+ * numbered `firstSeq`…`lastSeq` without gaps, holding `bytes` of record data.
+ */
+export interface LogSpan {
+  readonly path: string;
+  readonly start: number;
+  readonly end: number;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly bytes: number;
+}
+
 /** One record of the log. */
 export interface WalRecord {
   readonly seq: number;
@@ -163,4 +176,21 @@ export function decodeSegment(bytes: Buffer, firstSeq = 0): DecodedSegment {
     else tailBytes = bytes.length - badFrom;
   }
   return { records, damage, tailBytes, lostRecords };
+}
+
+/**
+ * The records of a span read back from its segment: exactly the frames it names, intact and
+ * numbered without gaps, or null when the bytes are not that (the file changed under the log).
+ * Data are views into `bytes`.
+ */
+export function decodeSpan(bytes: Buffer, span: LogSpan): WalRecord[] | null {
+  const records: WalRecord[] = [];
+  let offset = 0;
+  for (let seq = span.firstSeq; seq <= span.lastSeq; seq++) {
+    const frame = frameAt(bytes, offset, seq - 1);
+    if (frame === null || frame.record.seq !== seq) return null;
+    records.push(frame.record);
+    offset = frame.end;
+  }
+  return offset === bytes.length ? records : null;
 }

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { mkdirPrivate, privateFileMode } from '../shared/adapters/local/private-fs';
 import { errorMessage, StorageError } from '../shared/errors';
 import { syncDirectory } from './durable-file';
-import { decodeSegment, type DecodedSegment } from './wal-format';
+import { decodeSegment, decodeSpan, type DecodedSegment, type LogSpan, type WalRecord } from './wal-format';
 
 /** An open segment file. */
 export interface WalFile {
@@ -112,4 +112,39 @@ export async function moveAside(path: string): Promise<string> {
     throw new StorageError(`cannot move the damaged segment ${path} to ${dir}: ${errorMessage(error)}`, { cause: error });
   }
   return target;
+}
+
+/**
+ * The records of durable spans of the log, read back from their segments (recent writes: the
+ * page cache serves them). Holding acknowledged records in memory until the buffer is flushed
+ * kept about a buffer's worth of bytes alive on the API's thread; reading them back at delivery
+ * keeps only the spans. A span that does not read back as the frames it names is a StorageError
+ * (the delivery fails and is retried; the records stay in the log).
+ */
+export async function readLogSpans(spans: readonly LogSpan[]): Promise<WalRecord[]> {
+  const out: WalRecord[] = [];
+  for (const span of spans) {
+    let bytes: Buffer;
+    try {
+      const handle = await openFile(span.path, 'r');
+      try {
+        bytes = Buffer.allocUnsafe(span.end - span.start);
+        let got = 0;
+        while (got < bytes.length) {
+          const { bytesRead } = await handle.read(bytes, got, bytes.length - got, span.start + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        if (got < bytes.length) bytes = bytes.subarray(0, got);
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw new StorageError(`cannot read back records ${span.firstSeq}-${span.lastSeq} from ${span.path}: ${errorMessage(error)}`, { cause: error });
+    }
+    const records = decodeSpan(bytes, span);
+    if (records === null) throw new StorageError(`records ${span.firstSeq}-${span.lastSeq} of ${span.path} do not read back as written (bytes ${span.start}-${span.end})`);
+    for (const r of records) out.push(r);
+  }
+  return out;
 }

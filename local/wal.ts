@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import { mkdirPrivate } from '../shared/adapters/local/private-fs';
 import { ConfigError, errorMessage, StorageError } from '../shared/errors';
 import { readCheckpoint, writeCheckpoint, type CheckpointState } from './checkpoint';
-import { frameSize, segmentMagic, writeFrame, type WalRecord } from './wal-format';
+import { frameSize, segmentMagic, writeFrame, type LogSpan, type WalRecord } from './wal-format';
 import { corruptDirName, listSegments, moveAside, nodeWalFileSystem, readSegment, segmentName, type ClosedSegment, type ListedSegment, type WalFile, type WalFileSystem } from './wal-segments';
 
 export { nodeWalFileSystem, type WalFile, type WalFileSystem } from './wal-segments';
@@ -15,8 +15,11 @@ export interface WalOptions {
   readonly fs?: WalFileSystem;
   /** Roll to a new segment once the current one reaches this size (default 64 MiB). */
   readonly segmentBytes?: number;
-  /** Called synchronously, in sequence order, with each group of records once it is durable. */
-  readonly onDurable?: (records: readonly WalRecord[]) => void;
+  /**
+   * Called synchronously, in sequence order, with each group of records once it is durable, and
+   * where the group's frames are in the log (see readLogSpans).
+   */
+  readonly onDurable?: (records: readonly WalRecord[], span: LogSpan) => void;
 }
 
 /** Counters for tests and benchmarks: `syncs` far below `appends` is group commit at work. */
@@ -226,13 +229,17 @@ export class WriteAheadLog {
     while (this.queue.length > 0) {
       const group = this.queue;
       this.queue = [];
+      let span: LogSpan;
       try {
         const segment = await this.segmentFor(group[0]!.record.seq);
-        const bytes = encodeGroup(group, segment.bytes === 0);
+        const withMagic = segment.bytes === 0;
+        const bytes = encodeGroup(group, withMagic);
+        const start = segment.bytes + (withMagic ? segmentMagic.length : 0);
         segment.bytes += bytes.length;
         this.stats.syncs++;
         await segment.file.append(bytes);
         segment.lastSeq = group[group.length - 1]!.record.seq;
+        span = { path: segment.path, start, end: segment.bytes, firstSeq: group[0]!.record.seq, lastSeq: segment.lastSeq, bytes: group.reduce((n, p) => n + p.record.data.length, 0) };
       } catch (error) {
         this.stats.failedWrites++;
         // The segment may now end in a partial frame: never append after it again.
@@ -241,7 +248,10 @@ export class WriteAheadLog {
         for (const p of group) p.reject(failure);
         continue;
       }
-      this.options.onDurable?.(group.map((p) => p.record));
+      this.options.onDurable?.(
+        group.map((p) => p.record),
+        span,
+      );
       for (const p of group) p.resolve(p.record);
     }
     this.draining = null;

@@ -360,6 +360,21 @@ describe('LocalDeliveryStream', () => {
     await stream.close();
   });
 
+  it('reads a batch back from the log at delivery: bytes damaged after the acknowledgement fail the flush, and nothing reaches the lake', async () => {
+    const stream = await openStream();
+    await stream.put(rec('a'), T0);
+    await stream.put(rec('b'), T0);
+    const walDir = join(dataDir, 'wal');
+    const [segment] = (await readdir(walDir)).filter((n) => n.endsWith('.log'));
+    const path = join(walDir, segment!);
+    const bytes = await readFile(path);
+    bytes[bytes.length - 2] ^= 0xff;
+    await writeFile(path, bytes);
+    await expect(stream.flush()).rejects.toThrow(/do not read back as written/);
+    expect(await listFiles(lake())).toEqual([]);
+    expect(catalog.registered).toEqual([]);
+  });
+
   it('delivers every record around one corrupt byte in the middle of a segment and keeps the segment in wal/corrupt/', async () => {
     const first = await openStream();
     const ids = Array.from({ length: 40 }, (_, i) => `r${String(i).padStart(2, '0')}`);

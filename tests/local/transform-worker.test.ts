@@ -66,7 +66,7 @@ describe('workerInvoker', () => {
     try {
       const day = 86_400_000;
       const batch = [record(20, tap('wamid.D1')), { ...record(21, tap('wamid.D2')), arrivalTs: T + day }, { seq: 22, arrivalTs: T, data: Buffer.from('not an envelope') }];
-      const report = await worker.deliver(batch, { lakeRoot, timeZone: 'UTC', invocationBytes: 1 << 20 });
+      const report = await worker.deliver({ records: batch }, { lakeRoot, timeZone: 'UTC', invocationBytes: 1 << 20 });
       expect({ ...report, files: report.files.length }).toEqual({ records: 3, ok: 2, dropped: 0, failed: 1, invocations: 1, files: 3, partitions: ['2025-06-15', '2025-06-16'] });
       const rowsIn = (key: string) =>
         gunzipSync(readFileSync(join(lakeRoot, key)))
@@ -81,7 +81,7 @@ describe('workerInvoker', () => {
       expect(readFileSync(join(lakeRoot, error!)).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
       expect(rowsIn(error!).map((r) => [r.errorCode, Buffer.from(String(r.rawData), 'base64').toString()])).toEqual([['Lambda.ProcessingFailedStatus', 'not an envelope']]);
       // Delivering the same batch again writes nothing twice.
-      expect((await worker.deliver(batch, { lakeRoot, timeZone: 'UTC', invocationBytes: 1 << 20 })).files).toEqual([]);
+      expect((await worker.deliver({ records: batch }, { lakeRoot, timeZone: 'UTC', invocationBytes: 1 << 20 })).files).toEqual([]);
     } finally {
       rmSync(lakeRoot, { recursive: true, force: true });
     }

@@ -3,7 +3,8 @@ import { appendFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { StorageError } from '../../shared/errors';
 import { WriteAheadLog } from '../../local/wal';
-import { decodeSegment, encodeFrame, frameSize, segmentMagic, type WalRecord } from '../../local/wal-format';
+import { decodeSegment, encodeFrame, frameSize, segmentMagic, type LogSpan, type WalRecord } from '../../local/wal-format';
+import { readLogSpans } from '../../local/wal-segments';
 import { realisticMetaBodies } from '../support/webhooks';
 import { CountingWalFs, removeDir, tempDir } from './delivery-fixtures';
 
@@ -88,6 +89,35 @@ describe('WriteAheadLog', () => {
     const first = await Promise.all([wal.append(Buffer.from('a'), 1), wal.append(Buffer.from('b'), 2), wal.append(Buffer.from('c'), 3)]);
     expect(seen).toEqual([1, 2, 3]);
     expect(first.map((r) => r.seq)).toEqual([1, 2, 3]);
+    await wal.close();
+  });
+
+  it('reports where each durable group is, and reads the records back from those spans', async () => {
+    const spans: LogSpan[] = [];
+    const { wal } = await WriteAheadLog.open({ dir, segmentBytes: 300, onDurable: (_records, span) => spans.push(span) });
+    const bodies = Array.from({ length: 12 }, (_, i) => Buffer.from(`{"n":${i},"pad":"${'x'.repeat(40 + i)}"}`));
+    // Three groups of four; the small segment size makes later groups roll to new segments.
+    for (let g = 0; g < 3; g++) await Promise.all(bodies.slice(4 * g, 4 * g + 4).map((b, i) => wal.append(b, 1000 + 4 * g + i)));
+    // One span per group write (the first append is written alone while the rest queue), covering 1…12 without gaps.
+    expect(spans.map((s) => s.firstSeq)).toEqual([1, ...spans.slice(0, -1).map((s) => s.lastSeq + 1)]);
+    expect(spans[spans.length - 1]!.lastSeq).toBe(12);
+    expect(new Set(spans.map((s) => s.path)).size).toBeGreaterThan(1);
+    expect(spans[0]!.start).toBe(segmentMagic.length);
+    expect(spans.map((s) => s.bytes)).toEqual(spans.map((s) => bodies.slice(s.firstSeq - 1, s.lastSeq).reduce((n, b) => n + b.length, 0)));
+    const records = await readLogSpans(spans);
+    expect(records.map((r) => [r.seq, r.arrivalTs, r.data.toString()])).toEqual(bodies.map((b, i) => [i + 1, 1000 + i, b.toString()]));
+    await wal.close();
+  });
+
+  it('refuses a span that no longer reads back as the frames it names', async () => {
+    const spans: LogSpan[] = [];
+    const { wal } = await WriteAheadLog.open({ dir, onDurable: (_records, span) => spans.push(span) });
+    await Promise.all(['a', 'b'].map((s, i) => wal.append(Buffer.from(s), i)));
+    const file = await readFile(spans[0]!.path);
+    file[spans[0]!.end - 1] ^= 0xff;
+    await writeFile(spans[0]!.path, file);
+    await expect(readLogSpans(spans)).rejects.toThrow(StorageError);
+    await expect(readLogSpans([{ ...spans[0]!, lastSeq: 3 }])).rejects.toThrow(/do not read back as written/);
     await wal.close();
   });
 
