@@ -25,18 +25,24 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 // Every UTC offset in the tz database is a multiple of 15 minutes, so all instants inside one
 // 15-minute slot share a local date; caching per slot avoids Intl on the hot path.
 const SLOT_MS = 15 * 60 * 1000;
-const slotCache = new Map<string, string>();
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Dates by zone and slot (UTC by day): the transform asks for a few days' dates millions of times. */
+const slotCache = new Map<string, Map<number, string>>();
 
 /** `epochMs` as `YYYY-MM-DD` in the given IANA time zone. */
 export function dateInZone(epochMs: number, timeZone: string): string {
-  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return new Date(epochMs).toISOString().slice(0, 10);
-  const slot = Math.floor(epochMs / SLOT_MS);
-  const key = `${timeZone}|${slot}`;
-  let date = slotCache.get(key);
+  const utc = timeZone === 'UTC' || timeZone === 'Etc/UTC';
+  const slot = Math.floor(epochMs / (utc ? DAY_MS : SLOT_MS));
+  let slots = slotCache.get(timeZone);
+  if (slots === undefined) {
+    slots = new Map();
+    slotCache.set(timeZone, slots);
+  }
+  let date = slots.get(slot);
   if (date === undefined) {
-    date = formatterFor(timeZone).format(new Date(epochMs));
-    if (slotCache.size > 50_000) slotCache.clear();
-    slotCache.set(key, date);
+    date = utc ? new Date(slot * DAY_MS).toISOString().slice(0, 10) : formatterFor(timeZone).format(new Date(epochMs));
+    if (slots.size > 50_000) slots.clear();
+    slots.set(slot, date);
   }
   return date;
 }

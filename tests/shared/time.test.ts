@@ -1,5 +1,5 @@
 import { InputError } from '../../shared/errors';
-import { checkDate, checkInstant, dateBounds, dateRange, daysBetween, parseIsoInstant } from '../../shared/time';
+import { checkDate, checkInstant, dateBounds, dateInZone, dateRange, daysBetween, parseIsoInstant } from '../../shared/time';
 
 const now = Date.UTC(2026, 11, 1, 19, 30); // 2026-12-01T19:30Z
 
@@ -64,5 +64,23 @@ describe('daysBetween', () => {
     expect(daysBetween('2024-02-28', '2024-03-01')).toBe(2);
     expect(daysBetween('2025-02-28', '2025-03-01')).toBe(1);
     expect(daysBetween('2025-12-31', '2025-01-01')).toBe(-364);
+  });
+});
+
+describe('dateInZone', () => {
+  it('gives the UTC date on both sides of every day boundary, before 1970 too', () => {
+    const instants = [0, -1, 86_399_999, 86_400_000, Date.UTC(2026, 11, 1) - 1, Date.UTC(2026, 11, 1), Date.UTC(1969, 11, 31, 12), Date.UTC(2024, 1, 29, 23, 59, 59, 999)];
+    for (const ms of instants) {
+      expect(dateInZone(ms, 'UTC')).toBe(new Date(ms).toISOString().slice(0, 10));
+      expect(dateInZone(ms, 'Etc/UTC')).toBe(new Date(ms).toISOString().slice(0, 10));
+    }
+  });
+
+  it('gives the local date in a zone with a half-hour offset, across its midnight', () => {
+    // Asia/Kolkata is UTC+05:30: its midnight is 18:30 UTC the day before.
+    expect(dateInZone(Date.UTC(2026, 11, 1, 18, 29, 59, 999), 'Asia/Kolkata')).toBe('2026-12-01');
+    expect(dateInZone(Date.UTC(2026, 11, 1, 18, 30), 'Asia/Kolkata')).toBe('2026-12-02');
+    // The cache is per zone: the same instant in UTC is still the 1st.
+    expect(dateInZone(Date.UTC(2026, 11, 1, 18, 30), 'UTC')).toBe('2026-12-01');
   });
 });
