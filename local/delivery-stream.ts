@@ -20,10 +20,10 @@ export const defaultStreamName = 'wa-analytics-local-raw';
 /** Input per transform invocation: the deployed processor's BufferSizeInMBs (1 MB). */
 export const defaultInvocationBytes = 1024 * 1024;
 /**
- * Record bytes held in memory between acknowledgement and delivery, as a multiple of the buffer
- * size: beyond it, new records wait for a delivery to finish before they are appended (and
- * acknowledged), so a transform that falls behind slows the senders down instead of growing
- * memory without bound.
+ * Record bytes acknowledged and not yet delivered, as a multiple of the buffer size: beyond it,
+ * new records wait for a delivery to finish before they are appended (and acknowledged), so a
+ * transform that falls behind slows the senders down instead of letting the backlog (and each
+ * batch it delivers) grow without bound.
  */
 export const backlogBuffers = 4;
 /** How long a put waits for the backlog to shrink before it is refused (the API answers 503). */
@@ -92,7 +92,7 @@ export class LocalDeliveryStream {
   private bufferedBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private retryBatch: { readonly batch: DeliveryBatch; readonly bytes: number } | null = null;
-  /** Bytes of the batch being delivered (or waiting to be retried): still held in memory. */
+  /** Bytes of the batch being delivered (or waiting to be retried): still part of the backlog. */
   private deliveringBytes = 0;
   /** Puts waiting for the backlog to shrink, resolved after each delivery (rejected on close). */
   private backlogWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
@@ -186,7 +186,7 @@ export class LocalDeliveryStream {
 
   /**
    * Accepts one record (`data` = the Firehose record data bytes). While the backlog (acknowledged,
-   * undelivered bytes held in memory) is full, waits for a delivery to end first, and is refused
+   * undelivered bytes) is full, waits for a delivery to end first, and is refused
    * with StorageError if none ends in time. Resolves once the record is durably in the log; rejects with StorageError when it is not (the caller answers 5xx), or
    * InputError for a record over Firehose's 1,000 KiB limit. `arrivalTs` (default now) is the
    * record's approximateArrivalTimestamp and decides its partition.
@@ -199,7 +199,7 @@ export class LocalDeliveryStream {
     await this.wal.append(data, Math.trunc(arrivalTs));
   }
 
-  /** Record bytes acknowledged (or being appended) and not yet delivered, held in memory. */
+  /** Record bytes acknowledged (or being appended) and not yet delivered. */
   backlogBytes(): number {
     return this.bufferedBytes + this.deliveringBytes;
   }
