@@ -6,10 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 out="${1:-}"
+remove_out=""
 if [[ -z "$out" ]]; then
   out="$(mktemp -d)"
-  trap 'rm -rf "$out"' EXIT
+  remove_out=1
 fi
+# The packager leaves a work folder per function in the temp dir: it gets one of its own.
+sls_tmp="$(mktemp -d)"
+trap 'rm -rf "$sls_tmp"; if [[ -n "$remove_out" ]]; then rm -rf "$out"; fi' EXIT
 
 # Packaging must never depend on a developer's AWS identity: drop any that the environment carries.
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
@@ -18,7 +22,7 @@ export SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
 
 for stage in dev prod; do
   start=$SECONDS
-  npx --no-install sls package --stage "$stage" --package "$out/$stage"
+  TMPDIR="$sls_tmp" npx --no-install sls package --stage "$stage" --package "$out/$stage"
   echo "packaged $stage in $((SECONDS - start))s; transform bundle: $(stat -c %s "$out/$stage/transform.zip") bytes zipped"
 done
 

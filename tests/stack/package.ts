@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -21,13 +22,22 @@ function offlineEnv(): NodeJS.ProcessEnv {
   return { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' };
 }
 
-/** Runs `sls package --stage <stage>` into `dir` and returns the compiled update template. */
+/**
+ * Runs `sls package --stage <stage>` into `dir` and returns the compiled update template. The
+ * packager leaves a work folder per function in the temp dir, so it gets one of its own, removed
+ * afterwards.
+ */
 export async function packageStage(stage: string, dir: string): Promise<Template> {
-  await promisify(execFile)('npx', ['--no-install', 'sls', 'package', '--stage', stage, '--package', dir], {
-    cwd: repoRoot,
-    env: offlineEnv(),
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const tmp = mkdtempSync(join(tmpdir(), 'wa-sls-'));
+  try {
+    await promisify(execFile)('npx', ['--no-install', 'sls', 'package', '--stage', stage, '--package', dir], {
+      cwd: repoRoot,
+      env: { ...offlineEnv(), TMPDIR: tmp },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }
 
