@@ -1,15 +1,16 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { isSafeSubstitution, renderResponseTemplate, renderTemplate } from '../shared/apigw/render';
+import { isSafeSubstitution, renderTemplate } from '../shared/apigw/render';
 import { FIREHOSE_MAX_RECORD_BYTES, recordTooLarge } from '../shared/apigw/firehose';
 import { internalServerError, mockIntegrationStatus, pickIntegrationResponse, selectIntegrationResponse } from '../shared/apigw/select';
 import type { ApiRequest, IntegrationResponseSpec, MethodResponse, Substitutions } from '../shared/apigw/types';
 import { ConfigError, errorMessage, RequestRefusedError, WaError } from '../shared/errors';
-import { acceptsContentType, bearerPaths, loadTemplate, routes, type Route } from '../services/ingest/routes';
+import { acceptsContentType, loadTemplate, routes, type Route } from '../services/ingest/routes';
 import { apiRequestOf, headerValue, httpRequestOf, type HttpRequest } from './api-request';
 import { defaultMaxInFlightBytes, defaultRequestTimeoutMs, guardBodies } from './body-guard';
 import { directIngestListener } from './direct-ingest';
+import { bearerDenial, digest, gateway, gatewayAnswer, staticResponses, throttled, type GatewayResponse } from './gateway-answers';
 import { LocalPutRecord, type RecordSink } from './firehose-put';
 
 /** API Gateway's payload limit; bigger bodies never reach the integration. */
@@ -62,31 +63,6 @@ export interface LocalServerOptions {
   readonly requestTimeoutMs?: number;
 }
 
-/** API Gateway's own answers (gateway responses), which never reach an integration. */
-const gateway = {
-  missingToken: { status: 403, body: '{"message":"Missing Authentication Token"}', errorType: 'MissingAuthenticationTokenException' },
-  tooLarge: { status: 413, body: '{"message":"Request Too Long"}', errorType: 'RequestTooLarge' },
-  unsupportedMedia: { status: 415, body: '{"message":"Unsupported Media Type"}', errorType: 'UnsupportedMediaTypeException' },
-  registryDisabled: {
-    status: 403,
-    body: JSON.stringify({ message: `registry disabled: set WA_REGISTRY_TOKEN to accept POST ${bearerPaths.join(' and ')}` }),
-    errorType: 'AccessDeniedException',
-  },
-  registryUnauthorized: {
-    status: 401,
-    body: '{"message":"Unauthorized: send Authorization: Bearer <the value of WA_REGISTRY_TOKEN>"}',
-    errorType: 'UnauthorizedException',
-  },
-  badRequest: { status: 400, body: '{"message":"Bad Request"}', errorType: 'BadRequestException' },
-  // What API Gateway answers when its throttling limits are hit; senders retry.
-  throttled: { status: 429, body: '{"message":"Too Many Requests"}', errorType: 'TooManyRequestsException' },
-} as const;
-
-type GatewayResponse = (typeof gateway)[keyof typeof gateway];
-
-/** A gateway response as the answer it is. */
-const gatewayAnswer = (r: GatewayResponse): MethodResponse => ({ status: r.status, contentType: 'application/json', body: r.body, headers: { 'x-amzn-ErrorType': r.errorType } });
-
 function sendGateway(reply: FastifyReply, r: GatewayResponse): FastifyReply {
   return sendMethodResponse(reply, gatewayAnswer(r));
 }
@@ -97,56 +73,6 @@ function sendMethodResponse(reply: FastifyReply, r: MethodResponse): FastifyRepl
 
 /** Keep-alive of idle connections (fastify's default, set on the server created for it). */
 const keepAliveMs = 72_000;
-
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-
-/** The local stand-in for AWS_IAM on the bearer routes: `Authorization: Bearer <WA_REGISTRY_TOKEN>`. */
-function bearerDenial(header: string | undefined, expected: Buffer | null): GatewayResponse | null {
-  if (expected === null) return gateway.registryDisabled;
-  const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  // Hashing both sides gives equal lengths for a constant-time compare.
-  return m !== null && timingSafeEqual(digest(m[1]!), expected) ? null : gateway.registryUnauthorized;
-}
-
-/** At most one line a second, so a failing disk at thousands of requests a second stays readable. */
-function throttled(log: (line: string) => void): (line: string) => void {
-  let last = 0;
-  let suppressed = 0;
-  return (line) => {
-    const t = Date.now();
-    if (t - last < 1000) {
-      suppressed++;
-      return;
-    }
-    last = t;
-    log(suppressed > 0 ? `${line} (${suppressed} similar lines suppressed)` : line);
-    suppressed = 0;
-  };
-}
-
-/** True when a template is plain text once VTL comments are gone, so it renders the same every time. */
-function isStaticTemplate(text: string): boolean {
-  return !/[$#]/.test(text.replace(/#\*[\s\S]*?\*#/g, '').replace(/##.*$/gm, ''));
-}
-
-const probeRequest: ApiRequest = { method: 'POST', resourcePath: '/', path: '/', headers: {}, query: {}, body: '', requestId: '', requestTimeEpoch: 0, stage: localStage, sourceIp: '127.0.0.1' };
-
-/**
- * Method responses of the integration responses whose template is static, rendered once by the
- * real renderer: the 200 of every webhook then costs no template work.
- */
-function staticResponses(substitutions: Substitutions): Map<IntegrationResponseSpec, MethodResponse> {
-  const out = new Map<IntegrationResponseSpec, MethodResponse>();
-  for (const route of routes as readonly Route[]) {
-    for (const spec of route.integrationResponses) {
-      const text = loadTemplate(spec.template);
-      if (!isStaticTemplate(text)) continue;
-      const r = renderResponseTemplate(text, probeRequest, '', substitutions);
-      out.set(spec, { status: r.statusOverride ?? spec.statusCode, contentType: spec.contentType, body: r.body, headers: r.headerOverrides });
-    }
-  }
-  return out;
-}
 
 /**
  * The ingestion API on one machine: the routes of services/ingest/routes.ts, rendering the same
@@ -175,7 +101,7 @@ export function buildLocalServer(options: LocalServerOptions): FastifyInstance {
   const timeHeader = options.replayTimeHeader?.toLowerCase();
   // Every template read once here: the hot path renders cached text (and cached parse trees).
   for (const route of routes) loadTemplate(route.requestTemplate);
-  const fixed = staticResponses(substitutions);
+  const fixed = staticResponses(substitutions, localStage);
   // The pick depends only on the route and the status code: remembered instead of re-matched.
   const picks = new Map<Route, Map<number, IntegrationResponseSpec | null>>();
   const pickFor = (route: Route, status: number): IntegrationResponseSpec | null => {
