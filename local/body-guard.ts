@@ -50,6 +50,12 @@ const contentLength = (request: FastifyRequest): number | null => declaredLength
  */
 export function guardBodies(app: FastifyInstance, options: BodyGuardOptions): BodyGuard {
   let inFlight = 0;
+  /** Takes `bytes` against the cap; false, taking nothing, when they would go over it. */
+  const reserve = (bytes: number): boolean => {
+    if (bytes > 0 && inFlight + bytes > options.maxInFlightBytes) return false;
+    inFlight += bytes;
+    return true;
+  };
   const reserved = new WeakMap<FastifyRequest, { bytes: number }>();
   const release = (request: FastifyRequest) => {
     const held = reserved.get(request);
@@ -68,11 +74,10 @@ export function guardBodies(app: FastifyInstance, options: BodyGuardOptions): Bo
       return;
     }
     const bytes = length ?? 0;
-    if (bytes > 0 && inFlight + bytes > options.maxInFlightBytes) {
+    if (!reserve(bytes)) {
       options.busy(request, reply);
       return;
     }
-    inFlight += bytes;
     reserved.set(request, { bytes });
     reply.raw.once('close', () => release(request));
     done();
@@ -103,11 +108,7 @@ export function guardBodies(app: FastifyInstance, options: BodyGuardOptions): Bo
 
   return {
     inFlight: () => inFlight,
-    reserve: (bytes) => {
-      if (bytes > 0 && inFlight + bytes > options.maxInFlightBytes) return false;
-      inFlight += bytes;
-      return true;
-    },
+    reserve,
     release: (bytes) => {
       inFlight -= bytes;
     },

@@ -130,7 +130,7 @@ export class LocalDeliveryStream {
       throw new ConfigError(`invocationBytes must be between 1 and ${maxInvocationBytes} (Lambda's payload limit), got ${invocationBytes}`);
     }
     const stream = new LocalDeliveryStream(options);
-    const opened = await WriteAheadLog.open({ dir: join(options.dataDir, 'wal'), fs: options.walFs, onDurable: (_records, span) => stream.onDurable(span) });
+    const opened = await WriteAheadLog.open({ dir: join(options.dataDir, 'wal'), fs: options.walFs, onDurable: (span) => stream.onDurable(span) });
     stream.wal = opened.wal;
     stream.flushedSeq = opened.checkpoint.flushed;
     try {

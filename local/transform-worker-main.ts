@@ -4,10 +4,11 @@ import { gzipSync } from 'node:zlib';
 import { errorMessage } from '../shared/errors';
 import { createPseudonymizer } from '../shared/pii';
 import { createTransform } from '../services/transform/handler';
-import { batchRecords, deliverBatch, type DeliveryTarget, type FlushReport } from './batch-delivery';
+import { deliverBatch, type DeliveryTarget, type FlushReport } from './batch-delivery';
 import { invokeTransform, localStreamIdentity } from './firehose-invocation';
 import { flushGzipOptions } from './lake-writer';
 import { packOutcomes, transferList, unpackRecords } from './invocation-wire';
+import { readLogSpans } from './wal-segments';
 import { transformThreadNice, type WorkerRequest, type WorkerResponse, type WorkerTransformSettings } from './transform-worker';
 
 /** Worker thread body of `workerInvoker`: whole deliveries, and Firehose invocations, of the same transform the Lambda runs. */
@@ -38,7 +39,7 @@ const options = { identity: localStreamIdentity(settings.streamName), retries: s
  * that schedules V8's full collections of that thread's heap.
  */
 async function deliverHere(batch: Extract<WorkerRequest, { deliver: unknown }>['deliver'], target: DeliveryTarget): Promise<FlushReport> {
-  const records = 'packed' in batch ? unpackRecords(batch.packed) : await batchRecords({ spans: batch.spans });
+  const records = 'packed' in batch ? unpackRecords(batch.packed) : await readLogSpans(batch.spans);
   return deliverBatch(records, {
     ...target,
     identity: options.identity,

@@ -16,10 +16,10 @@ export interface WalOptions {
   /** Roll to a new segment once the current one reaches this size (default 64 MiB). */
   readonly segmentBytes?: number;
   /**
-   * Called synchronously, in sequence order, with each group of records once it is durable, and
-   * where the group's frames are in the log (see readLogSpans).
+   * Called synchronously, in sequence order, for each group of records once it is durable: where
+   * the group's frames are in the log (see readLogSpans).
    */
-  readonly onDurable?: (records: readonly WalRecord[], span: LogSpan) => void;
+  readonly onDurable?: (span: LogSpan) => void;
 }
 
 /** Counters for tests and benchmarks: `syncs` far below `appends` is group commit at work. */
@@ -239,7 +239,9 @@ export class WriteAheadLog {
         this.stats.syncs++;
         await segment.file.append(bytes);
         segment.lastSeq = group[group.length - 1]!.record.seq;
-        span = { path: segment.path, start, end: segment.bytes, firstSeq: group[0]!.record.seq, lastSeq: segment.lastSeq, bytes: group.reduce((n, p) => n + p.record.data.length, 0) };
+        // The group's bytes are its frames: record data plus a fixed header each.
+        const bytesOfData = segment.bytes - start - group.length * frameSize(0);
+        span = { path: segment.path, start, end: segment.bytes, firstSeq: group[0]!.record.seq, lastSeq: segment.lastSeq, bytes: bytesOfData };
       } catch (error) {
         this.stats.failedWrites++;
         // The segment may now end in a partial frame: never append after it again.
@@ -248,10 +250,7 @@ export class WriteAheadLog {
         for (const p of group) p.reject(failure);
         continue;
       }
-      this.options.onDurable?.(
-        group.map((p) => p.record),
-        span,
-      );
+      this.options.onDurable?.(span);
       for (const p of group) p.resolve(p.record);
     }
     this.draining = null;

@@ -85,7 +85,7 @@ describe('WriteAheadLog', () => {
 
   it('calls onDurable in sequence order before the appends resolve', async () => {
     const seen: number[] = [];
-    const { wal } = await WriteAheadLog.open({ dir, onDurable: (records) => seen.push(...records.map((r) => r.seq)) });
+    const { wal } = await WriteAheadLog.open({ dir, onDurable: (span) => { for (let seq = span.firstSeq; seq <= span.lastSeq; seq++) seen.push(seq); } });
     const first = await Promise.all([wal.append(Buffer.from('a'), 1), wal.append(Buffer.from('b'), 2), wal.append(Buffer.from('c'), 3)]);
     expect(seen).toEqual([1, 2, 3]);
     expect(first.map((r) => r.seq)).toEqual([1, 2, 3]);
@@ -94,7 +94,7 @@ describe('WriteAheadLog', () => {
 
   it('reports where each durable group is, and reads the records back from those spans', async () => {
     const spans: LogSpan[] = [];
-    const { wal } = await WriteAheadLog.open({ dir, segmentBytes: 300, onDurable: (_records, span) => spans.push(span) });
+    const { wal } = await WriteAheadLog.open({ dir, segmentBytes: 300, onDurable: (span) => spans.push(span) });
     const bodies = Array.from({ length: 12 }, (_, i) => Buffer.from(`{"n":${i},"pad":"${'x'.repeat(40 + i)}"}`));
     // Three groups of four; the small segment size makes later groups roll to new segments.
     for (let g = 0; g < 3; g++) await Promise.all(bodies.slice(4 * g, 4 * g + 4).map((b, i) => wal.append(b, 1000 + 4 * g + i)));
@@ -111,7 +111,7 @@ describe('WriteAheadLog', () => {
 
   it('refuses a span that no longer reads back as the frames it names', async () => {
     const spans: LogSpan[] = [];
-    const { wal } = await WriteAheadLog.open({ dir, onDurable: (_records, span) => spans.push(span) });
+    const { wal } = await WriteAheadLog.open({ dir, onDurable: (span) => spans.push(span) });
     await Promise.all(['a', 'b'].map((s, i) => wal.append(Buffer.from(s), i)));
     const file = await readFile(spans[0]!.path);
     file[spans[0]!.end - 1] ^= 0xff;
