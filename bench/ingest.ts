@@ -12,10 +12,16 @@ import { startPostgres, type BenchPostgres } from './postgres';
 
 const APP_SECRET = 'bench-app-secret';
 const CONNECTIONS = 32;
-const WARMUP_S = 1;
-/** Alternating rounds per side: 3 × 2.5 s, about 7.5 s of load each. */
-const ROUNDS = 3;
-const ROUND_S = 2.5;
+/**
+ * Load each server takes before the rounds. V8 keeps compiling `start`'s hot path for its first
+ * several seconds under load (profiles show its compiler threads busy until about 8 s, and
+ * `start`'s CPU per request falls by about a sixth over them), while the floor's is the same after
+ * 1 s and after 8 s. The figures are for servers that have been running, as in production.
+ */
+const WARMUP_S = 8;
+/** Alternating rounds per side: 5 × 2 s, 10 s of load each; the median of five tames one noisy round. */
+const ROUNDS = 5;
+const ROUND_S = 2;
 
 /**
  * The stack once per mapping-template renderer (`WA_VTL_RENDERER`), `ingest` being the default:

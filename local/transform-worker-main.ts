@@ -1,12 +1,11 @@
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { gzipSync } from 'node:zlib';
 import { errorMessage } from '../shared/errors';
 import { createPseudonymizer } from '../shared/pii';
 import { createTransform } from '../services/transform/handler';
 import { deliverBatch, type DeliveryTarget, type FlushReport } from './batch-delivery';
 import { invokeTransform, localStreamIdentity } from './firehose-invocation';
-import { flushGzipOptions } from './lake-writer';
+import { reusingGzip } from './lake-writer';
 import { packOutcomes, transferList, unpackRecords } from './invocation-wire';
 import { readLogSpans } from './wal-segments';
 import { transformThreadNice, type WorkerRequest, type WorkerResponse, type WorkerTransformSettings } from './transform-worker';
@@ -29,6 +28,7 @@ const transform = createTransform({
   timeZone: settings.timeZone,
   pseudonymize: createPseudonymizer(settings.pii, settings.piiKey),
 });
+const compress = reusingGzip();
 const options = { identity: localStreamIdentity(settings.streamName), retries: settings.retries, retryDelayMs: settings.retryDelayMs, now: Date.now };
 
 /**
@@ -44,7 +44,7 @@ async function deliverHere(batch: Extract<WorkerRequest, { deliver: unknown }>['
     ...target,
     identity: options.identity,
     invoke: (batch) => invokeTransform(batch, transform, options),
-    compress: async (data) => gzipSync(data, flushGzipOptions),
+    compress,
   });
 }
 
