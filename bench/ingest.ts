@@ -19,8 +19,11 @@ const CONNECTIONS = 32;
  * 1 s and after 8 s. The figures are for servers that have been running, as in production.
  */
 const WARMUP_S = 8;
-/** Alternating rounds per side: 5 × 2 s, 10 s of load each; the median of five tames one noisy round. */
-const ROUNDS = 5;
+/**
+ * Alternating rounds per side: 7 × 2 s, 14 s of load each. Rounds of the same server on a shared
+ * two-core machine varied by up to two times; the median of seven outlasts two bad ones.
+ */
+const ROUNDS = 7;
 const ROUND_S = 2;
 
 /**
