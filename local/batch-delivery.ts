@@ -92,8 +92,8 @@ export type BatchDeliverer = (batch: DeliveryBatch, target: DeliveryTarget) => P
  * Delivers one batch as Firehose does: transform invocations, then one gzip object per arrival
  * date under the raw prefix (Ok data) and under the processing-failed prefix (error records).
  * The report names the raw partitions written, which the caller registers. Object names depend
- * only on the batch, and objects
- * that already exist are kept, so delivering the same batch again writes nothing twice.
+ * only on the batch, and objects that already exist are kept, so delivering the same batch again
+ * writes nothing twice.
  */
 export async function deliverBatch(batch: readonly WalRecord[], ctx: BatchContext): Promise<FlushReport> {
   const first = batch[0]!.seq;

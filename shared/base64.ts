@@ -3,6 +3,16 @@
  * the alphabet `A–Z a–z 0–9 + /`, padded to a multiple of 4 with at most two `=`.
  */
 
+/**
+ * Whether text uses only the standard alphabet, with at most two `=` at the end; its length is
+ * left to the caller (padded for AWS's APIs, Java's decoder also takes unpadded text).
+ */
+export function isBase64Text(text: string): boolean {
+  return BASE64_TEXT_RE.test(text);
+}
+
+const BASE64_TEXT_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+
 /** Bytes that padded base64 of this length decodes to (without decoding it). */
 export function base64DecodedLength(text: string): number {
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;

@@ -1,4 +1,4 @@
-import { decodeBase64Strict } from './base64';
+import { decodeBase64Strict, isBase64Text } from './base64';
 import { EnvelopeError } from './errors';
 import { sources, type Source } from './schema/types';
 
@@ -32,7 +32,6 @@ export interface Envelope {
 /** The envelope version the request template writes. */
 export const ENVELOPE_VERSION = 2;
 
-const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 /**
  * The length of the JSON object at the start of `data` (through its closing brace), or -1 when
  * it does not close. Strings are skipped with their escapes, so a brace inside one does not end
@@ -72,13 +71,13 @@ function common(o: Record<string, unknown>, body: Buffer): Envelope {
   }
   let signature: string | null = null;
   if (o.signature !== undefined && o.signature !== null && o.signature !== '') {
-    if (typeof o.signature !== 'string' || !B64_RE.test(o.signature)) throw new EnvelopeError('signature is not base64');
+    if (typeof o.signature !== 'string' || !isBase64Text(o.signature)) throw new EnvelopeError('signature is not base64');
     signature = Buffer.from(o.signature, 'base64').toString('utf8');
   }
   const requestId = typeof o.request_id === 'string' && o.request_id !== '' ? o.request_id : null;
   let url: string | null = null;
   if (o.url !== undefined && o.url !== null && o.url !== '') {
-    if (typeof o.url !== 'string' || !B64_RE.test(o.url)) throw new EnvelopeError('url is not base64');
+    if (typeof o.url !== 'string' || !isBase64Text(o.url)) throw new EnvelopeError('url is not base64');
     url = Buffer.from(o.url, 'base64').toString('utf8');
   }
   const envelope: Envelope = { source: o.source as Source, body, signature, requestId, receivedTs: o.received_ts };

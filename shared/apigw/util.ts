@@ -1,4 +1,5 @@
 import { TemplateError } from '../errors';
+import { isBase64Text } from '../base64';
 
 /**
  * `$util` of API Gateway mapping templates. API Gateway runs Java: strings are UTF-16, bytes are
@@ -12,13 +13,11 @@ export function base64Encode(value: unknown): string {
   return Buffer.from(requireText(value, 'base64Encode'), 'utf8').toString('base64');
 }
 
-const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /** Decodes base64 and reads the bytes as UTF-8 (`$util.base64Decode`); malformed input is an error, as in Java. */
 export function base64Decode(value: unknown): string {
   const text = requireText(value, 'base64Decode');
   // Java's decoder rejects characters outside the alphabet that Buffer would silently skip.
-  if (!BASE64_RE.test(text) || text.length % 4 === 1) throw new TemplateError('$util.base64Decode: input is not base64');
+  if (!isBase64Text(text) || text.length % 4 === 1) throw new TemplateError('$util.base64Decode: input is not base64');
   return Buffer.from(text, 'base64').toString('utf8');
 }
 
