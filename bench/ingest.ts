@@ -256,10 +256,16 @@ export async function ingestBench(): Promise<Record<string, number | string>> {
     }
     const by = Object.fromEntries(sides.map((s) => [s.name, s.side]));
     const rps = (name: string) => median(by[name]!.rps);
+    // A ratio is the median over rounds of the two servers' rates in that round: both were
+    // measured within seconds of each other, so a slow spell of the machine (they last longer
+    // than a round) moves both sides of a round's ratio instead of one side's median.
+    const roundRatios = (a: string, b: string) => by[a]!.rps.map((x, i) => x / by[b]!.rps[i]!);
+    const ratio = (a: string, b: string) => Number(median(roundRatios(a, b)).toFixed(3));
     process.stderr.write(
       `bench ingest: rounds ${sides.map((s) => `${s.name} ${s.side.rps.map(Math.round).join('/')}`).join('; ')} rps; ` +
         `${by.ingest!.requests} ingest requests (${by.ingest!.non2xx} non-2xx, ${by.ingest!.errors} errors); ` +
         `${acked} acknowledged, ${stored} stored by the ingest servers` +
+        `; ingest/floor per round ${roundRatios('ingest', 'floor').map((x) => x.toFixed(2)).join('/')}` +
         `${postgres === null ? '' : `; ${postgres.version}`}\n`,
     );
     const figures: Record<string, number | string> = {};
@@ -273,15 +279,15 @@ export async function ingestBench(): Promise<Record<string, number | string>> {
       figures[`${s.name}_rps`] = Math.round(rps(s.name));
     }
     figures.ingest_p99_ms = Math.max(...by.ingest!.p99);
-    figures.ingest_vs_floor = Number((rps('ingest') / rps('floor')).toFixed(3));
+    figures.ingest_vs_floor = ratio('ingest', 'floor');
     for (const { name } of INGEST_VARIANTS.slice(1)) {
       figures[`${name}_p99_ms`] = Math.max(...by[name]!.p99);
-      figures[`ingest_vs_${name}`] = Number((rps('ingest') / rps(name)).toFixed(3));
+      figures[`ingest_vs_${name}`] = ratio('ingest', name);
     }
     if (by.sync_db !== undefined) {
       figures.sync_db_p99_ms = Math.max(...by.sync_db.p99);
       figures.sync_db_non2xx = by.sync_db.non2xx + by.sync_db.errors;
-      figures.ingest_vs_sync_db = Number((rps('ingest') / rps('sync_db')).toFixed(3));
+      figures.ingest_vs_sync_db = ratio('ingest', 'sync_db');
     } else {
       figures.ingest_vs_sync_db_skipped = skipped ?? 'not measured';
     }

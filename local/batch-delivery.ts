@@ -106,7 +106,9 @@ export async function deliverBatch(batch: readonly WalRecord[], ctx: BatchContex
   const invocations = splitInvocations(batch, ctx.invocationBytes);
   for (const records of invocations) {
     const outcomes = await ctx.invoke(records);
-    records.forEach((record, i) => {
+    // A loop, not a callback made per invocation (see eventRecords in firehose-invocation.ts).
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
       const outcome = outcomes[i]!;
       const dt = dateInZone(record.arrivalTs, ctx.timeZone);
       if (outcome.result === 'Ok') {
@@ -119,7 +121,7 @@ export async function deliverBatch(batch: readonly WalRecord[], ctx: BatchContex
         failed++;
         addToGroup(errors, dt, record.arrivalTs, Buffer.from(errorRecordLine(record, outcome, ctx.identity)));
       }
-    });
+    }
   }
 
   const files: string[] = [];

@@ -68,13 +68,25 @@ export function recordIdOf(record: WalRecord): string {
   return String(record.seq);
 }
 
+// Plain loops over a batch's records, here and below, rather than a callback made per batch: V8
+// optimized each batch's new callback afresh (20-odd TurboFan compiles of the same callback in a
+// 20 s run, each batch's records meanwhile run in slower code).
+function eventRecords(records: readonly WalRecord[]): FirehoseTransformationEvent['records'] {
+  const out: FirehoseTransformationEvent['records'] = new Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    out[i] = { recordId: recordIdOf(r), approximateArrivalTimestamp: r.arrivalTs, data: r.data.toString('base64') };
+  }
+  return out;
+}
+
 /** The Lambda event for a batch of records. */
 export function buildEvent(records: readonly WalRecord[], identity: StreamIdentity): FirehoseTransformationEvent {
   return {
     invocationId: randomUUID(),
     deliveryStreamArn: identity.deliveryStreamArn,
     region: identity.region,
-    records: records.map((r) => ({ recordId: recordIdOf(r), approximateArrivalTimestamp: r.arrivalTs, data: r.data.toString('base64') })),
+    records: eventRecords(records),
   };
 }
 
@@ -171,11 +183,12 @@ export async function invokeTransform(records: readonly WalRecord[], transform: 
   }
   const { answers, attempt } = outcome;
   const ended = options.now();
-  return records.map((record): RecordOutcome => {
-    const a = answers.get(recordIdOf(record))!;
-    if (a.result !== 'ProcessingFailed') return a;
-    return { result: 'ProcessingFailed', errorCode: failures.status[0], errorMessage: failures.status[1], attemptsMade: attempt, attemptEndingTimestamp: ended };
-  });
+  const out: RecordOutcome[] = new Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const a = answers.get(recordIdOf(records[i]!))!;
+    out[i] = a.result !== 'ProcessingFailed' ? a : { result: 'ProcessingFailed', errorCode: failures.status[0], errorMessage: failures.status[1], attemptsMade: attempt, attemptEndingTimestamp: ended };
+  }
+  return out;
 }
 
 /** One line of Firehose's processing-failed output for a record. */
